@@ -1,0 +1,74 @@
+package catalogue
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultIsValidAndResolves(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Resolve(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Fixtures.ModifiedSince; got != "2026-11-20T00:00:00Z" {
+		t.Errorf("modifiedSince = %q, want 2026-11-20T00:00:00Z", got)
+	}
+	order := r.Endpoint("create-order").Request
+	if n, ok := order["number"].(int64); !ok || n != 12 {
+		t.Errorf("create-order number = %#v, want the number fixture 12", order["number"])
+	}
+	if got := r.Endpoint("list-bills").Request["businessDay"]; got != "2026-11-20" {
+		t.Errorf("list-bills businessDay = %#v", got)
+	}
+	if c.Endpoint("list-bills").Request["businessDay"] != "${businessDay}" {
+		t.Error("Resolve changed the original catalogue")
+	}
+}
+
+func TestValidateNamesEachMistake(t *testing.T) {
+	bad := `version: 1
+endpoints:
+  - {id: a, path: /v1/a, title: A, source: guessed, request: {}, schema: ""}
+  - {id: a, path: /api/v2/b, title: B, source: docs, request: {}, schema: b.json, paged: true}
+fixtures: {}
+requirements:
+  - {id: auth-1, title: t, must: m, family: auth, source: docs}
+  - {id: AUTH-002, title: t, must: m, family: nope, source: docs, endpoints: [zzz]}
+`
+	_, err := Parse([]byte(bad), "bad.yaml")
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, want := range []string{"bad.yaml", "must start with /api/v2/", "schema is empty", "source \"guessed\"", "id is used twice", "needs sortField", "id must look like AUTH-001", "family \"nope\"", "endpoint \"zzz\""} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestUnknownFieldAndReference(t *testing.T) {
+	if _, err := Parse([]byte("version: 1\nendpointz: []\n"), "x"); err == nil || !strings.Contains(err.Error(), "endpointz") {
+		t.Errorf("unknown field: %v", err)
+	}
+	c, _ := Default()
+	c.Endpoints[0].Request = map[string]any{"x": "${nosuch}"}
+	if _, err := c.Resolve(time.Now()); err == nil || !strings.Contains(err.Error(), "${nosuch}") {
+		t.Errorf("unknown reference: %v", err)
+	}
+}
+
+func TestEndpointsOf(t *testing.T) {
+	c, _ := Default()
+	if got := len(c.EndpointsOf(c.Requirement("AUTH-001"))); got != len(c.Endpoints) {
+		t.Errorf("* expands to %d endpoints, want %d", got, len(c.Endpoints))
+	}
+	paged := c.EndpointsOf(c.Requirement("LIST-001"))
+	if len(paged) != 2 || paged[0].ID != "bills" || paged[1].ID != "list-bills" {
+		t.Errorf("paged expands to %v", paged)
+	}
+}

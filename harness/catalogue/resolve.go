@@ -1,0 +1,156 @@
+package catalogue
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var refPattern = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)(?:([+-])([0-9]+)([smhd]))?\}`)
+
+// Resolve returns a copy of the catalogue in which every ${...} reference in
+// endpoint requests and fixtures is replaced: ${now-36h} by the reference
+// time moved by that offset (RFC 3339, UTC), ${name} by the fixture of that
+// name. A string that is exactly one reference to a number fixture becomes
+// that number. An unknown reference is an error naming it.
+func (c *Catalogue) Resolve(now time.Time) (*Catalogue, error) {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("resolve catalogue: %w", err)
+	}
+	var out Catalogue
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("resolve catalogue: %w", err)
+	}
+	out.Fixtures = c.Fixtures
+	fx, err := fixtureValues(&out.Fixtures)
+	if err != nil {
+		return nil, err
+	}
+	// Fixtures may refer to now only; resolve them first so requests can
+	// refer to resolved fixtures.
+	for name, v := range fx {
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		r, err := resolveString(s, now, nil)
+		if err != nil {
+			return nil, fmt.Errorf("fixture %s: %w", name, err)
+		}
+		fx[name] = r
+	}
+	if err := setFixtures(&out.Fixtures, fx); err != nil {
+		return nil, err
+	}
+	for i := range out.Endpoints {
+		v, err := resolveValue(out.Endpoints[i].Request, now, fx)
+		if err != nil {
+			return nil, fmt.Errorf("endpoint %s request: %w", out.Endpoints[i].ID, err)
+		}
+		m, _ := v.(map[string]any)
+		out.Endpoints[i].Request = m
+	}
+	return &out, nil
+}
+
+func fixtureValues(f *Fixtures) (map[string]any, error) {
+	raw, err := json.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("fixtures: %w", err)
+	}
+	m := map[string]any{}
+	d := json.NewDecoder(strings.NewReader(string(raw)))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		return nil, fmt.Errorf("fixtures: %w", err)
+	}
+	return m, nil
+}
+
+func setFixtures(f *Fixtures, m map[string]any) error {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("fixtures: %w", err)
+	}
+	if err := json.Unmarshal(raw, f); err != nil {
+		return fmt.Errorf("fixtures: %w", err)
+	}
+	return nil
+}
+
+func resolveValue(v any, now time.Time, fx map[string]any) (any, error) {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			r, err := resolveValue(x, now, fx)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			out[k] = r
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			r, err := resolveValue(x, now, fx)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	case string:
+		if m := refPattern.FindStringSubmatch(t); m != nil && m[0] == t && m[1] != "now" {
+			if n, ok := fx[m[1]].(json.Number); ok {
+				if i, err := n.Int64(); err == nil {
+					return i, nil
+				}
+				f, _ := n.Float64()
+				return f, nil
+			}
+		}
+		return resolveString(t, now, fx)
+	default:
+		return v, nil
+	}
+}
+
+func resolveString(s string, now time.Time, fx map[string]any) (string, error) {
+	var firstErr error
+	out := refPattern.ReplaceAllStringFunc(s, func(ref string) string {
+		m := refPattern.FindStringSubmatch(ref)
+		name, sign, amount, unit := m[1], m[2], m[3], m[4]
+		if name == "now" {
+			t := now.UTC()
+			if sign != "" {
+				n, _ := strconv.Atoi(amount)
+				d := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[unit] * time.Duration(n)
+				if sign == "-" {
+					d = -d
+				}
+				t = t.Add(d)
+			}
+			return t.Format(time.RFC3339)
+		}
+		if sign != "" {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("reference %s: only ${now} takes an offset", ref)
+			}
+			return ref
+		}
+		v, ok := fx[name]
+		if !ok {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("reference %s names no fixture (known: now and the keys under fixtures)", ref)
+			}
+			return ref
+		}
+		return fmt.Sprint(v)
+	})
+	return out, firstErr
+}

@@ -1,0 +1,73 @@
+// Package evidence holds the record of one HTTP exchange between the suite
+// and the target, as it appears in reports. Everything in it has already
+// passed through the redactor: an Exchange never holds an API key.
+package evidence
+
+import "time"
+
+// Exchange is one request and its response (or transport error), redacted,
+// with bodies cut to an excerpt. It is what a go-live reviewer reads to see
+// what the suite sent and what the target answered.
+type Exchange struct {
+	// Method and URL of the request as sent (URL redacted).
+	Method string `json:"method"`
+	URL    string `json:"url"`
+	// AuthShape names the kind of Authorization header that was sent
+	// (none, valid, wrong-key, wrong-app, malformed, other-scheme,
+	// second-tenant, v1-query); never the header itself.
+	AuthShape string `json:"authShape"`
+	// RequestHeaders and RequestBody are redacted; the body is cut to
+	// an excerpt.
+	RequestHeaders map[string]string `json:"requestHeaders,omitempty"`
+	RequestBody    string            `json:"requestBody,omitempty"`
+	// Status is the HTTP status code, 0 when no response arrived.
+	Status          int               `json:"status"`
+	ResponseHeaders map[string]string `json:"responseHeaders,omitempty"`
+	// ResponseBody is a redacted excerpt of the response body.
+	ResponseBody string `json:"responseBody,omitempty"`
+	// ResponseBytes is the full length of the response body.
+	ResponseBytes int `json:"responseBytes"`
+	// Latency is the time from sending to the end of the body (zero on
+	// replay, where no request reached the network).
+	Latency time.Duration `json:"latencyNs"`
+	// Error is the transport error, redacted, when no response arrived.
+	Error string `json:"error,omitempty"`
+	// Unavailable is true when the exchange tells nothing about the
+	// contract: a dial failure, timeout, reset, or a 5xx answer to a
+	// request that the contract says must succeed.
+	Unavailable bool `json:"unavailable,omitempty"`
+	// Retries counts the retries made after 429 or 5xx answers.
+	Retries int `json:"retries,omitempty"`
+	// Replayed is true when the answer came from a cassette.
+	Replayed bool `json:"replayed,omitempty"`
+	// Cassette names the cassette file that served or recorded it.
+	Cassette string `json:"cassette,omitempty"`
+}
+
+// ReportEntryName is the name of the Ginkgo report entry that carries a
+// spec's exchanges ([]Exchange) to the report builder.
+const ReportEntryName = "winston.exchanges"
+
+// FindingEntryName is the name of the Ginkgo report entry that carries a
+// spec's structured findings ([]Finding) to the report builder.
+const FindingEntryName = "winston.findings"
+
+// Finding is one observation a check made while judging a requirement,
+// beyond pass or fail: the expected and observed status, schema errors,
+// or a reported value such as a certificate's expiry.
+type Finding struct {
+	// Endpoint is the catalogue endpoint ID the finding is about, if any.
+	Endpoint string `json:"endpoint,omitempty"`
+	// Expected and Observed describe the outcome in words or status
+	// codes, e.g. "405 with Allow: POST" and "200".
+	Expected string `json:"expected,omitempty"`
+	Observed string `json:"observed,omitempty"`
+	// OK is false when this finding is a violation.
+	OK bool `json:"ok"`
+	// SchemaErrors lists schema validation errors as
+	// "pointer: keyword: message".
+	SchemaErrors []string `json:"schemaErrors,omitempty"`
+	// Facts are reported values (tlsVersion, cipher, certIssuer,
+	// certExpiry, hsts, ...).
+	Facts map[string]string `json:"facts,omitempty"`
+}

@@ -1,0 +1,203 @@
+// Package redact is the one point every output of the suite passes through
+// on its way to disk, a log, a report or a failure message. It replaces each
+// registered secret (an API key), and the forms a secret takes on the wire
+// (base64 at any alignment, inside a Basic credential), with a placeholder
+// such as <WINSTON_API_KEY>.
+package redact
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// MinSecretLen is the shortest value treated as a secret; shorter values
+// (an empty key, "x") would redact ordinary text and are refused by Add.
+const MinSecretLen = 6
+
+// Redactor replaces registered secrets. The zero value is not usable; use
+// New. A Redactor is safe for concurrent use.
+type Redactor struct {
+	mu    sync.RWMutex
+	pairs []pair // longest secret first
+}
+
+type pair struct {
+	secret, placeholder string
+}
+
+// New returns a Redactor with no secrets.
+func New() *Redactor { return &Redactor{} }
+
+var global = New()
+
+// Global is the process-wide Redactor. Configuration loading registers the
+// API keys here; the client, cassettes, reports and the Ginkgo writer use it.
+func Global() *Redactor { return global }
+
+// Add registers secret, to be shown as placeholder. The base64 forms of the
+// secret (standard and URL alphabets, at each of the three alignments it can
+// take inside a longer encoded value) are registered too, shown as
+// placeholder with ":base64" added. Secrets shorter than MinSecretLen are
+// ignored and Add reports false.
+func (r *Redactor) Add(secret, placeholder string) bool {
+	if len(secret) < MinSecretLen {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.addLocked(secret, placeholder)
+	b64 := strings.TrimSuffix(placeholder, ">") + ":base64>"
+	for _, form := range Base64Forms(secret) {
+		r.addLocked(form, b64)
+	}
+	sort.SliceStable(r.pairs, func(i, j int) bool { return len(r.pairs[i].secret) > len(r.pairs[j].secret) })
+	return true
+}
+
+func (r *Redactor) addLocked(secret, placeholder string) {
+	for _, p := range r.pairs {
+		if p.secret == secret {
+			return
+		}
+	}
+	r.pairs = append(r.pairs, pair{secret, placeholder})
+}
+
+// Base64Forms returns the substrings that always appear when secret is
+// base64-encoded inside any longer value: for each of the three byte
+// alignments, the characters that depend on the secret alone. Both the
+// standard and the URL alphabet are included.
+func Base64Forms(secret string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for pad := 0; pad < 3; pad++ {
+		buf := append(bytes.Repeat([]byte{0}, pad), secret...)
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+			s := enc.EncodeToString(buf)
+			// Characters influenced by the padding bytes before the
+			// secret, or by what follows it, are dropped.
+			start := (pad*8 + 5) / 6
+			if pad == 0 {
+				start = 0
+			}
+			end := ((pad + len(secret)) * 8) / 6
+			if start >= end || end > len(s) {
+				continue
+			}
+			form := s[start:end]
+			if len(form) >= MinSecretLen && !seen[form] {
+				seen[form] = true
+				out = append(out, form)
+			}
+		}
+	}
+	return out
+}
+
+// String returns s with every registered secret replaced.
+func (r *Redactor) String(s string) string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, p := range r.pairs {
+		if strings.Contains(s, p.secret) {
+			s = strings.ReplaceAll(s, p.secret, p.placeholder)
+		}
+	}
+	return s
+}
+
+// Bytes returns b with every registered secret replaced.
+func (r *Redactor) Bytes(b []byte) []byte {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, p := range r.pairs {
+		if bytes.Contains(b, []byte(p.secret)) {
+			b = bytes.ReplaceAll(b, []byte(p.secret), []byte(p.placeholder))
+		}
+	}
+	return b
+}
+
+// Error returns an error whose message is redacted; it still unwraps to err.
+func (r *Redactor) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := r.String(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// Secrets returns the registered raw secrets (for the post-run scan).
+func (r *Redactor) Secrets() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.pairs))
+	for _, p := range r.pairs {
+		out = append(out, p.secret)
+	}
+	return out
+}
+
+// Writer returns a writer that redacts what passes through it before it
+// reaches w. It holds back the tail of each write that could be the start
+// of a secret split across writes; Close (or Flush) writes the rest.
+func (r *Redactor) Writer(w io.Writer) *Writer { return &Writer{r: r, w: w} }
+
+// Writer is a redacting io.WriteCloser; see Redactor.Writer.
+type Writer struct {
+	mu  sync.Mutex
+	r   *Redactor
+	w   io.Writer
+	buf []byte
+}
+
+// Write redacts p and writes every complete line through.
+func (w *Writer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	cut := bytes.LastIndexByte(w.buf, '\n')
+	if cut < 0 && len(w.buf) < 64<<10 {
+		return len(p), nil
+	}
+	if cut < 0 {
+		cut = len(w.buf) - 1
+	}
+	out := w.r.Bytes(append([]byte(nil), w.buf[:cut+1]...))
+	w.buf = append(w.buf[:0], w.buf[cut+1:]...)
+	if _, err := w.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Flush writes what is held back, redacted.
+func (w *Writer) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.buf) == 0 {
+		return nil
+	}
+	out := w.r.Bytes(append([]byte(nil), w.buf...))
+	w.buf = w.buf[:0]
+	_, err := w.w.Write(out)
+	return err
+}
+
+// Close flushes the writer; it does not close the underlying writer.
+func (w *Writer) Close() error { return w.Flush() }
