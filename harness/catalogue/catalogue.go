@@ -88,6 +88,9 @@ type Endpoint struct {
 	Paged bool `yaml:"paged,omitempty" json:"paged,omitempty"`
 	// SortField is the field the list checks sort on (paged lists only).
 	SortField string `yaml:"sortField,omitempty" json:"sortField,omitempty"`
+	// Large is a query (paged lists only) that matches more than 100
+	// items, for the page-size, skip and sort checks.
+	Large map[string]any `yaml:"large,omitempty" json:"large,omitempty"`
 }
 
 // Fixtures are values that exist on the target and that the checks use.
@@ -206,8 +209,8 @@ func (c *Catalogue) Validate() error {
 		if !validSource(e.Source) {
 			errs = append(errs, fmt.Errorf("%s: source %q must be one of mission, docs, inferred, unknown", where, e.Source))
 		}
-		if e.Paged && e.SortField == "" {
-			errs = append(errs, fmt.Errorf("%s: a paged endpoint needs sortField", where))
+		if e.Paged && (e.SortField == "" || e.Large == nil) {
+			errs = append(errs, fmt.Errorf("%s: a paged endpoint needs sortField and large (a query matching more than 100 items)", where))
 		}
 	}
 	reqs := map[string]bool{}

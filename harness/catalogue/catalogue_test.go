@@ -44,7 +44,7 @@ requirements:
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, want := range []string{"bad.yaml", "must start with /api/v2/", "schema is empty", "source \"guessed\"", "id is used twice", "needs sortField", "id must look like AUTH-001", "family \"nope\"", "endpoint \"zzz\""} {
+	for _, want := range []string{"bad.yaml", "must start with /api/v2/", "schema is empty", "source \"guessed\"", "id is used twice", "needs sortField and large", "id must look like AUTH-001", "family \"nope\"", "endpoint \"zzz\""} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

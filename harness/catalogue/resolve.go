@@ -53,6 +53,14 @@ func (c *Catalogue) Resolve(now time.Time) (*Catalogue, error) {
 		}
 		m, _ := v.(map[string]any)
 		out.Endpoints[i].Request = m
+		if out.Endpoints[i].Large != nil {
+			v, err := resolveValue(out.Endpoints[i].Large, now, fx)
+			if err != nil {
+				return nil, fmt.Errorf("endpoint %s large: %w", out.Endpoints[i].ID, err)
+			}
+			m, _ := v.(map[string]any)
+			out.Endpoints[i].Large = m
+		}
 	}
 	return &out, nil
 }

@@ -1,0 +1,264 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/winston-conformance/winston-conformance/schemas"
+)
+
+// responseSchemas is the contract of each response schema this package
+// ships: the pointer of one object in its valid sample, the fields that
+// object must have, and one value whose type is strict. The valid samples
+// live in testdata/valid/<name>.
+var responseSchemas = []struct {
+	name     string
+	object   string   // pointer of the object the required fields belong to
+	required []string // every field the schema requires there
+	typed    string   // a pointer whose type the schema fixes
+	wrong    any      // a value of the wrong type for typed
+	array    bool     // the body is a bare array (v2 lists)
+}{
+	{"bills.json", "/0", []string{"_id", "total", "payments", "products"}, "/0/total", "42.5", true},
+	{"categories.json", "/0", []string{"_id", "parent_id"}, "/0/parent_id", 7, true},
+	{"revenue-groups.json", "/0", []string{"_id", "name"}, "/0/name", 3, true},
+	{"vat-list.json", "/0", []string{"category_id", "vatRate"}, "/0/vatRate", "21", true},
+	{"products.json", "/0", []string{"_id", "name", "price", "category_id", "type"}, "/0/price", "3.50", true},
+	{"tables.json", "/0", []string{"_id", "number", "status"}, "/0/number", true, true},
+	{"order.json", "", []string{"_id", "number", "paid"}, "/paid", "false", false},
+	{"error.json", "", []string{"error", "message"}, "/message", 400, false},
+}
+
+func defaultRegistry(t testing.TB) *Registry {
+	t.Helper()
+	r, err := Default()
+	if err != nil {
+		t.Fatalf("Default: %v", err)
+	}
+	return r
+}
+
+func sample(t testing.TB, name string) any {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "valid", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := decodeOne(data, &doc); err != nil {
+		t.Fatalf("sample %s: %v", name, err)
+	}
+	return doc
+}
+
+func encode(t testing.TB, doc any) []byte {
+	t.Helper()
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// at walks doc to the parent of ptr's last token and returns both.
+func at(t testing.TB, doc any, ptr string) (parent any, last string) {
+	t.Helper()
+	tokens := strings.Split(ptr, "/")[1:]
+	cur := doc
+	for _, tok := range tokens[:len(tokens)-1] {
+		switch v := cur.(type) {
+		case map[string]any:
+			cur = v[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil {
+				t.Fatalf("pointer %s: %v", ptr, err)
+			}
+			cur = v[i]
+		}
+	}
+	return cur, tokens[len(tokens)-1]
+}
+
+// with returns a copy of the sample with ptr set to value, or removed when
+// value is the remove marker.
+func with(t testing.TB, name, ptr string, value any) []byte {
+	t.Helper()
+	doc := sample(t, name)
+	parent, last := at(t, doc, ptr)
+	switch p := parent.(type) {
+	case map[string]any:
+		if value == remove {
+			delete(p, last)
+		} else {
+			p[last] = value
+		}
+	case []any:
+		i, _ := strconv.Atoi(last)
+		p[i] = value
+	default:
+		t.Fatalf("%s: %s has no container parent", name, ptr)
+	}
+	return encode(t, doc)
+}
+
+type removeMarker struct{}
+
+var remove = removeMarker{}
+
+func hasError(errs []Error, ptr, keyword, inMessage string) bool {
+	for _, e := range errs {
+		if e.Pointer == ptr && e.Keyword == keyword && strings.Contains(e.Message, inMessage) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEachSchemaAcceptsItsValidSample(t *testing.T) {
+	r := defaultRegistry(t)
+	for _, s := range responseSchemas {
+		errs, err := r.Validate(s.name, encode(t, sample(t, s.name)))
+		if err != nil || len(errs) != 0 {
+			t.Errorf("%s rejects its valid sample (which has extra fields, so additionalProperties must stay open): %v %v", s.name, err, errs)
+		}
+	}
+}
+
+func TestEachRequiredFieldIsRequired(t *testing.T) {
+	r := defaultRegistry(t)
+	for _, s := range responseSchemas {
+		for _, field := range s.required {
+			errs, err := r.Validate(s.name, with(t, s.name, s.object+"/"+field, remove))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !hasError(errs, s.object, "required", field) {
+				t.Errorf("%s without %s: want %q required naming %s, got %v", s.name, field, displayPointer(s.object), field, errs)
+			}
+		}
+	}
+}
+
+func TestTypesAreStrict(t *testing.T) {
+	r := defaultRegistry(t)
+	for _, s := range responseSchemas {
+		errs, err := r.Validate(s.name, with(t, s.name, s.typed, s.wrong))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hasError(errs, s.typed, "type", "Invalid type") {
+			t.Errorf("%s with %s = %#v: want a type error there, got %v", s.name, s.typed, s.wrong, errs)
+		}
+	}
+}
+
+func TestV1WrapperFailsEverySchema(t *testing.T) {
+	r := defaultRegistry(t)
+	for _, s := range responseSchemas {
+		wrapped := encode(t, map[string]any{"status": "success", "data": sample(t, s.name)})
+		errs, err := r.Validate(s.name, wrapped)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(errs) == 0 {
+			t.Errorf("%s accepts the v1 {status, data} wrapper", s.name)
+		}
+		if s.array && !hasError(errs, "", "type", "Expected: array") {
+			t.Errorf("%s: want a root type error (array expected), got %v", s.name, errs)
+		}
+	}
+}
+
+func TestBillDetails(t *testing.T) {
+	r := defaultRegistry(t)
+	cases := []struct {
+		rule, ptr string
+		value     any
+		keyword   string
+	}{
+		{"a payment amount is a number", "/0/payments/1/amount", "42.50", "type"},
+		{"a payment needs a status", "/0/payments/0/status", remove, "required"},
+		{"a payment needs a machine_name", "/0/payments/1/machine_name", remove, "required"},
+		{"a product needs a category_id", "/0/products/1/category_id", remove, "required"},
+		{"a product quantity is an integer", "/0/products/0/quantity", 1.5, "type"},
+		{"an _id is not empty", "/0/_id", "", "minLength"},
+		{"businessDay is YYYY-MM-DD", "/0/businessDay", "20-11-2026", "pattern"},
+		{"createdAt is a date-time", "/0/createdAt", "yesterday", "format"},
+		{"modifiedAt is a date-time", "/0/modifiedAt", "2026-11-20 18:10", "format"},
+		{"payments is an array", "/1/payments", map[string]any{}, "type"},
+	}
+	for _, c := range cases {
+		errs, err := r.Validate("bills.json", with(t, "bills.json", c.ptr, c.value))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := c.ptr
+		if c.keyword == "required" { // reported on the object that lacks it
+			want = c.ptr[:strings.LastIndex(c.ptr, "/")]
+		}
+		if !hasError(errs, want, c.keyword, "") {
+			t.Errorf("%s: want %s at %s, got %v", c.rule, c.keyword, want, errs)
+		}
+	}
+}
+
+func TestNullableAndEnumFields(t *testing.T) {
+	r := defaultRegistry(t)
+	ok := []struct{ name, ptr string }{
+		{"categories.json", "/1/parent_id"},
+		{"categories.json", "/0/revenueGroup_id"},
+		{"vat-list.json", "/0/revenueGroup_id"},
+		{"order.json", "/plan_id"},
+	}
+	for _, c := range ok {
+		if errs, err := r.Validate(c.name, with(t, c.name, c.ptr, nil)); err != nil || len(errs) != 0 {
+			t.Errorf("%s with %s null: want valid, got %v %v", c.name, c.ptr, err, errs)
+		}
+	}
+	errs, _ := r.Validate("tables.json", with(t, "tables.json", "/1/status", "closed"))
+	if !hasError(errs, "/1/status", "enum", "") {
+		t.Errorf("table status closed: want enum at /1/status, got %v", errs)
+	}
+	errs, _ = r.Validate("products.json", with(t, "products.json", "/0/_id", nil))
+	if !hasError(errs, "/0/_id", "type", "") {
+		t.Errorf("product _id null: want type at /0/_id, got %v", errs)
+	}
+}
+
+// TestSchemaFilesDescribeThemselves keeps the house rules of the response
+// schemas: draft-07, an $id named after the file, a title, a description
+// giving sources, and no closed objects anywhere.
+func TestSchemaFilesDescribeThemselves(t *testing.T) {
+	for _, s := range responseSchemas {
+		data, err := schemas.FS.ReadFile(s.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc["$schema"] != Draft07 {
+			t.Errorf("%s: $schema = %v", s.name, doc["$schema"])
+		}
+		if id, _ := doc["$id"].(string); !strings.HasSuffix(id, "/schemas/"+s.name) {
+			t.Errorf("%s: $id %q does not end with /schemas/%s", s.name, id, s.name)
+		}
+		if title, _ := doc["title"].(string); title == "" {
+			t.Errorf("%s: no title", s.name)
+		}
+		desc, _ := doc["description"].(string)
+		if !strings.Contains(desc, "nferred") || !(strings.Contains(desc, "[docs") || strings.Contains(desc, "[mission")) {
+			t.Errorf("%s: the description must say which fields are documented (docs/mission) and which inferred: %q", s.name, desc)
+		}
+		if bytes.Contains(bytes.ReplaceAll(data, []byte(" "), nil), []byte(`"additionalProperties":false`)) {
+			t.Errorf("%s closes an object: new fields are drift, not schema failures", s.name)
+		}
+	}
+}

@@ -1,0 +1,278 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// Error is one place where a body breaks its schema.
+type Error struct {
+	// Pointer is the RFC 6901 JSON pointer of the offending value in the
+	// body, e.g. "/0/payments/1/amount". The whole body is "" (RFC 6901's
+	// root); String and FormatErrors show it as "/". For "required" the
+	// pointer is the object that lacks the property, and Message names it.
+	Pointer string `json:"pointer"`
+	// Keyword is the JSON Schema keyword that failed: "type", "required",
+	// "enum", "format", "pattern", "minLength", ...
+	Keyword string `json:"keyword"`
+	// Message explains the failure in words, e.g.
+	// "Invalid type. Expected: number, given: string".
+	Message string `json:"message"`
+}
+
+// String renders the error as "pointer: keyword: message", with the root
+// pointer shown as "/". The text is not redacted; FormatErrors is.
+func (e Error) String() string {
+	return displayPointer(e.Pointer) + ": " + e.Keyword + ": " + e.Message
+}
+
+// Validate checks body against the schema named name ("bills.json") and
+// returns every schema error, sorted by pointer (array indices in numeric
+// order), then keyword, then message; an empty slice means the body is
+// valid. The error result is only for an unknown schema name or a body that
+// is not one JSON value (its message gives the byte offset).
+func (r *Registry) Validate(name string, body []byte) ([]Error, error) {
+	s, err := r.lookup(name)
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	var doc any
+	if err := decodeOne(body, &doc); err != nil {
+		return nil, fmt.Errorf("validate against schemas/%s: the body is not JSON: %w", name, err)
+	}
+	res, err := s.Validate(gojsonschema.NewRawLoader(doc))
+	if err != nil {
+		return nil, fmt.Errorf("validate against schemas/%s: %w", name, err)
+	}
+	return convert(res.Errors()), nil
+}
+
+// FormatErrors renders errs as "pointer: keyword: message" lines (the form
+// evidence.Finding.SchemaErrors holds), passed through redact.Global() so a
+// key quoted in a message never reaches a report.
+func FormatErrors(errs []Error) []string {
+	if len(errs) == 0 {
+		return nil
+	}
+	red := redact.Global()
+	out := make([]string, len(errs))
+	for i, e := range errs {
+		out[i] = red.String(e.String())
+	}
+	return out
+}
+
+// decodeOne decodes exactly one JSON value from data, numbers kept as
+// json.Number so that "integer" is judged on the text (1.0 vs 1), as
+// gojsonschema's own loaders do.
+func decodeOne(data []byte, v *any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		var syn *json.SyntaxError
+		switch {
+		case errors.As(err, &syn):
+			return fmt.Errorf("at byte offset %d: %w", syn.Offset, err)
+		case errors.Is(err, io.EOF):
+			if len(bytes.TrimSpace(data)) == 0 {
+				return errors.New("the body is empty")
+			}
+			return fmt.Errorf("at byte offset %d: %w", len(data), err)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return fmt.Errorf("at byte offset %d: the JSON value ends early: %w", len(data), err)
+		default:
+			return fmt.Errorf("at byte offset %d: %w", dec.InputOffset(), err)
+		}
+	}
+	end := int(dec.InputOffset())
+	for end < len(data) && isSpace(data[end]) {
+		end++
+	}
+	if end < len(data) {
+		return fmt.Errorf("at byte offset %d: more data follows the first JSON value: send exactly one value", end)
+	}
+	return nil
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// convert maps gojsonschema's results to Errors, sorted and without
+// duplicates (a value can fail the same keyword through two paths).
+func convert(res []gojsonschema.ResultError) []Error {
+	out := make([]Error, 0, len(res))
+	seen := make(map[Error]bool, len(res))
+	for _, re := range res {
+		e := Error{Pointer: pointerOf(re.Context()), Keyword: keywordOf(re), Message: re.Description()}
+		if seen[e] {
+			continue
+		}
+		seen[e] = true
+		out = append(out, e)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if c := comparePointers(out[i].Pointer, out[j].Pointer); c != 0 {
+			return c < 0
+		}
+		if out[i].Keyword != out[j].Keyword {
+			return out[i].Keyword < out[j].Keyword
+		}
+		return out[i].Message < out[j].Message
+	})
+	return out
+}
+
+// pathSep joins context tokens so that they can be split again; JSON keys
+// in API answers do not contain NUL.
+const pathSep = "\x00"
+
+// pointerOf turns gojsonschema's context ("(root)", "0", "payments", ...)
+// into an RFC 6901 pointer. The context only offers String, so the tokens
+// are joined with NUL and split back, then escaped.
+func pointerOf(ctx *gojsonschema.JsonContext) string {
+	if ctx == nil {
+		return ""
+	}
+	tokens := strings.Split(ctx.String(pathSep), pathSep)
+	var b strings.Builder
+	for _, t := range tokens[1:] { // tokens[0] is gojsonschema's "(root)"
+		b.WriteByte('/')
+		b.WriteString(escapeToken(t))
+	}
+	return b.String()
+}
+
+// escapeToken applies RFC 6901's escapes: "~" first, then "/".
+func escapeToken(t string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1")
+}
+
+// displayPointer shows the root pointer "" as "/", which reads better in a
+// failure line than an empty column.
+func displayPointer(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// comparePointers orders pointers token by token, numeric tokens by value,
+// so /2 comes before /10 and a parent before its children.
+func comparePointers(a, b string) int {
+	if a == b {
+		return 0
+	}
+	at, bt := strings.Split(a, "/"), strings.Split(b, "/")
+	for i := 0; i < len(at) && i < len(bt); i++ {
+		if at[i] == bt[i] {
+			continue
+		}
+		an, aerr := strconv.Atoi(at[i])
+		bn, berr := strconv.Atoi(bt[i])
+		switch {
+		case aerr == nil && berr == nil && an != bn:
+			if an < bn {
+				return -1
+			}
+			return 1
+		case aerr == nil && berr == nil: // "01" and "1": fall back to the text
+			if at[i] < bt[i] {
+				return -1
+			}
+			return 1
+		case aerr == nil: // indices before keys
+			return -1
+		case berr == nil:
+			return 1
+		case at[i] < bt[i]:
+			return -1
+		default:
+			return 1
+		}
+	}
+	if len(at) < len(bt) {
+		return -1
+	}
+	return 1
+}
+
+// keywordOf names the JSON Schema keyword behind a gojsonschema error;
+// gojsonschema's own type names ("invalid_type", "string_gte") are not the
+// keywords a schema author wrote.
+func keywordOf(re gojsonschema.ResultError) string {
+	switch re.(type) {
+	case *gojsonschema.FalseError:
+		return "false"
+	case *gojsonschema.RequiredError:
+		return "required"
+	case *gojsonschema.InvalidTypeError:
+		return "type"
+	case *gojsonschema.NumberAnyOfError:
+		return "anyOf"
+	case *gojsonschema.NumberOneOfError:
+		return "oneOf"
+	case *gojsonschema.NumberAllOfError:
+		return "allOf"
+	case *gojsonschema.NumberNotError:
+		return "not"
+	case *gojsonschema.MissingDependencyError:
+		return "dependencies"
+	case *gojsonschema.ConstError:
+		return "const"
+	case *gojsonschema.EnumError:
+		return "enum"
+	case *gojsonschema.ArrayNoAdditionalItemsError:
+		return "additionalItems"
+	case *gojsonschema.ArrayMinItemsError:
+		return "minItems"
+	case *gojsonschema.ArrayMaxItemsError:
+		return "maxItems"
+	case *gojsonschema.ItemsMustBeUniqueError:
+		return "uniqueItems"
+	case *gojsonschema.ArrayContainsError:
+		return "contains"
+	case *gojsonschema.ArrayMinPropertiesError:
+		return "minProperties"
+	case *gojsonschema.ArrayMaxPropertiesError:
+		return "maxProperties"
+	case *gojsonschema.AdditionalPropertyNotAllowedError:
+		return "additionalProperties"
+	case *gojsonschema.InvalidPropertyPatternError:
+		return "patternProperties"
+	case *gojsonschema.InvalidPropertyNameError:
+		return "propertyNames"
+	case *gojsonschema.StringLengthGTEError:
+		return "minLength"
+	case *gojsonschema.StringLengthLTEError:
+		return "maxLength"
+	case *gojsonschema.DoesNotMatchPatternError:
+		return "pattern"
+	case *gojsonschema.DoesNotMatchFormatError:
+		return "format"
+	case *gojsonschema.MultipleOfError:
+		return "multipleOf"
+	case *gojsonschema.NumberGTEError:
+		return "minimum"
+	case *gojsonschema.NumberGTError:
+		return "exclusiveMinimum"
+	case *gojsonschema.NumberLTEError:
+		return "maximum"
+	case *gojsonschema.NumberLTError:
+		return "exclusiveMaximum"
+	case *gojsonschema.ConditionThenError:
+		return "then"
+	case *gojsonschema.ConditionElseError:
+		return "else"
+	default:
+		return re.Type() // "internal" and anything a later version adds
+	}
+}
