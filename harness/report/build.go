@@ -1,0 +1,316 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
+
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// ShapesEntryName is the Ginkgo report entry (value map[endpointID]Shape)
+// by which the schema spec hands the observed response shapes to Build.
+const ShapesEntryName = "winston.shapes"
+
+// NotSelectedReason is the reason of a requirement that has no spec in
+// Ginkgo's report (filtered out by --focus or --label-filter).
+const NotSelectedReason = "not selected in this run"
+
+var reqIDPattern = regexp.MustCompile(`^[A-Z]+-[0-9]{3}$`)
+
+// specResult gathers what Ginkgo reported for one requirement ID. A
+// requirement normally has one spec; if several carry the same ID they
+// are merged, a failure of any one failing the requirement.
+type specResult struct {
+	text      string
+	labels    []string
+	passed    int
+	failed    int
+	skipped   int
+	messages  []string
+	location  string
+	runTime   time.Duration
+	exchanges []evidence.Exchange
+	findings  []evidence.Finding
+}
+
+// Build makes the report document of a run from Ginkgo's report. It is the
+// one place a report is made: every writer renders its result. cat is the
+// catalogue the run used (its requirements not in Ginkgo's report become
+// not-run); ledger (known vendor defects) and profile (the endpoints the
+// integration uses) may be nil. Every string taken from the run passes
+// through redact.Global().
+func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *Ledger, profile *Profile) *Document {
+	if cat == nil {
+		cat = &catalogue.Catalogue{}
+	}
+	c := collectSpecs(r)
+	results := c.results
+	run = fillRunInfo(run, r, results)
+	if c.setupFailure != "" && run.ConfigError == "" {
+		run.ConfigError = "the suite's setup failed before any check ran: " + c.setupFailure
+	}
+	doc := newDocument(cat, run, profile)
+	doc.Run.Problems = append(doc.Run.Problems, c.problems...)
+	doc.Shapes = c.shapes
+	fillTargetFacts(&doc.Target, results)
+
+	var all []evidence.Exchange
+	for _, res := range results {
+		all = append(all, res.exchanges...)
+	}
+	runUnavailable := runWasUnavailable(all)
+
+	seen := map[string]bool{}
+	for _, creq := range cat.Requirements {
+		seen[creq.ID] = true
+		doc.Requirements = append(doc.Requirements, makeRequirement(cat, creq, results[creq.ID], run))
+	}
+	for _, id := range c.order {
+		if !seen[id] {
+			doc.Requirements = append(doc.Requirements, makeRequirement(cat, fromLabels(id, results[id]), results[id], run))
+		}
+	}
+	for i := range doc.Requirements {
+		classify(&doc.Requirements[i], runUnavailable, ledger, doc.Target.BaseURL, run.Start)
+	}
+	finish(doc, cat, profile, all, runUnavailable)
+	return doc
+}
+
+// ConfigErrorDocument is the report of a run that stopped before any
+// request because the configuration did not validate: verdict
+// config-error, every requirement not-run, the problem in run.configError.
+func ConfigErrorDocument(cat *catalogue.Catalogue, run RunInfo) *Document {
+	if cat == nil {
+		cat = &catalogue.Catalogue{}
+	}
+	if run.ConfigError == "" {
+		run.ConfigError = "the configuration did not validate"
+	}
+	if run.Start.IsZero() {
+		// Nothing ran, so Ginkgo has no start time to give; the report
+		// still needs one to be named and archived by.
+		run.Start = time.Now().UTC()
+	}
+	run = fillRunInfo(run, ginkgotypes.Report{}, nil)
+	doc := newDocument(cat, run, nil)
+	for _, creq := range cat.Requirements {
+		req := makeRequirement(cat, creq, nil, run)
+		req.Classification = ClassConfigurationError
+		req.Reason = "not run: the configuration did not validate"
+		doc.Requirements = append(doc.Requirements, req)
+	}
+	finish(doc, cat, nil, nil, false)
+	return doc
+}
+
+// collected is what Ginkgo's report says, by requirement ID.
+type collected struct {
+	results map[string]*specResult
+	// order lists the IDs in the order their specs appear.
+	order  []string
+	shapes map[string]Shape
+	// problems are failures outside any requirement.
+	problems []string
+	// setupFailure is the message of a failed BeforeSuite: no check
+	// could run, which is a problem of the run, not of the target.
+	setupFailure string
+}
+
+// collectSpecs reads the It specs of Ginkgo's report by requirement ID, and
+// the suite-level problems.
+func collectSpecs(r ginkgotypes.Report) collected {
+	red := redact.Global()
+	c := collected{results: map[string]*specResult{}, shapes: map[string]Shape{}}
+	for _, reason := range r.SpecialSuiteFailureReasons {
+		c.problems = append(c.problems, red.String(reason))
+	}
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType != ginkgotypes.NodeTypeIt {
+			if !sr.State.Is(ginkgotypes.SpecStateFailureStates) {
+				continue
+			}
+			msg := red.String(firstLine(sr.Failure.Message))
+			c.problems = append(c.problems, fmt.Sprintf("%s failed: %s", sr.LeafNodeType, msg))
+			if sr.LeafNodeType.Is(ginkgotypes.NodeTypeBeforeSuite|ginkgotypes.NodeTypeSynchronizedBeforeSuite) && c.setupFailure == "" {
+				c.setupFailure = msg
+			}
+			continue
+		}
+		id := specRequirementID(sr)
+		if id == "" {
+			c.problems = append(c.problems, fmt.Sprintf("spec %q names no requirement ID: its text must start with one (AUTH-001 ...)", red.String(sr.LeafNodeText)))
+			continue
+		}
+		res := c.results[id]
+		if res == nil {
+			res = &specResult{text: sr.LeafNodeText, labels: sr.LeafNodeLabels}
+			c.results[id] = res
+			c.order = append(c.order, id)
+		}
+		addSpec(res, sr)
+		for _, e := range sr.ReportEntries {
+			if err := decodeEntryInto(e, res, c.shapes); err != nil {
+				c.problems = append(c.problems, fmt.Sprintf("%s: report entry %s could not be read: %v", id, e.Name, red.Error(err)))
+			}
+		}
+	}
+	return c
+}
+
+func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
+	res.runTime += sr.RunTime
+	msg := strings.TrimSpace(sr.Failure.Message)
+	switch {
+	case sr.State.Is(ginkgotypes.SpecStatePassed):
+		res.passed++
+	case sr.State.Is(ginkgotypes.SpecStateFailureStates):
+		res.failed++
+		if msg == "" {
+			msg = fmt.Sprintf("the spec ended %s", sr.State)
+		}
+		if sr.Failure.ForwardedPanic != "" {
+			msg += "\npanic: " + sr.Failure.ForwardedPanic
+		}
+		if res.location == "" && sr.Failure.Location.FileName != "" {
+			res.location = fmt.Sprintf("%s:%d", sr.Failure.Location.FileName, sr.Failure.Location.LineNumber)
+		}
+	case sr.State.Is(ginkgotypes.SpecStatePending):
+		res.skipped++
+		if msg == "" {
+			msg = "the spec is pending (not written yet)"
+		}
+	default:
+		res.skipped++
+		if msg == "" {
+			msg = fmt.Sprintf("the spec did not run (%s)", sr.State)
+		}
+	}
+	if msg != "" {
+		res.messages = append(res.messages, msg)
+	}
+}
+
+// decodeEntryInto reads one report entry. In a parallel run the value
+// arrives as JSON (AsJSON) with no raw value; in a serial run only the raw
+// value is set. Both are read through JSON, so both give the same result.
+func decodeEntryInto(e ginkgotypes.ReportEntry, res *specResult, shapes map[string]Shape) error {
+	var target any
+	var exchanges []evidence.Exchange
+	var findings []evidence.Finding
+	var sh map[string]Shape
+	switch e.Name {
+	case evidence.ReportEntryName:
+		target = &exchanges
+	case evidence.FindingEntryName:
+		target = &findings
+	case ShapesEntryName:
+		target = &sh
+	default:
+		return nil
+	}
+	data := []byte(e.Value.AsJSON)
+	if len(data) == 0 {
+		raw := e.Value.GetRawValue()
+		if raw == nil {
+			return nil
+		}
+		var err error
+		if data, err = json.Marshal(raw); err != nil {
+			return fmt.Errorf("encode value: %w", err)
+		}
+	}
+	if err := json.Unmarshal(data, target); err != nil {
+		return fmt.Errorf("decode value: %w", err)
+	}
+	res.exchanges = append(res.exchanges, exchanges...)
+	res.findings = append(res.findings, findings...)
+	red := redact.Global()
+	for ep, s := range sh {
+		ep = red.String(ep)
+		if shapes[ep] == nil {
+			shapes[ep] = Shape{}
+		}
+		for path, types := range s {
+			shapes[ep].Merge(Shape{red.String(path): types})
+		}
+	}
+	return nil
+}
+
+// specRequirementID is the first word of the spec text, or else the first
+// label shaped like an ID.
+func specRequirementID(sr ginkgotypes.SpecReport) string {
+	if f := strings.Fields(sr.LeafNodeText); len(f) > 0 && reqIDPattern.MatchString(f[0]) {
+		return f[0]
+	}
+	for _, l := range sr.LeafNodeLabels {
+		if reqIDPattern.MatchString(l) {
+			return l
+		}
+	}
+	return ""
+}
+
+// fromLabels describes a spec whose ID the catalogue does not know, from
+// its text and labels, so that it still appears in the report.
+func fromLabels(id string, res *specResult) catalogue.Requirement {
+	req := catalogue.Requirement{ID: id, Title: strings.TrimSpace(strings.TrimPrefix(res.text, id)),
+		Must: "(not in the catalogue this run used)", Source: catalogue.SourceUnknown}
+	for _, l := range res.labels {
+		switch {
+		case contains(catalogue.Families, l):
+			req.Family = l
+		case l == catalogue.SourceMission || l == catalogue.SourceDocs || l == catalogue.SourceInferred:
+			req.Source = l
+		}
+	}
+	return req
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	return cut(s, 300)
+}
+
+// cut shortens s to at most n bytes (at a rune boundary), marking the cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !isRuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + " … (cut)"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

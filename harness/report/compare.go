@@ -1,0 +1,261 @@
+package report
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Latency thresholds of Compare: an endpoint is called slower (faster) when
+// its p95 grew (shrank) by at least this fraction and this many ms. Both
+// are needed so that noise on fast endpoints is not reported.
+const (
+	LatencyChangeFraction = 0.25
+	LatencyChangeMinMs    = 10.0
+)
+
+// Comparison is what changed between a baseline run and the current run:
+// the nightly regression report.
+type Comparison struct {
+	Baseline RunRef `json:"baseline"`
+	Current  RunRef `json:"current"`
+	// NewFailures failed now and did not fail in the baseline.
+	NewFailures []RequirementChange `json:"newFailures"`
+	// Fixed failed (or were known issues) in the baseline and pass now.
+	Fixed []RequirementChange `json:"fixed"`
+	// NewlySkipped were exercised in the baseline and are skipped or not
+	// run now.
+	NewlySkipped []RequirementChange `json:"newlySkipped"`
+	// Changed are the other status or classification changes.
+	Changed []RequirementChange `json:"changed"`
+	// StatusCodes lists HTTP status changes of the same request.
+	StatusCodes []StatusCodeChange `json:"statusCodes"`
+	// Latency compares p50/p95 per endpoint ("*": all endpoints).
+	Latency []LatencyChange `json:"latency"`
+	// Drift is the change of response shapes per endpoint, even where
+	// the schema still passes (an added field is drift, not a failure).
+	Drift []Drift `json:"drift"`
+	// Notes are caveats: different targets, modes, unobserved endpoints.
+	Notes []string `json:"notes"`
+}
+
+// RunRef identifies one side of a comparison.
+type RunRef struct {
+	// Start, Verdict, Mode, Target, SuiteVersion and Summary are copied
+	// from the run's document.
+	Start        time.Time `json:"start"`
+	Verdict      string    `json:"verdict"`
+	Mode         string    `json:"mode"`
+	Target       string    `json:"target"`
+	SuiteVersion string    `json:"suiteVersion"`
+	Summary      string    `json:"summary"`
+}
+
+// RequirementChange is one requirement whose status moved.
+type RequirementChange struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Before and After are the statuses (with the classification, for
+	// other status changes) in the baseline and now.
+	Before string `json:"before"`
+	After  string `json:"after"`
+	// Classification and Reason are the current run's.
+	Classification string `json:"classification"`
+	Reason         string `json:"reason"`
+}
+
+// StatusCodeChange is the same request (requirement, endpoint, method,
+// auth shape) answered with other status codes than in the baseline.
+type StatusCodeChange struct {
+	// Requirement, Endpoint, Method and AuthShape identify the request.
+	Requirement string `json:"requirement"`
+	Endpoint    string `json:"endpoint"`
+	Method      string `json:"method"`
+	AuthShape   string `json:"authShape"`
+	// Before and After are the sorted status codes seen (0: no answer).
+	Before []int `json:"before"`
+	After  []int `json:"after"`
+}
+
+// LatencyChange compares one endpoint's latency.
+type LatencyChange struct {
+	// Endpoint is the catalogue endpoint ID, or "*" for all of them.
+	Endpoint string `json:"endpoint"`
+	// BeforeP50 .. AfterP95 are the percentiles in ms.
+	BeforeP50 float64 `json:"beforeP50Ms"`
+	AfterP50  float64 `json:"afterP50Ms"`
+	BeforeP95 float64 `json:"beforeP95Ms"`
+	AfterP95  float64 `json:"afterP95Ms"`
+	// Trend is "slower", "faster" or "" (within the thresholds).
+	Trend string `json:"trend"`
+}
+
+// Compare sets the current run against a baseline run.
+func Compare(baseline, current *Document) *Comparison {
+	c := &Comparison{Baseline: ref(baseline), Current: ref(current), NewFailures: []RequirementChange{}, Fixed: []RequirementChange{},
+		NewlySkipped: []RequirementChange{}, Changed: []RequirementChange{}, StatusCodes: []StatusCodeChange{},
+		Latency: []LatencyChange{}, Drift: []Drift{}, Notes: []string{}}
+	if baseline.Target.BaseURL != current.Target.BaseURL {
+		c.Notes = append(c.Notes, fmt.Sprintf("the runs tested different targets (%s, then %s)", baseline.Target.BaseURL, current.Target.BaseURL))
+	}
+	if baseline.Mode != current.Mode {
+		c.Notes = append(c.Notes, fmt.Sprintf("the runs used different modes (%s, then %s)", baseline.Mode, current.Mode))
+	}
+	c.compareRequirements(baseline, current)
+	c.compareStatusCodes(baseline, current)
+	c.compareLatency(baseline, current)
+	for _, ep := range sortedKeys(current.Shapes) {
+		if before, ok := baseline.Shapes[ep]; ok {
+			c.Drift = append(c.Drift, diffShapes(ep, before, current.Shapes[ep])...)
+		}
+	}
+	for _, ep := range sortedKeys(baseline.Shapes) {
+		if _, ok := current.Shapes[ep]; !ok {
+			c.Notes = append(c.Notes, fmt.Sprintf("no answer of %s was observed in this run, so its shape could not be compared", ep))
+		}
+	}
+	return c
+}
+
+func ref(d *Document) RunRef {
+	return RunRef{Start: d.Run.Start, Verdict: d.Verdict, Mode: d.Mode, Target: d.Target.BaseURL, SuiteVersion: d.Run.SuiteVersion, Summary: d.Summary}
+}
+
+func (c *Comparison) compareRequirements(baseline, current *Document) {
+	before := map[string]Requirement{}
+	for _, r := range baseline.Requirements {
+		before[r.ID] = r
+	}
+	exercised := func(s string) bool { return s != StatusSkipped && s != StatusNotRun }
+	for _, r := range current.Requirements {
+		b, ok := before[r.ID]
+		if !ok {
+			c.Notes = append(c.Notes, fmt.Sprintf("%s is new: the baseline has no such requirement", r.ID))
+			continue
+		}
+		delete(before, r.ID)
+		ch := RequirementChange{ID: r.ID, Title: r.Title, Before: b.Status, After: r.Status, Classification: r.Classification, Reason: r.Reason}
+		switch {
+		case r.Status == StatusFailed && b.Status != StatusFailed:
+			c.NewFailures = append(c.NewFailures, ch)
+		case r.Status == StatusPassed && (b.Status == StatusFailed || b.Status == StatusKnownIssue):
+			c.Fixed = append(c.Fixed, ch)
+		case !exercised(r.Status) && exercised(b.Status):
+			c.NewlySkipped = append(c.NewlySkipped, ch)
+		case r.Status != b.Status || r.Classification != b.Classification:
+			ch.Before, ch.After = statusWord(b), statusWord(r)
+			c.Changed = append(c.Changed, ch)
+		}
+	}
+	for _, id := range sortedKeys(before) {
+		c.Notes = append(c.Notes, fmt.Sprintf("%s is in the baseline but not in this run's report", id))
+	}
+}
+
+func statusWord(r Requirement) string {
+	if r.Classification == "" {
+		return r.Status
+	}
+	return r.Status + " (" + r.Classification + ")"
+}
+
+type exchangeKey struct{ req, endpoint, method, auth string }
+
+// statusCodes gathers the sorted set of status codes per request kind.
+func statusCodes(d *Document) map[exchangeKey][]int {
+	out := map[exchangeKey][]int{}
+	for _, r := range d.Requirements {
+		for _, ex := range r.Evidence.Exchanges {
+			ep := endpointOfPath(d.Coverage.Endpoints, ex.URL)
+			k := exchangeKey{r.ID, ep, ex.Method, ex.AuthShape}
+			if !containsInt(out[k], ex.Status) {
+				out[k] = append(out[k], ex.Status)
+				sort.Ints(out[k])
+			}
+		}
+	}
+	return out
+}
+
+func (c *Comparison) compareStatusCodes(baseline, current *Document) {
+	before, after := statusCodes(baseline), statusCodes(current)
+	for k, a := range after {
+		b, ok := before[k]
+		if !ok || fmt.Sprint(a) == fmt.Sprint(b) {
+			continue
+		}
+		c.StatusCodes = append(c.StatusCodes, StatusCodeChange{Requirement: k.req, Endpoint: k.endpoint, Method: k.method, AuthShape: k.auth, Before: b, After: a})
+	}
+	sort.Slice(c.StatusCodes, func(i, j int) bool {
+		x, y := c.StatusCodes[i], c.StatusCodes[j]
+		return x.Requirement+"|"+x.Endpoint+"|"+x.Method+"|"+x.AuthShape < y.Requirement+"|"+y.Endpoint+"|"+y.Method+"|"+y.AuthShape
+	})
+}
+
+func (c *Comparison) compareLatency(baseline, current *Document) {
+	for _, ep := range sortedKeys(current.Latency) {
+		b, ok := baseline.Latency[ep]
+		a := current.Latency[ep]
+		if !ok || b.Count == 0 || a.Count == 0 {
+			continue
+		}
+		ch := LatencyChange{Endpoint: ep, BeforeP50: b.P50Ms, AfterP50: a.P50Ms, BeforeP95: b.P95Ms, AfterP95: a.P95Ms}
+		diff := a.P95Ms - b.P95Ms
+		switch {
+		case diff >= LatencyChangeMinMs && diff >= b.P95Ms*LatencyChangeFraction:
+			ch.Trend = "slower"
+		case -diff >= LatencyChangeMinMs && -diff >= b.P95Ms*LatencyChangeFraction:
+			ch.Trend = "faster"
+		}
+		c.Latency = append(c.Latency, ch)
+	}
+	if len(c.Latency) == 0 && (len(current.Latency) == 0 || len(baseline.Latency) == 0) {
+		c.Notes = append(c.Notes, "latency not compared: one of the runs had no live answers (a replay has no latency)")
+	}
+}
+
+// HasRegressions is true when the current run is worse than the baseline:
+// a new failure, a newly skipped check, changed status codes, shape drift
+// or a slower endpoint.
+func (c *Comparison) HasRegressions() bool {
+	if len(c.NewFailures)+len(c.NewlySkipped)+len(c.StatusCodes)+len(c.Drift) > 0 {
+		return true
+	}
+	for _, l := range c.Latency {
+		if l.Trend == "slower" {
+			return true
+		}
+	}
+	return false
+}
+
+// endpointOfPath maps a request URL to a coverage endpoint by path (the
+// longest endpoint path that ends the URL's path), or "" when none does.
+func endpointOfPath(endpoints []CoverageEndpoint, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimSuffix(u.Path, "/")
+	best, bestLen := "", 0
+	for _, e := range endpoints {
+		if e.Path != "" && strings.HasSuffix(p, e.Path) && len(e.Path) > bestLen {
+			best, bestLen = e.ID, len(e.Path)
+		}
+	}
+	if best == "" {
+		return p
+	}
+	return best
+}
+
+func containsInt(list []int, v int) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,126 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// Markdown renders the comparison for compare.md and CI job summaries.
+// The output is redacted.
+func (c *Comparison) Markdown() string {
+	var b strings.Builder
+	b.WriteString("# Winston conformance: nightly comparison\n\n")
+	fmt.Fprintf(&b, "| | baseline | current |\n|---|---|---|\n")
+	fmt.Fprintf(&b, "| started | %s | %s |\n", c.Baseline.Start.UTC().Format("2006-01-02 15:04 MST"), c.Current.Start.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "| verdict | %s | %s |\n", c.Baseline.Verdict, c.Current.Verdict)
+	fmt.Fprintf(&b, "| mode | %s | %s |\n", c.Baseline.Mode, c.Current.Mode)
+	fmt.Fprintf(&b, "| target | %s | %s |\n", mdCell(c.Baseline.Target), mdCell(c.Current.Target))
+	fmt.Fprintf(&b, "| suite version | %s | %s |\n\n", mdCell(c.Baseline.SuiteVersion), mdCell(c.Current.SuiteVersion))
+	fmt.Fprintf(&b, "%s\n\n", c.headline())
+	c.sections(func(title string, lines []string) {
+		fmt.Fprintf(&b, "## %s (%d)\n\n", title, len(lines))
+		for _, l := range lines {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+		b.WriteString("\n")
+	}, func(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" })
+	if len(c.Latency) > 0 {
+		b.WriteString("## Latency per endpoint (ms)\n\n| endpoint | p50 before | p50 now | p95 before | p95 now | trend |\n|---|---|---|---|---|---|\n")
+		for _, l := range c.Latency {
+			fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.1f | %.1f | %s |\n", l.Endpoint, l.BeforeP50, l.AfterP50, l.BeforeP95, l.AfterP95, l.Trend)
+		}
+		b.WriteString("\n")
+	}
+	return redact.Global().String(b.String())
+}
+
+// Text renders the comparison for a terminal. The output is redacted.
+func (c *Comparison) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "baseline: %s, %s, %s mode, %s\n", c.Baseline.Start.UTC().Format("2006-01-02 15:04"), c.Baseline.Verdict, c.Baseline.Mode, c.Baseline.Target)
+	fmt.Fprintf(&b, "current:  %s, %s, %s mode, %s\n", c.Current.Start.UTC().Format("2006-01-02 15:04"), c.Current.Verdict, c.Current.Mode, c.Current.Target)
+	fmt.Fprintf(&b, "%s\n", c.headline())
+	c.sections(func(title string, lines []string) {
+		fmt.Fprintf(&b, "\n%s (%d):\n", title, len(lines))
+		for _, l := range lines {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+	}, func(s string) string { return s })
+	if len(c.Latency) > 0 {
+		b.WriteString("\nlatency (ms):\n")
+		for _, l := range c.Latency {
+			fmt.Fprintf(&b, "  %-16s p50 %.1f -> %.1f, p95 %.1f -> %.1f %s\n", l.Endpoint, l.BeforeP50, l.AfterP50, l.BeforeP95, l.AfterP95, l.Trend)
+		}
+	}
+	return redact.Global().String(b.String())
+}
+
+// headline is one sentence on what changed.
+func (c *Comparison) headline() string {
+	if !c.HasRegressions() && len(c.Fixed) == 0 && len(c.Changed) == 0 {
+		return "No change from the baseline."
+	}
+	slower := 0
+	for _, l := range c.Latency {
+		if l.Trend == "slower" {
+			slower++
+		}
+	}
+	return fmt.Sprintf("%d new failure(s), %d fixed, %d newly skipped, %d other status change(s), %d status-code change(s), %d shape drift(s), %d slower endpoint(s).",
+		len(c.NewFailures), len(c.Fixed), len(c.NewlySkipped), len(c.Changed), len(c.StatusCodes), len(c.Drift), slower)
+}
+
+// sections feeds each non-empty list to emit, in reading order; code
+// formats a path or command for the output kind.
+func (c *Comparison) sections(emit func(title string, lines []string), code func(string) string) {
+	reqLines := func(list []RequirementChange) []string {
+		var out []string
+		for _, ch := range list {
+			line := fmt.Sprintf("%s %s: %s -> %s", ch.ID, ch.Title, ch.Before, ch.After)
+			if ch.Classification != "" && !strings.Contains(ch.After, "(") {
+				line += " (" + ch.Classification + ")"
+			}
+			if ch.Reason != "" && ch.After != StatusPassed {
+				line += ": " + ch.Reason
+			}
+			out = append(out, line)
+		}
+		return out
+	}
+	var codes, drift []string
+	for _, s := range c.StatusCodes {
+		codes = append(codes, fmt.Sprintf("%s on %s (%s, auth %s): %s -> %s", s.Requirement, s.Endpoint, s.Method, s.AuthShape, ints(s.Before), ints(s.After)))
+	}
+	for _, d := range c.Drift {
+		drift = append(drift, fmt.Sprintf("%s: %s %s", d.Endpoint, code(d.Path), strings.TrimPrefix(d.String(), d.Endpoint+": "+d.Path+" ")))
+	}
+	for _, s := range []struct {
+		title string
+		lines []string
+	}{
+		{"New failures", reqLines(c.NewFailures)},
+		{"Fixed", reqLines(c.Fixed)},
+		{"Newly skipped", reqLines(c.NewlySkipped)},
+		{"Other status changes", reqLines(c.Changed)},
+		{"Status-code changes", codes},
+		{"Shape drift (fields added, removed, changed type or made nullable)", drift},
+		{"Notes", c.Notes},
+	} {
+		if len(s.lines) > 0 {
+			emit(s.title, s.lines)
+		}
+	}
+}
+
+func ints(list []int) string {
+	parts := make([]string, len(list))
+	for i, v := range list {
+		parts[i] = fmt.Sprint(v)
+		if v == 0 {
+			parts[i] = "no answer"
+		}
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,177 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"strings"
+
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+)
+
+// JUnit types: the subset of the JUnit XML format that CI systems read.
+// They are exported so that tools (and tests) can read junit.xml back.
+
+// JUnitTestSuites is the root element of junit.xml.
+type JUnitTestSuites struct {
+	XMLName xml.Name `xml:"testsuites"`
+	// Name is "winston-conformance"; Tests, Failures (contract
+	// violations), Errors (outages) and Skipped (skipped, not run, known
+	// vendor issues) count the test cases.
+	Name     string           `xml:"name,attr"`
+	Tests    int              `xml:"tests,attr"`
+	Failures int              `xml:"failures,attr"`
+	Errors   int              `xml:"errors,attr"`
+	Skipped  int              `xml:"skipped,attr"`
+	Suites   []JUnitTestSuite `xml:"testsuite"`
+}
+
+// JUnitTestSuite holds one test case per requirement.
+type JUnitTestSuite struct {
+	// Name names the target; the counts are as in JUnitTestSuites; Time
+	// is the run's duration in seconds and Timestamp its start (UTC).
+	Name      string `xml:"name,attr"`
+	Tests     int    `xml:"tests,attr"`
+	Failures  int    `xml:"failures,attr"`
+	Errors    int    `xml:"errors,attr"`
+	Skipped   int    `xml:"skipped,attr"`
+	Time      string `xml:"time,attr"`
+	Timestamp string `xml:"timestamp,attr"`
+	// Properties describe the run: verdict, go-live, summary, mode,
+	// target, app name, suite version, seed and the reproduce command.
+	Properties []JUnitProperty `xml:"properties>property"`
+	// Cases hold one test case per requirement.
+	Cases []JUnitTestCase `xml:"testcase"`
+}
+
+// JUnitProperty is a name/value pair.
+type JUnitProperty struct {
+	// Name and Value of the property.
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+// JUnitTestCase is one requirement. Its properties carry the requirement
+// ID, family, source, level, status, classification, and one "endpoint"
+// property per endpoint it covers.
+type JUnitTestCase struct {
+	// Name is "<ID> <title>"; Classname is "winston.<family>"; Time is
+	// the spec's duration in seconds.
+	Name       string          `xml:"name,attr"`
+	Classname  string          `xml:"classname,attr"`
+	Time       string          `xml:"time,attr"`
+	Properties []JUnitProperty `xml:"properties>property"`
+	// Failure is set for a contract violation, Error for an outage,
+	// Skipped for a skipped, not-run or known-issue requirement.
+	Failure *JUnitMessage `xml:"failure,omitempty"`
+	Error   *JUnitMessage `xml:"error,omitempty"`
+	Skipped *JUnitMessage `xml:"skipped,omitempty"`
+	// SystemOut carries the evidence of a known vendor issue.
+	SystemOut string `xml:"system-out,omitempty"`
+}
+
+// JUnitMessage is a failure, error or skip, with its text.
+type JUnitMessage struct {
+	// Message is the one-line reason; Type the classification; Text the
+	// rule, expected and observed, the evidence and the replay command.
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// renderJUnit maps statuses as CI expects them: a contract violation is a
+// failure (type names the classification, "-advisory" for SHOULD), an
+// outage is an error (the check could not be judged), a known vendor issue
+// and a skipped or not-run requirement are skipped with the reason.
+func (d *Document) renderJUnit() ([]byte, error) {
+	suite := JUnitTestSuite{
+		Name:      "Winston conformance: " + d.Target.BaseURL,
+		Time:      seconds(d.Run.End.Sub(d.Run.Start).Seconds()),
+		Timestamp: d.Run.Start.UTC().Format("2006-01-02T15:04:05Z"),
+		Properties: []JUnitProperty{
+			{"schemaVersion", d.SchemaVersion}, {"verdict", d.Verdict}, {"goLive", d.GoLive.Verdict},
+			{"summary", d.Summary}, {"mode", d.Mode}, {"target", d.Target.BaseURL}, {"appName", d.Target.AppName},
+			{"suiteVersion", d.Run.SuiteVersion}, {"seed", fmt.Sprint(d.Run.Seed)}, {"command", d.Run.Command},
+		},
+	}
+	for _, r := range d.Requirements {
+		tc := JUnitTestCase{
+			Name:      r.ID + " " + r.Title,
+			Classname: "winston." + r.Family,
+			Time:      seconds(r.DurationMs / 1000),
+			Properties: []JUnitProperty{
+				{"requirement", r.ID}, {"family", r.Family}, {"source", r.Source}, {"level", r.Level},
+				{"status", r.Status}, {"classification", r.Classification}, {"focus", r.Focus},
+			},
+		}
+		for _, e := range r.Endpoints {
+			tc.Properties = append(tc.Properties, JUnitProperty{"endpoint", e})
+		}
+		msg := &JUnitMessage{Message: r.Reason, Type: r.Classification, Text: junitText(r)}
+		switch {
+		case r.Status == StatusFailed && r.Classification == ClassEnvironmentUnavailable:
+			tc.Error = msg
+			suite.Errors++
+		case r.Status == StatusFailed:
+			if r.Advisory {
+				msg.Type += "-advisory"
+			}
+			tc.Failure = msg
+			suite.Failures++
+		case r.Status == StatusKnownIssue || r.Status == StatusSkipped || r.Status == StatusNotRun:
+			tc.Skipped = &JUnitMessage{Message: r.Reason, Type: r.Status}
+			suite.Skipped++
+		}
+		if r.Status == StatusKnownIssue {
+			tc.SystemOut = junitText(r)
+		}
+		suite.Cases = append(suite.Cases, tc)
+		suite.Tests++
+	}
+	root := JUnitTestSuites{Name: "winston-conformance", Tests: suite.Tests, Failures: suite.Failures,
+		Errors: suite.Errors, Skipped: suite.Skipped, Suites: []JUnitTestSuite{suite}}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(root); err != nil {
+		return nil, fmt.Errorf("encode junit.xml: %w", err)
+	}
+	buf.WriteString("\n")
+	return buf.Bytes(), nil
+}
+
+// junitText is the body of a failure: the rule, what was expected and
+// seen, the failure message and how to replay the check.
+func junitText(r Requirement) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s [%s, %s]\n", r.Must, r.Source, r.Level)
+	if r.Evidence.Expected != "" || r.Evidence.Observed != "" {
+		fmt.Fprintf(&b, "expected: %s\nobserved: %s\n", r.Evidence.Expected, r.Evidence.Observed)
+	}
+	for _, e := range r.Evidence.SchemaErrors {
+		fmt.Fprintf(&b, "schema: %s\n", e)
+	}
+	if r.Evidence.Failure != nil {
+		fmt.Fprintf(&b, "%s\n", r.Evidence.Failure.Message)
+	}
+	for i, ex := range r.Evidence.Exchanges {
+		if i == 3 {
+			fmt.Fprintf(&b, "(%d more exchanges in report.json)\n", len(r.Evidence.Exchanges)-3)
+			break
+		}
+		fmt.Fprintf(&b, "%s %s (auth %s) -> %s\n", ex.Method, ex.URL, ex.AuthShape, exchangeOutcome(ex))
+	}
+	fmt.Fprintf(&b, "replay: %s\n", r.Focus)
+	return b.String()
+}
+
+// exchangeOutcome is "401 (1234 bytes)" or the transport error.
+func exchangeOutcome(ex evidence.Exchange) string {
+	if ex.Status == 0 {
+		return "no answer: " + ex.Error
+	}
+	return fmt.Sprintf("%d (%d bytes)", ex.Status, ex.ResponseBytes)
+}
+
+func seconds(s float64) string { return fmt.Sprintf("%.3f", max(s, 0)) }

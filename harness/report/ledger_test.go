@@ -1,0 +1,122 @@
+package report
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadLedger(t *testing.T) {
+	p := writeFile(t, "known-issues.yaml", `entries:
+  - id: AUTH-003
+    note: "Winston ticket 1234: malformed tokens get 500"
+    environments: [api-qa.mrwinston.com, "*.example.test", "https://staging.example.com/base"]
+    expires: 2026-12-31
+  - id: STRUCT-002
+    note: everywhere
+    expires: 2026-01-01
+`)
+	l, err := LoadLedger(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		id, base   string
+		at         time.Time
+		match, exp bool
+	}{
+		{"AUTH-003", "https://api-qa.mrwinston.com", at, true, false},
+		{"AUTH-003", "https://API-QA.mrwinston.com:443", at, true, false},
+		{"AUTH-003", "https://x.example.test", at, true, false},
+		{"AUTH-003", "https://staging.example.com/base", at, true, false},
+		{"AUTH-003", "https://staging.example.com/basement", at, false, false},
+		{"AUTH-003", "https://api.mrwinston.com", at, false, false},
+		{"AUTH-003", "https://api-qa.mrwinston.com", time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC), true, false},
+		{"AUTH-003", "https://api-qa.mrwinston.com", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), false, true},
+		{"STRUCT-002", "https://anything.test", at, false, true},
+		{"AUTH-001", "https://api-qa.mrwinston.com", at, false, false},
+	}
+	for _, c := range cases {
+		m, e := l.Match(c.id, c.base, c.at)
+		if (m != nil) != c.match || (e != nil) != c.exp {
+			t.Errorf("Match(%s, %s, %s) = match %v expired %v, want %v %v", c.id, c.base, c.at.Format(time.DateOnly), m != nil, e != nil, c.match, c.exp)
+		}
+	}
+	var nilLedger *Ledger
+	if m, e := nilLedger.Match("AUTH-003", "https://x", at); m != nil || e != nil {
+		t.Error("a nil ledger matches nothing")
+	}
+}
+
+func TestLoadLedgerErrors(t *testing.T) {
+	cases := map[string]struct{ content, want string }{
+		"missing":    {"", "read known-issues ledger"},
+		"not yaml":   {"entries: [", "not valid YAML"},
+		"unknown":    {"entries:\n  - id: AUTH-001\n    note: x\n    expires: 2026-01-01\n    owner: me\n", "owner"},
+		"bad id":     {"entries:\n  - id: auth1\n    note: x\n    expires: 2026-01-01\n", "id must be a requirement ID"},
+		"no note":    {"entries:\n  - id: AUTH-001\n    expires: 2026-01-01\n", "note is empty"},
+		"bad expiry": {"entries:\n  - id: AUTH-001\n    note: x\n    expires: soon\n", "must be a date YYYY-MM-DD"},
+		"no expiry":  {"entries:\n  - id: AUTH-001\n    note: x\n", "must be a date YYYY-MM-DD"},
+		"bad env":    {"entries:\n  - id: AUTH-001\n    note: x\n    expires: 2026-01-01\n    environments: ['[']\n", "environment"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "ledger.yaml")
+			if name != "missing" {
+				p = writeFile(t, "ledger.yaml", c.content)
+			}
+			_, err := LoadLedger(p)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
+				t.Errorf("error %v: want it to name %s and say %q", err, p, c.want)
+			}
+		})
+	}
+}
+
+func TestLoadProfile(t *testing.T) {
+	p := writeFile(t, "profile.yaml", "name: Acme reporting\nendpoints: [list-bills, categories]\noperations: [nightly export]\n")
+	prof, err := LoadProfile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prof.Name != "Acme reporting" || len(prof.Endpoints) != 2 || prof.Operations[0] != "nightly export" {
+		t.Errorf("profile = %+v", prof)
+	}
+	for name, c := range map[string]struct{ content, want string }{
+		"no name":      {"endpoints: [bills]\n", "name is empty"},
+		"no endpoints": {"name: x\n", "endpoints is empty"},
+		"a path":       {"name: x\nendpoints: [/api/v2/bills]\n", "not a path"},
+		"unknown key":  {"name: x\nendpoints: [bills]\nteam: y\n", "team"},
+	} {
+		p := writeFile(t, "profile.yaml", c.content)
+		if _, err := LoadProfile(p); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: error %v, want it to name the file and say %q", name, err, c.want)
+		}
+	}
+	if _, err := LoadProfile(filepath.Join(t.TempDir(), "none.yaml")); err == nil || !strings.Contains(err.Error(), "WINSTON_PROFILE") {
+		t.Errorf("a missing profile must say how to fix it: %v", err)
+	}
+}
+
+func TestProfileWithUnknownEndpointIsNotReady(t *testing.T) {
+	profile := &Profile{Name: "Acme", Endpoints: []string{"categories", "loyalty"}}
+	d := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), liveRun(), nil, profile)
+	if d.GoLive.Verdict != GoLiveNotReady || !strings.Contains(d.GoLive.Reason, "loyalty") {
+		t.Errorf("go-live = %+v: an endpoint nothing checked must block go-live", d.GoLive)
+	}
+	if d.Profile == nil || len(d.Profile.UnknownEndpoints) != 1 {
+		t.Errorf("profile summary = %+v", d.Profile)
+	}
+}

@@ -1,0 +1,134 @@
+package report
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	ginkgotypes "github.com/onsi/ginkgo/v2/types"
+
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// SuitePackage is the Ginkgo suite's package, as the reproduce commands
+// name it (run from the repository root).
+const SuitePackage = "./suites"
+
+// KeyFingerprint is the report's stand-in for an API key: "sha256:" and
+// the first 12 hex digits of its SHA-256. It tells two keys apart without
+// revealing either; an empty key gives "".
+func KeyFingerprint(key string) string {
+	if key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(key))
+	return "sha256:" + hex.EncodeToString(sum[:])[:12]
+}
+
+var (
+	versionOnce sync.Once
+	version     string
+)
+
+// DetectSuiteVersion names the suite's code: the module version and VCS
+// revision from the binary's build information, or else `git describe` in
+// the working directory (go test binaries carry no VCS stamp), or
+// "unknown".
+func DetectSuiteVersion() string {
+	versionOnce.Do(func() { version = detectVersion() })
+	return version
+}
+
+func detectVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		var rev, modified string
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			if modified == "true" {
+				rev += "-dirty"
+			}
+			return rev
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "git", "describe", "--always", "--dirty", "--tags").Output()
+	if err == nil && strings.TrimSpace(string(out)) != "" {
+		return strings.TrimSpace(string(out))
+	}
+	return "unknown"
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]*$`)
+
+// shellQuote quotes a value for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// runEnv is the environment a reproduce command needs, without the key:
+// the reader supplies WINSTON_API_KEY from their own secret store.
+func runEnv(run RunInfo) string {
+	parts := []string{"WINSTON_MODE=" + shellQuote(run.Mode)}
+	if run.Mode != "replay" && run.Target.BaseURL != "" {
+		parts = append(parts, "WINSTON_BASE_URL="+shellQuote(cleanURL(run.Target.BaseURL)))
+	}
+	if app := run.Target.AppName; app != "" && app != "api_test" {
+		parts = append(parts, "WINSTON_APP_NAME="+shellQuote(redact.Global().String(app)))
+	}
+	if s := strings.ToLower(run.Target.AuthScheme); s != "" && s != "token" {
+		parts = append(parts, "WINSTON_AUTH_SCHEME="+shellQuote(s))
+	}
+	return strings.Join(parts, " ")
+}
+
+// focusLine replays one requirement: the run's environment and a Ginkgo
+// focus on its ID.
+func focusLine(run RunInfo, id string) string {
+	return fmt.Sprintf("%s go tool ginkgo --focus '%s' %s", runEnv(run), id, SuitePackage)
+}
+
+// reproduceCommand rebuilds the whole run's command from the mode, target
+// and Ginkgo's configuration (seed, parallelism, filters).
+func reproduceCommand(run RunInfo, sc ginkgotypes.SuiteConfig) string {
+	var b strings.Builder
+	b.WriteString(runEnv(run))
+	b.WriteString(" go tool ginkgo")
+	if run.Seed != 0 {
+		fmt.Fprintf(&b, " --seed=%d", run.Seed)
+	}
+	if run.Parallel > 1 {
+		fmt.Fprintf(&b, " --procs=%d", run.Parallel)
+	}
+	for _, f := range sc.FocusStrings {
+		b.WriteString(" --focus=" + shellQuote(f))
+	}
+	for _, s := range sc.SkipStrings {
+		b.WriteString(" --skip=" + shellQuote(s))
+	}
+	if sc.LabelFilter != "" {
+		b.WriteString(" --label-filter=" + shellQuote(sc.LabelFilter))
+	}
+	b.WriteString(" " + SuitePackage)
+	return redact.Global().String(b.String())
+}

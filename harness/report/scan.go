@@ -1,0 +1,107 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// Leak is a secret found in a file. It never holds the secret itself: the
+// secret is named by its fingerprint.
+type Leak struct {
+	// File is the path of the file, under the scanned directory.
+	File string `json:"file"`
+	// Line is the 1-based line of the first occurrence.
+	Line int `json:"line"`
+	// Kind is "secret" (as is), "base64" (an encoded form), "url-encoded"
+	// or "auth-header" (inside "Token <app>@<secret>").
+	Kind string `json:"kind"`
+	// Secret is KeyFingerprint of the secret that leaked.
+	Secret string `json:"secret"`
+}
+
+// String reads as "reports/x/report.html:12: base64 form of key sha256:...".
+func (l Leak) String() string {
+	return fmt.Sprintf("%s:%d: %s form of key %s", l.File, l.Line, l.Kind, l.Secret)
+}
+
+// maxScanBytes bounds the part of one file the scan reads; report files
+// are far smaller, and a larger file is scanned in its first part only.
+const maxScanBytes = 256 << 20
+
+// ScanDir checks every regular file under dir, at any depth, for each
+// secret: as is, in each of its base64 forms (redact.Base64Forms), URL
+// encoded, and inside an Authorization value "Token <anything>@<secret>".
+// Secrets shorter than redact.MinSecretLen are ignored, as the redactor
+// ignores them. It is the post-run check that no key reached a report.
+func ScanDir(dir string, secrets []string) ([]Leak, error) {
+	type needle struct {
+		kind, fp string
+		text     []byte
+		re       *regexp.Regexp
+	}
+	var needles []needle
+	for _, s := range secrets {
+		if len(s) < redact.MinSecretLen {
+			continue
+		}
+		fp := KeyFingerprint(s)
+		needles = append(needles, needle{kind: "secret", fp: fp, text: []byte(s)})
+		needles = append(needles, needle{kind: "auth-header", fp: fp, re: regexp.MustCompile(`Token\s+\S*@` + regexp.QuoteMeta(s))})
+		for _, form := range redact.Base64Forms(s) {
+			needles = append(needles, needle{kind: "base64", fp: fp, text: []byte(form)})
+		}
+		for _, enc := range []string{url.QueryEscape(s), url.PathEscape(s)} {
+			if enc != s {
+				needles = append(needles, needle{kind: "url-encoded", fp: fp, text: []byte(enc)})
+			}
+		}
+	}
+	var leaks []Leak
+	err := filepath.WalkDir(dir, func(path string, entry fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("scan %s: %w", path, err)
+		}
+		if !entry.Type().IsRegular() {
+			return nil
+		}
+		data, err := readPrefix(path, maxScanBytes)
+		if err != nil {
+			return fmt.Errorf("scan %s: %w", path, err)
+		}
+		for _, n := range needles {
+			at := -1
+			if n.re != nil {
+				if loc := n.re.FindIndex(data); loc != nil {
+					at = loc[0]
+				}
+			} else {
+				at = bytes.Index(data, n.text)
+			}
+			if at >= 0 {
+				leaks = append(leaks, Leak{File: path, Line: 1 + bytes.Count(data[:at], []byte("\n")), Kind: n.kind, Secret: n.fp})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return leaks, err
+	}
+	return leaks, nil
+}
+
+func readPrefix(path string, n int64) ([]byte, error) {
+	f, err := os.Open(path) // #nosec G304 -- scanning the report directory the caller named
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	return io.ReadAll(io.LimitReader(f, n))
+}

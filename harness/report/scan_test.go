@@ -1,0 +1,142 @@
+package report
+
+import (
+	"encoding/base64"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// plantedKey is registered with the global redactor, as configuration
+// loading would register a real key.
+const plantedKey = "PLANTED-report-key-0123456789abcdef"
+
+func TestWritersNeverLeakAPlantedKey(t *testing.T) {
+	redact.Global().Add(plantedKey, "<WINSTON_API_KEY>")
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("api_test:"+plantedKey))
+	leaky := fakeSpec{
+		text: "AUTH-002 a missing Authorization header gets 401 " + plantedKey, state: types.SpecStateFailed,
+		msg: "expected 401, got 200 for Token api_test@" + plantedKey + " and " + basic,
+		exchanges: []evidence.Exchange{{
+			Method: "POST", URL: testBase + "/api/v2/bills?api_key=" + plantedKey, AuthShape: "valid", Status: 200,
+			RequestHeaders:  map[string]string{"Authorization": "Token api_test@" + plantedKey, "X-Debug": basic},
+			RequestBody:     `{"key":"` + plantedKey + `"}`,
+			ResponseHeaders: map[string]string{"X-Echo": plantedKey},
+			ResponseBody:    `{"echo":"Token api_test@` + plantedKey + `"}`, ResponseBytes: 10, Latency: time.Millisecond,
+			Error: "after " + plantedKey, Cassette: "cassettes/" + plantedKey + ".yaml",
+		}},
+		findings: []evidence.Finding{{Endpoint: "bills", Expected: "401", Observed: "200 " + plantedKey, OK: false,
+			SchemaErrors: []string{"/key: " + plantedKey}, Facts: map[string]string{"certIssuer": plantedKey}}},
+		shapes: map[string]Shape{"bills": {"[]." + plantedKey: {"string"}}},
+	}
+	run := liveRun()
+	run.Target.BaseURL = "https://api_test:" + plantedKey + "@api-qa.example.test/?api_key=" + plantedKey
+	run.Target.AppName = "api_test " + plantedKey
+	run.Config = map[string]any{"apiKey": plantedKey, "nested": []any{basic}}
+	run.Command = "WINSTON_API_KEY=" + plantedKey + " go tool ginkgo ./suites"
+	run.ConfigError = ""
+	d := Build(ginkgoReport(t, append(allPassing("AUTH-002"), leaky)...), testCatalogue(t), run, nil, nil)
+	if inMemory := mustJSON(t, d); strings.Contains(inMemory, plantedKey) {
+		t.Error("Build must redact every string it takes from the run, before any writer sees it")
+	}
+	dir := t.TempDir()
+	if err := d.Write(dir, []*Document{d}); err != nil {
+		t.Fatal(err)
+	}
+	cmp := Compare(d, d)
+	cmp.Notes = append(cmp.Notes, "note with "+plantedKey)
+	if err := os.WriteFile(filepath.Join(dir, CompareFile), []byte(cmp.Markdown()+cmp.Text()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := ConfigErrorDocument(testCatalogue(t), RunInfo{Mode: "live", ConfigError: "WINSTON_API_KEY " + plantedKey + " is wrong", Target: run.Target})
+	if err := cfg.Write(filepath.Join(dir, "config-error"), nil); err != nil {
+		t.Fatal(err)
+	}
+	leaks, err := ScanDir(dir, []string{plantedKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range leaks {
+		t.Errorf("leak: %s", l)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) < 5 {
+		t.Errorf("expected every writer's file in %s, got %v", dir, files)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if !strings.Contains(string(html), "&lt;WINSTON_API_KEY&gt;") {
+		t.Error("the redacted placeholder should be visible as evidence in report.html")
+	}
+}
+
+func TestScanDirFindsAKeyInEveryKindOfFile(t *testing.T) {
+	const key = "scan-me-key+/=0123456789"
+	forms := map[string]string{
+		"secret":      "value: " + key,
+		"base64":      "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("api_test:"+key)),
+		"auth-header": "Token api_test@" + key,
+		"url-encoded": "GET /x?api_key=" + url.QueryEscape(key),
+	}
+	dir := t.TempDir()
+	for _, ext := range []string{"json", "xml", "md", "html", "yaml"} {
+		for kind, content := range forms {
+			p := filepath.Join(dir, ext, kind+"."+ext)
+			if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte("first line\n"+content+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "clean.json"), []byte(`{"key":"<WINSTON_API_KEY>"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	leaks, err := ScanDir(dir, []string{key, "short"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, l := range leaks {
+		found[l.File+"|"+l.Kind] = true
+		if l.Line != 2 {
+			t.Errorf("%s: line %d, want 2", l.File, l.Line)
+		}
+		if strings.Contains(l.String(), key) || l.Secret != KeyFingerprint(key) {
+			t.Errorf("a leak report must name the key by fingerprint only: %s", l)
+		}
+		if strings.HasSuffix(l.File, "clean.json") {
+			t.Error("a placeholder is not a leak")
+		}
+	}
+	for _, ext := range []string{"json", "xml", "md", "html", "yaml"} {
+		for kind := range forms {
+			if !found[filepath.Join(dir, ext, kind+"."+ext)+"|"+kind] {
+				t.Errorf("the %s form in a .%s file was not found", kind, ext)
+			}
+		}
+	}
+	if _, err := ScanDir(filepath.Join(dir, "missing"), []string{key}); err == nil {
+		t.Error("scanning a missing directory must be an error")
+	}
+}
+
+func TestWriteAtomicRedactsEveryByte(t *testing.T) {
+	redact.Global().Add(plantedKey, "<WINSTON_API_KEY>")
+	dir := t.TempDir()
+	if err := writeAtomic(dir, "x.md", []byte("raw "+plantedKey)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "x.md"))
+	if string(got) != "raw <WINSTON_API_KEY>" {
+		t.Errorf("written %q", got)
+	}
+}

@@ -1,0 +1,221 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// File names in a report directory.
+const (
+	JSONFile     = "report.json"
+	JUnitFile    = "junit.xml"
+	MarkdownFile = "report.md"
+	HTMLFile     = "report.html"
+	CompareFile  = "compare.md"
+)
+
+// reportFiles are the files of one run; an earlier run's set is moved
+// aside, never overwritten, when a new report is written to its directory.
+var reportFiles = []string{JSONFile, JUnitFile, MarkdownFile, HTMLFile, CompareFile}
+
+// ErrReportVersion is wrapped by ReadDocument when a file is a report of
+// another schema version.
+var ErrReportVersion = errors.New("report of another schema version")
+
+// ErrReportCorrupt is wrapped by ReadDocument when a file is not a report
+// document (not JSON, or no schemaVersion).
+var ErrReportCorrupt = errors.New("not a readable report document")
+
+// Write renders the document into dir as report.json, junit.xml, report.md
+// and report.html (history, earlier runs' documents, feeds the HTML trend
+// chart). Every byte passes through redact.Global(). Each file is written
+// atomically (a temporary file renamed into place). If dir already holds a
+// report, its files are first moved into a subfolder named after that
+// run's start time: writing a report never deletes an earlier one.
+func (d *Document) Write(dir string, history []*Document) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("write report: create directory %s: %w", dir, err)
+	}
+	if err := archivePrevious(dir); err != nil {
+		return err
+	}
+	renderers := []struct {
+		name   string
+		render func() ([]byte, error)
+	}{
+		{JSONFile, d.renderJSON},
+		{JUnitFile, d.renderJUnit},
+		{MarkdownFile, d.renderMarkdown},
+		{HTMLFile, func() ([]byte, error) { return d.renderHTML(history) }},
+	}
+	var errs []error
+	for _, r := range renderers {
+		data, err := r.render()
+		if err == nil {
+			err = writeAtomic(dir, r.name, data)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("write report %s: %w", filepath.Join(dir, r.name), redact.Global().Error(err)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (d *Document) renderJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(d); err != nil {
+		return nil, fmt.Errorf("encode report.json: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// writeAtomic writes data, redacted, to dir/name through a temporary file
+// in the same directory, so a reader never sees half a file.
+func writeAtomic(dir, name string, data []byte) error {
+	data = redact.Global().Bytes(data)
+	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("create temporary file: %w", err)
+	}
+	_, werr := tmp.Write(data)
+	if werr == nil {
+		werr = tmp.Sync()
+	}
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644) // #nosec G302 -- reports are meant to be read and attached
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), filepath.Join(dir, name))
+	}
+	if werr != nil {
+		_ = os.Remove(tmp.Name()) // the temporary file only; never a report
+		return fmt.Errorf("write %s: %w", name, werr)
+	}
+	return nil
+}
+
+// archivePrevious moves an earlier run's files into a subfolder named after
+// its start time (20261121-120000; the file's modification time when the
+// old report.json cannot be read).
+func archivePrevious(dir string) error {
+	var present []string
+	for _, name := range reportFiles {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			present = append(present, name)
+		}
+	}
+	if len(present) == 0 {
+		return nil
+	}
+	var start time.Time
+	if old, err := ReadDocument(filepath.Join(dir, JSONFile)); err == nil {
+		start = old.Run.Start
+	}
+	if start.IsZero() {
+		if info, err := os.Stat(filepath.Join(dir, present[0])); err == nil {
+			start = info.ModTime()
+		}
+	}
+	base := start.UTC().Format("20060102-150405")
+	sub := filepath.Join(dir, base)
+	for i := 2; ; i++ {
+		if _, err := os.Stat(sub); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		sub = filepath.Join(dir, fmt.Sprintf("%s-%d", base, i))
+	}
+	if err := os.Mkdir(sub, 0o750); err != nil {
+		return fmt.Errorf("keep the earlier report in %s: %w", sub, err)
+	}
+	for _, name := range present {
+		if err := os.Rename(filepath.Join(dir, name), filepath.Join(sub, name)); err != nil {
+			return fmt.Errorf("keep the earlier report: move %s into %s: %w", name, sub, err)
+		}
+	}
+	return nil
+}
+
+// JSONPath accepts a report directory or a report.json path and returns
+// the report.json path.
+func JSONPath(dirOrFile string) string {
+	if info, err := os.Stat(dirOrFile); err == nil && info.IsDir() {
+		return filepath.Join(dirOrFile, JSONFile)
+	}
+	return dirOrFile
+}
+
+// ReadDocument reads a report.json. A file of another schema version, a
+// file that is not JSON, and a missing file each get an error naming the
+// file and what to do.
+func ReadDocument(path string) (*Document, error) {
+	data, err := os.ReadFile(path) // #nosec G304 -- the user names the report to read
+	if err != nil {
+		return nil, fmt.Errorf("read report %s: %w (pass a report directory written by this suite, or its report.json)", path, err)
+	}
+	var head struct {
+		SchemaVersion *string `json:"schemaVersion"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("report %s is corrupt: %w: %w (re-run the suite to write it again, or choose another report)", path, ErrReportCorrupt, err)
+	}
+	if head.SchemaVersion == nil {
+		return nil, fmt.Errorf("report %s has no schemaVersion: %w (it is not a report written by this suite)", path, ErrReportCorrupt)
+	}
+	if *head.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("report %s is a %w: it is %q, this suite reads %q (compare runs of the same suite version, or re-run the baseline)",
+			path, ErrReportVersion, *head.SchemaVersion, SchemaVersion)
+	}
+	var d Document
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, fmt.Errorf("report %s is corrupt: %w: %w (re-run the suite to write it again, or choose another report)", path, ErrReportCorrupt, err)
+	}
+	return &d, nil
+}
+
+// LoadHistory reads every report.json under dir (at any depth), oldest run
+// first. Files that cannot be read are left out and named in the error;
+// the documents that could be read are returned either way.
+func LoadHistory(dir string) ([]*Document, error) {
+	var docs []*Document
+	var errs []error
+	walkErr := filepath.WalkDir(dir, func(path string, entry fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("report history %s: %w", path, err))
+			if entry != nil && entry.IsDir() && path != dir {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if entry.IsDir() || entry.Name() != JSONFile {
+			return nil
+		}
+		d, rerr := ReadDocument(path)
+		if rerr != nil {
+			errs = append(errs, rerr)
+			return nil
+		}
+		docs = append(docs, d)
+		return nil
+	})
+	if walkErr != nil {
+		errs = append(errs, fmt.Errorf("report history %s: %w", dir, walkErr))
+	}
+	sort.SliceStable(docs, func(i, j int) bool { return docs[i].Run.Start.Before(docs[j].Run.Start) })
+	return docs, errors.Join(errs...)
+}

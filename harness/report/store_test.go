@@ -1,0 +1,169 @@
+package report
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustBuild(t *testing.T, name string) *Document {
+	t.Helper()
+	for _, sc := range scenarios() {
+		if sc.name == name {
+			return sc.build(t)
+		}
+	}
+	t.Fatalf("no scenario %s", name)
+	return nil
+}
+
+func TestWriteWritesEveryFileAndReadsBack(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	d := mustBuild(t, "fail")
+	if err := d.Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{JSONFile, JUnitFile, MarkdownFile, HTMLFile} {
+		info, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || info.Size() == 0 {
+			t.Errorf("%s not written: %v", name, err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+	back, err := ReadDocument(filepath.Join(dir, JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Verdict != d.Verdict || back.Summary != d.Summary || len(back.Requirements) != len(d.Requirements) || !back.Run.Start.Equal(d.Run.Start) {
+		t.Errorf("read back %s / %q, wrote %s / %q", back.Verdict, back.Summary, d.Verdict, d.Summary)
+	}
+	if JSONPath(dir) != filepath.Join(dir, JSONFile) || JSONPath("x/report.json") != "x/report.json" {
+		t.Error("JSONPath must accept a directory or a file")
+	}
+}
+
+func TestWriteNeverDeletesAnEarlierReport(t *testing.T) {
+	dir := t.TempDir()
+	first := mustBuild(t, "fail")
+	if err := first.Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, CompareFile), []byte("earlier comparison"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	oldJSON, _ := os.ReadFile(filepath.Join(dir, JSONFile))
+	second := mustBuild(t, "pass")
+	second.Run.Start = first.Run.Start.Add(time.Hour)
+	if err := second.Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(dir, first.Run.Start.UTC().Format("20060102-150405"))
+	for _, name := range []string{JSONFile, JUnitFile, MarkdownFile, HTMLFile, CompareFile} {
+		if _, err := os.Stat(filepath.Join(archive, name)); err != nil {
+			t.Errorf("earlier %s not kept in %s: %v", name, archive, err)
+		}
+	}
+	kept, _ := os.ReadFile(filepath.Join(archive, JSONFile))
+	if string(kept) != string(oldJSON) {
+		t.Error("the earlier report.json changed when it was moved")
+	}
+	if _, err := os.Stat(filepath.Join(dir, CompareFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Error("the earlier compare.md must move with its report")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
+		t.Error("files that are not a report must be left alone")
+	}
+	now, err := ReadDocument(filepath.Join(dir, JSONFile))
+	if err != nil || now.Verdict != VerdictPass {
+		t.Fatalf("the new report is not in place: %v", err)
+	}
+	// The same start again: a second archive folder, never a merge.
+	third := mustBuild(t, "pass")
+	third.Run.Start = second.Run.Start.Add(time.Hour)
+	if err := third.Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	fourth := mustBuild(t, "pass")
+	fourth.Run.Start = third.Run.Start
+	if err := fourth.Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := mustBuild(t, "pass").Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, fourth.Run.Start.UTC().Format("20060102-150405")+"-2", JSONFile)); err != nil {
+		t.Errorf("two runs with one start time must get two folders: %v", err)
+	}
+	history, err := LoadHistory(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(history) != 5 {
+		t.Fatalf("history holds %d reports, want all 5", len(history))
+	}
+	for i := 1; i < len(history); i++ {
+		if history[i].Run.Start.Before(history[i-1].Run.Start) {
+			t.Error("history is not sorted by start")
+		}
+	}
+}
+
+func TestReadDocumentErrors(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]struct {
+		content string
+		want    string
+		is      error
+	}{
+		"corrupt.json":   {"{not json", "corrupt", ErrReportCorrupt},
+		"foreign.json":   {`{"hello":"world"}`, "no schemaVersion", ErrReportCorrupt},
+		"version.json":   {`{"schemaVersion":"winston-conformance-report/v0"}`, `"winston-conformance-report/v0"`, ErrReportVersion},
+		"wrongtype.json": {`{"schemaVersion":"winston-conformance-report/v1","requirements":"x"}`, "corrupt", ErrReportCorrupt},
+	}
+	for name, c := range cases {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(c.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadDocument(p)
+		if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), c.want) || !errors.Is(err, c.is) {
+			t.Errorf("%s: error %v, want it to name the file, say %q and wrap %v", name, err, c.want, c.is)
+		}
+	}
+	_, err := ReadDocument(filepath.Join(dir, "missing.json"))
+	if err == nil || !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "missing.json") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestLoadHistorySkipsBadFilesAndSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	if err := mustBuild(t, "pass").Write(filepath.Join(dir, "a"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "b"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "b", JSONFile), []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := LoadHistory(dir)
+	if len(docs) != 1 || err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "b", JSONFile)) {
+		t.Errorf("got %d docs, error %v: want the good one and an error naming the bad one", len(docs), err)
+	}
+	if _, err := LoadHistory(filepath.Join(dir, "nope")); err == nil {
+		t.Error("a missing history folder must be an error")
+	}
+}

@@ -1,0 +1,184 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+)
+
+// finish derives everything that depends on the whole set of rows: the
+// profile order, counts, verdict, coverage, latency, go-live and summary.
+func finish(doc *Document, cat *catalogue.Catalogue, profile *Profile, all []evidence.Exchange, runUnavailable bool) {
+	markProfile(doc, profile)
+	doc.Counts = countRequirements(doc.Requirements)
+	doc.Verdict = deriveVerdict(doc, runUnavailable)
+	doc.Coverage = buildCoverage(cat, doc.Requirements, profile)
+	doc.Latency = latencyByEndpoint(cat, all)
+	doc.GoLive = deriveGoLive(doc)
+	doc.Summary = summarize(doc, runUnavailable, len(all))
+}
+
+func countRequirements(reqs []Requirement) Counts {
+	var c Counts
+	for _, r := range reqs {
+		c.Total++
+		switch r.Status {
+		case StatusPassed:
+			c.Passed++
+		case StatusFailed:
+			c.Failed++
+		case StatusSkipped:
+			c.Skipped++
+		case StatusKnownIssue:
+			c.KnownIssue++
+		case StatusNotRun:
+			c.NotRun++
+		}
+		switch {
+		case r.Status != StatusFailed:
+		case r.Classification == ClassEnvironmentUnavailable:
+			c.EnvironmentUnavailable++
+		case r.Advisory:
+			c.Advisory++
+		default:
+			c.ContractViolations++
+		}
+	}
+	return c
+}
+
+// deriveVerdict applies the verdict rules in order: a configuration error
+// stops everything; a target that never answered gives no verdict; a MUST
+// violation fails; a check that could not reach the target leaves the run
+// unavailable; otherwise it passes. Known issues and SHOULD failures never
+// fail the run.
+func deriveVerdict(doc *Document, runUnavailable bool) string {
+	switch {
+	case doc.Run.ConfigError != "":
+		return VerdictConfigError
+	case runUnavailable:
+		return VerdictUnavailable
+	case doc.Counts.ContractViolations > 0:
+		return VerdictFail
+	case doc.Counts.EnvironmentUnavailable > 0:
+		return VerdictUnavailable
+	default:
+		return VerdictPass
+	}
+}
+
+// deriveGoLive decides whether the run supports the go-live request. A
+// replay or a sandbox run never does; a live run does only when it passed
+// and every MUST requirement (of the profile, when one is given) passed
+// or is a known vendor issue.
+func deriveGoLive(doc *Document) GoLive {
+	target := doc.Target.BaseURL
+	switch {
+	case doc.Mode == "replay":
+		src := doc.Run.CassetteSource
+		if src == "" {
+			src = "an unknown source"
+		}
+		return GoLive{GoLiveNotValidForSubmission, fmt.Sprintf(
+			"Not valid for submission: this run replayed recorded answers (cassettes from %s) instead of asking a Winston environment. "+
+				"Run the suite in live mode against the Winston test environment (WINSTON_MODE=live) for a report you can submit.", src)}
+	case doc.Run.Sandbox:
+		return GoLive{GoLiveNotValidForSubmission,
+			"Not valid for submission: the answers came from the local Winston sandbox, not the real Winston API. " +
+				"Run the suite in live mode against the Winston test environment for a report you can submit."}
+	case doc.Verdict == VerdictConfigError:
+		return GoLive{GoLiveNotReady, "Not ready: the run stopped on a configuration error, so nothing was checked: " + firstLine(doc.Run.ConfigError)}
+	case doc.Verdict == VerdictUnavailable:
+		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %s was unavailable (no answer, or only 5xx/timeouts), so the contract could not be judged; run again when it answers.", target)}
+	}
+	var blockers []string
+	scope := "MUST requirement"
+	if doc.Profile != nil {
+		scope = fmt.Sprintf("MUST requirement of the integration profile %q", doc.Profile.Name)
+		for _, e := range doc.Profile.UnknownEndpoints {
+			blockers = append(blockers, fmt.Sprintf("endpoint %s (the catalogue does not know it, so nothing checked it)", e))
+		}
+	}
+	for _, r := range doc.Requirements {
+		if r.Level != catalogue.LevelMust || (doc.Profile != nil && !r.InProfile) {
+			continue
+		}
+		switch r.Status {
+		case StatusFailed, StatusSkipped, StatusNotRun:
+			blockers = append(blockers, fmt.Sprintf("%s %s", r.ID, r.Status))
+		}
+	}
+	if doc.Verdict == VerdictFail {
+		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %d contract violation(s): %s.", doc.Counts.ContractViolations, listIDs(doc.Requirements, isViolation, 10))}
+	}
+	if len(blockers) > 0 {
+		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: every %s must pass, and %d did not: %s.", scope, len(blockers), joinCapped(blockers, 10))}
+	}
+	return GoLive{GoLiveReady, fmt.Sprintf("Ready: every %s passed against %s in %s mode.", scope, target, doc.Mode)}
+}
+
+// summarize is the one sentence a reader sees first.
+func summarize(doc *Document, runUnavailable bool, attempted int) string {
+	target := doc.Target.BaseURL
+	if target == "" {
+		target = "the target"
+	}
+	switch {
+	case doc.Verdict == VerdictConfigError:
+		return fmt.Sprintf("No check ran against %s: configuration error (%s).", target, strings.TrimSuffix(firstLine(doc.Run.ConfigError), "."))
+	case runUnavailable:
+		return fmt.Sprintf("No contract verdict: %s could not be reached or answered only 5xx/timeouts in %s mode (%d requests attempted, none answered).", target, doc.Mode, attempted)
+	}
+	c := doc.Counts
+	s := fmt.Sprintf("%d of %d requirements passed against %s in %s mode", c.Passed, c.Total, target, doc.Mode)
+	var parts []string
+	add := func(n int, one, many string, match func(Requirement) bool) {
+		if n == 0 {
+			return
+		}
+		word := many
+		if n == 1 {
+			word = one
+		}
+		parts = append(parts, fmt.Sprintf("%d %s (%s)", n, word, listIDs(doc.Requirements, match, 5)))
+	}
+	add(c.ContractViolations, "contract violation", "contract violations", isViolation)
+	add(c.Advisory, "advisory failure", "advisory failures", func(r Requirement) bool { return r.Status == StatusFailed && r.Advisory })
+	add(c.EnvironmentUnavailable, "check with the environment unavailable", "checks with the environment unavailable",
+		func(r Requirement) bool { return r.Classification == ClassEnvironmentUnavailable })
+	add(c.KnownIssue, "known vendor issue", "known vendor issues", func(r Requirement) bool { return r.Status == StatusKnownIssue })
+	if c.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped", c.Skipped))
+	}
+	if c.NotRun > 0 {
+		parts = append(parts, fmt.Sprintf("%d not run", c.NotRun))
+	}
+	if len(parts) > 0 {
+		s += "; " + strings.Join(parts, ", ")
+	}
+	return s + "."
+}
+
+func isViolation(r Requirement) bool {
+	return r.Status == StatusFailed && r.Classification == ClassContractViolation && !r.Advisory
+}
+
+// listIDs names the matching requirements, at most n of them.
+func listIDs(reqs []Requirement, match func(Requirement) bool, n int) string {
+	var ids []string
+	for _, r := range reqs {
+		if match(r) {
+			ids = append(ids, r.ID)
+		}
+	}
+	return joinCapped(ids, n)
+}
+
+func joinCapped(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}

@@ -1,0 +1,173 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden (and the README screenshot) from the current output")
+
+// scenario is one run whose verdict derivation a golden file pins.
+type scenario struct {
+	name  string
+	build func(t *testing.T) *Document
+}
+
+func scenarios() []scenario {
+	return []scenario{
+		{"pass", func(t *testing.T) *Document {
+			return Build(ginkgoReport(t, allPassing()...), testCatalogue(t), liveRun(), nil, nil)
+		}},
+		{"pass-with-skips", func(t *testing.T) *Document {
+			specs := append(allPassing("ORDER-001", "ERR-004"), fakeSpec{text: "ORDER-001 an order on a known table is placed",
+				state: types.SpecStateSkipped, msg: "mutations are off for this host: set WINSTON_ALLOW_MUTATIONS=true"})
+			return Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+		}},
+		{"fail", func(t *testing.T) *Document {
+			specs := append(allPassing("AUTH-002", "STRUCT-003"),
+				fakeSpec{text: "AUTH-002 a missing Authorization header gets 401", state: types.SpecStateFailed,
+					msg:       "POST /api/v2/bills without Authorization: expected 401, got 200",
+					exchanges: []evidence.Exchange{answer("/api/v2/bills", 200, `[]`, 30*time.Millisecond)},
+					findings: []evidence.Finding{{Endpoint: "bills", Expected: "401", Observed: "200", OK: false},
+						{Endpoint: "categories", Expected: "401", Observed: "401", OK: true}}},
+				fakeSpec{text: "STRUCT-003 a refused method gets 405 with Allow POST", state: types.SpecStateFailed,
+					msg:       "GET /api/v2/bills: expected 405 with Allow POST, got 404",
+					exchanges: []evidence.Exchange{answer("/api/v2/bills", 404, `{"error":"Not Found"}`, 10*time.Millisecond)}})
+			return Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+		}},
+		{"known-issue", func(t *testing.T) *Document {
+			ledger := &Ledger{Entries: []LedgerEntry{
+				{ID: "AUTH-002", Note: "Winston ticket 1234", Environments: []string{"api-qa.example.test"}, Expires: "2026-12-31"},
+				{ID: "STRUCT-001", Note: "only on production", Environments: []string{"api.example.test"}, Expires: "2026-12-31"},
+			}}
+			specs := append(allPassing("AUTH-002"), fakeSpec{text: "AUTH-002 a missing Authorization header gets 401",
+				state: types.SpecStateFailed, msg: "expected 401, got 500",
+				exchanges: []evidence.Exchange{answer("/api/v2/bills", 500, `oops`, 30*time.Millisecond)}})
+			return Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), ledger, nil)
+		}},
+		{"known-issue-expired", func(t *testing.T) *Document {
+			ledger := &Ledger{Entries: []LedgerEntry{{ID: "AUTH-002", Note: "Winston ticket 1234", Expires: "2026-11-20"}}}
+			specs := append(allPassing("AUTH-002"), fakeSpec{text: "AUTH-002 a missing Authorization header gets 401",
+				state: types.SpecStateFailed, msg: "expected 401, got 500",
+				exchanges: []evidence.Exchange{answer("/api/v2/bills", 500, `oops`, 30*time.Millisecond)}})
+			return Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), ledger, nil)
+		}},
+		{"unavailable", func(t *testing.T) *Document {
+			var specs []fakeSpec
+			for i, s := range allPassing() {
+				s.state, s.msg, s.findings = types.SpecStateFailed, "the target did not answer", nil
+				s.exchanges = []evidence.Exchange{outage("/api/v2/bills")}
+				if i%2 == 0 {
+					s.exchanges = []evidence.Exchange{answer("/api/v2/bills", 503, "Service Unavailable", time.Second)}
+				}
+				specs = append(specs, s)
+			}
+			return Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+		}},
+		{"unavailable-one-check", func(t *testing.T) *Document {
+			specs := append(allPassing("SCHEMA-001"), fakeSpec{text: "SCHEMA-001 responses match their schemas",
+				state: types.SpecStateFailed, msg: "POST /api/v2/bills: dial tcp: connection refused",
+				exchanges: []evidence.Exchange{outage("/api/v2/bills")}})
+			return Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+		}},
+		{"config-error", func(t *testing.T) *Document {
+			run := liveRun()
+			run.ConfigError = "WINSTON_API_KEY: not set; it is required in live mode. Fix: export WINSTON_API_KEY."
+			return ConfigErrorDocument(testCatalogue(t), run)
+		}},
+		{"setup-failure", func(t *testing.T) *Document {
+			var specs []fakeSpec
+			for _, s := range allPassing() {
+				s.state, s.msg, s.exchanges, s.findings = types.SpecStateSkipped, "Spec skipped because BeforeSuite failed", nil, nil
+				specs = append(specs, s)
+			}
+			specs = append(specs, fakeSpec{nodeType: types.NodeTypeBeforeSuite, state: types.SpecStateFailed, msg: "load catalogue: no such file"})
+			return Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+		}},
+		{"replay-sandbox", func(t *testing.T) *Document {
+			run := liveRun()
+			run.Mode, run.CassetteSource, run.CassettesRecordedAt = "replay", "sandbox", "2026-11-21T12:00:00Z"
+			run.Target.BaseURL, run.Target.HTTPURL = "https://replay.invalid", "http://replay.invalid"
+			return Build(ginkgoReport(t, allPassing()...), testCatalogue(t), run, nil, nil)
+		}},
+		{"profile", func(t *testing.T) *Document {
+			profile := &Profile{Name: "Acme reporting", Endpoints: []string{"categories"}, Operations: []string{"nightly export"}}
+			specs := append(allPassing("ORDER-001"), fakeSpec{text: "ORDER-001 an order on a known table is placed",
+				state: types.SpecStateSkipped, msg: "mutations are off for this host"})
+			return Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, profile)
+		}},
+	}
+}
+
+// derivation is the part of a document that the verdict rules decide;
+// the golden files hold it.
+func derivation(d *Document) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "verdict: %s (exit %d)\ngo-live: %s: %s\nsummary: %s\n", d.Verdict, d.ExitCode(), d.GoLive.Verdict, d.GoLive.Reason, d.Summary)
+	c, _ := json.Marshal(d.Counts)
+	fmt.Fprintf(&b, "counts: %s\nrequirements:\n", c)
+	for _, r := range d.Requirements {
+		fmt.Fprintf(&b, "  %-10s %-11s %-23s advisory=%-5v profile=%-5v %s\n", r.ID, r.Status, r.Classification, r.Advisory, r.InProfile, r.Reason)
+	}
+	b.WriteString("coverage:\n")
+	for i, e := range d.Coverage.Endpoints {
+		fmt.Fprintf(&b, "  %-13s", e.ID)
+		for j, cell := range d.Coverage.Cells[i] {
+			fmt.Fprintf(&b, " %s=%s", d.Coverage.Families[j], cellLabel(cell))
+		}
+		b.WriteString("\n")
+	}
+	for _, n := range d.Coverage.NotExercised {
+		fmt.Fprintf(&b, "  not exercised: %s/%s: %s\n", n.Endpoint, n.Family, n.Why)
+	}
+	for _, p := range d.Run.Problems {
+		fmt.Fprintf(&b, "problem: %s\n", p)
+	}
+	return b.String()
+}
+
+func TestVerdictDerivationGolden(t *testing.T) {
+	for _, sc := range scenarios() {
+		t.Run(sc.name, func(t *testing.T) {
+			got := derivation(sc.build(t))
+			golden(t, filepath.Join("testdata", "verdict-"+sc.name+".golden"), []byte(got))
+		})
+	}
+}
+
+// golden compares got with a golden file, or rewrites it under -update.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatalf("update %s: %v", path, err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read %s: %v (run go test ./harness/report -run %s -update to create it)", path, err, t.Name())
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the derivation (run with -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	for verdict, want := range map[string]int{VerdictPass: 0, VerdictFail: 1, VerdictUnavailable: 3, VerdictConfigError: 4, "bogus": 4} {
+		if got := (&Document{Verdict: verdict}).ExitCode(); got != want {
+			t.Errorf("verdict %s: exit code %d, want %d", verdict, got, want)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// The helpers here are shared by the Markdown and HTML writers, so that
+// both say the same thing in the same order.
+
+// severity orders rows for reading: what blocks go-live first, then what
+// could not be judged, then what is known or advisory, then what did not
+// run, and passes last.
+func severity(r Requirement) int {
+	switch {
+	case isViolation(r):
+		return 0
+	case r.Status == StatusFailed && r.Classification == ClassEnvironmentUnavailable:
+		return 1
+	case r.Status == StatusFailed:
+		return 2
+	case r.Status == StatusKnownIssue:
+		return 3
+	case r.Status == StatusSkipped:
+		return 4
+	case r.Status == StatusNotRun:
+		return 5
+	default:
+		return 6
+	}
+}
+
+// byseverity returns the rows most severe first; within a severity the
+// document order (profile first, then catalogue order) is kept.
+func bySeverity(reqs []Requirement) []Requirement {
+	out := append([]Requirement(nil), reqs...)
+	sort.SliceStable(out, func(i, j int) bool { return severity(out[i]) < severity(out[j]) })
+	return out
+}
+
+// classLabel is the classification in words, shown next to every row
+// that did not pass.
+func classLabel(r Requirement) string {
+	switch r.Classification {
+	case ClassContractViolation:
+		if r.Advisory {
+			return "contract violation (advisory: SHOULD, does not fail the run)"
+		}
+		return "contract violation"
+	case ClassEnvironmentUnavailable:
+		return "environment unavailable"
+	case ClassConfigurationError:
+		return "configuration error"
+	case ClassKnownVendorIssue:
+		return "known vendor issue"
+	}
+	return ""
+}
+
+// verdictLabel explains a verdict in a few words.
+func verdictLabel(v string) string {
+	switch v {
+	case VerdictPass:
+		return "PASS"
+	case VerdictFail:
+		return "FAIL: contract violation"
+	case VerdictUnavailable:
+		return "UNAVAILABLE: environment unavailable, no contract verdict"
+	case VerdictConfigError:
+		return "CONFIG ERROR: configuration error, nothing was checked"
+	}
+	return strings.ToUpper(v)
+}
+
+// goLiveLabel is the go-live verdict in words.
+func goLiveLabel(v string) string {
+	switch v {
+	case GoLiveReady:
+		return "ready for go-live"
+	case GoLiveNotReady:
+		return "not ready for go-live"
+	case GoLiveNotValidForSubmission:
+		return "NOT VALID FOR SUBMISSION"
+	}
+	return v
+}
+
+// cellLabel is a short word for a coverage cell.
+func cellLabel(c Cell) string {
+	switch c.Status {
+	case StatusPassed:
+		return "pass"
+	case StatusFailed:
+		switch {
+		case c.Classification == ClassEnvironmentUnavailable:
+			return "outage"
+		case c.Advisory:
+			return "advisory"
+		}
+		return "FAIL"
+	case StatusKnownIssue:
+		return "known"
+	case StatusSkipped:
+		return "skip"
+	case StatusNotRun:
+		return "not run"
+	}
+	return "–"
+}
+
+// mode describes how answers were obtained.
+func modeLabel(d *Document) string {
+	s := d.Mode
+	if d.Run.CassetteSource != "" {
+		s += fmt.Sprintf(" (cassettes from %s", d.Run.CassetteSource)
+		if d.Run.CassettesRecordedAt != "" {
+			s += ", recorded " + d.Run.CassettesRecordedAt
+		}
+		s += ")"
+	}
+	if d.Run.Sandbox {
+		s += "; answers from the local sandbox, not the real Winston API"
+	}
+	return s
+}
+
+// transportLabel is the TLS, certificate and HSTS facts in one line.
+func transportLabel(t Target) string {
+	var parts []string
+	if t.TLSVersion != "" || t.TLSCipher != "" {
+		parts = append(parts, strings.TrimSpace(t.TLSVersion+" "+t.TLSCipher))
+	}
+	if t.CertIssuer != "" {
+		parts = append(parts, "certificate by "+t.CertIssuer)
+	}
+	if t.CertExpiry != "" {
+		parts = append(parts, "expires "+t.CertExpiry)
+	}
+	if t.HSTS != "" {
+		parts = append(parts, "HSTS: "+t.HSTS)
+	}
+	if len(parts) == 0 {
+		return "not observed in this run"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// latencyRows lists per-endpoint latency, endpoints in coverage order and
+// the overall row last.
+func latencyRows(d *Document) []latencyRow {
+	var rows []latencyRow
+	for _, e := range d.Coverage.Endpoints {
+		if s, ok := d.Latency[e.ID]; ok {
+			rows = append(rows, latencyRow{e.ID, s})
+		}
+	}
+	if s, ok := d.Latency["*"]; ok {
+		rows = append(rows, latencyRow{"all endpoints", s})
+	}
+	return rows
+}
+
+type latencyRow struct {
+	Endpoint string
+	Stats    LatencyStats
+}
+
+// excerptLimit bounds the exchanges shown per requirement in Markdown and
+// HTML; report.json keeps them all.
+const excerptLimit = 5
+
+// cellCSS is the colour class of a coverage cell: its status, refined for
+// failures that are not contract violations.
+func cellCSS(c Cell) string {
+	switch {
+	case c.Status == StatusFailed && c.Classification == ClassEnvironmentUnavailable:
+		return "c-unavailable"
+	case c.Status == StatusFailed && c.Advisory:
+		return "c-advisory"
+	}
+	return "c-" + c.Status
+}
