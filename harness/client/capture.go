@@ -1,0 +1,161 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// ExcerptLen is the most bytes of a body an Exchange keeps.
+const ExcerptLen = 2048
+
+func redactString(s string) string { return redact.Global().String(s) }
+
+func redactErr(err error) error { return redact.Global().Error(err) }
+
+// capture makes the redacted record of one exchange.
+func (c *Client) capture(req *http.Request, reqBody []byte, s *settings, resp *Response, retries int) evidence.Exchange {
+	e := evidence.Exchange{
+		Method:          req.Method,
+		URL:             redactString(req.URL.String()),
+		AuthShape:       string(s.auth),
+		RequestHeaders:  c.headerMap(req.Header, s.auth),
+		RequestBody:     redactedExcerpt(reqBody),
+		Status:          resp.Status,
+		ResponseHeaders: c.headerMap(resp.Header, s.auth),
+		ResponseBody:    redactedExcerpt(resp.Body),
+		ResponseBytes:   len(resp.Body),
+		Latency:         resp.Latency,
+		Retries:         retries,
+		Replayed:        s.replayed,
+		Cassette:        redactString(s.cassette),
+	}
+	if resp.Truncated {
+		// The rest was never read: the announced length if there is
+		// one, else at least one byte past the cut.
+		e.ResponseBytes++
+		if n, err := strconv.Atoi(resp.Header.Get("Content-Length")); err == nil && n > e.ResponseBytes {
+			e.ResponseBytes = n
+		}
+	}
+	if s.replayed {
+		// Replay reaches no network; a zero latency keeps reports of
+		// replayed runs identical.
+		e.Latency = 0
+	}
+	if resp.Err != nil {
+		e.Error = redactString(resp.Err.Error())
+	}
+	e.Unavailable = unavailable(resp.Status, resp.Err)
+	return e
+}
+
+// headerMap flattens a header for the report, redacted. Several values of
+// one header are joined with ", ".
+func (c *Client) headerMap(h http.Header, a Auth) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make(map[string]string, len(h))
+	for _, k := range keys {
+		v := redactString(strings.Join(h[k], ", "))
+		if http.CanonicalHeaderKey(k) == "Authorization" {
+			v = c.authFallback(v, a)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// redactedExcerpt redacts the start of body and cuts it to ExcerptLen.
+// Redaction comes first, over a window longer than the excerpt by the
+// longest secret, so that a key is never cut in half at the edge where the
+// redactor could no longer see it.
+func redactedExcerpt(body []byte) string {
+	if len(body) == 0 {
+		return ""
+	}
+	window := ExcerptLen
+	for _, s := range redact.Global().Secrets() {
+		window = max(window, ExcerptLen+len(s))
+	}
+	if len(body) > window {
+		body = body[:window]
+	}
+	return excerpt(redact.Global().Bytes(append([]byte(nil), body...)), ExcerptLen)
+}
+
+// unavailable says whether an exchange tells nothing about the contract: the
+// target could not be reached, reset the connection or timed out, or a
+// gateway said it was down. A refused request, an invalid certificate, an
+// oversized body or invalid JSON are answers about the target, not outages.
+func unavailable(status int, err error) bool {
+	switch status {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	if err == nil {
+		return false
+	}
+	var (
+		certErr *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+		alert   tls.AlertError
+		netErr  net.Error
+		opErr   *net.OpError
+		dnsErr  *net.DNSError
+	)
+	switch {
+	case errors.Is(err, ErrCredentialsOverHTTP), errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrNoSecondKey),
+		errors.Is(err, context.Canceled),
+		errors.As(err, &certErr), errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid),
+		errors.As(err, &alert):
+		return false
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
+		errors.As(err, &netErr) && netErr.Timeout():
+		return true
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &dnsErr), errors.As(err, &opErr):
+		return true
+	}
+	return false
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

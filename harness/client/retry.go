@@ -1,0 +1,226 @@
+package client
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// control carries one request's wishes from the Client down to
+// NetworkTransport through the request's context (a cassette recorder sits
+// between them and passes the request on as is), and carries the retry
+// count back up.
+type control struct {
+	noRetry, noRateLimit bool
+	retries              atomic.Int32
+}
+
+type controlKey struct{}
+
+func withControl(ctx context.Context, c *control) context.Context {
+	return context.WithValue(ctx, controlKey{}, c)
+}
+
+func controlFrom(ctx context.Context) *control {
+	if c, ok := ctx.Value(controlKey{}).(*control); ok {
+		return c
+	}
+	return &control{}
+}
+
+// retryTransport applies the rate cap, the per-attempt timeout, retries and
+// the body cap around the network.
+type retryTransport struct {
+	next    http.RoundTripper
+	limiter *limiter
+	timeout time.Duration
+	retries int
+	maxBody int64
+	backoff time.Duration
+	maxWait time.Duration
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctl := controlFrom(req.Context())
+	body := req.Body
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 && req.GetBody != nil {
+			b, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			body = b
+		}
+		if !ctl.noRateLimit {
+			if err := t.limiter.wait(req.Context()); err != nil {
+				closeBody(body)
+				return nil, err
+			}
+		}
+		resp, err := t.once(req, body)
+		if err != nil {
+			return nil, err
+		}
+		wait, again := t.retryAfter(resp, attempt, ctl)
+		if again && req.GetBody == nil && body != nil && body != http.NoBody {
+			again = false // the body cannot be sent a second time
+		}
+		if !again {
+			return resp, nil
+		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			t.limiter.hold(wait)
+		}
+		drain(resp.Body)
+		if err := sleep(req.Context(), wait); err != nil {
+			return nil, err
+		}
+		ctl.retries.Add(1)
+	}
+}
+
+// once sends one attempt under the timeout; the timeout keeps running while
+// the body is read and ends when it is closed.
+func (t *retryTransport) once(req *http.Request, body io.ReadCloser) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	r := req.Clone(ctx)
+	r.Body = body
+	resp, err := t.next.RoundTrip(r)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	limit := t.maxBody
+	if limit <= 0 {
+		limit = 16 << 20
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: limit + 1, cancel: cancel}
+	return resp, nil
+}
+
+// retryAfter decides whether resp is retried, and after how long: a 429 or
+// 503 with Retry-After waits as asked (up to maxWait, beyond which it is not
+// retried); otherwise 429, 502, 503 and 504 back off exponentially.
+func (t *retryTransport) retryAfter(resp *http.Response, attempt int, ctl *control) (time.Duration, bool) {
+	if ctl.noRetry || attempt >= t.retries {
+		return 0, false
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	default:
+		return 0, false
+	}
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		return d, d <= t.maxWait
+	}
+	d := t.backoff << attempt
+	if d > t.maxWait || d <= 0 {
+		d = t.maxWait
+	}
+	return d, true
+}
+
+// parseRetryAfter reads seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// drain reads a little of a discarded body so the connection can be reused,
+// then closes it.
+func drain(rc io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(rc, 64<<10))
+	_ = rc.Close()
+}
+
+func closeBody(rc io.ReadCloser) {
+	if rc != nil {
+		_ = rc.Close()
+	}
+}
+
+// cappedBody ends a body after left bytes, so that no reader above it (the
+// client, or a cassette recorder that reads everything) takes in more than
+// WINSTON_MAX_BODY and one byte; closing it ends the attempt's timeout.
+type cappedBody struct {
+	rc     io.ReadCloser
+	left   int64
+	cancel context.CancelFunc
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error {
+	err := b.rc.Close()
+	b.cancel()
+	return err
+}
+
+// limiter spaces requests evenly at rps per second (a burst of one), and
+// can be held back for a while after a 429. It is shared by every request
+// of one NetworkTransport.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+func newLimiter(rps float64) *limiter {
+	l := &limiter{}
+	if rps > 0 {
+		l.interval = time.Duration(float64(time.Second) / rps)
+	}
+	return l
+}
+
+// wait blocks until the request may go.
+func (l *limiter) wait(ctx context.Context) error {
+	l.mu.Lock()
+	now := time.Now()
+	slot := now
+	if l.next.After(now) {
+		slot = l.next
+	}
+	if l.interval > 0 {
+		l.next = slot.Add(l.interval)
+	}
+	l.mu.Unlock()
+	return sleep(ctx, time.Until(slot))
+}
+
+// hold keeps every request of this transport back for d: a 429 speaks for
+// the whole client, not for one request.
+func (l *limiter) hold(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until := time.Now().Add(d); until.After(l.next) {
+		l.next = until
+	}
+}

@@ -1,0 +1,174 @@
+package client
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
+)
+
+// failFirst answers status (with header h) to the first n requests, then 200.
+func failFirst(n int32, status int, h map[string]string) (http.HandlerFunc, *atomic.Int32) {
+	var count atomic.Int32
+	return func(w http.ResponseWriter, r *http.Request) {
+		if count.Add(1) <= n {
+			for k, v := range h {
+				w.Header().Set(k, v)
+			}
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, "try later")
+			return
+		}
+		ok(w, r)
+	}, &count
+}
+
+func TestA503ThenA200IsRetriedAndReported(t *testing.T) {
+	h, count := failFirst(1, 503, nil)
+	tg := newTLSTarget(t, h)
+	c := liveClient(t, tg.Server, map[string]string{config.EnvRetries: "1"}, WithBackoff(10*time.Millisecond))
+	resp := c.Post(context.Background(), "/api/v2/bills", map[string]any{"limit": 5})
+	if resp.Err != nil || resp.Status != 200 || resp.Exchange.Retries != 1 || count.Load() != 2 {
+		t.Errorf("status %d, retries %d, hits %d, err %v", resp.Status, resp.Exchange.Retries, count.Load(), resp.Err)
+	}
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	if len(tg.all) != 2 || string(tg.all[1].Body) != `{"limit":5}` || tg.all[1].Header.Get("Authorization") == "" {
+		t.Errorf("the retry did not resend the same request: %+v", tg.all)
+	}
+}
+
+func TestRetriesAreBounded(t *testing.T) {
+	h, count := failFirst(100, 502, nil)
+	tg := newTLSTarget(t, h)
+	c := liveClient(t, tg.Server, map[string]string{config.EnvRetries: "2"}, WithBackoff(50*time.Millisecond))
+	start := time.Now()
+	resp := c.Post(context.Background(), "/api/v2/bills", nil)
+	// 50ms then 100ms: the backoff doubles, and WithBackoff replaced the
+	// default 500ms.
+	if d := time.Since(start); d < 150*time.Millisecond || d > time.Second {
+		t.Errorf("two backoffs took %s, want 150ms to 1s", d)
+	}
+	if resp.Status != 502 || resp.Exchange.Retries != 2 || count.Load() != 3 || !resp.Unavailable() {
+		t.Errorf("status %d, retries %d, hits %d", resp.Status, resp.Exchange.Retries, count.Load())
+	}
+	if string(resp.Body) != "try later" {
+		t.Errorf("the last answer's body is lost: %q", resp.Body)
+	}
+	count.Store(0)
+	resp = c.Post(context.Background(), "/api/v2/bills", nil, WithoutRetry())
+	if resp.Status != 502 || resp.Exchange.Retries != 0 || count.Load() != 1 {
+		t.Errorf("WithoutRetry: status %d, retries %d, hits %d", resp.Status, resp.Exchange.Retries, count.Load())
+	}
+}
+
+func TestOtherStatusesAreNotRetried(t *testing.T) {
+	h, count := failFirst(1, 500, nil)
+	tg := newTLSTarget(t, h)
+	c := liveClient(t, tg.Server, map[string]string{config.EnvRetries: "2"}, WithBackoff(time.Millisecond))
+	if resp := c.Post(context.Background(), "/api/v2/bills", nil); resp.Status != 500 || count.Load() != 1 {
+		t.Errorf("a 500 was retried: status %d, hits %d", resp.Status, count.Load())
+	}
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	h, count := failFirst(1, 429, map[string]string{"Retry-After": "1"})
+	tg := newTLSTarget(t, h)
+	c := liveClient(t, tg.Server, map[string]string{config.EnvRetries: "1"}, WithBackoff(time.Millisecond))
+	var resp *Response
+	d := within(t, 5*time.Second, func() { resp = c.Post(context.Background(), "/api/v2/bills", nil) })
+	if resp.Status != 200 || resp.Exchange.Retries != 1 || count.Load() != 2 || resp.Unavailable() {
+		t.Errorf("status %d, retries %d, hits %d", resp.Status, resp.Exchange.Retries, count.Load())
+	}
+	if d < time.Second {
+		t.Errorf("Retry-After: 1 was not waited for: retried after %s", d)
+	}
+}
+
+func TestARetryAfterBeyondTheCapIsNotWaitedFor(t *testing.T) {
+	h, count := failFirst(1, 503, map[string]string{"Retry-After": "3600"})
+	tg := newTLSTarget(t, h)
+	c := liveClient(t, tg.Server, map[string]string{config.EnvRetries: "2"}, WithMaxRetryWait(time.Second))
+	var resp *Response
+	within(t, 2*time.Second, func() { resp = c.Post(context.Background(), "/api/v2/bills", nil) })
+	if resp.Status != 503 || count.Load() != 1 || resp.Exchange.Retries != 0 {
+		t.Errorf("status %d, hits %d", resp.Status, count.Load())
+	}
+}
+
+func TestAnEndedContextStopsTheRetryWait(t *testing.T) {
+	h, _ := failFirst(100, 503, nil)
+	tg := newTLSTarget(t, h)
+	c := liveClient(t, tg.Server, map[string]string{config.EnvRetries: "3"}, WithBackoff(10*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	var resp *Response
+	within(t, 3*time.Second, func() { resp = c.Post(ctx, "/api/v2/bills", nil) })
+	if resp.Err == nil {
+		t.Error("the wait outlived the context")
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	cases := map[string]struct {
+		d  time.Duration
+		ok bool
+	}{
+		"2":                             {2 * time.Second, true},
+		" 0 ":                           {0, true},
+		"Sat, 21 Nov 2026 12:00:05 GMT": {5 * time.Second, true},
+		"Sat, 21 Nov 2026 11:00:00 GMT": {0, true},
+		"-1":                            {0, false},
+		"soon":                          {0, false},
+		"":                              {0, false},
+	}
+	for in, want := range cases {
+		if d, ok := parseRetryAfter(in, now); d != want.d || ok != want.ok {
+			t.Errorf("parseRetryAfter(%q) = %s %v, want %s %v", in, d, ok, want.d, want.ok)
+		}
+	}
+}
+
+func TestA429HoldsBackTheOtherRequests(t *testing.T) {
+	var (
+		count     atomic.Int32
+		mu        sync.Mutex
+		arrivals  []time.Time
+		first429  = make(chan struct{})
+		closeOnce sync.Once
+	)
+	tg := newTLSTarget(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		if count.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			closeOnce.Do(func() { close(first429) })
+			return
+		}
+		ok(w, r)
+	})
+	c := liveClient(t, tg.Server, map[string]string{config.EnvRetries: "1", config.EnvMaxRPS: "100"})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); c.Post(context.Background(), "/api/v2/bills", nil) }()
+	<-first429
+	time.Sleep(50 * time.Millisecond)
+	other := c.Post(context.Background(), "/api/v2/tables", nil)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if other.Status != 200 || len(arrivals) != 3 {
+		t.Fatalf("status %d, %d arrivals", other.Status, len(arrivals))
+	}
+	if gap := arrivals[1].Sub(arrivals[0]); gap < 900*time.Millisecond {
+		t.Errorf("a request went %s after a 429 that asked for 1s", gap)
+	}
+}

@@ -1,0 +1,191 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
+)
+
+// ErrCredentialsOverHTTP means a request with a credential (an
+// Authorization header or an api_key query parameter) was about to go to a
+// plain http:// URL and was refused unsent. A key sent in clear text is
+// leaked whatever the answer, so both the Client and NetworkTransport's
+// last layer refuse it.
+var ErrCredentialsOverHTTP = errors.New("refused to send credentials over plain http://")
+
+// TransportOption tunes NetworkTransport.
+type TransportOption func(*transportOptions)
+
+type transportOptions struct {
+	share   int
+	backoff time.Duration
+	maxWait time.Duration
+	base    *http.Transport
+}
+
+// WithProcessShare divides the requests-per-second cap among n processes
+// (Ginkgo's parallel processes), so that together they stay under
+// WINSTON_MAX_RPS. n below 1 counts as 1.
+func WithProcessShare(n int) TransportOption {
+	return func(o *transportOptions) { o.share = max(n, 1) }
+}
+
+// WithBackoff sets the first wait before retrying a 502, 503 or 504 that
+// has no Retry-After (default 500ms); each further retry waits twice as
+// long.
+func WithBackoff(first time.Duration) TransportOption {
+	return func(o *transportOptions) { o.backoff = first }
+}
+
+// WithMaxRetryWait caps a retry's wait (default 30s). A Retry-After longer
+// than this is not waited for: the 429 or 503 is returned as is, so a run
+// is never stalled for minutes by one answer.
+func WithMaxRetryWait(d time.Duration) TransportOption {
+	return func(o *transportOptions) { o.maxWait = d }
+}
+
+// NetworkTransport is the transport to the real target: TLS 1.2 or newer
+// with verification always on (the system roots plus WINSTON_CA_FILE), the
+// configured timeout on every attempt (body included), the
+// requests-per-second cap, retries of 429/502/503/504 within
+// WINSTON_RETRIES, bodies cut after WINSTON_MAX_BODY, and a last guard that
+// refuses any http:// request carrying credentials. It never follows
+// redirects: it is a RoundTripper, not an http.Client.
+func NetworkTransport(cfg *config.Config, opts ...TransportOption) (http.RoundTripper, error) {
+	if cfg == nil {
+		return nil, errors.New("network transport: nil configuration; load one with config.Load")
+	}
+	o := transportOptions{share: 1, backoff: 500 * time.Millisecond, maxWait: 30 * time.Second}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	pool, err := rootCAs(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("network transport: %w", err)
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	base := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   timeout,
+		ResponseHeaderTimeout: timeout,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConnsPerHost:   max(cfg.Concurrency, 1),
+		ForceAttemptHTTP2:     true,
+	}
+	rps := cfg.MaxRPS / float64(o.share)
+	return &retryTransport{
+		next:    credentialGuard{next: base},
+		limiter: newLimiter(rps),
+		timeout: timeout,
+		retries: max(cfg.Retries, 0),
+		maxBody: cfg.MaxBody,
+		backoff: o.backoff,
+		maxWait: o.maxWait,
+	}, nil
+}
+
+// rootCAs is the system roots plus the configured CA file. Verification is
+// never switched off: a private CA is trusted by adding it, not by skipping
+// the check.
+func rootCAs(cfg *config.Config) (*x509.CertPool, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if cfg.CAFile == "" {
+		return pool, nil
+	}
+	pem, err := os.ReadFile(cfg.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("read WINSTON_CA_FILE %s: %w", cfg.CAFile, err)
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("WINSTON_CA_FILE %s contains no PEM certificate", cfg.CAFile)
+	}
+	return pool, nil
+}
+
+// credentialGuard is the last layer before the network: whatever the layers
+// above did, a credential never leaves over plain http.
+type credentialGuard struct{ next http.RoundTripper }
+
+func (g credentialGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != "https" && carriesCredentials(req) {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, fmt.Errorf("%w: %s %s://%s%s carries a credential", ErrCredentialsOverHTTP, req.Method, req.URL.Scheme, req.URL.Host, req.URL.Path)
+	}
+	return g.next.RoundTrip(req)
+}
+
+// carriesCredentials reports whether req holds anything that is or may
+// contain a key.
+func carriesCredentials(req *http.Request) bool {
+	if req.Header.Get("Authorization") != "" || req.Header.Get("Proxy-Authorization") != "" || req.URL.User != nil {
+		return true
+	}
+	q := req.URL.Query()
+	return q.Has("api_key") || q.Has("apiKey")
+}
+
+// ProbeTLS makes a TLS handshake with the target's host (WINSTON_BASE_URL)
+// allowing only versions minVersion to maxVersion, with verification on, and
+// returns the negotiated state. It sends no HTTP request and no credential.
+// The TLS checks use it; in replay mode there is no network and it fails.
+func (c *Client) ProbeTLS(ctx context.Context, minVersion, maxVersion uint16) (*tls.ConnectionState, error) {
+	if c.cfg.IsReplay() {
+		return nil, errors.New("a TLS handshake cannot be replayed from a cassette: set WINSTON_MODE=live (or record)")
+	}
+	if c.cfg.BaseURL == nil || c.cfg.BaseURL.Host == "" {
+		return nil, errors.New("no target to probe: set WINSTON_BASE_URL")
+	}
+	pool, err := rootCAs(c.cfg)
+	if err != nil {
+		return nil, err
+	}
+	host, port := c.cfg.BaseURL.Hostname(), c.cfg.BaseURL.Port()
+	if port == "" {
+		port = "443"
+	}
+	timeout := c.cfg.Timeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	d := tls.Dialer{
+		NetDialer: &net.Dialer{Timeout: timeout},
+		// #nosec G402 -- the TLS checks probe old versions on purpose; verification stays on
+		Config: &tls.Config{RootCAs: pool, ServerName: host, MinVersion: minVersion, MaxVersion: maxVersion},
+	}
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, redactErr(fmt.Errorf("TLS handshake with %s (versions %s to %s): %w",
+			net.JoinHostPort(host, port), tls.VersionName(minVersion), tls.VersionName(maxVersion), err))
+	}
+	defer func() { _ = conn.Close() }()
+	tc, ok := conn.(*tls.Conn)
+	if !ok {
+		return nil, fmt.Errorf("TLS handshake with %s: not a TLS connection", host)
+	}
+	state := tc.ConnectionState()
+	return &state, nil
+}

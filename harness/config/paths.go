@@ -1,0 +1,190 @@
+package config
+
+import (
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// fileValue is one setting read from the WINSTON_CONFIG file.
+type fileValue struct {
+	value, key string
+}
+
+// repoRoot walks up from wd to the directory holding go.mod; without one it
+// returns wd, so that defaults stay next to where the suite runs.
+func repoRoot(wd string) string {
+	dir := wd
+	for {
+		if st, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && !st.IsDir() {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return wd
+		}
+		dir = parent
+	}
+}
+
+// resolve makes a user's path absolute, relative to the repository root:
+// scripts run make from the root while the suite's working directory is
+// suites/, and a path must mean the same for both.
+func (l *loader) resolve(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(l.root, p)
+}
+
+// readFile loads WINSTON_CONFIG, whose keys are the variables' FileKey
+// names. The API keys may not be in it: a key in a file ends up in backups
+// and commits.
+func (l *loader) readFile() {
+	v, ok := l.getEnv(EnvConfig)
+	if !ok {
+		return
+	}
+	l.cfgFile = l.resolve(v)
+	data, err := os.ReadFile(l.cfgFile) // #nosec G304 -- the user names their own configuration file
+	if err != nil {
+		l.fail(EnvConfig, "", v, "cannot be read: "+err.Error(), "point WINSTON_CONFIG at a readable YAML file, or unset it")
+		return
+	}
+	var doc map[string]yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		l.fail(EnvConfig, "", v, "is not a YAML mapping: "+err.Error(),
+			"write one setting per line, e.g. baseUrl: https://api-qa.mrwinston.com")
+		return
+	}
+	known := fileKeys()
+	names := make([]string, 0, len(doc))
+	for k := range doc {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	l.file = map[string]fileValue{}
+	for _, k := range names {
+		node := doc[k]
+		if isKeySetting(k) {
+			if node.Kind == yaml.ScalarNode {
+				redact.Global().Add(strings.TrimSpace(node.Value), KeyPlaceholder)
+			}
+			l.fail(EnvConfig, "", v, "holds "+k+": an API key in a file ends up in backups and commits",
+				"remove "+k+" from the file and export WINSTON_API_KEY (and WINSTON_API_KEY_2) in the environment")
+			continue
+		}
+		name, ok := known[k]
+		if !ok {
+			l.fail(EnvConfig, "", v, "has the unknown key "+k, "use only these keys: "+strings.Join(sortedKeys(known), ", "))
+			continue
+		}
+		if node.Kind != yaml.ScalarNode {
+			l.fail(name, "file "+l.cfgFile+", key "+k, "", "must be a single value, not a list or mapping",
+				"write it as "+k+": <value>")
+			continue
+		}
+		l.file[name] = fileValue{value: node.Value, key: k}
+	}
+}
+
+func isKeySetting(k string) bool {
+	n := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(k))
+	switch n {
+	case "apikey", "apikey2", "winstonapikey", "winstonapikey2", "key", "token":
+		return true
+	}
+	return false
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// loadPaths reads the file and folder settings. Files the user names must
+// exist now: a typo found after an hour of requests is an hour lost.
+func (l *loader) loadPaths(c *Config) {
+	if v, src, ok := l.get(EnvCAFile); ok {
+		c.CAFile = l.resolve(v)
+		if problem := caProblem(c.CAFile); problem != "" {
+			l.fail(EnvCAFile, src, v, problem, "point WINSTON_CA_FILE at a PEM file of CA certificates, or unset it to trust the system roots only")
+			c.CAFile = ""
+		}
+	}
+	c.CassetteDir = filepath.Join(l.root, "cassettes")
+	if v, _, ok := l.get(EnvCassetteDir); ok {
+		c.CassetteDir = l.resolve(v)
+	}
+	if v, _, ok := l.get(EnvReportDir); ok {
+		c.ReportDir = l.resolve(v)
+	} else {
+		c.ReportDir = newReportDir(filepath.Join(l.root, "reports"), l.clock().UTC().Format("20060102-150405")+"-"+string(c.Mode))
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+		dir  bool
+	}{
+		{EnvCatalogue, &c.Catalogue, false},
+		{EnvKnownIssues, &c.KnownIssues, false},
+		{EnvProfile, &c.Profile, false},
+		{EnvHistoryDir, &c.HistoryDir, true},
+	} {
+		v, src, ok := l.get(f.name)
+		if !ok {
+			continue
+		}
+		p := l.resolve(v)
+		st, err := os.Stat(p)
+		switch {
+		case err != nil:
+			l.fail(f.name, src, v, "cannot be read: "+err.Error(), fmt.Sprintf("point %s at an existing %s, or unset it", f.name, kind(f.dir)))
+		case st.IsDir() != f.dir:
+			l.fail(f.name, src, v, "is not a "+kind(f.dir), fmt.Sprintf("point %s at a %s", f.name, kind(f.dir)))
+		default:
+			*f.dst = p
+		}
+	}
+}
+
+func kind(dir bool) string {
+	if dir {
+		return "directory"
+	}
+	return "file"
+}
+
+func caProblem(path string) string {
+	data, err := os.ReadFile(path) // #nosec G304 -- the user names their own CA file
+	if err != nil {
+		return "cannot be read: " + err.Error()
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(data) {
+		return "contains no PEM certificate"
+	}
+	return ""
+}
+
+// newReportDir names a report directory that does not exist yet: runs never
+// share or overwrite one, even when two start in the same second.
+func newReportDir(parent, name string) string {
+	p := filepath.Join(parent, name)
+	for i := 2; ; i++ {
+		if _, err := os.Stat(p); os.IsNotExist(err) {
+			return p
+		}
+		p = filepath.Join(parent, fmt.Sprintf("%s-%d", name, i))
+	}
+}

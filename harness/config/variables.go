@@ -1,0 +1,122 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Variable documents one configuration variable. The README's configuration
+// table is checked against Variables, so scripts can rely on the names.
+type Variable struct {
+	// Name is the environment variable, e.g. WINSTON_BASE_URL.
+	Name string
+	// FileKey is the key of the same setting in the WINSTON_CONFIG file
+	// (lower camel case), "" when the setting may not be in the file (the
+	// API keys, and WINSTON_CONFIG itself).
+	FileKey string
+	// Default is what applies when the variable is unset, in words.
+	Default string
+	// Description says what the variable does, for the README.
+	Description string
+}
+
+// Names of the variables, as scripts use them.
+const (
+	EnvMode           = "WINSTON_MODE"
+	EnvBaseURL        = "WINSTON_BASE_URL"
+	EnvHTTPURL        = "WINSTON_HTTP_URL"
+	EnvAppName        = "WINSTON_APP_NAME"
+	EnvAPIKey         = "WINSTON_API_KEY"
+	EnvAPIKey2        = "WINSTON_API_KEY_2"
+	EnvAuthScheme     = "WINSTON_AUTH_SCHEME"
+	EnvCAFile         = "WINSTON_CA_FILE"
+	EnvReportDir      = "WINSTON_REPORT_DIR"
+	EnvAllowMutations = "WINSTON_ALLOW_MUTATIONS"
+	EnvConfig         = "WINSTON_CONFIG"
+	EnvCatalogue      = "WINSTON_CATALOGUE"
+	EnvCassetteDir    = "WINSTON_CASSETTE_DIR"
+	EnvNow            = "WINSTON_NOW"
+	EnvTimeout        = "WINSTON_TIMEOUT"
+	EnvMaxRPS         = "WINSTON_MAX_RPS"
+	EnvRetries        = "WINSTON_RETRIES"
+	EnvConcurrency    = "WINSTON_CONCURRENCY"
+	EnvKnownIssues    = "WINSTON_KNOWN_ISSUES"
+	EnvProfile        = "WINSTON_PROFILE"
+	EnvHistoryDir     = "WINSTON_HISTORY_DIR"
+	EnvMaxBody        = "WINSTON_MAX_BODY"
+)
+
+// Defaults of the numeric settings.
+const (
+	DefaultAppName     = "api_test"
+	DefaultBaseURL     = "https://replay.invalid"
+	DefaultHTTPURL     = "http://replay.invalid"
+	DefaultTimeout     = "15s"
+	DefaultMaxRPS      = 10.0
+	DefaultRetries     = 2
+	DefaultConcurrency = 4
+	DefaultMaxBody     = 16 << 20
+)
+
+// Variables lists every configuration variable in the order the README
+// shows them.
+func Variables() []Variable {
+	return []Variable{
+		{EnvMode, "mode", "replay", "replay (answers from cassettes, never dials), record (send and write cassettes) or live (send, record nothing)."},
+		{EnvBaseURL, "baseUrl", "https://replay.invalid in replay; required in record and live", "The https origin of the target, without a path, e.g. https://api-qa.mrwinston.com."},
+		{EnvHTTPURL, "httpUrl", "derived from WINSTON_BASE_URL when it uses the default port (https://h -> http://h); http://replay.invalid in replay", "The plain-http origin for the redirect checks, which never carry credentials. Required in record and live when the base URL has a non-default port."},
+		{EnvAppName, "appName", DefaultAppName, "The integration's app name, sent as Token <app name>@<api key>."},
+		{EnvAPIKey, "", "required in record and live; the stand-in replay-mode-stand-in-key in replay", "The tenant's API key. Environment only: never put it in a file. Shown in reports as a fingerprint."},
+		{EnvAPIKey2, "", "unset (the tenant-isolation check is skipped); a stand-in in replay", "A second tenant's API key, for the tenant-isolation check. Environment only."},
+		{EnvAuthScheme, "authScheme", "token", "token (Authorization: Token <app>@<key>) or bearer (Authorization: Bearer <key>)."},
+		{EnvCAFile, "caFile", "none (system roots only)", "A PEM file of extra trusted CA certificates, added to the system roots. TLS verification is always on."},
+		{EnvReportDir, "reportDir", "<repo>/reports/<UTC yyyymmdd-hhmmss>-<mode>", "Where the report is written; by default a new directory per run."},
+		{EnvAllowMutations, "allowMutations", "true in replay and for loopback or test-looking hosts (a qa, test, sandbox, dev or staging label); false otherwise", "Whether checks that create data (orders) may run."},
+		{EnvConfig, "", "none", "A YAML file with the same settings in lower camel case (baseUrl, appName, ...). The environment wins over the file."},
+		{EnvCatalogue, "catalogue", "the embedded catalogue", "A catalogue file (a copy of harness/catalogue/catalogue.yaml with your environment's fixtures)."},
+		{EnvCassetteDir, "cassetteDir", "<repo>/cassettes", "The cassette directory."},
+		{EnvNow, "now", "the cassette's reference time in replay, else the start of the run", "The RFC 3339 reference time that fixtures such as ${now-36h} resolve against."},
+		{EnvTimeout, "timeout", DefaultTimeout, "A Go duration bounding each request attempt, body included."},
+		{EnvMaxRPS, "maxRps", "10", "Requests per second across all processes of the run; 0 means no cap."},
+		{EnvRetries, "retries", "2", "How many times a 429, 502, 503 or 504 answer is retried (0 to 10). Retries are reported, never hidden."},
+		{EnvConcurrency, "concurrency", "4", "How many requests one check sends at once (1 to 64)."},
+		{EnvKnownIssues, "knownIssues", "none", "A known-issue ledger file: failures it matches are reported as known vendor issues."},
+		{EnvProfile, "profile", "none", "An integration profile file: the endpoints and requirements your integration uses."},
+		{EnvHistoryDir, "historyDir", "none", "A folder of earlier report.json files, for trends."},
+		{EnvMaxBody, "maxBody", "16MiB", "The most bytes of a response read (bytes, or with a KiB, MiB or GiB suffix); a longer body is cut and flagged."},
+	}
+}
+
+// fileKeys maps the keys allowed in the WINSTON_CONFIG file to their
+// variables.
+func fileKeys() map[string]string {
+	out := map[string]string{}
+	for _, v := range Variables() {
+		if v.FileKey != "" {
+			out[v.FileKey] = v.Name
+		}
+	}
+	return out
+}
+
+// MarkdownTable renders Variables as the README's configuration table.
+func MarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| variable | file key | default | what it does |\n|---|---|---|---|\n")
+	for _, v := range Variables() {
+		key := v.FileKey
+		if key == "" {
+			key = "(environment only)"
+		} else {
+			key = "`" + key + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", v.Name, key, escapeCell(v.Default), escapeCell(v.Description))
+	}
+	return b.String()
+}
+
+// escapeCell keeps a table cell on one row and keeps <placeholders> visible
+// (Markdown would take them for HTML tags).
+func escapeCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s)
+}
