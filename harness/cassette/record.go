@@ -118,7 +118,7 @@ func (r *recording) commit(vcrFile string) error {
 	if err != nil {
 		return err
 	}
-	data, err := encodeFile(r.s.meta, its, r.red)
+	data, err := encodeFile(provenance(r.s.meta, its), its, r.red)
 	if err != nil {
 		return err
 	}
@@ -250,4 +250,20 @@ func closeBody(req *http.Request) {
 	if req.Body != nil {
 		_ = req.Body.Close()
 	}
+}
+
+// SandboxHeader is the header the local sandbox puts on every answer.
+const SandboxHeader = "X-Winston-Sandbox"
+
+// provenance marks a recording as made against the sandbox when any answer
+// carries the sandbox's header, whatever the template said: a sandbox
+// recording must never pass for evidence about the real API.
+func provenance(m Meta, its []*cassette.Interaction) Meta {
+	for _, i := range its {
+		if http.Header(i.Response.Headers).Get(SandboxHeader) != "" {
+			m.Source, m.Note = SourceSandbox, NoteSandbox
+			return m
+		}
+	}
+	return m
 }

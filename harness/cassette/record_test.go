@@ -341,3 +341,15 @@ func TestRecordDoesNotWaitTwice(t *testing.T) {
 		t.Errorf("recording took %v for a %v request: go-vcr replayed the latency", d, delay)
 	}
 }
+
+func TestProvenanceMarksSandboxRecordings(t *testing.T) {
+	its := []*vcr.Interaction{{Response: vcr.Response{Headers: http.Header{"X-Winston-Sandbox": {"local sandbox"}}}}}
+	m := provenance(Meta{Source: SourceTarget, Note: "from the QA host"}, its)
+	if m.Source != SourceSandbox || m.Note != NoteSandbox {
+		t.Errorf("a sandbox answer must mark the cassette as sandbox-made, got %+v", m)
+	}
+	m = provenance(Meta{Source: SourceTarget}, []*vcr.Interaction{{}})
+	if m.Source != SourceTarget {
+		t.Errorf("no sandbox header: source must stay target, got %+v", m)
+	}
+}
