@@ -126,6 +126,8 @@ func unavailable(status int, err error) bool {
 		dnsErr  *net.DNSError
 	)
 	switch {
+	case errors.Is(err, ErrTargetUnavailable):
+		return true
 	case errors.Is(err, ErrCredentialsOverHTTP), errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrNoSecondKey),
 		errors.Is(err, context.Canceled),
 		errors.As(err, &certErr), errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid),

@@ -18,6 +18,9 @@ import (
 type control struct {
 	noRetry, noRateLimit bool
 	retries              atomic.Int32
+	// waited is the time spent held back by the rate cap or between
+	// retries, in nanoseconds: it is not the target's latency.
+	waited atomic.Int64
 }
 
 type controlKey struct{}
@@ -37,6 +40,7 @@ func controlFrom(ctx context.Context) *control {
 // the body cap around the network.
 type retryTransport struct {
 	next    http.RoundTripper
+	breaker *breaker
 	limiter *limiter
 	timeout time.Duration
 	retries int
@@ -48,6 +52,17 @@ type retryTransport struct {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctl := controlFrom(req.Context())
 	body := req.Body
+	if err := t.breaker.allow(); err != nil {
+		closeBody(body)
+		return nil, err
+	}
+	resp, err := t.attempts(req, body, ctl)
+	t.breaker.observe(resp, err)
+	return resp, err
+}
+
+// attempts sends req, retrying as retryAfter decides.
+func (t *retryTransport) attempts(req *http.Request, body io.ReadCloser, ctl *control) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 && req.GetBody != nil {
 			b, err := req.GetBody()
@@ -57,7 +72,10 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			body = b
 		}
 		if !ctl.noRateLimit {
-			if err := t.limiter.wait(req.Context()); err != nil {
+			start := time.Now()
+			err := t.limiter.wait(req.Context())
+			ctl.waited.Add(int64(time.Since(start)))
+			if err != nil {
 				closeBody(body)
 				return nil, err
 			}
@@ -77,7 +95,10 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.limiter.hold(wait)
 		}
 		drain(resp.Body)
-		if err := sleep(req.Context(), wait); err != nil {
+		start := time.Now()
+		err = sleep(req.Context(), wait)
+		ctl.waited.Add(int64(time.Since(start)))
+		if err != nil {
 			return nil, err
 		}
 		ctl.retries.Add(1)

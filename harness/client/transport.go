@@ -89,6 +89,7 @@ func NetworkTransport(cfg *config.Config, opts ...TransportOption) (http.RoundTr
 	rps := cfg.MaxRPS / float64(o.share)
 	return &retryTransport{
 		next:    credentialGuard{next: base},
+		breaker: newBreaker(),
 		limiter: newLimiter(rps),
 		timeout: timeout,
 		retries: max(cfg.Retries, 0),

@@ -1,0 +1,68 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// ErrTargetUnavailable is returned without sending when the target has
+// failed BreakerThreshold requests in a row (no answer, or 502/503/504): an
+// outage is reported in seconds instead of after every request's timeout
+// and retries. The exchange is classified unavailable, never a violation.
+var ErrTargetUnavailable = errors.New("target unavailable")
+
+// BreakerThreshold is how many unavailable answers in a row open the
+// breaker; BreakerProbeEvery is how often one request is let through while
+// it is open, so that a recovered target is noticed.
+const (
+	BreakerThreshold  = 5
+	BreakerProbeEvery = 2 * time.Second
+)
+
+// breaker counts consecutive unavailable outcomes of one transport.
+type breaker struct {
+	mu        sync.Mutex
+	failures  int
+	last      string
+	nextProbe time.Time
+	now       func() time.Time
+}
+
+func newBreaker() *breaker { return &breaker{now: time.Now} }
+
+// allow says whether a request may be sent; when not, the error says why.
+func (b *breaker) allow() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.failures < BreakerThreshold {
+		return nil
+	}
+	if now := b.now(); !now.Before(b.nextProbe) {
+		b.nextProbe = now.Add(BreakerProbeEvery)
+		return nil
+	}
+	return fmt.Errorf("%w: not sent, %d requests in a row failed (last: %s); the run goes on without waiting for each timeout", ErrTargetUnavailable, b.failures, b.last)
+}
+
+// observe records the outcome of a sent request.
+func (b *breaker) observe(resp *http.Response, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case err != nil:
+		b.failures++
+		b.last = err.Error()
+	case resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusGatewayTimeout:
+		b.failures++
+		b.last = resp.Status
+	default:
+		b.failures = 0
+		return
+	}
+	if b.failures == BreakerThreshold {
+		b.nextProbe = b.now().Add(BreakerProbeEvery)
+	}
+}

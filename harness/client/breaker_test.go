@@ -1,0 +1,82 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
+)
+
+func TestAnOutageOpensTheBreakerAndFailsFast(t *testing.T) {
+	h, count := failFirst(1000, 503, nil)
+	tg := newTLSTarget(t, h)
+	c := liveClient(t, tg.Server, nil)
+	for i := 0; i < BreakerThreshold; i++ {
+		if resp := c.Post(context.Background(), "/api/v2/bills", nil); resp.Status != 503 {
+			t.Fatalf("request %d: status %d, want the target's 503", i, resp.Status)
+		}
+	}
+	sent := count.Load()
+	resp := c.Post(context.Background(), "/api/v2/bills", nil)
+	if !errors.Is(resp.Err, ErrTargetUnavailable) || !resp.Unavailable() {
+		t.Errorf("after %d 503s in a row: err %v, unavailable %v; want a fast ErrTargetUnavailable", BreakerThreshold, resp.Err, resp.Unavailable())
+	}
+	if count.Load() != sent {
+		t.Error("an open breaker must not send")
+	}
+}
+
+func TestTheBreakerProbesAndClosesWhenTheTargetRecovers(t *testing.T) {
+	now := time.Unix(0, 0)
+	b := newBreaker()
+	b.now = func() time.Time { return now }
+	down := &http.Response{StatusCode: 503, Status: "503 Service Unavailable"}
+	for i := 0; i < BreakerThreshold; i++ {
+		if err := b.allow(); err != nil {
+			t.Fatalf("closed breaker refused request %d: %v", i, err)
+		}
+		b.observe(down, nil)
+	}
+	if err := b.allow(); err == nil {
+		t.Fatal("the breaker must open after the threshold")
+	}
+	now = now.Add(BreakerProbeEvery)
+	if err := b.allow(); err != nil {
+		t.Fatalf("a probe must be let through after %s: %v", BreakerProbeEvery, err)
+	}
+	if err := b.allow(); err == nil {
+		t.Fatal("only one probe per interval")
+	}
+	b.observe(&http.Response{StatusCode: 200}, nil)
+	if err := b.allow(); err != nil {
+		t.Fatalf("a good answer must close the breaker: %v", err)
+	}
+}
+
+func TestOtherAnswersKeepTheBreakerClosed(t *testing.T) {
+	b := newBreaker()
+	for i := 0; i < 3*BreakerThreshold; i++ {
+		b.observe(&http.Response{StatusCode: 500}, nil)
+	}
+	if err := b.allow(); err != nil {
+		t.Errorf("500s are answers about the contract, not an outage: %v", err)
+	}
+}
+
+func TestLatencyLeavesOutTheRateCapWait(t *testing.T) {
+	tg := newTLSTarget(t, ok)
+	c := liveClient(t, tg.Server, map[string]string{config.EnvMaxRPS: "4"})
+	var worst time.Duration
+	for i := 0; i < 3; i++ {
+		resp := c.Post(context.Background(), "/api/v2/bills", nil)
+		worst = max(worst, resp.Latency)
+	}
+	// The cap spaces the requests 250ms apart; a loopback answer takes a
+	// few milliseconds.
+	if worst > 150*time.Millisecond {
+		t.Errorf("latency %s includes the rate cap's wait", worst)
+	}
+}
