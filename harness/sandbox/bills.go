@@ -1,0 +1,189 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// billWindow is the longest period one bills query may cover (reporting
+// guide: at most 2 days).
+const billWindow = 48 * time.Hour
+
+// billSortFields are the bill fields a query may sort on.
+var billSortFields = []string{"_id", "createdAt", "modifiedAt", "businessDay", "total"}
+
+func (b bill) id() string { return b.ID }
+
+func (b bill) sortValue(field string) any {
+	switch field {
+	case "_id":
+		return b.ID
+	case "createdAt":
+		return b.CreatedAt
+	case "modifiedAt":
+		return b.ModifiedAt
+	case "businessDay":
+		return b.BusinessDay
+	case "total":
+		return b.TotalCents
+	}
+	return nil
+}
+
+// billJSON is a bill as the API sends it. Total is an any so that the
+// schema faults can drop it or turn it into a string.
+type billJSON struct {
+	ID          string     `json:"_id"`
+	BusinessDay string     `json:"businessDay"`
+	CreatedAt   string     `json:"createdAt"`
+	ModifiedAt  string     `json:"modifiedAt"`
+	Total       any        `json:"total,omitempty"`
+	Payments    []payment  `json:"payments"`
+	Products    []billLine `json:"products"`
+}
+
+// billFilter is the validated filter part of a bills body.
+type billFilter struct {
+	// given is true when the body named any filter, even one that a
+	// fault then ignores: ignoring a filter is not leaving it out.
+	given         bool
+	businessDay   string
+	modifiedSince *time.Time
+	from, to      *time.Time
+}
+
+func (f billFilter) match(b bill) bool {
+	if f.businessDay != "" && b.BusinessDay != f.businessDay {
+		return false
+	}
+	if f.modifiedSince != nil && b.ModifiedAt.Before(*f.modifiedSince) {
+		return false
+	}
+	// inferred: both ends of modifiedAt are inclusive.
+	if f.from != nil && (b.ModifiedAt.Before(*f.from) || b.ModifiedAt.After(*f.to)) {
+		return false
+	}
+	return true
+}
+
+// listBills answers /api/v2/bills and /api/v2/list/bills. The list route
+// needs a filter (reporting guide); the bills route is the introduction's
+// example, which has none, so without a filter it lists the bills modified
+// in the last 48 hours (inferred: the widest window the guide allows).
+func (s *Server) listBills(t *tenant, body map[string]json.RawMessage, requireFilter bool) (any, *apiError) {
+	q, e := s.parseListQuery(body, billSortFields, "businessDay", "modifiedSince", "modifiedAt")
+	if e != nil {
+		return nil, e
+	}
+	f, e := s.parseBillFilter(body)
+	if e != nil {
+		return nil, e
+	}
+	if !f.given {
+		if requireFilter && !s.faults.on(faultBillsNoFilter) {
+			return nil, badField("", "a bills list needs one of businessDay, modifiedSince or modifiedAt")
+		}
+		if !requireFilter {
+			since := s.opts.Now.Add(-billWindow)
+			f.modifiedSince = &since
+		}
+	}
+	src := t.bills
+	if t.num == 2 && s.faults.on(faultTenantLeak) {
+		src = s.tenants[0].bills
+	}
+	var matched []bill
+	for _, b := range src {
+		if f.match(b) {
+			matched = append(matched, b)
+		}
+	}
+	out := make([]billJSON, 0)
+	for _, b := range page(matched, q, s.faults.on(faultIgnoreSort)) {
+		out = append(out, s.renderBill(b))
+	}
+	return out, nil
+}
+
+// parseBillFilter validates businessDay, modifiedSince and modifiedAt and
+// the 2-day window rule. The filters a fault ignores are validated anyway
+// and then dropped, so the fault changes exactly one behaviour.
+func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *apiError) {
+	var f billFilter
+	for _, name := range []string{"businessDay", "modifiedSince", "modifiedAt"} {
+		_, has := body[name]
+		f.given = f.given || has
+	}
+	if raw, ok := body["businessDay"]; ok {
+		day, e := stringValue(raw, "businessDay")
+		if _, err := time.Parse(dayLayout, day); e != nil || err != nil {
+			return f, badField("businessDay", `businessDay must be a date string "YYYY-MM-DD", e.g. "2026-11-20"`)
+		}
+		if !s.faults.on(faultBillsIgnoreDay) {
+			f.businessDay = day
+		}
+	}
+	earliest := s.opts.Now.Add(-billWindow)
+	noWindow := s.faults.on(faultBillsNoWindow)
+	if raw, ok := body["modifiedSince"]; ok {
+		since, e := timeValue(raw, "modifiedSince")
+		if e != nil {
+			return f, e
+		}
+		if since.Before(earliest) && !noWindow {
+			return f, badField("modifiedSince", "modifiedSince must be %s or later: a bills query covers at most 2 days",
+				earliest.Format(time.RFC3339))
+		}
+		if !s.faults.on(faultBillsIgnoreSince) {
+			f.modifiedSince = &since
+		}
+	}
+	if raw, ok := body["modifiedAt"]; ok {
+		obj, e := objectValue(raw, "modifiedAt")
+		if e != nil {
+			return f, badField("modifiedAt", `modifiedAt must be an object {"from": time, "to": time} of RFC 3339 times`)
+		}
+		if e := unknownField(obj, "modifiedAt.", "from", "to"); e != nil {
+			return f, e
+		}
+		var ends [2]time.Time
+		for i, name := range []string{"from", "to"} {
+			r, ok := obj[name]
+			if !ok {
+				return f, badField("modifiedAt."+name, "modifiedAt.%s is required", name)
+			}
+			if ends[i], e = timeValue(r, "modifiedAt."+name); e != nil {
+				return f, e
+			}
+		}
+		from, to := ends[0], ends[1]
+		if to.Before(from) {
+			return f, badField("modifiedAt", "modifiedAt.to must not be before modifiedAt.from")
+		}
+		if to.Sub(from) > billWindow && !noWindow {
+			return f, badField("modifiedAt", "modifiedAt covers %s: a bills query covers at most 2 days (48h)", to.Sub(from))
+		}
+		f.from, f.to = &from, &to
+	}
+	return f, nil
+}
+
+func (s *Server) renderBill(b bill) billJSON {
+	out := billJSON{
+		ID:          b.ID,
+		BusinessDay: b.BusinessDay,
+		CreatedAt:   b.CreatedAt.UTC().Format(time.RFC3339),
+		ModifiedAt:  b.ModifiedAt.UTC().Format(time.RFC3339),
+		Total:       money(b.TotalCents),
+		Payments:    b.Payments,
+		Products:    b.Products,
+	}
+	switch {
+	case s.faults.on(faultDropRequiredField):
+		out.Total = nil
+	case s.faults.on(faultNumberAsString):
+		out.Total = fmt.Sprintf("%d.%02d", b.TotalCents/100, b.TotalCents%100)
+	}
+	return out
+}

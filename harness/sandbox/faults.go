@@ -1,0 +1,210 @@
+package sandbox
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Fault is one named switch that makes the sandbox break exactly one
+// documented behaviour, so that the suite can prove each of its checks is
+// able to fail. Start a sandbox with Options.Faults (or --fault NAME) and the
+// requirements listed in Breaks must fail.
+type Fault struct {
+	// Name is what Options.Faults and --fault take, e.g. "redirect-301".
+	Name string `json:"name"`
+	// Summary says in one sentence what the sandbox does wrong.
+	Summary string `json:"summary"`
+	// Family is the check family the fault belongs to (auth, structure,
+	// transport, errors, schemas, behaviour, availability).
+	Family string `json:"family"`
+	// Breaks lists the requirement IDs of the catalogue that must fail
+	// with the fault on. Empty for availability faults.
+	Breaks []string `json:"breaks"`
+	// Expect is "fail" when the suite must report contract violations, or
+	// "unavailable" when it must classify the run as environment
+	// unavailable (outage, hang, reset).
+	Expect string `json:"expect"`
+}
+
+// Expected outcomes of a run against a faulty sandbox.
+const (
+	ExpectFail        = "fail"
+	ExpectUnavailable = "unavailable"
+)
+
+// FamilyAvailability is the family of faults that make the target
+// unreachable rather than wrong; the catalogue has no requirement for it.
+const FamilyAvailability = "availability"
+
+// Fault names, one constant per switch, so the server's code and tests
+// refer to them without typos.
+const (
+	faultRejectValidToken     = "reject-valid-token"
+	faultAuthBypass           = "auth-bypass"
+	faultAcceptMalformedToken = "accept-malformed-token"
+	faultAcceptOtherScheme    = "accept-other-scheme"
+	faultAcceptWrongApp       = "accept-wrong-app"
+	faultAcceptV1Query        = "accept-v1-query"
+	faultEchoKeyIn401         = "echo-key-in-401"
+	faultEmpty401Body         = "empty-401-body"
+	faultTenantLeak           = "tenant-leak"
+	faultAcceptAnyMethod      = "accept-any-method"
+	faultMethod404            = "method-404"
+	faultIgnoreContentType    = "ignore-content-type"
+	faultTextContentType      = "text-content-type"
+	faultV1Wrapper            = "v1-wrapper"
+	faultHTTPServesData       = "http-serves-data"
+	faultRedirectWrongPath    = "redirect-wrong-path"
+	faultRedirect301          = "redirect-301"
+	faultTLSAllowOld          = "tls-allow-old"
+	faultTLSExpiredCert       = "tls-expired-cert"
+	faultNoHSTS               = "no-hsts"
+	faultMalformedJSON500     = "malformed-json-500"
+	faultLenientTypes         = "lenient-types"
+	faultNoLimitCap           = "no-limit-cap"
+	faultUnknownRoute200      = "unknown-route-200"
+	faultUnknownPlan200       = "unknown-plan-200"
+	faultEmptyErrorBody       = "empty-error-body"
+	faultIgnoreUnknownSort    = "ignore-unknown-sort"
+	fault429NoRetryAfter      = "429-no-retry-after"
+	faultDropRequiredField    = "drop-required-field"
+	faultNumberAsString       = "number-as-string"
+	faultIgnoreLimit          = "ignore-limit"
+	faultDefaultLimit50       = "default-limit-50"
+	faultIgnoreSkip           = "ignore-skip"
+	faultIgnoreSort           = "ignore-sort"
+	faultBillsNoFilter        = "bills-no-filter-required"
+	faultBillsNoWindow        = "bills-no-window"
+	faultBillsIgnoreDay       = "bills-ignore-businessday"
+	faultBillsIgnoreSince     = "bills-ignore-modifiedsince"
+	faultOrder500             = "order-500"
+	faultNoTableRejectPaid    = "notable-reject-paid"
+	faultNoTableNoNumber      = "notable-unpaid-no-number"
+	faultOrderNoValidation    = "order-no-validation"
+	faultOutage               = "outage"
+	faultHang                 = "hang"
+	faultReset                = "reset"
+)
+
+// faultRateLimit is the requests-per-second cap that 429-no-retry-after
+// switches on when no lower cap was configured, so the 429 is reachable.
+const faultRateLimit = 5
+
+// newFault derives Expect from the family: availability faults make a run
+// unavailable, every other fault makes checks fail.
+func newFault(name, family, summary string, breaks ...string) Fault {
+	expect := ExpectFail
+	if family == FamilyAvailability {
+		expect = ExpectUnavailable
+	}
+	if breaks == nil {
+		breaks = []string{}
+	}
+	return Fault{Name: name, Summary: summary, Family: family, Breaks: breaks, Expect: expect}
+}
+
+// registry is the one list of faults; Faults returns it sorted.
+var registry = []Fault{
+	newFault(faultRejectValidToken, "auth", "valid credentials get 401", "AUTH-001"),
+	newFault(faultAuthBypass, "auth", "requests with no or invalid credentials are served as tenant 1",
+		"AUTH-002", "AUTH-003", "AUTH-004", "AUTH-005", "AUTH-006", "AUTH-007"),
+	newFault(faultAcceptMalformedToken, "auth", `a Token header without "@" or with an empty app name is accepted when a key appears in it`, "AUTH-003"),
+	newFault(faultAcceptOtherScheme, "auth", `the key is also accepted as "Bearer <key>" and "Basic base64(app:key)"`, "AUTH-004"),
+	newFault(faultAcceptWrongApp, "auth", "any app name is accepted with a valid key", "AUTH-005"),
+	newFault(faultAcceptV1Query, "auth", "v1 api_key and app_name query parameters are accepted without a header", "AUTH-007"),
+	newFault(faultEchoKeyIn401, "auth", "the 401 body quotes the Authorization header it got", "AUTH-008"),
+	newFault(faultEmpty401Body, "auth", "401 answers have an empty body", "AUTH-008", "ERR-006"),
+	newFault(faultTenantLeak, "auth", "the second tenant's key lists the first tenant's bills", "AUTH-009"),
+	newFault(faultAcceptAnyMethod, "structure", "every method is served like POST (a GET without body as {})", "STRUCT-002", "STRUCT-003"),
+	newFault(faultMethod404, "structure", "other methods get 404 instead of 405", "STRUCT-003"),
+	newFault(faultIgnoreContentType, "structure", "any Content-Type is parsed as JSON", "STRUCT-004"),
+	newFault(faultTextContentType, "structure", `200 answers say "Content-Type: text/plain"`, "STRUCT-005"),
+	newFault(faultV1Wrapper, "structure", `200 answers are wrapped as {"status":"success","data":...}`, "STRUCT-006", "SCHEMA-001"),
+	newFault(faultHTTPServesData, "transport", "plain HTTP serves the API itself (200 with data, no credentials needed)", "TRANS-001", "TRANS-002"),
+	newFault(faultRedirectWrongPath, "transport", `the redirect Location is the https origin with path "/"`, "TRANS-001"),
+	newFault(faultRedirect301, "transport", "plain HTTP redirects with 301 instead of 308", "TRANS-002"),
+	newFault(faultTLSAllowOld, "transport", "HTTPS also accepts TLS 1.0 and 1.1 handshakes", "TRANS-003"),
+	newFault(faultTLSExpiredCert, "transport", "the server certificate expired an hour ago", "TRANS-004"),
+	newFault(faultNoHSTS, "transport", "no Strict-Transport-Security header", "TRANS-005"),
+	newFault(faultMalformedJSON500, "errors", "malformed JSON gets 500", "ERR-001"),
+	newFault(faultLenientTypes, "errors", `a limit or skip sent as a numeric string ("5") is accepted`, "ERR-002"),
+	newFault(faultNoLimitCap, "errors", "a limit over 1000, 0 or negative is accepted (0 and negative mean the default)", "ERR-003"),
+	newFault(faultUnknownRoute200, "errors", "unknown routes under /api/v2/ answer 200 []", "ERR-004"),
+	newFault(faultUnknownPlan200, "errors", "an order on an unknown plan is placed", "ERR-005"),
+	newFault(faultEmptyErrorBody, "errors", "every 4xx has an empty body", "ERR-006", "AUTH-008"),
+	newFault(faultIgnoreUnknownSort, "errors", "unknown sort fields are ignored", "ERR-007"),
+	newFault(fault429NoRetryAfter, "errors", "a 5 req/s cap per key is on (unless a lower one is set) and 429 carries no Retry-After", "ERR-008"),
+	newFault(faultDropRequiredField, "schemas", `bills lose the required "total" field`, "SCHEMA-001"),
+	newFault(faultNumberAsString, "schemas", `bill "total" is sent as a string ("12.50")`, "SCHEMA-001"),
+	newFault(faultIgnoreLimit, "schemas", "limit is ignored (answers hold up to 100 items)", "LIST-001"),
+	newFault(faultDefaultLimit50, "schemas", "the default page size is 50", "LIST-002"),
+	newFault(faultIgnoreSkip, "schemas", "skip is ignored", "LIST-003"),
+	newFault(faultIgnoreSort, "schemas", "sort is ignored (answers in _id order)", "LIST-004"),
+	newFault(faultBillsNoFilter, "behaviour", "/list/bills without a filter is served", "BILL-001"),
+	newFault(faultBillsNoWindow, "behaviour", "bills windows longer than 2 days are served", "BILL-002"),
+	newFault(faultBillsIgnoreDay, "behaviour", "the businessDay filter is ignored", "BILL-003"),
+	newFault(faultBillsIgnoreSince, "behaviour", "the modifiedSince filter is ignored", "BILL-004"),
+	newFault(faultOrder500, "behaviour", "a valid order on a table gets 500", "ORDER-001"),
+	newFault(faultNoTableRejectPaid, "behaviour", "a paid noTable order gets 400", "ORDER-002"),
+	newFault(faultNoTableNoNumber, "behaviour", `an unpaid noTable order gets 200 with number "noTable" instead of a 6-character number`, "ORDER-003"),
+	newFault(faultOrderNoValidation, "behaviour", "an order without number is placed", "ORDER-004"),
+	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
+	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),
+	newFault(faultReset, FamilyAvailability, "every HTTPS connection is closed right after the TLS handshake"),
+}
+
+// Faults returns the fault registry sorted by name. The slice is a copy:
+// changing it changes nothing in the sandbox.
+func Faults() []Fault {
+	out := make([]Fault, len(registry))
+	for i, fl := range registry {
+		fl.Breaks = append([]string{}, fl.Breaks...)
+		out[i] = fl
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// FaultNames returns the registered fault names, sorted.
+func FaultNames() []string {
+	names := make([]string, 0, len(registry))
+	for _, fl := range Faults() {
+		names = append(names, fl.Name)
+	}
+	return names
+}
+
+// faultSet is the set of faults a server runs with.
+type faultSet map[string]bool
+
+// on reports whether the named fault is switched on.
+func (fs faultSet) on(name string) bool { return fs[name] }
+
+// newFaultSet checks every name against the registry. An unknown name is
+// an error that lists the known ones, so a typo on the command line is
+// fixed in one step.
+func newFaultSet(names []string) (faultSet, error) {
+	known := map[string]bool{}
+	for _, fl := range registry {
+		known[fl.Name] = true
+	}
+	fs := faultSet{}
+	var unknown []string
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if !known[n] {
+			unknown = append(unknown, fmt.Sprintf("%q", n))
+			continue
+		}
+		fs[n] = true
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("unknown fault %s: use one of %s (see --list-faults)",
+			strings.Join(unknown, ", "), strings.Join(FaultNames(), ", "))
+	}
+	return fs, nil
+}

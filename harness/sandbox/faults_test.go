@@ -1,0 +1,291 @@
+package sandbox
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// faultProbe observes the one behaviour a fault breaks: broken reports
+// whether the sandbox misbehaved. Each probe runs against a sandbox with
+// the fault (must see it broken) and one without (must not), so a probe
+// that cannot tell the difference fails too. baseline adds options to the
+// sandbox without the fault, where the behaviour needs them to show.
+type faultProbe struct {
+	baseline Options
+	broken   func(h *harness) bool
+}
+
+func status(h *harness, c call) int { return h.do(c).status }
+
+func hasStatus(h *harness, c call, want int) bool { return h.do(c).status == want }
+
+var bills = "/api/v2/bills"
+
+var faultProbes = map[string]faultProbe{
+	faultRejectValidToken: {broken: func(h *harness) bool { return hasStatus(h, call{path: bills}, 401) }},
+	faultAuthBypass: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, auth: "-"}, 200) && hasStatus(h, call{path: bills, auth: validToken("wrong-key-000000")}, 200)
+	}},
+	faultAcceptMalformedToken: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, auth: "Token " + DefaultApp + DefaultKey}, 200) &&
+			hasStatus(h, call{path: bills, auth: "Token @" + DefaultKey}, 200) &&
+			hasStatus(h, call{path: bills, auth: "Token " + DefaultApp + "@"}, 401)
+	}},
+	faultAcceptOtherScheme: {broken: func(h *harness) bool {
+		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(DefaultApp+":"+DefaultKey))
+		return hasStatus(h, call{path: bills, auth: "Bearer " + DefaultKey}, 200) && hasStatus(h, call{path: bills, auth: basic}, 200)
+	}},
+	faultAcceptWrongApp: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, auth: "Token not_an_app@" + DefaultKey}, 200)
+	}},
+	faultAcceptV1Query: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, auth: "-", query: "api_key=" + DefaultKey + "&app_name=" + DefaultApp}, 200)
+	}},
+	faultEchoKeyIn401: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, auth: "Token not_an_app@" + DefaultKey})
+		return r.status == 401 && bytes.Contains(r.body, []byte(DefaultKey))
+	}},
+	faultEmpty401Body: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, auth: "-"})
+		return r.status == 401 && len(r.body) == 0
+	}},
+	faultTenantLeak: {broken: func(h *harness) bool {
+		one := map[string]bool{}
+		for _, id := range ids(h.list(bills, `{"limit":1000}`)) {
+			one[id] = true
+		}
+		var two []map[string]any
+		_ = json.Unmarshal(h.do(call{path: bills, body: `{"limit":1000}`, auth: validToken(DefaultKey2)}).body, &two)
+		for _, id := range ids(two) {
+			if one[id] {
+				return true
+			}
+		}
+		return false
+	}},
+	faultAcceptAnyMethod: {broken: func(h *harness) bool {
+		return hasStatus(h, call{method: http.MethodGet, path: bills, noBody: true}, 200) &&
+			hasStatus(h, call{method: http.MethodPut, path: bills}, 200)
+	}},
+	faultMethod404:         {broken: func(h *harness) bool { return hasStatus(h, call{method: http.MethodPut, path: bills}, 404) }},
+	faultIgnoreContentType: {broken: func(h *harness) bool { return hasStatus(h, call{path: bills, ct: "text/plain"}, 200) }},
+	faultTextContentType: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills})
+		return r.status == 200 && strings.HasPrefix(r.header.Get("Content-Type"), "text/plain")
+	}},
+	faultV1Wrapper: {broken: func(h *harness) bool {
+		return bytes.HasPrefix(h.do(call{path: bills}).body, []byte(`{"status":"success","data":[`))
+	}},
+	faultHTTPServesData: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, plain: true, auth: "-"})
+		return r.status == 200 && bytes.HasPrefix(r.body, []byte(`[{"_id":`))
+	}},
+	faultRedirectWrongPath: {broken: func(h *harness) bool {
+		return h.do(call{path: bills, plain: true, auth: "-"}).header.Get("Location") == h.s.HTTPSURL()+"/"
+	}},
+	faultRedirect301: {broken: func(h *harness) bool { return hasStatus(h, call{path: bills, plain: true, auth: "-"}, 301) }},
+	faultTLSAllowOld: {broken: func(h *harness) bool {
+		a, errA := handshake(h.s, "127.0.0.1", tls.VersionTLS10, tls.VersionTLS10)
+		b, errB := handshake(h.s, "127.0.0.1", tls.VersionTLS10, tls.VersionTLS11)
+		return errA == nil && errB == nil && a.Version == tls.VersionTLS10 && b.Version == tls.VersionTLS11
+	}},
+	faultTLSExpiredCert: {broken: func(h *harness) bool {
+		_, err := handshake(h.s, "127.0.0.1", tls.VersionTLS12, 0)
+		var invalid x509.CertificateInvalidError
+		return errors.As(err, &invalid) && invalid.Reason == x509.Expired
+	}},
+	faultNoHSTS:           {broken: func(h *harness) bool { return h.do(call{path: bills}).header.Get("Strict-Transport-Security") == "" }},
+	faultMalformedJSON500: {broken: func(h *harness) bool { return hasStatus(h, call{path: bills, body: `{"limit":`}, 500) }},
+	faultLenientTypes: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"limit":"5","skip":"1"}`})
+		return r.status == 200 && strings.Count(string(r.body), `"businessDay"`) == 5
+	}},
+	faultNoLimitCap: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, body: `{"limit":1001}`}, 200) && hasStatus(h, call{path: bills, body: `{"limit":0}`}, 200) &&
+			hasStatus(h, call{path: bills, body: `{"limit":-3}`}, 200)
+	}},
+	faultUnknownRoute200: {broken: func(h *harness) bool {
+		r := h.do(call{path: "/api/v2/nope"})
+		return r.status == 200 && string(r.body) == "[]"
+	}},
+	faultUnknownPlan200: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: orderPath, body: `{"number":12,"plan_id":"plan-does-not-exist","paid":false}`}, 200)
+	}},
+	faultEmptyErrorBody: {broken: func(h *harness) bool {
+		a, b, c := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"}), h.do(call{path: bills, auth: "-"})
+		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) == 0 && c.status == 401 && len(c.body) == 0
+	}},
+	faultIgnoreUnknownSort: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, body: `{"sort":{"price":1,"createdAt":1}}`}, 200)
+	}},
+	fault429NoRetryAfter: {baseline: Options{RateLimit: faultRateLimit}, broken: func(h *harness) bool {
+		for i := 0; i < 3*faultRateLimit; i++ {
+			if r := h.do(call{path: "/api/v2/tables"}); r.status == 429 {
+				return r.header.Get("Retry-After") == ""
+			}
+		}
+		return false
+	}},
+	faultDropRequiredField: {broken: func(h *harness) bool {
+		b := h.list(bills, `{"limit":3}`)
+		_, has := b[0]["total"]
+		return !has
+	}},
+	faultNumberAsString: {broken: func(h *harness) bool {
+		s, ok := h.list(bills, `{"limit":3}`)[0]["total"].(string)
+		return ok && strings.Contains(s, ".") && len(s[strings.Index(s, "."):]) == 3
+	}},
+	faultIgnoreLimit:    {broken: func(h *harness) bool { return len(h.list(bills, `{"limit":5}`)) == DefaultLimit }},
+	faultDefaultLimit50: {broken: func(h *harness) bool { return len(h.list(bills, `{}`)) == 50 }},
+	faultIgnoreSkip: {broken: func(h *harness) bool {
+		return ids(h.list(bills, `{"skip":10}`))[0] == ids(h.list(bills, `{}`))[0]
+	}},
+	faultIgnoreSort: {broken: func(h *harness) bool {
+		got := ids(h.list(bills, `{"sort":{"createdAt":-1}}`))
+		return sort.StringsAreSorted(got)
+	}},
+	faultBillsNoFilter: {broken: func(h *harness) bool { return hasStatus(h, call{path: "/api/v2/list/bills"}, 200) }},
+	faultBillsNoWindow: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedSince":"2026-11-18T12:00:00Z"}`}, 200) &&
+			hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedAt":{"from":"2026-11-14T00:00:00Z","to":"2026-11-18T00:00:00Z"}}`}, 200)
+	}},
+	faultBillsIgnoreDay: {broken: func(h *harness) bool {
+		for _, b := range h.list("/api/v2/list/bills", `{"businessDay":"2026-11-17","limit":1000}`) {
+			if b["businessDay"] != "2026-11-17" {
+				return true
+			}
+		}
+		return false
+	}},
+	faultBillsIgnoreSince: {broken: func(h *harness) bool {
+		for _, b := range h.list("/api/v2/list/bills", `{"modifiedSince":"2026-11-20T18:00:00Z","limit":1000}`) {
+			if b["modifiedAt"].(string) < "2026-11-20T18:00:00Z" {
+				return true
+			}
+		}
+		return false
+	}},
+	faultOrder500: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: orderPath, body: `{"number":12,"plan_id":"plan-main","paid":false}`}, 500)
+	}},
+	faultNoTableRejectPaid: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: orderPath, body: `{"number":"noTable","paid":true}`}, 400)
+	}},
+	faultNoTableNoNumber: {broken: func(h *harness) bool {
+		r := h.do(call{path: orderPath, body: `{"number":"noTable","plan_id":"plan-main","paid":false}`})
+		return r.status == 200 && bytes.Contains(r.body, []byte(`"number":"noTable"`))
+	}},
+	faultOrderNoValidation: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: orderPath, body: `{"plan_id":"plan-main","paid":false}`}, 200)
+	}},
+	faultOutage: {broken: func(h *harness) bool {
+		a, b := h.do(call{path: bills}), h.do(call{path: bills, plain: true, auth: "-"})
+		return a.status == 503 && b.status == 503 && len(a.body) > 0 && !bytes.Contains(a.body, []byte("_id"))
+	}},
+	faultHang: {broken: func(h *harness) bool {
+		h.c.Timeout = 300 * time.Millisecond
+		return h.do(call{path: bills}).err != nil
+	}},
+	faultReset: {broken: func(h *harness) bool {
+		_, hsErr := handshake(h.s, "127.0.0.1", tls.VersionTLS12, 0)
+		r := h.do(call{path: bills})
+		return hsErr == nil && r.err != nil
+	}},
+}
+
+func TestEveryFaultBreaksItsBehaviourAndOnlyWithTheFault(t *testing.T) {
+	for _, fl := range Faults() {
+		probe, ok := faultProbes[fl.Name]
+		if !ok {
+			t.Errorf("fault %s has no probe: add one to faultProbes", fl.Name)
+			continue
+		}
+		t.Run(fl.Name, func(t *testing.T) {
+			t.Parallel()
+			if !probe.broken(withFaults(t, fl.Name)) {
+				t.Errorf("with fault %s the sandbox still behaves (%s)", fl.Name, fl.Summary)
+			}
+			if probe.broken(newHarness(t, probe.baseline)) {
+				t.Errorf("without fault %s the probe sees the broken behaviour: the probe cannot fail", fl.Name)
+			}
+		})
+	}
+	if len(faultProbes) != len(registry) {
+		t.Errorf("%d probes for %d faults: remove probes of faults that no longer exist", len(faultProbes), len(registry))
+	}
+}
+
+func TestFaultsCombine(t *testing.T) {
+	h := withFaults(t, faultNoHSTS, faultTextContentType)
+	r := h.do(call{path: bills})
+	if r.header.Get("Strict-Transport-Security") != "" || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
+		t.Errorf("two faults: HSTS %q, Content-Type %q", r.header.Get("Strict-Transport-Security"), r.header.Get("Content-Type"))
+	}
+}
+
+func TestRateLimitFaultKeepsALowerConfiguredRate(t *testing.T) {
+	h := newHarness(t, Options{RateLimit: 1, Faults: []string{fault429NoRetryAfter}})
+	if h.s.limiter.rate != 1 {
+		t.Errorf("rate %v, want the configured 1", h.s.limiter.rate)
+	}
+	h = newHarness(t, Options{RateLimit: 50, Faults: []string{fault429NoRetryAfter}})
+	if h.s.limiter.rate != faultRateLimit {
+		t.Errorf("rate %v, want %d", h.s.limiter.rate, faultRateLimit)
+	}
+}
+
+func TestHangEndsWhenTheSandboxCloses(t *testing.T) {
+	s, err := Start(Options{Faults: []string{faultHang}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CertPool(), MinVersion: tls.VersionTLS12}}}
+	done := make(chan error, 1)
+	go func() {
+		resp, err := c.Post(s.HTTPSURL()+bills, "application/json", strings.NewReader("{}"))
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Close took %v with a hanging request", d)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hanging request did not end after Close")
+	}
+}
+
+func TestResetAbortsInProcessHandler(t *testing.T) {
+	h := withFaults(t, faultReset)
+	defer func() {
+		if err, _ := recover().(error); !errors.Is(err, http.ErrAbortHandler) {
+			t.Errorf("Handler with fault reset: recovered %v, want http.ErrAbortHandler", err)
+		}
+	}()
+	req, _ := http.NewRequest(http.MethodPost, "/api/v2/bills", strings.NewReader("{}"))
+	h.s.Handler().ServeHTTP(newDiscardWriter(), req)
+}
+
+type discardWriter struct{ h http.Header }
+
+func newDiscardWriter() *discardWriter               { return &discardWriter{h: http.Header{}} }
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discardWriter) WriteHeader(int)             {}

@@ -1,0 +1,285 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Headers the sandbox sets on answers.
+const (
+	// SandboxHeader is on every answer of both listeners, whatever the
+	// status, so reports and cassettes can tell a sandbox target apart
+	// from the real Winston API.
+	SandboxHeader = "X-Winston-Sandbox"
+	// SandboxHeaderValue is the value of SandboxHeader.
+	SandboxHeaderValue = "local sandbox, not the real Winston API"
+	// HSTSValue is the Strict-Transport-Security value of HTTPS answers.
+	HSTSValue = "max-age=31536000"
+)
+
+// Limits on what a request may hold; larger or deeper input gets a 4xx
+// without being held in memory.
+const (
+	// MaxBodyBytes is the largest request body accepted; above it: 413.
+	MaxBodyBytes = 1 << 20
+	// MaxJSONDepth is the deepest nesting of arrays and objects accepted;
+	// deeper: 400.
+	MaxJSONDepth = 64
+)
+
+// hangFor is how long fault hang holds an API request.
+const hangFor = 30 * time.Second
+
+// apiPrefix is the base path of the v2 API.
+const apiPrefix = "/api/v2/"
+
+// apiError is a refusal: the status, a message for the integrator, and
+// the one body field at fault, when there is one.
+type apiError struct {
+	status  int
+	message string
+	field   string
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.status, e.message) }
+
+// badField is the 400 for one field of the body.
+func badField(field, format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, field: field, message: fmt.Sprintf(format, args...)}
+}
+
+// errorBody is the JSON body of every 4xx but 401. Its field order is fixed
+// for byte-identical recordings.
+type errorBody struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// route answers one API path for an authenticated tenant and a body that
+// is a valid JSON object.
+type route func(s *Server, t *tenant, body map[string]json.RawMessage) (any, *apiError)
+
+var routes = map[string]route{
+	"/api/v2/bills": func(s *Server, t *tenant, b map[string]json.RawMessage) (any, *apiError) {
+		return s.listBills(t, b, false)
+	},
+	"/api/v2/list/bills": func(s *Server, t *tenant, b map[string]json.RawMessage) (any, *apiError) {
+		return s.listBills(t, b, true)
+	},
+	"/api/v2/list/categories":    (*Server).listCategories,
+	"/api/v2/list/revenueGroups": (*Server).listRevenueGroups,
+	"/api/v2/categories/vatList": (*Server).listVAT,
+	"/api/v2/list/products":      (*Server).listProducts,
+	"/api/v2/tables":             (*Server).listTables,
+	"/api/v2/tables/order":       (*Server).createOrder,
+}
+
+// Routes returns the API paths the sandbox serves, sorted.
+func Routes() []string {
+	out := make([]string, 0, len(routes))
+	for p := range routes {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// serveAPI applies the checks in the documented order: path prefix,
+// method, auth, rate limit, route, content type, body size, JSON, then the
+// route's own validation. plain is true when the request came over the
+// plain-HTTP listener (only with fault http-serves-data).
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
+	s.baseHeaders(w, !plain)
+	if s.faults.on(faultOutage) {
+		writeText(w, http.StatusServiceUnavailable, "Service Unavailable: the sandbox simulates an outage (fault outage)")
+		return
+	}
+	if s.faults.on(faultReset) {
+		// Over TLS the listener already closed the connection; this
+		// covers Handler() used without TLS.
+		panic(http.ErrAbortHandler)
+	}
+	if s.faults.on(faultHang) && !s.wait(r, hangFor) {
+		return
+	}
+	if s.opts.Latency > 0 && !s.wait(r, s.opts.Latency) {
+		return
+	}
+	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
+		s.writeError(w, &apiError{status: http.StatusNotFound, message: "no such route: the Winston API v2 routes are under /api/v2/"})
+		return
+	}
+	bodyless := false
+	if r.Method != http.MethodPost {
+		switch {
+		case s.faults.on(faultAcceptAnyMethod):
+			bodyless = r.ContentLength == 0
+		case s.faults.on(faultMethod404):
+			s.writeError(w, &apiError{status: http.StatusNotFound, message: "no such route"})
+			return
+		default:
+			w.Header().Set("Allow", http.MethodPost)
+			s.writeError(w, &apiError{status: http.StatusMethodNotAllowed, message: "use POST: every Winston API v2 call is a POST with a JSON body"})
+			return
+		}
+	}
+	t, why := s.authenticate(r, plain)
+	if t == nil {
+		s.writeUnauthorized(w, r, why)
+		return
+	}
+	if ok, retry := s.limiter.allow(t.key); !ok {
+		if !s.faults.on(fault429NoRetryAfter) {
+			w.Header().Set("Retry-After", strconv.Itoa(retry))
+		}
+		s.writeError(w, &apiError{status: http.StatusTooManyRequests, message: "too many requests for this API key: wait for Retry-After seconds"})
+		return
+	}
+	handle, known := routes[r.URL.Path]
+	if !known {
+		if s.faults.on(faultUnknownRoute200) {
+			s.writeJSON(w, []struct{}{})
+			return
+		}
+		s.writeError(w, &apiError{status: http.StatusNotFound, message: "no such route under /api/v2/"})
+		return
+	}
+	var body map[string]json.RawMessage
+	if bodyless {
+		body = map[string]json.RawMessage{}
+	} else {
+		if e := s.checkContentType(r); e != nil {
+			s.writeError(w, e)
+			return
+		}
+		var e *apiError
+		if body, e = s.readObject(r); e != nil {
+			s.writeError(w, e)
+			return
+		}
+	}
+	answer, e := handle(s, t, body)
+	if e != nil {
+		s.writeError(w, e)
+		return
+	}
+	s.writeJSON(w, answer)
+}
+
+// baseHeaders sets what every answer carries. The Date header is
+// suppressed so that two recordings of the same request are identical.
+func (s *Server) baseHeaders(w http.ResponseWriter, https bool) {
+	h := w.Header()
+	h["Date"] = nil
+	h.Set(SandboxHeader, SandboxHeaderValue)
+	if https && !s.faults.on(faultNoHSTS) {
+		h.Set("Strict-Transport-Security", HSTSValue)
+	}
+}
+
+// wait holds the request for d; false when the client went away or the
+// sandbox is closing, and no answer should be written.
+func (s *Server) wait(r *http.Request, d time.Duration) bool {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-s.closing:
+		return false
+	}
+}
+
+// checkContentType accepts application/json with any parameters
+// (charset=utf-8 is common); a missing or other type gets 415.
+func (s *Server) checkContentType(r *http.Request) *apiError {
+	if s.faults.on(faultIgnoreContentType) {
+		return nil
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return &apiError{status: http.StatusUnsupportedMediaType, message: "the request has no Content-Type: send Content-Type: application/json"}
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return &apiError{status: http.StatusUnsupportedMediaType, message: "unsupported Content-Type: send the body as JSON with Content-Type: application/json"}
+	}
+	return nil
+}
+
+// writeJSON sends a 200 answer. The body is marshalled before the headers
+// go out, so Content-Length is exact and nothing is chunked.
+func (s *Server) writeJSON(w http.ResponseWriter, v any) {
+	if s.faults.on(faultV1Wrapper) {
+		v = struct {
+			Status string `json:"status"`
+			Data   any    `json:"data"`
+		}{"success", v}
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		s.writeError(w, &apiError{status: http.StatusInternalServerError, message: "the sandbox could not encode its answer"})
+		return
+	}
+	ct := "application/json"
+	if s.faults.on(faultTextContentType) {
+		ct = "text/plain; charset=utf-8"
+	}
+	writeBytes(w, http.StatusOK, ct, data)
+}
+
+// writeError sends a refusal as the JSON error body (or an empty body with
+// fault empty-error-body).
+func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+	if e.status >= 400 && e.status < 500 && s.faults.on(faultEmptyErrorBody) {
+		writeBytes(w, e.status, "", nil)
+		return
+	}
+	data, err := json.Marshal(errorBody{Error: http.StatusText(e.status), Message: e.message, Field: e.field})
+	if err != nil {
+		writeText(w, e.status, e.message)
+		return
+	}
+	writeBytes(w, e.status, "application/json", data)
+}
+
+// writeUnauthorized sends the 401 as short plain text, like the API
+// introduction's example; it never contains the key (except, on purpose,
+// with fault echo-key-in-401).
+func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why string) {
+	switch {
+	case s.faults.on(faultEmpty401Body), s.faults.on(faultEmptyErrorBody):
+		writeBytes(w, http.StatusUnauthorized, "", nil)
+	case s.faults.on(faultEchoKeyIn401):
+		got := r.Header.Get("Authorization")
+		if got == "" {
+			got = r.URL.RawQuery
+		}
+		writeText(w, http.StatusUnauthorized, fmt.Sprintf("%s (received %q)", why, got))
+	default:
+		writeText(w, http.StatusUnauthorized, why)
+	}
+}
+
+func writeText(w http.ResponseWriter, status int, msg string) {
+	writeBytes(w, status, "text/plain; charset=utf-8", []byte(msg+"\n"))
+}
+
+func writeBytes(w http.ResponseWriter, status int, contentType string, body []byte) {
+	h := w.Header()
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body) // the client may be gone; nothing to do about it
+}

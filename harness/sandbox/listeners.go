@@ -1,0 +1,130 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// serveRedirect answers every request on the plain-HTTP listener, any
+// method, without auth: 308 to the same path and query on the HTTPS
+// origin, with an empty body, so no API data ever travels in clear.
+func (s *Server) serveRedirect(w http.ResponseWriter, r *http.Request) {
+	if s.faults.on(faultHTTPServesData) {
+		s.serveAPI(w, r, true)
+		return
+	}
+	s.baseHeaders(w, false)
+	if s.faults.on(faultOutage) {
+		writeText(w, http.StatusServiceUnavailable, "Service Unavailable: the sandbox simulates an outage (fault outage)")
+		return
+	}
+	loc := s.httpsURL + r.URL.EscapedPath()
+	if r.URL.RawQuery != "" || r.URL.ForceQuery {
+		loc += "?" + r.URL.RawQuery
+	}
+	if s.faults.on(faultRedirectWrongPath) {
+		loc = s.httpsURL + "/"
+	}
+	status := http.StatusPermanentRedirect
+	if s.faults.on(faultRedirect301) {
+		status = http.StatusMovedPermanently
+	}
+	w.Header().Set("Location", loc)
+	writeBytes(w, status, "", nil)
+}
+
+// logged wraps h so that each request leaves one line on opts.Log:
+// "POST /api/v2/bills 200", plus " (http)" for the plain listener. The
+// line holds the escaped path only, never headers or the query (where a
+// v1 client puts its key), and still passes through the redactors.
+func (s *Server) logged(h http.Handler, listener string) http.Handler {
+	if s.opts.Log == nil {
+		return h
+	}
+	suffix := ""
+	if listener == "http" {
+		suffix = " (http)"
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			s.logf("%s %s %d%s\n", r.Method, r.URL.EscapedPath(), rec.status, suffix)
+		}()
+		h.ServeHTTP(rec, r)
+	})
+}
+
+// logf writes one redacted line: first the sandbox's own keys (which the
+// suite's redactor may not know), then the process-wide redactor.
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Log == nil {
+		return
+	}
+	line := s.own.String(fmt.Sprintf(format, args...))
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	_, _ = s.opts.Log.Write([]byte(redact.Global().String(line))) // a broken log must not break answers
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// errorLogWriter receives net/http's own messages (TLS handshake errors
+// and the like) and sends them to the request log.
+type errorLogWriter struct{ s *Server }
+
+func (e errorLogWriter) Write(p []byte) (int, error) {
+	e.s.logf("%s", p)
+	return len(p), nil
+}
+
+// resetListener is fault reset: it completes each TLS handshake and then
+// closes the connection before any request is read. Accept never hands a
+// connection to the HTTP server; it returns only when the listener closes.
+type resetListener struct {
+	net.Listener
+	cfg *tls.Config
+}
+
+func (l resetListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			tc := tls.Server(c, l.cfg)
+			_ = tc.HandshakeContext(ctx) // the close below is the point, whatever the handshake did
+			_ = c.Close()
+		}()
+	}
+}
+
+// origin is the URL origin clients use for a listener. A wildcard bind is
+// reached over loopback, which the certificate covers.
+func origin(scheme string, addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return scheme + "://" + addr.String()
+	}
+	ip := tcp.IP
+	if ip == nil || ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return fmt.Sprintf("%s://%s", scheme, net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port)))
+}
