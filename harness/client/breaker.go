@@ -52,9 +52,14 @@ func (b *breaker) observe(resp *http.Response, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
-	case err != nil:
+	case err != nil && unavailable(0, err):
 		b.failures++
 		b.last = err.Error()
+	case err != nil:
+		// A certificate the client rejects, a refused credential: the
+		// target is there and this is about the contract.
+		b.failures = 0
+		return
 	case resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusGatewayTimeout:
 		b.failures++
 		b.last = resp.Status

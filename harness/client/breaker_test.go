@@ -80,3 +80,20 @@ func TestLatencyLeavesOutTheRateCapWait(t *testing.T) {
 		t.Errorf("latency %s includes the rate cap's wait", worst)
 	}
 }
+
+func TestCertificateErrorsDoNotOpenTheBreaker(t *testing.T) {
+	tg := newTLSTarget(t, ok)
+	cfg := liveConfig(t, tg.Server, nil)
+	cfg.CAFile = ""
+	rt, err := NetworkTransport(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(cfg, testFixtures, rt)
+	for i := 0; i < 2*BreakerThreshold; i++ {
+		resp := c.Post(context.Background(), "/api/v2/bills", nil)
+		if resp.Err == nil || errors.Is(resp.Err, ErrTargetUnavailable) || resp.Unavailable() {
+			t.Fatalf("request %d: an untrusted certificate is a contract failure, not an outage: %v", i, resp.Err)
+		}
+	}
+}
