@@ -1,0 +1,58 @@
+# Winston conformance suite. Two commands matter:
+#   make conformance   run the suite (replays the committed cassettes unless WINSTON_* say otherwise)
+#   make test          every test: harness unit tests, the suite in replay, the suite live against the sandbox
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+GINKGO := $(GO) tool ginkgo
+BIN := $(CURDIR)/bin
+STAMP := $(shell date -u +%Y%m%d-%H%M%S)
+MODE := $(or $(WINSTON_MODE),replay)
+REPORT_DIR ?= $(CURDIR)/reports/$(STAMP)-$(MODE)
+# FOCUS selects requirements by ID or title (a regular expression), e.g. FOCUS=AUTH-00[1-3]
+FOCUS ?=
+GINKGO_FLAGS ?=
+FOCUS_FLAG = $(if $(FOCUS),--focus '$(FOCUS)')
+
+.PHONY: help conformance test unit suite-replay suite-live record sandbox compare lint tools
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+conformance: ## run the suite and write the report; exits non-zero on every verdict but pass
+	@mkdir -p "$(REPORT_DIR)"
+	@WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(GINKGO_FLAGS) $(FOCUS_FLAG) ./suites || true
+	@$(GO) run ./harness/cmd/verdict "$(REPORT_DIR)"
+
+test: unit suite-replay suite-live ## every test (what CI runs)
+
+unit: ## vet and unit tests of the harness, with the race detector
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./harness/...
+
+suite-replay: ## the suite from the committed cassettes, offline
+	@$(MAKE) --no-print-directory conformance WINSTON_MODE=replay REPORT_DIR="$(CURDIR)/reports/test-$(STAMP)-replay"
+
+suite-live: $(BIN)/withsandbox ## the suite live against a sandbox started and stopped here
+	@$(BIN)/withsandbox -- $(MAKE) --no-print-directory conformance WINSTON_MODE=live REPORT_DIR="$(CURDIR)/reports/test-$(STAMP)-live"
+
+record: $(BIN)/withsandbox ## re-record cassettes: from the sandbox, or from WINSTON_BASE_URL when set (FOCUS=ID for one)
+ifeq ($(WINSTON_BASE_URL),)
+	@$(BIN)/withsandbox --https 127.0.0.1:18443 --http 127.0.0.1:18080 -- $(MAKE) --no-print-directory conformance WINSTON_MODE=record REPORT_DIR="$(CURDIR)/reports/$(STAMP)-record"
+else
+	@$(MAKE) --no-print-directory conformance WINSTON_MODE=record
+endif
+
+sandbox: ## run the sandbox in the foreground for offline development (ARGS=--fault NAME ...)
+	$(GO) run ./harness/cmd/sandbox $(ARGS)
+
+compare: ## compare two report directories: make compare BASELINE=dir CURRENT=dir
+	@test -n "$(BASELINE)" -a -n "$(CURRENT)" || { echo "usage: make compare BASELINE=dir CURRENT=dir (report directories)"; exit 2; }
+	$(GO) run ./harness/cmd/compare -baseline "$(BASELINE)" -current "$(CURRENT)"
+
+lint: ## golangci-lint with the repository's configuration
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run ./...
+
+$(BIN)/withsandbox: $(shell find harness -name '*.go' -not -name '*_test.go')
+	@mkdir -p $(BIN)
+	$(GO) build -o $@ ./harness/cmd/withsandbox

@@ -1,0 +1,199 @@
+// Package conformance is the thin layer between Ginkgo and the harness: it
+// loads the run's environment once (configuration, catalogue, schemas,
+// cassettes), registers one spec per requirement with the labels the
+// catalogue gives it, hands each spec a fresh client whose every exchange is
+// recorded as evidence, and builds the report from Ginkgo's report in one
+// place.
+package conformance
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/cassette"
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/client"
+	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/report"
+	"github.com/winston-conformance/winston-conformance/harness/schema"
+)
+
+// Env is everything a run needs, loaded once per test process.
+type Env struct {
+	// Config is the validated configuration.
+	Config *config.Config
+	// Catalogue is the contract as loaded, with ${...} references not
+	// yet resolved (each spec resolves it against its reference time).
+	Catalogue *catalogue.Catalogue
+	// Schemas holds the compiled response schemas.
+	Schemas *schema.Registry
+	// Cassettes is the cassette library (nil in live mode).
+	Cassettes *cassette.Library
+	// Network is the real transport (nil in replay mode).
+	Network http.RoundTripper
+	// Ledger lists known vendor defects (WINSTON_KNOWN_ISSUES), or nil.
+	Ledger *report.Ledger
+	// Profile names the endpoints an integration uses (WINSTON_PROFILE), or nil.
+	Profile *report.Profile
+	// Start is when the run began; it is the reference time for fixtures
+	// in record and live mode unless WINSTON_NOW is set.
+	Start time.Time
+	// Err is the configuration error, when the run cannot start; the
+	// report then says config-error and no request is sent.
+	Err error
+}
+
+// Setup loads the environment from WINSTON_* variables. It never returns
+// nil: on a configuration problem the returned Env carries Err and as much
+// as could be loaded (the catalogue, for the report).
+func Setup() *Env {
+	env := &Env{Start: time.Now().UTC()}
+	cfg, err := config.Load()
+	env.Config = cfg
+	if err != nil {
+		env.Err = err
+	}
+	catPath := os.Getenv("WINSTON_CATALOGUE")
+	if cfg != nil {
+		catPath = cfg.Catalogue
+	}
+	cat, catErr := catalogue.Load(catPath)
+	if catErr != nil {
+		env.Err = joinErr(env.Err, fmt.Errorf("WINSTON_CATALOGUE: %w", catErr))
+		return env
+	}
+	env.Catalogue = cat
+	reg, err := schema.Default()
+	if err != nil {
+		env.Err = joinErr(env.Err, fmt.Errorf("schemas: %w", err))
+		return env
+	}
+	if err := reg.CheckCatalogue(cat); err != nil {
+		env.Err = joinErr(env.Err, fmt.Errorf("catalogue and schemas disagree: %w", err))
+	}
+	env.Schemas = reg
+	if env.Err != nil || cfg == nil {
+		return env
+	}
+	if cfg.KnownIssues != "" {
+		if env.Ledger, err = report.LoadLedger(cfg.KnownIssues); err != nil {
+			env.Err = fmt.Errorf("WINSTON_KNOWN_ISSUES: %w", err)
+			return env
+		}
+	}
+	if cfg.Profile != "" {
+		if env.Profile, err = report.LoadProfile(cfg.Profile); err != nil {
+			env.Err = fmt.Errorf("WINSTON_PROFILE: %w", err)
+			return env
+		}
+	}
+	if !cfg.IsReplay() {
+		opts := []client.TransportOption{}
+		if n := parallelTotal(); n > 1 {
+			opts = append(opts, client.WithProcessShare(n))
+		}
+		rt, err := client.NetworkTransport(cfg, opts...)
+		if err != nil {
+			env.Err = fmt.Errorf("network transport: %w", err)
+			return env
+		}
+		env.Network = rt
+	}
+	if !cfg.IsLive() {
+		mode := cassette.ModeReplay
+		if cfg.IsRecord() {
+			mode = cassette.ModeRecord
+		}
+		lib, err := cassette.Open(cassette.Options{
+			Dir:           cfg.CassetteDir,
+			Mode:          mode,
+			Redactor:      redactor(),
+			RealTransport: env.Network,
+			Meta: cassette.Meta{
+				Source:       "target",
+				RecordedAt:   env.Start.Format(time.RFC3339),
+				ReferenceNow: env.referenceNow(cassette.Meta{}).Format(time.RFC3339),
+				Target:       cfg.BaseURL.String(),
+				SuiteVersion: SuiteVersion(),
+			},
+		})
+		if err != nil {
+			env.Err = fmt.Errorf("WINSTON_CASSETTE_DIR: %w", err)
+			return env
+		}
+		env.Cassettes = lib
+	}
+	return env
+}
+
+// referenceNow is the time fixture references such as ${now-36h} resolve
+// against: WINSTON_NOW, else the cassette's recorded reference in replay,
+// else the start of the run.
+func (e *Env) referenceNow(meta cassette.Meta) time.Time {
+	if e.Config != nil && !e.Config.Now.IsZero() {
+		return e.Config.Now
+	}
+	if e.Config != nil && e.Config.IsReplay() && meta.ReferenceNow != "" {
+		if t, err := time.Parse(time.RFC3339, meta.ReferenceNow); err == nil {
+			return t
+		}
+	}
+	return e.Start
+}
+
+// SuiteVersion is the version of this suite, from the build information
+// (module version, or VCS revision when built from a checkout).
+func SuiteVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	if rev == "" {
+		if v := os.Getenv("WINSTON_SUITE_VERSION"); v != "" {
+			return v
+		}
+		return "devel"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return rev
+}
+
+func parallelTotal() int {
+	for _, a := range os.Args {
+		if v, ok := strings.CutPrefix(a, "--ginkgo.parallel.total="); ok {
+			var n int
+			if _, err := fmt.Sscan(v, &n); err == nil {
+				return n
+			}
+		}
+	}
+	return 1
+}
+
+func joinErr(a, b error) error {
+	if a == nil {
+		return b
+	}
+	return fmt.Errorf("%w\n%w", a, b)
+}

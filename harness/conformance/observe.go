@@ -1,0 +1,134 @@
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/client"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+)
+
+// ShapesEntryName is the Ginkgo report entry that carries the response
+// shapes observed by the schema check, for drift detection.
+const ShapesEntryName = "winston.shapes"
+
+// Exercised returns the endpoints this requirement covers that may be
+// called in this run. A mutating endpoint is left out where mutations are
+// not allowed, and the reason is recorded as a finding, so the report can
+// say what was not exercised and why.
+func (t *T) Exercised() []catalogue.Endpoint {
+	var out []catalogue.Endpoint
+	for _, ep := range t.Endpoints() {
+		if ep.Mutating && !t.env.Config.AllowMutations {
+			t.Record(evidence.Finding{Endpoint: ep.ID, OK: true, Observed: "not exercised",
+				Facts: map[string]string{"skipped": t.env.Config.MutationsReason + "; set WINSTON_ALLOW_MUTATIONS=true to include it"}})
+			continue
+		}
+		out = append(out, ep)
+	}
+	return out
+}
+
+// Post sends body to the endpoint's path.
+func (t *T) Post(ctx context.Context, ep catalogue.Endpoint, body any, opts ...client.Option) *client.Response {
+	return t.API.Post(ctx, ep.Path, body, opts...)
+}
+
+// Each runs fn for every endpoint, concurrently up to the client's bound.
+func (t *T) Each(ctx context.Context, eps []catalogue.Endpoint, fn func(ep catalogue.Endpoint)) {
+	client.Each(ctx, t.API, eps, fn)
+}
+
+// ExpectStatus records whether resp has one of the wanted statuses.
+func (t *T) ExpectStatus(endpoint string, resp *client.Response, want ...int) bool {
+	ok := resp.Err == nil && slices.Contains(want, resp.Status)
+	t.Observe(endpoint, ok, statusList(want), resp)
+	return ok
+}
+
+// Expect4xx records whether resp is a client error (400-499): never a 2xx
+// and never a 5xx.
+func (t *T) Expect4xx(endpoint string, resp *client.Response, what string) bool {
+	ok := resp.Err == nil && resp.Status >= 400 && resp.Status < 500
+	t.Observe(endpoint, ok, "a 4xx for "+what+" (never 2xx, never 5xx)", resp)
+	return ok
+}
+
+func statusList(want []int) string {
+	parts := make([]string, len(want))
+	for i, w := range want {
+		parts[i] = strconv.Itoa(w)
+	}
+	return strings.Join(parts, " or ")
+}
+
+// Summary is a one-line account of an answer, for findings.
+func Summary(resp *client.Response) string {
+	if resp == nil {
+		return "no request"
+	}
+	if resp.Err != nil {
+		return "no answer: " + redactor().String(resp.Err.Error())
+	}
+	s := strconv.Itoa(resp.Status)
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		s += " (" + ct + ")"
+	}
+	return s
+}
+
+// Items decodes a list answer (a JSON array of objects).
+func Items(resp *client.Response) ([]map[string]any, error) {
+	if resp.Err != nil {
+		return nil, resp.Err
+	}
+	var items []map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(resp.Body)))
+	dec.UseNumber()
+	if err := dec.Decode(&items); err != nil {
+		return nil, fmt.Errorf("the answer is not a JSON array of objects: %w", err)
+	}
+	return items, nil
+}
+
+// IsJSONContentType reports whether a Content-Type header names JSON.
+func IsJSONContentType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
+}
+
+// With returns a copy of body with the given fields set (nil deletes).
+func With(body map[string]any, kv ...any) map[string]any {
+	out := make(map[string]any, len(body)+len(kv)/2)
+	for k, v := range body {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		k := kv[i].(string)
+		if kv[i+1] == nil {
+			delete(out, k)
+			continue
+		}
+		out[k] = kv[i+1]
+	}
+	return out
+}
+
+// TargetOrigin is the https origin the run talks to: the configured base
+// URL, or in replay the origin the spec's cassette was recorded from (so that
+// a redirect's Location is judged against the host that sent it).
+func (t *T) TargetOrigin() *url.URL {
+	if t.env.Config.IsReplay() && t.cassette.Target != "" {
+		if u, err := url.Parse(t.cassette.Target); err == nil {
+			return u
+		}
+	}
+	return t.env.Config.BaseURL
+}

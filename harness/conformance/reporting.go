@@ -1,0 +1,178 @@
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/winston-conformance/winston-conformance/harness/cassette"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/report"
+)
+
+// SandboxHeader is the header the local sandbox puts on every answer.
+const SandboxHeader = "X-Winston-Sandbox"
+
+// writeReport is the one place the report is made: from Ginkgo's report
+// (merged across parallel processes), through report.Build, to every
+// writer, then the secret scan over what was written.
+func writeReport(env *Env, r types.Report) {
+	normaliseEntries(&r)
+	cfg := env.Config
+	run := report.RunInfo{
+		SuiteVersion: SuiteVersion(),
+		Seed:         r.SuiteConfig.RandomSeed,
+		Start:        r.StartTime,
+		End:          r.EndTime,
+		Parallel:     r.SuiteConfig.ParallelTotal,
+	}
+	dir := filepath.Join("reports", "config-error")
+	if cfg != nil {
+		dir = cfg.ReportDir
+		run.Mode = string(cfg.Mode)
+		run.Config = cfg.Redacted()
+		run.Command = reproduce(env, r)
+		run.Target = report.Target{
+			BaseURL:        cfg.BaseURL.String(),
+			HTTPURL:        cfg.HTTPURL.String(),
+			AppName:        cfg.AppName,
+			KeyFingerprint: cfg.KeyFingerprint(),
+			AuthScheme:     cfg.AuthScheme,
+		}
+	}
+	run.CassetteSource, run.CassettesRecordedAt, run.Sandbox = provenance(env, r)
+	var doc *report.Document
+	if env.Err != nil || env.Catalogue == nil {
+		run.ConfigError = redactor().String(fmt.Sprint(env.Err))
+		doc = report.ConfigErrorDocument(env.Catalogue, run)
+	} else {
+		doc = report.Build(r, env.Catalogue, run, env.Ledger, env.Profile)
+	}
+	var history []*report.Document
+	if cfg != nil && cfg.HistoryDir != "" {
+		h, err := report.LoadHistory(cfg.HistoryDir)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "winston: history not shown: %v\n", redactor().Error(err))
+		}
+		history = h
+	}
+	if err := doc.Write(dir, history); err != nil {
+		Fail(redactor().String(fmt.Sprintf("write the report to %s: %v", dir, err)))
+		return
+	}
+	linkLatest(dir)
+	fmt.Fprintf(os.Stdout, "\nWinston conformance: %s\n  %s\n  report: %s\n", strings.ToUpper(doc.Verdict), doc.Summary, filepath.Join(dir, "report.html"))
+	scanned := []string{dir}
+	if cfg != nil && cfg.IsRecord() {
+		scanned = append(scanned, cfg.CassetteDir)
+	}
+	for _, d := range scanned {
+		leaks, err := report.ScanDir(d, redactor().Secrets())
+		if err != nil {
+			Fail(fmt.Sprintf("secret scan of %s: %v", d, err))
+		}
+		if len(leaks) > 0 {
+			Fail(fmt.Sprintf("SECRET LEAK: the API key (or a form of it) was found in %d place(s) under %s, first in %s; delete those files and report this as a bug", len(leaks), d, leaks[0].File))
+		}
+	}
+}
+
+// normaliseEntries makes every winston.* entry carry its JSON form: Ginkgo
+// fills AsJSON only when it sends entries between parallel processes.
+func normaliseEntries(r *types.Report) {
+	for i := range r.SpecReports {
+		for j := range r.SpecReports[i].ReportEntries {
+			e := &r.SpecReports[i].ReportEntries[j]
+			if e.Value.AsJSON != "" || !strings.HasPrefix(e.Name, "winston.") {
+				continue
+			}
+			if raw, err := json.Marshal(e.Value.GetRawValue()); err == nil {
+				e.Value.AsJSON = string(raw)
+			}
+		}
+	}
+}
+
+// CassetteEntryName is the Ginkgo report entry that carries the meta of
+// the cassette a spec replayed or recorded, so the report can say where the
+// answers came from without reading the cassettes again.
+const CassetteEntryName = "winston.cassette"
+
+// provenance says where the answers came from: cassettes recorded from the
+// sandbox or from an environment (and when), and whether any answer carried
+// the sandbox's header.
+func provenance(env *Env, r types.Report) (source, recordedAt string, sandbox bool) {
+	for _, s := range r.SpecReports {
+		for _, e := range s.ReportEntries {
+			switch e.Name {
+			case evidence.ReportEntryName:
+				var xs []evidence.Exchange
+				if json.Unmarshal([]byte(e.Value.AsJSON), &xs) != nil {
+					continue
+				}
+				for _, x := range xs {
+					if x.ResponseHeaders[SandboxHeader] != "" {
+						sandbox = true
+					}
+				}
+			case CassetteEntryName:
+				var m cassette.Meta
+				if json.Unmarshal([]byte(e.Value.AsJSON), &m) != nil || env.Config == nil || !env.Config.IsReplay() {
+					continue
+				}
+				if m.Source == cassette.SourceSandbox {
+					sandbox = true
+				}
+				if m.RecordedAt > recordedAt {
+					recordedAt = m.RecordedAt
+				}
+				if source == "" || m.Source == cassette.SourceSandbox {
+					source = m.Source
+				}
+			}
+		}
+	}
+	if env.Config != nil && env.Config.IsRecord() && sandbox {
+		source = cassette.SourceSandbox
+	}
+	if source == cassette.SourceTarget {
+		source = "environment"
+	}
+	return source, recordedAt, sandbox
+}
+
+// reproduce is the command that runs the same checks again, without secrets.
+func reproduce(env *Env, r types.Report) string {
+	cfg := env.Config
+	parts := []string{"WINSTON_MODE=" + string(cfg.Mode)}
+	if !cfg.IsReplay() {
+		parts = append(parts, "WINSTON_BASE_URL="+cfg.BaseURL.String(), "WINSTON_API_KEY=<your key>")
+	}
+	if cfg.AppName != "api_test" {
+		parts = append(parts, "WINSTON_APP_NAME="+cfg.AppName)
+	}
+	return strings.Join(parts, " ") + fmt.Sprintf(" go tool ginkgo --seed %d ./suites", r.SuiteConfig.RandomSeed)
+}
+
+// linkLatest points reports/latest at the newest report directory, when
+// the report lives under a reports/ folder.
+func linkLatest(dir string) {
+	parent := filepath.Dir(dir)
+	if filepath.Base(parent) != "reports" {
+		return
+	}
+	link := filepath.Join(parent, "latest")
+	if fi, err := os.Lstat(link); err == nil && fi.Mode()&os.ModeSymlink == 0 {
+		return
+	}
+	tmp := link + ".tmp"
+	_ = os.Remove(tmp)
+	if err := os.Symlink(filepath.Base(dir), tmp); err == nil {
+		_ = os.Rename(tmp, link)
+	}
+}

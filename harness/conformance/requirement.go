@@ -1,0 +1,275 @@
+package conformance
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+
+	"github.com/winston-conformance/winston-conformance/harness/cassette"
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/client"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+func redactor() *redact.Redactor { return redact.Global() }
+
+// Gate says when a requirement cannot run in this environment. It returns
+// the skip reason, which must say what would turn the check on, or "".
+type Gate func(env *Env) string
+
+// NeedsNetwork gates checks that a cassette cannot hold (a TLS handshake).
+func NeedsNetwork(what string) Gate {
+	return func(env *Env) string {
+		if env.Config.IsReplay() {
+			return fmt.Sprintf("%s cannot be replayed from a cassette: set WINSTON_MODE=live (or record) with WINSTON_BASE_URL to run it", what)
+		}
+		return ""
+	}
+}
+
+// NeedsSecondTenant gates the tenant-isolation check.
+func NeedsSecondTenant(env *Env) string {
+	if !env.Config.HasSecondKey() {
+		return "needs a second tenant's key: set WINSTON_API_KEY_2 to an API key of another tenant"
+	}
+	return ""
+}
+
+// Register defines one spec per requirement in the catalogue that has a
+// check in checks, in catalogue order. A requirement without a check is a
+// defect of the suite and fails loudly; so does a check whose ID is not in
+// the catalogue. With a configuration error, one failing spec reports it
+// and nothing is sent.
+func Register(env *Env, checks map[string]Check) {
+	ReportAfterSuite("Winston conformance report", func(r Report) { writeReport(env, r) })
+	if env.Err != nil || env.Catalogue == nil {
+		It("CONFIG the configuration is valid", Label("config"), func() {
+			Fail(redactor().String(fmt.Sprintf("configuration error, no request was sent:\n%v", env.Err)))
+		})
+		return
+	}
+	for id := range checks {
+		if env.Catalogue.Requirement(id) == nil {
+			It("SUITE "+id+" is in the catalogue", Label("suite"), func() {
+				Fail(fmt.Sprintf("the suite has a check %s that the catalogue does not list: add it to harness/catalogue/catalogue.yaml or remove the check", id))
+			})
+		}
+	}
+	for i := range env.Catalogue.Requirements {
+		req := &env.Catalogue.Requirements[i]
+		check, ok := checks[req.ID]
+		if !ok {
+			It(req.ID+" "+req.Title, Label(labels(req)...), func() {
+				Fail(fmt.Sprintf("the catalogue lists %s but the suite has no check for it: write one in suites/ or remove the entry from the catalogue", req.ID))
+			})
+			continue
+		}
+		It(req.ID+" "+req.Title, Label(labels(req)...), func(ctx SpecContext) {
+			runCheck(ctx, env, req, check)
+		})
+	}
+}
+
+// Check is the body of one requirement's spec, with the gates that decide
+// whether it runs here.
+type Check struct {
+	// Gates are evaluated in order; the first reason skips the spec.
+	Gates []Gate
+	// Run performs the check; it records violations on t.
+	Run func(ctx SpecContext, t *T)
+}
+
+func labels(req *catalogue.Requirement) []string {
+	out := []string{req.ID, req.Family, req.Source}
+	if req.Level == catalogue.LevelShould {
+		out = append(out, "advisory")
+	}
+	return append(out, req.Labels...)
+}
+
+func runCheck(ctx SpecContext, env *Env, req *catalogue.Requirement, check Check) {
+	for _, g := range check.Gates {
+		if reason := g(env); reason != "" {
+			Skip(reason)
+		}
+	}
+	if hasLabel(req, "mutating") && !env.Config.AllowMutations {
+		Skip(env.Config.MutationsReason + ": this check creates orders; set WINSTON_ALLOW_MUTATIONS=true to run it")
+	}
+	t := &T{Req: req, env: env}
+	inner := env.Network
+	var opts []client.Option
+	if env.Cassettes != nil {
+		session, err := env.Cassettes.Session(req.ID)
+		if err != nil {
+			Fail(redactor().String(err.Error()))
+		}
+		DeferCleanup(func() error {
+			return session.Finish(!CurrentSpecReport().Failed())
+		})
+		inner = session.RoundTripper()
+		t.cassette = session.Meta()
+		if env.Config.IsReplay() {
+			opts = append(opts, client.WithReplay(session.File()))
+		}
+	}
+	cat, err := env.Catalogue.Resolve(env.referenceNow(t.cassette))
+	if err != nil {
+		Fail(fmt.Sprintf("resolve the catalogue's fixtures: %v", err))
+	}
+	t.Cat = cat
+	t.Fx = cat.Fixtures
+	t.API = client.New(env.Config, cat.Fixtures, inner, opts...)
+	DeferCleanup(func() {
+		AddReportEntry(evidence.ReportEntryName, t.API.Exchanges(), ReportEntryVisibilityNever)
+		AddReportEntry(evidence.FindingEntryName, t.Findings(), ReportEntryVisibilityNever)
+		if len(t.shapes) > 0 {
+			AddReportEntry(ShapesEntryName, t.shapes, ReportEntryVisibilityNever)
+		}
+		if t.cassette.Source != "" {
+			AddReportEntry(CassetteEntryName, t.cassette, ReportEntryVisibilityNever)
+		}
+	})
+	check.Run(ctx, t)
+	t.verify()
+}
+
+func hasLabel(req *catalogue.Requirement, l string) bool {
+	for _, x := range req.Labels {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// T is what a check works with: the requirement, a fresh client and the
+// resolved catalogue. Checks record each observation with Observe; the
+// spec fails at the end with every violation listed, so that one broken
+// endpoint does not hide another.
+type T struct {
+	// Req is the requirement this spec checks.
+	Req *catalogue.Requirement
+	// API is the spec's client; every exchange it makes is evidence.
+	API *client.Client
+	// Cat is the catalogue with fixtures resolved for this run.
+	Cat *catalogue.Catalogue
+	// Fx are the resolved fixtures.
+	Fx catalogue.Fixtures
+
+	env      *Env
+	cassette cassette.Meta
+	mu       sync.Mutex
+	findings []evidence.Finding
+	details  map[string]string
+	shapes   map[string]any
+}
+
+// Endpoints returns the catalogue endpoints this requirement covers.
+func (t *T) Endpoints() []catalogue.Endpoint { return t.Cat.EndpointsOf(t.Req) }
+
+// Env returns the run's environment.
+func (t *T) Env() *Env { return t.env }
+
+// Findings returns a copy of what the check observed.
+func (t *T) Findings() []evidence.Finding {
+	t.mu.Lock()
+	out := append([]evidence.Finding(nil), t.findings...)
+	t.mu.Unlock()
+	// Checks observe endpoints concurrently; a fixed order keeps reports
+	// of the same answers identical, serial or parallel.
+	sort.SliceStable(out, func(i, j int) bool { return findingKey(out[i]) < findingKey(out[j]) })
+	return out
+}
+
+func findingKey(f evidence.Finding) string {
+	return f.Endpoint + "\x00" + f.Expected + "\x00" + f.Observed
+}
+
+// Record adds a finding as is.
+func (t *T) Record(f evidence.Finding) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.findings = append(t.findings, f)
+}
+
+// Observe records one observation about endpoint: ok says whether the
+// contract held, expected states what the contract asks, and resp is the
+// answer that was judged (its status and a description go into the
+// failure message when ok is false).
+func (t *T) Observe(endpoint string, ok bool, expected string, resp *client.Response) {
+	observed := Summary(resp)
+	t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed, OK: ok})
+	if !ok && resp != nil {
+		t.mu.Lock()
+		if t.details == nil {
+			t.details = map[string]string{}
+		}
+		key := findingKey(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed})
+		if _, seen := t.details[key]; !seen {
+			t.details[key] = resp.Describe()
+		}
+		t.mu.Unlock()
+	}
+}
+
+// verify fails the spec when any finding is a violation, listing them all
+// with the requirement's statement and source.
+func (t *T) verify() {
+	GinkgoHelper()
+	var bad []string
+	firstDetail := ""
+	for _, f := range t.Findings() {
+		if f.OK {
+			continue
+		}
+		if len(bad) == 0 {
+			firstDetail = t.details[findingKey(f)]
+		}
+		line := fmt.Sprintf("- %s: expected %s; observed %s", orHost(f.Endpoint), f.Expected, f.Observed)
+		for _, e := range f.SchemaErrors {
+			line += "\n    " + e
+		}
+		bad = append(bad, line)
+	}
+	if len(bad) == 0 {
+		return
+	}
+	// The first line is what a report row shows: the first violation.
+	msg := fmt.Sprintf("%d violation(s); first: %s\n\n%s [%s] %s\n%s\nviolations:\n%s", len(bad), strings.TrimPrefix(strings.SplitN(bad[0], "\n", 2)[0], "- "),
+		t.Req.ID, sourceLabel(t.Req), t.Req.Must, reference(t.Req), strings.Join(bad, "\n"))
+	if firstDetail != "" {
+		msg += "\n\nfirst failing exchange:\n" + firstDetail
+	}
+	Fail(redactor().String(msg))
+}
+
+func orHost(ep string) string {
+	if ep == "" {
+		return "target"
+	}
+	return ep
+}
+
+func sourceLabel(r *catalogue.Requirement) string { return strings.ToUpper(r.Source) }
+
+func reference(r *catalogue.Requirement) string {
+	if r.Reference == "" {
+		return "source: " + r.Source + " (see shared/winston-contract.md)"
+	}
+	return "source: " + r.Source + ", " + r.Reference
+}
+
+// AddShape records the shape of an endpoint's answer for drift detection.
+func (t *T) AddShape(endpoint string, shape any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.shapes == nil {
+		t.shapes = map[string]any{}
+	}
+	t.shapes[endpoint] = shape
+}

@@ -1,0 +1,118 @@
+package suites
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/client"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
+)
+
+// rejected sends the endpoint's valid example with the given credential
+// variants and expects one of the statuses for each.
+func rejected(variants []client.Auth, want ...int) Check {
+	return Check{Run: func(ctx SpecContext, t *T) {
+		t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+			for _, a := range variants {
+				resp := t.Post(ctx, ep, ep.Request, client.WithAuth(a))
+				t.ExpectStatus(ep.ID+" ("+string(a)+")", resp, want...)
+			}
+		})
+	}}
+}
+
+func authChecks() map[string]Check {
+	return map[string]Check{
+		"AUTH-001": {Run: func(ctx SpecContext, t *T) {
+			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+				t.ExpectStatus(ep.ID, t.Post(ctx, ep, ep.Request), 200)
+			})
+		}},
+		"AUTH-002": rejected([]client.Auth{client.AuthNone}, 401),
+		"AUTH-003": rejected([]client.Auth{client.AuthNoAt, client.AuthEmptyApp, client.AuthEmptyKey}, 401),
+		"AUTH-004": rejected([]client.Auth{client.AuthOtherScheme, client.AuthBasic}, 401),
+		"AUTH-005": rejected([]client.Auth{client.AuthWrongApp}, 401, 403),
+		"AUTH-006": rejected([]client.Auth{client.AuthWrongKey}, 401),
+		"AUTH-007": rejected([]client.Auth{client.AuthV1Query}, 401),
+		"AUTH-008": {Run: checkAuthFailureBody},
+		"AUTH-009": {Gates: []Gate{NeedsSecondTenant}, Run: checkTenantIsolation},
+	}
+}
+
+// checkAuthFailureBody sends each kind of bad credential and reads the 401:
+// it must explain, and must not quote the key (nor the placeholder the
+// redactor put in its place when it was recorded, nor the wrong fixture key).
+func checkAuthFailureBody(ctx SpecContext, t *T) {
+	variants := []client.Auth{client.AuthNone, client.AuthWrongKey, client.AuthNoAt, client.AuthOtherScheme, client.AuthWrongApp}
+	for _, ep := range t.Exercised() {
+		for _, a := range variants {
+			resp := t.Post(ctx, ep, ep.Request, client.WithAuth(a))
+			where := ep.ID + " (" + string(a) + ")"
+			if resp.Err != nil || (resp.Status != 401 && resp.Status != 403) {
+				t.Observe(where, false, "401 with an explaining body", resp)
+				continue
+			}
+			body := strings.TrimSpace(string(resp.Body))
+			t.Observe(where, body != "", "a non-empty body that explains the 401", resp)
+			t.Observe(where, !echoesCredential(t, body), "a body that does not quote the key or the Authorization header", resp)
+		}
+	}
+}
+
+func echoesCredential(t *T, body string) bool {
+	for _, s := range []string{"<WINSTON_API_KEY", t.Fx.WrongKey} {
+		if s != "" && strings.Contains(body, s) {
+			return true
+		}
+	}
+	return redact.Global().String(body) != body
+}
+
+// checkTenantIsolation lists bills with both tenants' keys: no bill may
+// appear in both.
+func checkTenantIsolation(ctx SpecContext, t *T) {
+	for _, ep := range t.Exercised() {
+		q := With(ep.Large, "limit", 1000)
+		first := t.Post(ctx, ep, q)
+		second := t.Post(ctx, ep, q, client.WithAuth(client.AuthSecondTenant))
+		if !t.ExpectStatus(ep.ID+" (first tenant)", first, 200) || !t.ExpectStatus(ep.ID+" (second tenant)", second, 200) {
+			continue
+		}
+		a, errA := Items(first)
+		b, errB := Items(second)
+		if errA != nil || errB != nil {
+			t.Observe(ep.ID, false, "two JSON lists of bills", first)
+			continue
+		}
+		seen := map[string]bool{}
+		for _, it := range a {
+			seen[idOf(it)] = true
+		}
+		var shared []string
+		for _, it := range b {
+			if id := idOf(it); id != "" && seen[id] {
+				shared = append(shared, id)
+			}
+		}
+		expected := "no bill of the first tenant in the second tenant's list"
+		if len(shared) > 0 {
+			expected += "; both lists hold " + strings.Join(first3(shared), ", ")
+		}
+		t.Observe(ep.ID, len(shared) == 0, expected, second)
+	}
+}
+
+func idOf(item map[string]any) string {
+	s, _ := item["_id"].(string)
+	return s
+}
+
+func first3(s []string) []string {
+	if len(s) > 3 {
+		return append(s[:3:3], "...")
+	}
+	return s
+}

@@ -1,0 +1,125 @@
+package suites
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
+)
+
+func behaviourChecks() map[string]Check {
+	return map[string]Check{
+		"BILL-001": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				body := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil)
+				t.ExpectStatus(ep.ID+" (no filter)", t.Post(ctx, ep, body), 400)
+			}
+		}},
+		"BILL-002": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				base := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil)
+				old := t.Post(ctx, ep, With(base, "modifiedSince", t.Fx.TooOldModifiedSince))
+				t.ExpectStatus(ep.ID+" (modifiedSince "+t.Fx.TooOldModifiedSince+")", old, 400)
+				wide := t.Post(ctx, ep, With(base, "modifiedAt", map[string]any{"from": t.Fx.WideModifiedAtFrom, "to": t.Fx.WideModifiedAtTo}))
+				t.ExpectStatus(ep.ID+" (modifiedAt "+t.Fx.WideModifiedAtFrom+" to "+t.Fx.WideModifiedAtTo+")", wide, 400)
+			}
+		}},
+		"BILL-003": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				day := t.Fx.BusinessDay
+				filterHolds(ctx, t, ep, map[string]any{"businessDay": day}, "businessDay", "equal to "+day, func(v string) bool { return v == day })
+			}
+		}},
+		"BILL-004": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				since, err := time.Parse(time.RFC3339, t.Fx.ModifiedSince)
+				if err != nil {
+					Fail(fmt.Sprintf("fixtures.modifiedSince %q is not an RFC 3339 time: fix it in your catalogue", t.Fx.ModifiedSince))
+				}
+				filterHolds(ctx, t, ep, map[string]any{"modifiedSince": t.Fx.ModifiedSince}, "modifiedAt", "at or after "+t.Fx.ModifiedSince, func(v string) bool {
+					at, err := time.Parse(time.RFC3339, v)
+					return err == nil && !at.Before(since)
+				})
+			}
+		}},
+		"ORDER-001": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				resp := t.Post(ctx, ep, ep.Request)
+				if t.ExpectStatus(ep.ID, resp, 200) {
+					var order struct {
+						ID     string `json:"_id"`
+						Number any    `json:"number"`
+					}
+					err := json.Unmarshal(resp.Body, &order)
+					ok := err == nil && order.ID != "" && fmt.Sprint(order.Number) == fmt.Sprint(t.Fx.TableNumber)
+					t.Observe(ep.ID, ok, fmt.Sprintf("the placed order with an _id and number %d", t.Fx.TableNumber), resp)
+				}
+			}
+		}},
+		"ORDER-002": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				body := map[string]any{"number": "noTable", "plan_id": t.Fx.PlanID, "paid": true}
+				t.ExpectStatus(ep.ID+" (noTable, paid)", t.Post(ctx, ep, body), 200)
+			}
+		}},
+		"ORDER-003": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				resp := t.Post(ctx, ep, map[string]any{"number": "noTable", "plan_id": t.Fx.PlanID, "paid": false})
+				ok := resp.Err == nil && resp.Status == 400
+				if resp.Err == nil && resp.Status == 200 {
+					var order struct {
+						Number any `json:"number"`
+					}
+					err := json.Unmarshal(resp.Body, &order)
+					n, isString := order.Number.(string)
+					ok = err == nil && isString && len(n) == 6 && !strings.EqualFold(n, "noTable")
+				}
+				t.Observe(ep.ID+" (noTable, unpaid)", ok, "400 (ordering guide), or 200 with a 6-character table number (create-order page)", resp)
+			}
+		}},
+		"ORDER-004": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				t.ExpectStatus(ep.ID+" (no number)", t.Post(ctx, ep, With(ep.Request, "number", nil)), 400)
+			}
+		}},
+	}
+}
+
+// filterHolds lists bills with the filter and checks field on every item.
+// An empty answer proves nothing, so it is a violation that names the
+// fixture to change.
+func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, filter map[string]any, field, rule string, holds func(string) bool) {
+	body := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil, "limit", 1000)
+	for k, v := range filter {
+		body[k] = v
+	}
+	resp := t.Post(ctx, ep, body)
+	items, ok := listOf(t, ep.ID, resp)
+	if !ok {
+		return
+	}
+	if len(items) == 0 {
+		t.Observe(ep.ID, false, "bills to judge the filter by: the fixture matched none (set it in your catalogue to a value with bills)", resp)
+		return
+	}
+	var bad []string
+	for _, it := range items {
+		v, _ := it[field].(string)
+		if !holds(v) {
+			bad = append(bad, fmt.Sprintf("%s has %s %q", idOf(it), field, v))
+		}
+	}
+	t.Observe(ep.ID, len(bad) == 0, fmt.Sprintf("every bill's %s %s (%d of %d break it%s)", field, rule, len(bad), len(items), example(bad)), resp)
+}
+
+func example(bad []string) string {
+	if len(bad) == 0 {
+		return ""
+	}
+	return ": " + bad[0]
+}

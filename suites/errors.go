@@ -1,0 +1,130 @@
+package suites
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/client"
+	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+)
+
+// unknownRoute is a path under /api/v2/ that no Winston route can have.
+const unknownRoute = "/api/v2/conformance-check/no-such-route"
+
+// malformedJSON is cut off in the middle of an object.
+const malformedJSON = `{"sort": {"createdAt": 1}, "limit": `
+
+func errorChecks() map[string]Check {
+	return map[string]Check{
+		"ERR-001": {Run: func(ctx SpecContext, t *T) {
+			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+				t.ExpectStatus(ep.ID, t.Post(ctx, ep, nil, client.WithRawBody([]byte(malformedJSON))), 400)
+			})
+		}},
+		"ERR-002": {Run: func(ctx SpecContext, t *T) {
+			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+				t.ExpectStatus(ep.ID+` (limit "5")`, t.Post(ctx, ep, With(ep.Request, "limit", "5")), 400)
+			})
+		}},
+		"ERR-003": {Run: func(ctx SpecContext, t *T) {
+			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+				for _, limit := range []any{1001, -1, 2.5} {
+					resp := t.Post(ctx, ep, With(ep.Request, "limit", limit))
+					t.ExpectStatus(fmt.Sprintf("%s (limit %v)", ep.ID, limit), resp, 400)
+				}
+			})
+		}},
+		"ERR-004": {Run: func(ctx SpecContext, t *T) {
+			t.ExpectStatus(unknownRoute, t.API.Post(ctx, unknownRoute, map[string]any{}), 404)
+		}},
+		"ERR-005": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				body := With(ep.Request, "plan_id", t.Fx.UnknownPlanID)
+				t.ExpectStatus(ep.ID+" (plan "+t.Fx.UnknownPlanID+")", t.Post(ctx, ep, body), 404)
+			}
+		}},
+		"ERR-006": {Run: checkErrorBodies},
+		"ERR-007": {Run: func(ctx SpecContext, t *T) {
+			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+				const field = "conformanceNoSuchField"
+				resp := t.Post(ctx, ep, With(ep.Request, "sort", map[string]any{field: 1}))
+				if t.ExpectStatus(ep.ID+" (sort on "+field+")", resp, 400) {
+					t.Observe(ep.ID, strings.Contains(string(resp.Body), field), "a 400 body that names "+field, resp)
+				}
+			})
+		}},
+		"ERR-008": {Run: checkRetryAfter},
+	}
+}
+
+// checkErrorBodies provokes each kind of client error on the endpoints and
+// reads the bodies: every 4xx must explain itself.
+func checkErrorBodies(ctx SpecContext, t *T) {
+	t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+		provocations := []struct {
+			what string
+			resp *client.Response
+		}{
+			{"no credentials", t.Post(ctx, ep, ep.Request, client.WithAuth(client.AuthNone))},
+			{"malformed JSON", t.Post(ctx, ep, nil, client.WithRawBody([]byte(malformedJSON)))},
+			{"GET", t.Post(ctx, ep, nil, client.WithMethod(http.MethodGet))},
+		}
+		for _, p := range provocations {
+			where := ep.ID + " (" + p.what + ")"
+			if p.resp.Err != nil || p.resp.Status < 400 || p.resp.Status > 499 {
+				t.Record(evidence.Finding{Endpoint: where, OK: true, Expected: "a 4xx to read", Observed: Summary(p.resp) + " (judged by the status checks, not here)"})
+				continue
+			}
+			t.Observe(where, strings.TrimSpace(string(p.resp.Body)) != "", "a non-empty body that explains the "+strconv.Itoa(p.resp.Status), p.resp)
+		}
+	})
+}
+
+// checkRetryAfter sends a burst at once, without retries, and reads every
+// 429: each must say when to retry. No 429 at all leaves the rule untested,
+// and the skip says how to provoke one.
+func checkRetryAfter(ctx SpecContext, t *T) {
+	for _, ep := range t.Exercised() {
+		n := max(t.Fx.RateLimitBurst, 1)
+		resps := make([]*client.Response, n)
+		var wg sync.WaitGroup
+		for i := range resps {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resps[i] = t.Post(ctx, ep, ep.Request, client.WithoutRetry(), client.WithoutRateLimit())
+			}()
+		}
+		wg.Wait()
+		limited := 0
+		for _, r := range resps {
+			if r.Err != nil || r.Status != http.StatusTooManyRequests {
+				continue
+			}
+			limited++
+			ra := r.Header.Get("Retry-After")
+			t.Observe(ep.ID, validRetryAfter(ra), "a Retry-After header (seconds or an HTTP date) on 429", r)
+		}
+		if limited == 0 {
+			Skip(fmt.Sprintf("the target did not rate-limit a burst of %d requests to %s, so no 429 could be read: raise fixtures.rateLimitBurst in your catalogue (WINSTON_CATALOGUE) to provoke one", n, ep.Path))
+		}
+	}
+}
+
+func validRetryAfter(v string) bool {
+	if v == "" {
+		return false
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		return n >= 0
+	}
+	_, err := http.ParseTime(v)
+	return err == nil
+}

@@ -1,0 +1,90 @@
+package suites
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/client"
+	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
+)
+
+// otherMethods are the methods the contract leaves out: every call is a POST.
+var otherMethods = []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// eachOK sends each exercised endpoint's valid example and hands the 200
+// answers to judge; anything but a 200 is a violation of its own.
+func eachOK(judge func(t *T, ep catalogue.Endpoint, resp *client.Response)) Check {
+	return Check{Run: func(ctx SpecContext, t *T) {
+		t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+			resp := t.Post(ctx, ep, ep.Request)
+			if t.ExpectStatus(ep.ID, resp, 200) {
+				judge(t, ep, resp)
+			}
+		})
+	}}
+}
+
+func structureChecks() map[string]Check {
+	return map[string]Check{
+		"STRUCT-001": eachOK(func(t *T, ep catalogue.Endpoint, resp *client.Response) {
+			t.Observe(ep.ID, json.Valid(resp.Body), "a body that parses as JSON", resp)
+		}),
+		"STRUCT-002": {Run: func(ctx SpecContext, t *T) {
+			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+				for _, m := range otherMethods {
+					resp := t.Post(ctx, ep, nil, client.WithMethod(m))
+					t.Expect4xx(ep.ID+" ("+m+")", resp, m+" on a POST-only API")
+				}
+			})
+		}},
+		"STRUCT-003": {Run: func(ctx SpecContext, t *T) {
+			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+				for _, m := range otherMethods {
+					resp := t.Post(ctx, ep, nil, client.WithMethod(m))
+					ok := resp.Err == nil && resp.Status == http.StatusMethodNotAllowed && allowsPost(resp.Header)
+					t.Observe(ep.ID+" ("+m+")", ok, `405 with "Allow: POST"`, resp)
+				}
+			})
+		}},
+		"STRUCT-004": {Run: func(ctx SpecContext, t *T) {
+			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+				raw, _ := json.Marshal(ep.Request)
+				resp := t.Post(ctx, ep, nil, client.WithRawBody(raw), client.WithContentType("text/plain"))
+				t.ExpectStatus(ep.ID+" (text/plain)", resp, 415, 400)
+			})
+		}},
+		"STRUCT-005": eachOK(func(t *T, ep catalogue.Endpoint, resp *client.Response) {
+			t.Observe(ep.ID, IsJSONContentType(resp.Header.Get("Content-Type")), "Content-Type: application/json", resp)
+		}),
+		"STRUCT-006": eachOK(func(t *T, ep catalogue.Endpoint, resp *client.Response) {
+			t.Observe(ep.ID, !isV1Wrapper(resp.Body), `no {"status": ..., "data": ...} envelope`, resp)
+		}),
+	}
+}
+
+func allowsPost(h http.Header) bool {
+	for _, v := range h.Values("Allow") {
+		for _, m := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(m), http.MethodPost) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isV1Wrapper reports whether body is an object with the v1 envelope's
+// "status" and "data" members.
+func isV1Wrapper(body []byte) bool {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil {
+		return false
+	}
+	_, hasStatus := obj["status"]
+	_, hasData := obj["data"]
+	return hasStatus && hasData
+}

@@ -1,0 +1,135 @@
+package suites
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+
+	"github.com/winston-conformance/winston-conformance/harness/client"
+	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+)
+
+// redirectQuery marks the plain-HTTP probe, so the Location can be checked
+// to keep the query.
+const redirectQuery = "conformance_probe=redirect"
+
+func transportChecks() map[string]Check {
+	handshake := NeedsNetwork("a TLS handshake")
+	return map[string]Check{
+		"TRANS-001": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				resp := plainHTTP(ctx, t, ep.Path)
+				problem := redirectProblem(t, ep.Path, resp)
+				t.Observe(ep.ID, problem == "", "a redirect to https://"+t.TargetOrigin().Host+ep.Path+"?"+redirectQuery+" and no data"+problem, resp)
+			}
+		}},
+		"TRANS-002": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				resp := plainHTTP(ctx, t, ep.Path)
+				t.ExpectStatus(ep.ID, resp, 307, 308)
+			}
+		}},
+		"TRANS-003": {Gates: []Gate{handshake}, Run: func(ctx SpecContext, t *T) {
+			state, err := t.API.ProbeTLS(ctx, tls.VersionTLS12, tls.VersionTLS13)
+			facts := map[string]string{}
+			if err == nil {
+				facts["tlsVersion"] = tls.VersionName(state.Version)
+				facts["tlsCipher"] = tls.CipherSuiteName(state.CipherSuite)
+			}
+			t.Record(evidence.Finding{Expected: "a TLS 1.2+ handshake succeeds", Observed: outcome(err), OK: err == nil, Facts: facts})
+			_, err = t.API.ProbeTLS(ctx, tls.VersionTLS10, tls.VersionTLS11)
+			t.Record(evidence.Finding{Expected: "a TLS 1.0/1.1 handshake is refused", Observed: outcome(err), OK: err != nil})
+		}},
+		"TRANS-004": {Gates: []Gate{handshake}, Run: func(ctx SpecContext, t *T) {
+			state, err := t.API.ProbeTLS(ctx, tls.VersionTLS12, tls.VersionTLS13)
+			f := evidence.Finding{Expected: "a certificate that verifies for the host and has not expired", Observed: outcome(err), OK: err == nil}
+			if err == nil && len(state.PeerCertificates) > 0 {
+				leaf := state.PeerCertificates[0]
+				left := time.Until(leaf.NotAfter).Round(time.Hour)
+				f.Facts = map[string]string{
+					"certIssuer":  leaf.Issuer.String(),
+					"certExpiry":  leaf.NotAfter.UTC().Format(time.RFC3339),
+					"certSubject": leaf.Subject.String(),
+				}
+				f.Observed = fmt.Sprintf("verified; expires %s (in %s)", leaf.NotAfter.UTC().Format(time.RFC3339), left)
+			}
+			t.Record(f)
+		}},
+		"TRANS-005": {Run: func(ctx SpecContext, t *T) {
+			for _, ep := range t.Exercised() {
+				resp := t.Post(ctx, ep, ep.Request)
+				hsts := resp.Header.Get("Strict-Transport-Security")
+				t.Record(evidence.Finding{Endpoint: ep.ID, Expected: "a Strict-Transport-Security header with max-age > 0",
+					Observed: Summary(resp) + "; Strict-Transport-Security: " + orNone(hsts), OK: resp.Err == nil && hstsOK(hsts),
+					Facts: map[string]string{"hsts": orNone(hsts)}})
+			}
+		}},
+	}
+}
+
+// plainHTTP sends the probe to the plain-HTTP origin. It carries no
+// credential: the client refuses to send one over http://.
+func plainHTTP(ctx SpecContext, t *T, path string) *client.Response {
+	q, _ := url.ParseQuery(redirectQuery)
+	return t.API.Post(ctx, path, map[string]any{}, client.WithPlainHTTP(), client.WithAuth(client.AuthNone), client.WithQuery(q))
+}
+
+// redirectProblem explains what is wrong with a plain-HTTP answer, or "".
+func redirectProblem(t *T, path string, resp *client.Response) string {
+	if resp.Err != nil {
+		return ""
+	}
+	if resp.Status < 300 || resp.Status > 399 {
+		return fmt.Sprintf(" (got %d, not a redirect)", resp.Status)
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.Header.Get("Location") == "" {
+		return " (no usable Location header)"
+	}
+	want := t.TargetOrigin()
+	var bad []string
+	if loc.Scheme != "https" {
+		bad = append(bad, "scheme "+loc.Scheme)
+	}
+	if loc.Host != want.Host {
+		bad = append(bad, "host "+loc.Host)
+	}
+	if loc.Path != path {
+		bad = append(bad, "path "+loc.Path)
+	}
+	if loc.RawQuery != redirectQuery {
+		bad = append(bad, "query "+loc.RawQuery)
+	}
+	if len(bad) > 0 {
+		return " (Location " + resp.Header.Get("Location") + " has " + strings.Join(bad, ", ") + ")"
+	}
+	return ""
+}
+
+func outcome(err error) string {
+	if err != nil {
+		return "handshake failed: " + err.Error()
+	}
+	return "handshake succeeded"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func hstsOK(v string) bool {
+	for _, part := range strings.Split(v, ";") {
+		if age, ok := strings.CutPrefix(strings.TrimSpace(strings.ToLower(part)), "max-age="); ok {
+			return age != "0" && age != ""
+		}
+	}
+	return false
+}
