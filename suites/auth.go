@@ -7,8 +7,8 @@ import (
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
-	"github.com/winston-conformance/winston-conformance/harness/redact"
 	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
+	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
 // rejected sends the endpoint's valid example with the given credential
