@@ -14,7 +14,7 @@ FOCUS ?=
 GINKGO_FLAGS ?=
 FOCUS_FLAG = $(if $(FOCUS),--focus '$(FOCUS)')
 
-.PHONY: help conformance test unit browser suite-replay suite-live record sandbox compare lint
+.PHONY: help conformance test unit browser suite-replay suite-live record sandbox compare bench lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ sandbox: ## run the sandbox in the foreground for offline development (ARGS=--fa
 compare: ## compare two report directories: make compare BASELINE=dir CURRENT=dir
 	@test -n "$(BASELINE)" -a -n "$(CURRENT)" || { echo "usage: make compare BASELINE=dir CURRENT=dir (report directories)"; exit 2; }
 	$(GO) run ./harness/cmd/compare -baseline "$(BASELINE)" -current "$(CURRENT)"
+
+bench: ## the four performance figures as ratios (~70 s; BENCH_FLAGS='-count 6 -out bench.txt' for benchstat)
+	$(GO) run ./harness/bench/cmd/benchreport $(BENCH_FLAGS)
 
 lint: ## golangci-lint with the repository's configuration
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run ./...

@@ -151,3 +151,81 @@ func skipUnderRace(t *testing.T) {
 		t.Skip("10,000-interaction cassette under the race detector: run `go test` without -race for this test")
 	}
 }
+
+// BenchmarkLoad measures loading and indexing a cassette of n
+// interactions, as each replay run does once per cassette: parsing the
+// YAML (cache=off) and reading the parsed-cassette cache (cache=on). The
+// cost must be linear in n.
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		for _, mode := range []string{"off", "on"} {
+			b.Run("n="+strconv.Itoa(n)+"/cache="+mode, func(b *testing.B) {
+				lib := loadFixture(b, n, mode)
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					loadOnce(b, lib)
+				}
+			})
+		}
+	}
+}
+
+// loadFixture is a replay Library over a cassette of n interactions, its
+// cache warmed when cache is "on" (any other value is Options.Cache).
+func loadFixture(tb testing.TB, n int, cache string) *Library {
+	tb.Helper()
+	bodies := make([]string, n)
+	for i := range bodies {
+		bodies[i] = `{"limit":5,"offset":` + strconv.Itoa(i) + `}`
+	}
+	dir := tb.TempDir()
+	writeFile(tb, dir, testID+".yaml", lookupCassette(tb, bodies))
+	if cache == "on" {
+		// The package's test cache (TestMain), shared with the other
+		// tests of the same cassette, so each size is parsed once.
+		cache = ""
+	}
+	lib, err := Open(Options{Dir: dir, Mode: ModeReplay, Redactor: keyRedactor(standInKey, standInKey2), Cache: cache})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	loadOnce(tb, lib)
+	return lib
+}
+
+// loadOnce loads and indexes the cassette as a new run would.
+func loadOnce(tb testing.TB, lib *Library) {
+	lib.mu.Lock()
+	clear(lib.loaded)
+	lib.mu.Unlock()
+	if _, err := lib.load(testID); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestCachedLoadIsLinear checks BenchmarkLoad's promise without the
+// benchmark flags: loading a 10,000-interaction cassette from the cache
+// costs at most 15 times loading a 1,000-interaction one (10 times is
+// linear; the margin absorbs a busy machine). Best of a few rounds.
+func TestCachedLoadIsLinear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test; run without -short")
+	}
+	skipUnderRace(t)
+	best := func(n int) time.Duration {
+		lib := loadFixture(t, n, "on")
+		d := time.Duration(1<<63 - 1)
+		for range 5 {
+			start := time.Now()
+			loadOnce(t, lib)
+			d = min(d, time.Since(start))
+		}
+		return d
+	}
+	small, large := best(1000), best(10000)
+	if large > 15*small {
+		t.Errorf("cached load of 10,000 interactions took %v, more than 15x the %v of 1,000", large, small)
+	}
+	t.Logf("cached load: n=1000 %v, n=10000 %v (%.1fx)", small, large, float64(large)/float64(small))
+}

@@ -54,7 +54,21 @@ type document struct {
 // missing file wraps ErrCassetteMissing; a file that is not a usable
 // cassette wraps ErrCassetteCorrupt. Both errors name the file and the
 // command that re-records it. The file is never modified.
+//
+// LoadFile always parses the YAML, which is the source of truth; a
+// Library's replay reads parsed cassettes from its cache instead (see
+// Options.Cache) when the file's bytes are unchanged.
 func LoadFile(path string) (*File, error) {
+	data, err := readCassette(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseFile(path, data)
+}
+
+// readCassette reads the bytes of the cassette at path; a missing file
+// wraps ErrCassetteMissing and names the command that records it.
+func readCassette(path string) ([]byte, error) {
 	data, err := os.ReadFile(path) //nolint:gosec // reading the cassette the caller names is the point
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s does not exist; record it with `%s`",
@@ -63,7 +77,7 @@ func LoadFile(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read cassette %s: %w", path, err)
 	}
-	return parseFile(path, data)
+	return data, nil
 }
 
 // idFromPath guesses the requirement ID from a cassette path, for the
@@ -87,8 +101,9 @@ func parseFile(path string, data []byte) (f *File, err error) {
 	}
 	var doc document
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	// Unknown keys are refused: a misspelt key in a hand edit
-	// ("reponse:") would otherwise replay an empty answer silently.
+	// Unknown keys are refused: a misspelt key in a hand edit (a
+	// "response:" with a letter missing) would otherwise replay an empty
+	// answer silently.
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil {
 		return nil, corrupt(path, fmt.Errorf("not a YAML cassette: %w", err))
@@ -97,22 +112,35 @@ func parseFile(path string, data []byte) (f *File, err error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, corrupt(path, errors.New("more than one YAML document in the file"))
 	}
-	if doc.Version != cassette.CassetteFormatV2 {
-		return nil, corrupt(path, fmt.Errorf("format version %d (%w)", doc.Version, cassette.ErrUnsupportedCassetteFormat))
-	}
 	f = &File{Path: path, Version: doc.Version, Interactions: doc.Interactions}
 	if doc.Meta != nil {
 		f.Meta = *doc.Meta
 	}
+	if err := checkContent(f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// checkContent is the validation of a decoded cassette that does not
+// depend on the YAML text: the version, the interaction count and each
+// interaction. It runs on every parse and again on every entry read from
+// the parsed-cassette cache, so a damaged or forged entry cannot bring in
+// what the YAML parse would have refused. A change to these rules or to
+// parseFile's must bump cacheFormat.
+func checkContent(f *File) error {
+	if f.Version != cassette.CassetteFormatV2 {
+		return corrupt(f.Path, fmt.Errorf("format version %d (%w)", f.Version, cassette.ErrUnsupportedCassetteFormat))
+	}
 	if n := f.Meta.InteractionCount; n != 0 && n != len(f.Interactions) {
-		return nil, corrupt(path, fmt.Errorf("meta.interactionCount is %d but the file holds %d interactions (truncated or edited)", n, len(f.Interactions)))
+		return corrupt(f.Path, fmt.Errorf("meta.interactionCount is %d but the file holds %d interactions (truncated or edited)", n, len(f.Interactions)))
 	}
 	for i, it := range f.Interactions {
 		if err := checkInteraction(it); err != nil {
-			return nil, corrupt(path, fmt.Errorf("interactions[%d]: %w", i, err))
+			return corrupt(f.Path, fmt.Errorf("interactions[%d]: %w", i, err))
 		}
 	}
-	return f, nil
+	return nil
 }
 
 // checkInteraction refuses an interaction that replay could not serve

@@ -34,7 +34,7 @@ func TestBadCassettesAreRefusedAndKept(t *testing.T) {
 		{"truncated", good[:strings.LastIndex(good, "- id: 1")], "interactionCount is 2 but the file holds 1", nil},
 		{"version 1", strings.Replace(good, "version: 2", "version: 1", 1), "format version 1", vcr.ErrUnsupportedCassetteFormat},
 		{"no version", strings.Replace(good, "version: 2\n", "", 1), "format version 0", vcr.ErrUnsupportedCassetteFormat},
-		{"misspelt key", strings.Replace(good, "response:", "reponse:", 1), "reponse", nil},
+		{"misspelt key", strings.Replace(good, "response:", "reponse:", 1), "reponse", nil}, //nolint:misspell // a hand edit's typo is the case under test
 		{"bad status", strings.Replace(good, "code: 200", "code: 20", 1), "response.code 20", nil},
 		{"bad url", strings.Replace(good, "url: https://sandbox.test/api/v2/bills", "url: /api/v2/bills", 1), "not an absolute http(s) URL", nil},
 		{"two documents", good + "---\nversion: 2\n", "more than one YAML document", nil},

@@ -10,7 +10,8 @@ import (
 
 // FuzzLoad feeds arbitrary bytes to the cassette loader: it must return
 // a cassette or an error, never panic, and whatever it accepts must be
-// indexable for replay.
+// indexable for replay and come back unchanged from the parsed-cassette
+// cache.
 func FuzzLoad(f *testing.F) {
 	f.Add(validCassetteSeed(f))
 	f.Add([]byte(""))
@@ -30,6 +31,9 @@ func FuzzLoad(f *testing.F) {
 		}
 		if len(ix.shapes) != len(file.Interactions) {
 			t.Fatalf("index has %d shapes for %d interactions", len(ix.shapes), len(file.Interactions))
+		}
+		if got := roundTrip(t, file); !reflect.DeepEqual(got, file) {
+			t.Fatalf("the parsed-cassette cache would replay a different cassette:\n%#v\n%#v", got, file)
 		}
 	})
 }

@@ -12,6 +12,12 @@
 // cassette is replaced only when the spec passed, so a failed or
 // interrupted recording leaves the previous cassette byte for byte.
 //
+// Replay keeps each parsed cassette in a cache between runs (Options.Cache,
+// WINSTON_CASSETTE_CACHE), keyed by the SHA-256 of the YAML, so a run whose
+// cassettes did not change skips the YAML parse, most of what loading
+// costs. The YAML stays the source of truth: a changed, damaged or
+// unreadable entry only means the YAML is parsed again.
+//
 // Use: one Library per run (Open), one Session per spec (Library.Session),
 // put Session.RoundTripper in the client's transport chain, and call
 // Session.Finish with the spec's outcome (DeferCleanup).
@@ -61,13 +67,22 @@ type Options struct {
 	// Source is required; Requirement and InteractionCount are set per
 	// session, RecordedAt too unless the template sets it.
 	Meta Meta
+	// Cache is where replay keeps parsed cassettes between runs, so a
+	// run whose cassettes did not change skips the YAML parse: CacheOff
+	// ("off") switches it off, an absolute directory puts it there, and
+	// "" takes WINSTON_CASSETTE_CACHE (CacheEnv), else
+	// os.UserCacheDir()/winston-conformance/cassettes. The cache is
+	// derived data, safe to delete at any time; see parsedCache. It must
+	// be a directory only you can write: an entry is trusted to hold
+	// what the YAML of the same hash held.
+	Cache string
 }
 
 // idPattern is the requirement ID form of the catalogue ("AUTH-001"). It
 // also keeps a cassette name from leaving Dir.
 var idPattern = regexp.MustCompile(`^[A-Z]+-[0-9]{3}$`)
 
-// Library is the cassette directory for one run. It caches each replayed
+// Library is the cassette directory for one run. It keeps each replayed
 // cassette and its index, so a file is read and indexed once per run
 // however many sessions use it. A Library is safe for concurrent use.
 type Library struct {
@@ -77,9 +92,11 @@ type Library struct {
 	real http.RoundTripper
 	meta Meta
 	now  func() time.Time
+	// parsed is the cache of parsed cassettes across runs.
+	parsed parsedCache
 
-	mu    sync.Mutex
-	cache map[string]*indexed
+	mu     sync.Mutex
+	loaded map[string]*indexed
 }
 
 // openSessions holds the cassette files that have an open session in
@@ -101,9 +118,14 @@ func Open(opts Options) (*Library, error) {
 	if red == nil {
 		red = redact.Global()
 	}
+	cacheDir, err := resolveCache(opts.Cache)
+	if err != nil {
+		return nil, err
+	}
 	l := &Library{
 		dir: opts.Dir, mode: opts.Mode, red: red, now: time.Now,
-		cache: map[string]*indexed{},
+		parsed: parsedCache{dir: cacheDir},
+		loaded: map[string]*indexed{},
 	}
 	switch opts.Mode {
 	case ModeReplay:

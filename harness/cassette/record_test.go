@@ -275,7 +275,11 @@ func TestRecordLeavesCallerRequestAlone(t *testing.T) {
 	if err := s.Finish(false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RoundTripper().RoundTrip(req.Clone(req.Context())); err == nil || !strings.Contains(err.Error(), "finished") {
+	after, err := s.RoundTripper().RoundTrip(req.Clone(req.Context()))
+	if after != nil {
+		_ = after.Body.Close()
+	}
+	if err == nil || !strings.Contains(err.Error(), "finished") {
 		t.Errorf("request after Finish: %v", err)
 	}
 }

@@ -56,10 +56,10 @@ func buildIndex(f *File, red *redact.Redactor) (*indexed, error) {
 func (l *Library) load(reqID string) (*indexed, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if ix, ok := l.cache[reqID]; ok {
+	if ix, ok := l.loaded[reqID]; ok {
 		return ix, nil
 	}
-	f, err := LoadFile(l.Path(reqID))
+	f, err := l.parsed.load(l.Path(reqID))
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (l *Library) load(reqID string) (*indexed, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.cache[reqID] = ix
+	l.loaded[reqID] = ix
 	return ix, nil
 }
 

@@ -250,7 +250,11 @@ func TestReplayHonoursCancelledContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RoundTripper().RoundTrip(req); !errors.Is(err, context.Canceled) {
+	resp, err := s.RoundTripper().RoundTrip(req)
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled request: %v", err)
 	}
 	if code, _ := mustDo(t, s.RoundTripper(), call{url: nonRoutable + "/x"}); code != 200 {

@@ -85,6 +85,9 @@ type Config struct {
 	ReportDir string
 	// CassetteDir holds the cassettes (WINSTON_CASSETTE_DIR).
 	CassetteDir string
+	// CassetteCache is where replay keeps parsed cassettes
+	// (WINSTON_CASSETTE_CACHE): "" for the user cache, "off", or a directory.
+	CassetteCache string
 	// Catalogue is the catalogue file, "" for the embedded one
 	// (WINSTON_CATALOGUE).
 	Catalogue string
@@ -211,6 +214,7 @@ type Redacted struct {
 	CAFile             string `json:"caFile,omitempty"`
 	ReportDir          string `json:"reportDir"`
 	CassetteDir        string `json:"cassetteDir"`
+	CassetteCache      string `json:"cassetteCache,omitempty"`
 	// Catalogue is the catalogue file, or "embedded".
 	Catalogue       string  `json:"catalogue"`
 	KnownIssues     string  `json:"knownIssues,omitempty"`
@@ -238,6 +242,7 @@ func (c *Config) Redacted() Redacted {
 		CAFile:          s(c.CAFile),
 		ReportDir:       s(c.ReportDir),
 		CassetteDir:     s(c.CassetteDir),
+		CassetteCache:   s(c.CassetteCache),
 		Catalogue:       s(c.Catalogue),
 		KnownIssues:     s(c.KnownIssues),
 		Profile:         s(c.Profile),

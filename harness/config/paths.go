@@ -124,6 +124,12 @@ func (l *loader) loadPaths(c *Config) {
 		}
 	}
 	c.CassetteDir = filepath.Join(l.root, "cassettes")
+	if v, _, ok := l.get(EnvCassetteCache); ok {
+		c.CassetteCache = v
+		if v != "off" {
+			c.CassetteCache = l.resolve(v)
+		}
+	}
 	if v, _, ok := l.get(EnvCassetteDir); ok {
 		c.CassetteDir = l.resolve(v)
 	}

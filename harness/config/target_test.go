@@ -74,7 +74,7 @@ func TestEveryVariableIsReadAndEveryFileKeyAccepted(t *testing.T) {
 		"mode": "live", "baseUrl": "https://h.example", "httpUrl": "http://h.example:8080", "appName": "a",
 		"authScheme": "bearer", "caFile": ca, "reportDir": dir, "allowMutations": "true", "catalogue": ca,
 		"cassetteDir": dir, "now": "2026-01-02T03:04:05Z", "timeout": "1s", "maxRps": "1", "retries": "1",
-		"concurrency": "1", "knownIssues": ca, "profile": ca, "historyDir": dir, "maxBody": "1",
+		"concurrency": "1", "knownIssues": ca, "profile": ca, "historyDir": dir, "maxBody": "1", "cassetteCache": "off",
 	}
 	var lines []string
 	for k, v := range values {
@@ -84,7 +84,7 @@ func TestEveryVariableIsReadAndEveryFileKeyAccepted(t *testing.T) {
 	f := filepath.Join(dir, "all.yaml")
 	mustWrite(t, f, strings.Join(lines, "\n")+"\n")
 	c := mustLoad(t, map[string]string{EnvConfig: f, EnvAPIKey: planted})
-	if c.HTTPURL.String() != "http://h.example:8080" || c.AuthScheme != SchemeBearer || c.MaxBody != 1 || c.Now.Year() != 2026 || c.Profile != ca {
+	if c.HTTPURL.String() != "http://h.example:8080" || c.AuthScheme != SchemeBearer || c.MaxBody != 1 || c.Now.Year() != 2026 || c.Profile != ca || c.CassetteCache != "off" {
 		t.Errorf("file settings not applied: %v", c)
 	}
 	for k := range fileKeys() {

@@ -35,6 +35,7 @@ const (
 	EnvConfig         = "WINSTON_CONFIG"
 	EnvCatalogue      = "WINSTON_CATALOGUE"
 	EnvCassetteDir    = "WINSTON_CASSETTE_DIR"
+	EnvCassetteCache  = "WINSTON_CASSETTE_CACHE"
 	EnvNow            = "WINSTON_NOW"
 	EnvTimeout        = "WINSTON_TIMEOUT"
 	EnvMaxRPS         = "WINSTON_MAX_RPS"
@@ -75,6 +76,7 @@ func Variables() []Variable {
 		{EnvConfig, "", "none", "A YAML file with the same settings in lower camel case (baseUrl, appName, ...). The environment wins over the file."},
 		{EnvCatalogue, "catalogue", "the embedded catalogue", "A catalogue file (a copy of harness/catalogue/catalogue.yaml with your environment's fixtures)."},
 		{EnvCassetteDir, "cassetteDir", "<repo>/cassettes", "The cassette directory."},
+		{EnvCassetteCache, "cassetteCache", "<user cache dir>/winston-conformance/cassettes", "Where replay keeps parsed cassettes between runs, keyed by the SHA-256 of each YAML (derived data, safe to delete): off to parse the YAML every run, or a directory."},
 		{EnvNow, "now", "the cassette's reference time in replay, else the start of the run", "The RFC 3339 reference time that fixtures such as ${now-36h} resolve against."},
 		{EnvTimeout, "timeout", DefaultTimeout, "A Go duration bounding each request attempt, body included."},
 		{EnvMaxRPS, "maxRps", "10", "Requests per second across all processes of the run; 0 means no cap."},

@@ -110,6 +110,7 @@ func Setup() *Env {
 		}
 		lib, err := cassette.Open(cassette.Options{
 			Dir:           cfg.CassetteDir,
+			Cache:         cfg.CassetteCache,
 			Mode:          mode,
 			Redactor:      redactor(),
 			RealTransport: env.Network,

@@ -1,0 +1,182 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// runTimeout bounds one child run: the slowest, the sequential live run,
+// takes about 7 s.
+const runTimeout = 2 * time.Minute
+
+// built holds the binaries every benchmark and test of the package shares:
+// built once per process into a temporary directory that TestMain removes.
+var built struct {
+	once         sync.Once
+	dir, root    string
+	suite, floor Binary
+	err          error
+}
+
+// binaries builds the suite and the floor on first use and returns them
+// with the repository root.
+func binaries(tb testing.TB) (root string, suite, floor Binary) {
+	tb.Helper()
+	built.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		if built.root, built.err = Root("."); built.err != nil {
+			return
+		}
+		if built.dir, built.err = os.MkdirTemp("", "winston-bench-"); built.err != nil {
+			return
+		}
+		if built.suite, built.err = Build(ctx, built.root, SuitePackage, filepath.Join(built.dir, "suites.test")); built.err != nil {
+			return
+		}
+		built.floor, built.err = Build(ctx, built.root, FloorPackage, filepath.Join(built.dir, "floor.test"))
+	})
+	if built.err != nil {
+		tb.Fatal(built.err)
+	}
+	return built.root, built.suite, built.floor
+}
+
+// timeRuns runs bin b.N times (after warmUp untimed runs) with the
+// environment env(i) for run i and reports the wall time per run as
+// ns/op and the child's CPU time as cpu-ns/op. It returns the wall ns/op.
+func timeRuns(b *testing.B, bin Binary, warmUp int, env func() []string, args ...string) float64 {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout*time.Duration(b.N+warmUp))
+	defer cancel()
+	for range warmUp {
+		if _, err := bin.Run(ctx, env(), args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var wall, cpu time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := bin.Run(ctx, env(), args...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wall += res.Wall
+		cpu += res.CPU
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	return float64(wall.Nanoseconds()) / float64(b.N)
+}
+
+// freshDirs returns a function giving a new, not yet existing directory
+// under parent on each call: the report writer keeps and scans earlier
+// reports in its directory, so a reused one would grow each run's cost.
+func freshDirs(parent string) func() string {
+	var n atomic.Int64
+	return func() string { return filepath.Join(parent, strconv.FormatInt(n.Add(1), 10)) }
+}
+
+// BenchmarkReplay times whole processes: the floor (Ginkgo with as many
+// empty specs as the suite) and the suite replaying every cassette, and
+// reports their ratio on the suite's line as replay/floor. The parsed-
+// cassette cache lives in a temporary directory, warmed by the suite's
+// warm-up run as a developer's second run would be.
+func BenchmarkReplay(b *testing.B) {
+	root, suite, floor := binaries(b)
+	cache := b.TempDir()
+	var floorNs float64
+	b.Run("floor", func(b *testing.B) {
+		floorNs = timeRuns(b, floor, 1, func() []string { return nil })
+	})
+	b.Run("suite", func(b *testing.B) {
+		report := freshDirs(b.TempDir())
+		suiteNs := timeRuns(b, suite, 1, func() []string { return ReplayEnv(root, report(), cache) })
+		if floorNs > 0 {
+			b.ReportMetric(suiteNs/floorNs, UnitReplayFloor)
+		} else {
+			b.Log("BenchmarkReplay/floor did not run, so no replay/floor ratio: run -bench BenchmarkReplay")
+		}
+	})
+}
+
+// BenchmarkLive runs the LiveFocus subset live against an in-process
+// sandbox adding LiveLatency to every answer, one check's requests one at
+// a time (sequential, WINSTON_CONCURRENCY=1) and four at a time
+// (concurrent), both under the cap LiveMaxRPS, and reports
+// concurrent/sequential on the concurrent line.
+func BenchmarkLive(b *testing.B) {
+	_, suite, _ := binaries(b)
+	sb, err := StartSandbox(LiveLatency, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = sb.Close() }()
+	report := freshDirs(b.TempDir())
+	var seqNs float64
+	for _, c := range []struct {
+		name        string
+		concurrency int
+	}{{"sequential", 1}, {"concurrent", 4}} {
+		b.Run(c.name, func(b *testing.B) {
+			ns := timeRuns(b, suite, 0, func() []string { return sb.LiveEnv(report(), c.concurrency, LiveMaxRPS) }, FocusArgs(LiveFocus)...)
+			switch {
+			case c.concurrency == 1:
+				seqNs = ns
+			case seqNs > 0:
+				b.ReportMetric(ns/seqNs, UnitLiveRatio)
+			default:
+				b.Log("BenchmarkLive/sequential did not run, so no ratio: run -bench BenchmarkLive")
+			}
+		})
+	}
+}
+
+// TestMain removes the shared binaries after the run, and plays a child
+// process for the runner's tests when BENCH_TEST_CHILD says so.
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(childModeEnv); mode != "" {
+		os.Exit(child(mode))
+	}
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// childModeEnv makes the test binary act as a child process (see child).
+const childModeEnv = "BENCH_TEST_CHILD"
+
+// child is what the test binary does as a child: print its WINSTON_*
+// environment into the file BENCH_TEST_OUT ("env"), or print a planted
+// secret and fail ("fail").
+func child(mode string) int {
+	switch mode {
+	case "env":
+		var b strings.Builder
+		for _, kv := range os.Environ() {
+			if strings.HasPrefix(kv, "WINSTON_") {
+				b.WriteString(kv + "\n")
+			}
+		}
+		if err := os.WriteFile(os.Getenv("BENCH_TEST_OUT"), []byte(b.String()), 0o600); err != nil {
+			fmt.Println(err)
+			return 2
+		}
+		return 0
+	case "fail":
+		fmt.Println("lots of output before the failure")
+		fmt.Println("key " + os.Getenv("BENCH_TEST_SECRET") + " leaked")
+		return 3
+	}
+	return 2
+}

@@ -1,0 +1,150 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// Packages the benchmarks build, relative to the repository root.
+const (
+	// SuitePackage is the conformance suite.
+	SuitePackage = "./suites"
+	// FloorPackage is the empty-spec floor.
+	FloorPackage = "./harness/bench/floor"
+)
+
+// Root walks up from dir to the repository root, the directory holding
+// go.mod, because the benchmarks build packages and run the suite from
+// there whatever directory `go test` started them in.
+func Root(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("bench: find the repository root from %s: %w", dir, err)
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if st, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !st.IsDir() {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("bench: no go.mod in %s or above: run from inside the repository checkout", abs)
+		}
+	}
+}
+
+// GoTool is the go command: $GOROOT/bin/go when GOROOT is set (as `go
+// test` sets it for the tests it runs), else go from PATH.
+func GoTool() (string, error) {
+	if root := os.Getenv("GOROOT"); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if _, err := os.Stat(p); err == nil { //nolint:gosec // GOROOT names the Go installation to use; that is its purpose
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("bench: the go command is needed to build the binaries: %w; put Go 1.26 on PATH", err)
+	}
+	return p, nil
+}
+
+// Binary is a prebuilt test binary and the directory it runs in.
+type Binary struct {
+	// Path is the executable.
+	Path string
+	// Dir is the working directory of a run (the package's directory,
+	// as `go test` would use).
+	Dir string
+}
+
+// Build compiles the test binary of pkg (relative to root, e.g.
+// SuitePackage) into out with `go test -c`, without the race detector
+// whatever the caller runs under, since the binaries are what is timed.
+func Build(ctx context.Context, root, pkg, out string) (Binary, error) {
+	goTool, err := GoTool()
+	if err != nil {
+		return Binary{}, err
+	}
+	cmd := exec.CommandContext(ctx, goTool, "test", "-c", "-o", out, pkg) //nolint:gosec // a fixed go command on the caller's package
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return Binary{}, redact.Global().Error(fmt.Errorf("bench: go test -c %s: %w\n%s", pkg, err, b))
+	}
+	return Binary{Path: out, Dir: filepath.Join(root, filepath.FromSlash(pkg))}, nil
+}
+
+// Result is what one run of a binary cost.
+type Result struct {
+	// Wall is the elapsed time from start to exit.
+	Wall time.Duration
+	// CPU is the user plus system time of the process.
+	CPU time.Duration
+}
+
+// Run executes b once with CleanEnv plus env and args, and returns what it
+// cost. A run that does not exit 0 is an error carrying the end of its
+// output, redacted.
+func (b Binary) Run(ctx context.Context, env []string, args ...string) (Result, error) {
+	cmd := exec.CommandContext(ctx, b.Path, args...) //nolint:gosec // a binary this package built
+	cmd.Dir = b.Dir
+	cmd.Env = append(CleanEnv(), env...)
+	return run(cmd)
+}
+
+// run times cmd, keeping the tail of its output for an error.
+func run(cmd *exec.Cmd) (Result, error) {
+	out := &tailBuffer{max: 8 << 10}
+	cmd.Stdout, cmd.Stderr = out, out
+	start := time.Now()
+	err := cmd.Run()
+	res := Result{Wall: time.Since(start)}
+	if cmd.ProcessState != nil {
+		res.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
+	if err != nil {
+		return res, redact.Global().Error(fmt.Errorf("bench: %s %s: %w; the end of its output:\n%s",
+			filepath.Base(cmd.Path), strings.Join(cmd.Args[1:], " "), err, out.Bytes()))
+	}
+	return res, nil
+}
+
+// CleanEnv is the process environment without any WINSTON_* variable, so
+// that every child run is set up only by what the benchmark says, and a
+// real API key in the caller's shell never reaches a child.
+func CleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "WINSTON_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	max int
+	buf bytes.Buffer
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) > t.max {
+		p = p[len(p)-t.max:]
+	}
+	if over := t.buf.Len() + len(p) - t.max; over > 0 {
+		t.buf.Next(over)
+	}
+	t.buf.Write(p)
+	return n, nil
+}
+
+// Bytes is what was kept.
+func (t *tailBuffer) Bytes() []byte { return t.buf.Bytes() }

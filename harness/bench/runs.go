@@ -1,0 +1,105 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/sandbox"
+)
+
+// LiveFocus selects the live benchmark's subset: the checks that loop over
+// every endpoint (auth, structure, schemas, errors), where concurrency
+// matters, without the mutating and the TLS checks.
+const LiveFocus = `AUTH-001|STRUCT-00[1-6]|SCHEMA-001|ERR-00[1-3]`
+
+// LiveLatency is the latency the live benchmark's sandbox adds to every
+// answer, so that waiting on the network dominates as it does against a
+// real environment.
+const LiveLatency = 50 * time.Millisecond
+
+// LiveMaxRPS is the requests-per-second cap of both live runs: the same
+// cap, so the ratio shows what concurrency gains under it.
+const LiveMaxRPS = 100
+
+// ReplayEnv is the environment of a replay run from the cassettes under
+// root: the report goes to reportDir (a new directory per run, since the
+// report writer keeps and scans earlier reports in its directory) and
+// parsed cassettes to cacheDir ("" keeps the default user cache).
+func ReplayEnv(root, reportDir, cacheDir string) []string {
+	env := []string{
+		"WINSTON_MODE=replay",
+		"WINSTON_CASSETTE_DIR=" + filepath.Join(root, "cassettes"),
+		"WINSTON_REPORT_DIR=" + reportDir,
+	}
+	if cacheDir != "" {
+		env = append(env, "WINSTON_CASSETTE_CACHE="+cacheDir)
+	}
+	return env
+}
+
+// Sandbox is a local Winston sandbox for live runs.
+type Sandbox struct {
+	srv *sandbox.Server
+}
+
+// StartSandbox starts the sandbox in this process on free loopback ports,
+// adding latency to every answer; its CA certificate is written into dir
+// for the child runs. Close it when done.
+func StartSandbox(latency time.Duration, dir string) (*Sandbox, error) {
+	srv, err := sandbox.Start(sandbox.Options{Latency: latency, CAOut: filepath.Join(dir, "sandbox-ca.pem")})
+	if err != nil {
+		return nil, fmt.Errorf("bench: start the sandbox: %w", err)
+	}
+	return &Sandbox{srv: srv}, nil
+}
+
+// Close stops the sandbox.
+func (s *Sandbox) Close() error { return s.srv.Close() }
+
+// LiveEnv is the environment of a live run against the sandbox, with
+// concurrency requests at once per check and maxRPS the cap across all
+// processes, the report going to reportDir. The keys are the sandbox's,
+// not secrets.
+func (s *Sandbox) LiveEnv(reportDir string, concurrency int, maxRPS float64) []string {
+	return []string{
+		"WINSTON_MODE=live",
+		"WINSTON_BASE_URL=" + s.srv.HTTPSURL(),
+		"WINSTON_HTTP_URL=" + s.srv.HTTPURL(),
+		"WINSTON_CA_FILE=" + s.srv.CAFile(),
+		"WINSTON_API_KEY=" + sandbox.DefaultKey,
+		"WINSTON_API_KEY_2=" + sandbox.DefaultKey2,
+		"WINSTON_NOW=" + s.srv.Now().Format(time.RFC3339),
+		"WINSTON_CONCURRENCY=" + strconv.Itoa(concurrency),
+		"WINSTON_MAX_RPS=" + strconv.FormatFloat(maxRPS, 'f', -1, 64),
+		"WINSTON_REPORT_DIR=" + reportDir,
+	}
+}
+
+// FocusArgs are the suite binary's flags that run only the specs whose
+// text matches focus (a regular expression).
+func FocusArgs(focus string) []string {
+	return []string{"-ginkgo.focus=" + focus}
+}
+
+// RunParallel runs the prebuilt suite b through the Ginkgo CLI (`go tool
+// ginkgo -p --procs N`) so that N processes share its specs and the
+// report is merged, as `ginkgo -p` does for developers. env is added to
+// CleanEnv; it must name the cassette and report directories absolutely,
+// because Ginkgo runs a prebuilt binary in the binary's own directory.
+func RunParallel(ctx context.Context, root string, b Binary, procs int, env []string) (Result, error) {
+	if procs < 2 {
+		return Result{}, fmt.Errorf("bench: RunParallel with %d processes: use at least 2 (or Binary.Run for a serial run)", procs)
+	}
+	goTool, err := GoTool()
+	if err != nil {
+		return Result{}, err
+	}
+	cmd := exec.CommandContext(ctx, goTool, "tool", "ginkgo", "-p", "--procs", strconv.Itoa(procs), "--no-color", b.Path) //nolint:gosec // fixed arguments and a binary this package built
+	cmd.Dir = root
+	cmd.Env = append(CleanEnv(), env...)
+	return run(cmd)
+}
