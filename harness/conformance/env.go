@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/cassette"
@@ -45,6 +46,29 @@ type Env struct {
 	// Err is the configuration error, when the run cannot start; the
 	// report then says config-error and no request is sent.
 	Err error
+
+	resolvedMu sync.Mutex
+	resolved   map[time.Time]*catalogue.Catalogue
+}
+
+// resolvedCatalogue resolves the catalogue's fixtures against now, once per
+// reference time: every spec of a run shares one reference time, and the
+// resolution (a deep copy) is too costly to repeat per spec.
+func (e *Env) resolvedCatalogue(now time.Time) (*catalogue.Catalogue, error) {
+	e.resolvedMu.Lock()
+	defer e.resolvedMu.Unlock()
+	if c, ok := e.resolved[now]; ok {
+		return c, nil
+	}
+	c, err := e.Catalogue.Resolve(now)
+	if err != nil {
+		return nil, err
+	}
+	if e.resolved == nil {
+		e.resolved = map[time.Time]*catalogue.Catalogue{}
+	}
+	e.resolved[now] = c
+	return c, nil
 }
 
 // Setup loads the environment from WINSTON_* variables. It never returns

@@ -117,7 +117,7 @@ func runCheck(ctx SpecContext, env *Env, req *catalogue.Requirement, check Check
 			opts = append(opts, client.WithReplay(session.File()))
 		}
 	}
-	cat, err := env.Catalogue.Resolve(env.referenceNow(t.cassette))
+	cat, err := env.resolvedCatalogue(env.referenceNow(t.cassette))
 	if err != nil {
 		Fail(fmt.Sprintf("resolve the catalogue's fixtures: %v", err))
 	}
