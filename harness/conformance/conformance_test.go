@@ -1,0 +1,157 @@
+package conformance
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/winston-conformance/winston-conformance/harness/cassette"
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/client"
+	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+)
+
+func replayConfig(t *testing.T, extra map[string]string) *config.Config {
+	t.Helper()
+	vars := map[string]string{config.EnvMode: "replay", config.EnvReportDir: t.TempDir()}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	cfg, err := config.LoadFrom(config.MapLookup(vars))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestWithCopiesAndDeletes(t *testing.T) {
+	base := map[string]any{"limit": 5, "businessDay": "2026-11-20"}
+	got := With(base, "limit", 3, "businessDay", nil, "skip", 10)
+	if got["limit"] != 3 || got["skip"] != 10 || got["businessDay"] != nil {
+		t.Errorf("With gave %v", got)
+	}
+	if base["limit"] != 5 || base["businessDay"] != "2026-11-20" {
+		t.Errorf("With changed the catalogue's request: %v", base)
+	}
+}
+
+func TestIsJSONContentType(t *testing.T) {
+	for ct, want := range map[string]bool{"application/json": true, "application/json; charset=utf-8": true, "text/plain": false, "": false, "application/jsonx": false} {
+		if IsJSONContentType(ct) != want {
+			t.Errorf("%q: want %v", ct, want)
+		}
+	}
+}
+
+func TestItemsExplainsANonList(t *testing.T) {
+	if _, err := Items(&client.Response{Status: 200, Body: []byte(`{"status":"success","data":[]}`)}); err == nil {
+		t.Error("an object is not a list")
+	}
+	items, err := Items(&client.Response{Status: 200, Body: []byte(`[{"_id":"a","total":1.5}]`)})
+	if err != nil || len(items) != 1 || items[0]["total"].(json.Number).String() != "1.5" {
+		t.Errorf("items %v, err %v", items, err)
+	}
+}
+
+func TestReferenceNowPrecedence(t *testing.T) {
+	env := &Env{Start: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), Config: replayConfig(t, nil)}
+	meta := cassette.Meta{ReferenceNow: "2026-11-21T12:00:00Z"}
+	if got := env.referenceNow(meta); !got.Equal(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("replay must use the cassette's reference time, got %s", got)
+	}
+	env.Config = replayConfig(t, map[string]string{config.EnvNow: "2027-02-03T04:05:06Z"})
+	if got := env.referenceNow(meta); got.Year() != 2027 {
+		t.Errorf("WINSTON_NOW must win, got %s", got)
+	}
+}
+
+func TestTheCatalogueIsResolvedOncePerReferenceTime(t *testing.T) {
+	cat, err := catalogue.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Catalogue: cat}
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	a, _ := env.resolvedCatalogue(now)
+	b, _ := env.resolvedCatalogue(now)
+	c, _ := env.resolvedCatalogue(now.Add(time.Hour))
+	if a != b || a == c {
+		t.Error("one resolution per reference time expected")
+	}
+	if a.Fixtures.ModifiedSince != "2026-11-20T00:00:00Z" {
+		t.Errorf("fixtures not resolved: %s", a.Fixtures.ModifiedSince)
+	}
+}
+
+func TestNormaliseEntriesFillsJSONForSerialRuns(t *testing.T) {
+	xs := []evidence.Exchange{{Method: "POST", URL: "https://x/api/v2/bills", Status: 200}}
+	r := types.Report{SpecReports: types.SpecReports{{ReportEntries: types.ReportEntries{
+		{Name: evidence.ReportEntryName, Value: types.WrapEntryValue(xs)},
+		{Name: "other", Value: types.WrapEntryValue(1)},
+	}}}}
+	normaliseEntries(&r)
+	var back []evidence.Exchange
+	if err := json.Unmarshal([]byte(r.SpecReports[0].ReportEntries[0].Value.AsJSON), &back); err != nil || len(back) != 1 || back[0].Status != 200 {
+		t.Errorf("winston entry not normalised: %q (%v)", r.SpecReports[0].ReportEntries[0].Value.AsJSON, err)
+	}
+	if r.SpecReports[0].ReportEntries[1].Value.AsJSON != "" {
+		t.Error("entries that are not the suite's must be left alone")
+	}
+}
+
+func TestProvenanceReadsTheCassetteEntries(t *testing.T) {
+	meta := cassette.Meta{Source: cassette.SourceSandbox, RecordedAt: "2026-11-28T13:19:27Z"}
+	r := types.Report{SpecReports: types.SpecReports{{ReportEntries: types.ReportEntries{
+		{Name: CassetteEntryName, Value: types.WrapEntryValue(meta)},
+	}}}}
+	normaliseEntries(&r)
+	env := &Env{Config: replayConfig(t, nil)}
+	source, at, sandbox := provenance(env, r)
+	if source != cassette.SourceSandbox || at != meta.RecordedAt || !sandbox {
+		t.Errorf("got %q %q %v", source, at, sandbox)
+	}
+}
+
+func TestLinkLatestPointsAtTheNewestRun(t *testing.T) {
+	reports := filepath.Join(t.TempDir(), "reports")
+	for _, run := range []string{"20261128-100000-replay", "20261128-110000-live"} {
+		dir := filepath.Join(reports, run)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		linkLatest(dir)
+	}
+	if got, err := os.Readlink(filepath.Join(reports, "latest")); err != nil || got != "20261128-110000-live" {
+		t.Errorf("latest -> %q (%v)", got, err)
+	}
+	other := filepath.Join(t.TempDir(), "elsewhere", "run")
+	linkLatest(other)
+	if _, err := os.Lstat(filepath.Join(filepath.Dir(other), "latest")); err == nil {
+		t.Error("a report outside a reports/ folder must not get a latest link")
+	}
+}
+
+func TestGatesSaySomethingToTurnTheCheckOn(t *testing.T) {
+	env := &Env{Config: replayConfig(t, nil)}
+	if reason := NeedsNetwork("a TLS handshake")(env); reason == "" || !strings.Contains(reason, "WINSTON_MODE=live") {
+		t.Errorf("replay gate: %q", reason)
+	}
+	live, err := config.LoadFrom(config.MapLookup(map[string]string{config.EnvMode: "live", config.EnvBaseURL: "https://api-qa.example.test",
+		config.EnvAPIKey: "a-long-enough-key", config.EnvReportDir: t.TempDir()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Config = live
+	if reason := NeedsSecondTenant(env); !strings.Contains(reason, "WINSTON_API_KEY_2") {
+		t.Errorf("tenant gate: %q", reason)
+	}
+	if reason := NeedsNetwork("a TLS handshake")(env); reason != "" {
+		t.Errorf("live runs need no gate: %q", reason)
+	}
+}
