@@ -1,0 +1,74 @@
+package suites
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+)
+
+// These pin the small judgements the checks rest on; the checks
+// themselves are proven by the sandbox's faults (make selfcheck).
+
+func TestIsV1Wrapper(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"status":"success","data":[]}`: true,
+		`[{"status":"complete"}]`:        false,
+		`{"status":"occupied"}`:          false,
+		`not json`:                       false,
+	} {
+		if isV1Wrapper([]byte(body)) != want {
+			t.Errorf("%s: want %v", body, want)
+		}
+	}
+}
+
+func TestAllowsPost(t *testing.T) {
+	for _, tc := range []struct {
+		allow []string
+		want  bool
+	}{{[]string{"POST"}, true}, {[]string{"GET, post"}, true}, {[]string{"GET", "HEAD"}, false}, {nil, false}} {
+		h := http.Header{}
+		for _, v := range tc.allow {
+			h.Add("Allow", v)
+		}
+		if allowsPost(h) != tc.want {
+			t.Errorf("Allow %v: want %v", tc.allow, tc.want)
+		}
+	}
+}
+
+func TestHSTSNeedsAPositiveMaxAge(t *testing.T) {
+	for v, want := range map[string]bool{"max-age=31536000": true, "max-age=0": false, "includeSubDomains; max-age=10": true, "": false} {
+		if hstsOK(v) != want {
+			t.Errorf("%q: want %v", v, want)
+		}
+	}
+}
+
+func TestRetryAfterForms(t *testing.T) {
+	for v, want := range map[string]bool{"1": true, "120": true, "Wed, 21 Oct 2026 07:28:00 GMT": true, "": false, "soon": false, "-1": false} {
+		if validRetryAfter(v) != want {
+			t.Errorf("%q: want %v", v, want)
+		}
+	}
+}
+
+func TestFirstUnordered(t *testing.T) {
+	items := func(vals ...any) []map[string]any {
+		out := make([]map[string]any, len(vals))
+		for i, v := range vals {
+			out[i] = map[string]any{"f": v}
+		}
+		return out
+	}
+	n := func(s string) json.Number { return json.Number(s) }
+	if got := firstUnordered(items(n("1"), n("2"), n("10")), "f", 1); got != "" {
+		t.Errorf("numbers compare as numbers, not text: %s", got)
+	}
+	if got := firstUnordered(items("2026-11-20T10:00:00Z", "2026-11-20T09:00:00Z"), "f", 1); got == "" {
+		t.Error("descending times under sort 1 must be reported")
+	}
+	if got := firstUnordered(items("b", "a"), "f", -1); got != "" {
+		t.Errorf("descending under -1 is in order: %s", got)
+	}
+}
