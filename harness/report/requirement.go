@@ -138,7 +138,10 @@ func runWasUnavailable(exchanges []evidence.Exchange) bool {
 		return false
 	}
 	for _, ex := range exchanges {
-		if ex.Error == "" && ex.Status != 0 && ex.Status != 502 && ex.Status != 503 && ex.Status != 504 {
+		// An answer with a status is an answer, even when reading it
+		// failed (a body over WINSTON_MAX_BODY): the client marks the
+		// outage statuses and transport failures unavailable itself.
+		if ex.Status != 0 && !ex.Unavailable && ex.Status != 502 && ex.Status != 503 && ex.Status != 504 {
 			return false
 		}
 	}

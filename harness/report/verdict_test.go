@@ -171,3 +171,14 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestAnAnswerTooLargeToReadIsStillAnAnswer(t *testing.T) {
+	oversized := evidence.Exchange{Method: "POST", URL: "https://h/api/v2/bills", Status: 200, Error: "response body larger than 16777216 bytes"}
+	if runWasUnavailable([]evidence.Exchange{oversized}) {
+		t.Error("a 200 whose body was cut at WINSTON_MAX_BODY is a contract failure, not an outage")
+	}
+	down := []evidence.Exchange{{Status: 503, Unavailable: true}, {Error: "dial tcp: connection refused", Unavailable: true}}
+	if !runWasUnavailable(down) {
+		t.Error("503s and refused connections only: the run was unavailable")
+	}
+}

@@ -53,6 +53,7 @@ const (
 	faultMethod404            = "method-404"
 	faultIgnoreContentType    = "ignore-content-type"
 	faultTextContentType      = "text-content-type"
+	faultTruncatedJSON        = "truncated-json"
 	faultV1Wrapper            = "v1-wrapper"
 	faultHTTPServesData       = "http-serves-data"
 	faultRedirectWrongPath    = "redirect-wrong-path"
@@ -120,6 +121,7 @@ var registry = []Fault{
 	newFault(faultMethod404, "structure", "other methods get 404 instead of 405", "STRUCT-003"),
 	newFault(faultIgnoreContentType, "structure", "any Content-Type is parsed as JSON", "STRUCT-004"),
 	newFault(faultTextContentType, "structure", `200 answers say "Content-Type: text/plain"`, "STRUCT-005"),
+	newFault(faultTruncatedJSON, "structure", "200 answers are cut off halfway, so the body is not JSON", "STRUCT-001"),
 	newFault(faultV1Wrapper, "structure", `200 answers are wrapped as {"status":"success","data":...}`, "STRUCT-006", "SCHEMA-001"),
 	newFault(faultHTTPServesData, "transport", "plain HTTP serves the API itself (200 with data, no credentials needed)", "TRANS-001", "TRANS-002"),
 	newFault(faultRedirectWrongPath, "transport", `the redirect Location is the https origin with path "/"`, "TRANS-001"),

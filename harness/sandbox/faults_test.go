@@ -82,6 +82,10 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills})
 		return r.status == 200 && strings.HasPrefix(r.header.Get("Content-Type"), "text/plain")
 	}},
+	faultTruncatedJSON: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills})
+		return r.status == 200 && !json.Valid(r.body)
+	}},
 	faultV1Wrapper: {broken: func(h *harness) bool {
 		return bytes.HasPrefix(h.do(call{path: bills}).body, []byte(`{"status":"success","data":[`))
 	}},

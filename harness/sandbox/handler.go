@@ -230,6 +230,9 @@ func (s *Server) writeJSON(w http.ResponseWriter, v any) {
 		s.writeError(w, &apiError{status: http.StatusInternalServerError, message: "the sandbox could not encode its answer"})
 		return
 	}
+	if s.faults.on(faultTruncatedJSON) {
+		data = data[:len(data)/2]
+	}
 	ct := "application/json"
 	if s.faults.on(faultTextContentType) {
 		ct = "text/plain; charset=utf-8"
