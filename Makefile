@@ -14,7 +14,7 @@ FOCUS ?=
 GINKGO_FLAGS ?=
 FOCUS_FLAG = $(if $(FOCUS),--focus '$(FOCUS)')
 
-.PHONY: help conformance test unit browser suite-replay suite-live record sandbox compare bench lint
+.PHONY: help conformance test unit browser suite-replay suite-live record sandbox compare selfcheck fuzz bench lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ conformance: ## run the suite and write the report; exits non-zero on every verd
 	@WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(GINKGO_FLAGS) $(FOCUS_FLAG) ./suites || true
 	@$(GO) run ./harness/cmd/verdict "$(REPORT_DIR)"
 
-test: unit suite-replay suite-live ## every test (what CI runs)
+test: unit suite-replay suite-live selfcheck fuzz ## every test (what CI runs)
 
 unit: browser ## vet and unit tests of the harness, with the race detector
 	$(GO) vet ./...
@@ -58,6 +58,19 @@ sandbox: ## run the sandbox in the foreground for offline development (ARGS=--fa
 compare: ## compare two report directories: make compare BASELINE=dir CURRENT=dir
 	@test -n "$(BASELINE)" -a -n "$(CURRENT)" || { echo "usage: make compare BASELINE=dir CURRENT=dir (report directories)"; exit 2; }
 	$(GO) run ./harness/cmd/compare -baseline "$(BASELINE)" -current "$(CURRENT)"
+
+SELFCHECK_DIR ?= $(CURDIR)/reports/selfcheck
+FUZZTIME ?= 5s
+
+selfcheck: ## the fault matrix: the suite live against the sandbox once per fault (fails if a fault is not caught or a requirement is unproven)
+	$(GO) run ./harness/cmd/selfcheck -out "$(SELFCHECK_DIR)"
+
+fuzz: ## the fuzz targets, FUZZTIME each (default 5s; make fuzz FUZZTIME=5m for a longer search)
+	$(GO) test -run '^$$' -fuzz '^FuzzResponseJSON$$' -fuzztime $(FUZZTIME) ./harness/client
+	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./harness/schema
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./harness/cassette
+	$(GO) test -run '^$$' -fuzz '^FuzzCanonicalBody$$' -fuzztime $(FUZZTIME) ./harness/cassette
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEntry$$' -fuzztime $(FUZZTIME) ./harness/cassette
 
 bench: ## the four performance figures as ratios (~70 s; BENCH_FLAGS='-count 6 -out bench.txt' for benchstat)
 	$(GO) run ./harness/bench/cmd/benchreport $(BENCH_FLAGS)

@@ -1,0 +1,236 @@
+package e2e
+
+import (
+	"encoding/pem"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/report"
+)
+
+// hostileFocus keeps the runs against hostile targets short: one auth
+// check and the check that POSTs to every endpoint.
+var hostileFocus = []string{"AUTH-001", "STRUCT-001"}
+
+// hostileEnv is a live run against baseURL, trusting the CA in caFile
+// (none when ""). The plain-HTTP origin is a closed port: the focused
+// checks never use it.
+func hostileEnv(t *testing.T, baseURL, caFile string) map[string]string {
+	t.Helper()
+	env := map[string]string{
+		config.EnvMode:    "live",
+		config.EnvBaseURL: baseURL,
+		config.EnvHTTPURL: "http://" + closedAddr(t),
+		config.EnvAPIKey:  plantedKey(t, "hostile-target-key-"),
+		config.EnvTimeout: "1s",
+		config.EnvRetries: "0",
+		config.EnvMaxRPS:  "0",
+	}
+	if caFile != "" {
+		env[config.EnvCAFile] = caFile
+	}
+	return env
+}
+
+// closedAddr is a loopback address where nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// tlsTarget serves h over HTTPS on loopback and returns its origin and a
+// CA file that trusts it.
+func tlsTarget(t *testing.T, h http.Handler) (string, string) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL, ca
+}
+
+// resettingTarget accepts TCP connections and resets them at once.
+func resettingTarget(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if tcp, ok := conn.(*net.TCPConn); ok {
+				_ = tcp.SetLinger(0) // close with RST, not FIN
+			}
+			_ = conn.Close()
+		}
+	}()
+	return "https://" + ln.Addr().String()
+}
+
+// hangingTarget answers nothing until the client gives up.
+func hangingTarget(t *testing.T) (string, string) {
+	t.Helper()
+	stop := make(chan struct{})
+	url, ca := tlsTarget(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	// Registered after the server's Close, so it runs first and lets the
+	// handlers return.
+	t.Cleanup(func() { close(stop) })
+	return url, ca
+}
+
+// plainHTTPTarget answers JSON over plain HTTP only.
+func plainHTTPTarget(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("[]"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
+}
+
+func TestUnreachableTargetsAreUnavailable(t *testing.T) {
+	cases := []struct {
+		name   string
+		target func(t *testing.T) (string, string)
+	}{
+		{"a target that resets every connection", func(t *testing.T) (string, string) { return resettingTarget(t), "" }},
+		{"a target that hangs past the timeout", hangingTarget},
+		{"a target whose HTTPS port is closed (HTTP only)", func(t *testing.T) (string, string) {
+			plainHTTPTarget(t)
+			return "https://" + closedAddr(t), ""
+		}},
+		{"a target that speaks plain HTTP on its HTTPS port", func(t *testing.T) (string, string) {
+			return "https://" + plainHTTPTarget(t), ""
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			url, ca := tc.target(t)
+			r := runSuite(t, hostileEnv(t, url, ca), focus(hostileFocus...))
+			doc := r.mustDoc(t)
+			if doc.Verdict != report.VerdictUnavailable {
+				t.Errorf("verdict %s, want %s: %s", doc.Verdict, report.VerdictUnavailable, doc.Summary)
+			}
+			for _, id := range hostileFocus {
+				if req := r.requirement(t, id); req.Classification == report.ClassContractViolation {
+					t.Errorf("%s is a contract violation, but the target never answered: %s", id, req.Reason)
+				}
+			}
+			if r.Took > 30*time.Second {
+				t.Errorf("the run took %v: an unreachable target must be judged in seconds", r.Took)
+			}
+		})
+	}
+}
+
+// streamedBody sends a body that claims and would be 1 GiB, written a
+// chunk at a time and never held in memory; sent counts what went out.
+func streamedBody(sent *atomic.Int64) http.HandlerFunc {
+	const size = 1 << 30
+	chunk := make([]byte, 64<<10)
+	for i := range chunk {
+		chunk[i] = '1'
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(size))
+		w.WriteHeader(http.StatusOK)
+		for n := 0; n < size; n += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return // the client stopped reading: what the test wants
+			}
+			sent.Add(int64(len(chunk)))
+		}
+	}
+}
+
+func TestWrongAnswersAreContractViolations(t *testing.T) {
+	var sent atomic.Int64
+	invalidJSON := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"bills": [ {"_id": "b1", "total": 12.5`))
+	})
+	// Every route answers 1 GiB: a run in which no answer could be read
+	// whole is still a run in which the target answered, wrongly.
+	hugeBills := streamedBody(&sent)
+	redirectLoop := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, r.URL.String(), http.StatusTemporaryRedirect)
+	})
+	cases := []struct {
+		name    string
+		handler http.Handler
+		// failing are the requirements that must fail as violations;
+		// the others of hostileFocus may pass (AUTH-001 only asks that
+		// the key is accepted) but never count as unavailable.
+		failing []string
+		check   func(t *testing.T)
+	}{
+		{"invalid JSON with status 200", invalidJSON, []string{"STRUCT-001"}, nil},
+		{"a 1 GiB body", hugeBills, []string{"STRUCT-001"}, func(t *testing.T) {
+			// The client stops reading at WINSTON_MAX_BODY (16 MiB by
+			// default) on each of the few requests to the huge endpoint.
+			if got := sent.Load(); got == 0 || got > 512<<20 {
+				t.Errorf("the 1 GiB target sent %d bytes: want some, and far less than 1 GiB", got)
+			}
+		}},
+		{"a redirect loop", redirectLoop, []string{"AUTH-001", "STRUCT-001"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			url, ca := tlsTarget(t, tc.handler)
+			r := runSuite(t, hostileEnv(t, url, ca), focus(hostileFocus...))
+			doc := r.mustDoc(t)
+			if doc.Verdict != report.VerdictFail {
+				t.Errorf("verdict %s, want %s: %s", doc.Verdict, report.VerdictFail, doc.Summary)
+			}
+			for _, id := range tc.failing {
+				req := r.requirement(t, id)
+				if req.Status != report.StatusFailed || req.Classification != report.ClassContractViolation {
+					t.Errorf("%s is %s/%s, want failed/%s: %s", id, req.Status, req.Classification, report.ClassContractViolation, req.Reason)
+				}
+			}
+			for _, id := range hostileFocus {
+				if req := r.requirement(t, id); req.Classification == report.ClassEnvironmentUnavailable {
+					t.Errorf("%s is classified unavailable, but the target answered: %s", id, req.Reason)
+				}
+			}
+			if r.Took > 30*time.Second {
+				t.Errorf("the run took %v: a wrong answer must be judged in seconds", r.Took)
+			}
+			if tc.check != nil {
+				tc.check(t)
+			}
+		})
+	}
+}

@@ -1,0 +1,89 @@
+package selfcheck
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// ModulePath is the module whose checkout FindRepoRoot looks for.
+const ModulePath = "github.com/winston-conformance/winston-conformance"
+
+// FindRepoRoot walks up from start to the directory whose go.mod declares
+// ModulePath: the checkout the suite is built from and runs in.
+func FindRepoRoot(start string) (string, error) {
+	dir, err := filepath.Abs(start)
+	if err != nil {
+		return "", fmt.Errorf("find the repository root from %s: %w", start, err)
+	}
+	for {
+		if modulePathOf(filepath.Join(dir, "go.mod")) == ModulePath {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod of module %s in %s or above it: run from inside the repository checkout", ModulePath, start)
+		}
+		dir = parent
+	}
+}
+
+// modulePathOf returns the module path a go.mod declares, "" when the file
+// is missing or declares none.
+func modulePathOf(gomod string) string {
+	f, err := os.Open(gomod) // #nosec G304 -- reading go.mod files above the working directory
+	if err != nil {
+		return ""
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "module "); ok {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	return ""
+}
+
+// BuildSuite compiles the suite once with `go test -c -o out ./suites`, run
+// in repoRoot, so that every run of the matrix starts in milliseconds
+// instead of rebuilding. The error carries the compiler's output.
+func BuildSuite(ctx context.Context, repoRoot, out string) error {
+	goBin, err := goCommand()
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return fmt.Errorf("build the suite: output path %s: %w", out, err)
+	}
+	cmd := exec.CommandContext(ctx, goBin, "test", "-c", "-o", abs, "./suites") // #nosec G204 -- fixed arguments, the go tool found on PATH or in GOROOT
+	cmd.Dir = repoRoot
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("build the suite with go test -c ./suites in %s: %w\n%s", repoRoot, err, strings.TrimSpace(output.String()))
+	}
+	return nil
+}
+
+// goCommand finds the go tool: on PATH (`go test` puts its own first), else
+// in $GOROOT/bin.
+func goCommand() (string, error) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p, nil
+	}
+	if root := os.Getenv("GOROOT"); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if st, err := os.Stat(p); err == nil && !st.IsDir() { // #nosec G703 -- the go tool under the GOROOT the user set
+			return p, nil
+		}
+	}
+	return "", errors.New("build the suite: the go command is not on PATH: install Go or add its bin directory to PATH")
+}
