@@ -20,6 +20,7 @@ var VolatileFields = []string{
 	"run.command",
 	"run.parallel",
 	"run.config.reportDir",
+	"run.config.cassetteCache",
 	"latency",
 	"requirements.*.durationMs",
 	"requirements.*.latencyMs",

@@ -120,16 +120,21 @@ func TestTimeoutBeforeTheAnswer(t *testing.T) {
 
 func TestHangInTheMiddleOfTheBody(t *testing.T) {
 	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
 	tg := newTLSTarget(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `[{"_id": "b1"`)
 		w.(http.Flusher).Flush()
+		// The handler must not end the body by returning when the
+		// client gives up (that would finish the chunked answer and let
+		// a slow client read it as complete): it waits for the test.
 		select {
-		case <-r.Context().Done():
 		case <-release:
+		case <-time.After(10 * time.Second):
 		}
 	})
+	// Registered after the server, so it runs before the server's Close,
+	// which waits for this handler.
+	t.Cleanup(func() { close(release) })
 	c := liveClient(t, tg.Server, map[string]string{config.EnvTimeout: "300ms"})
 	var resp *Response
 	within(t, 3*time.Second, func() { resp = c.Post(context.Background(), "/api/v2/bills", nil) })
