@@ -13,6 +13,8 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/cassette"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"github.com/winston-conformance/winston-conformance/harness/report"
+	"github.com/winston-conformance/winston-conformance/harness/sandbox"
+	"github.com/winston-conformance/winston-conformance/harness/selfcheck"
 )
 
 // SandboxHeader is the header the local sandbox puts on every answer.
@@ -46,6 +48,9 @@ func writeReport(env *Env, r types.Report) {
 		}
 	}
 	run.CassetteSource, run.CassettesRecordedAt, run.Sandbox = provenance(env, r)
+	if env.Catalogue != nil {
+		run.Unproven, _ = selfcheck.Coverage(env.Catalogue, sandbox.Faults())
+	}
 	var doc *report.Document
 	if env.Err != nil || env.Catalogue == nil {
 		run.ConfigError = redactor().String(fmt.Sprint(env.Err))

@@ -2,6 +2,8 @@ package report
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -167,5 +169,20 @@ func TestKeyFingerprint(t *testing.T) {
 	}
 	if KeyFingerprint("other-key-123456") == fp || KeyFingerprint("") != "" {
 		t.Error("fingerprints must tell keys apart, and an empty key has none")
+	}
+}
+
+func TestUnprovenRequirementsReachEveryWriter(t *testing.T) {
+	cat := testCatalogue(t)
+	doc := ConfigErrorDocument(cat, RunInfo{Mode: "live", ConfigError: "x", Unproven: []string{"AUTH-003"}})
+	dir := t.TempDir()
+	if err := doc.Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{JSONFile, MarkdownFile, HTMLFile} {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || !strings.Contains(string(data), "AUTH-003") || !strings.Contains(strings.ToLower(string(data)), "unproven") {
+			t.Errorf("%s does not list the unproven requirement (%v)", f, err)
+		}
 	}
 }

@@ -155,6 +155,9 @@ type Run struct {
 	// Problems lists failures outside any requirement (a failed suite
 	// setup, an interrupted run).
 	Problems []string `json:"problems,omitempty"`
+	// Unproven lists requirements that no sandbox fault makes fail (see
+	// make selfcheck): their checks have never been seen failing.
+	Unproven []string `json:"unproven,omitempty"`
 }
 
 // Target is the environment that was tested. It never holds the key, only

@@ -56,6 +56,9 @@ func (d *Document) mdRun(b *strings.Builder) {
 	for _, p := range d.Run.Problems {
 		row("Problem", p)
 	}
+	if len(d.Run.Unproven) > 0 {
+		row("Unproven checks (no sandbox fault makes them fail)", strings.Join(d.Run.Unproven, ", "))
+	}
 	b.WriteString("\n")
 }
 

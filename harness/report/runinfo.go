@@ -37,6 +37,9 @@ type RunInfo struct {
 	// Config is the redacted configuration, rendered as is.
 	Config   any
 	Parallel int
+	// Unproven lists requirements that no sandbox fault makes fail: checks
+	// never seen failing, whose passes prove less.
+	Unproven []string
 }
 
 // fillRunInfo completes what the caller left zero from Ginkgo's report and
@@ -112,6 +115,7 @@ func newDocument(cat *catalogue.Catalogue, run RunInfo, profile *Profile) *Docum
 			Seed: run.Seed, Start: run.Start.UTC(), End: run.End.UTC(), CassetteSource: run.CassetteSource,
 			CassettesRecordedAt: run.CassettesRecordedAt, Sandbox: run.Sandbox,
 			ConfigError: red.String(run.ConfigError), Config: redactAny(run.Config), Parallel: run.Parallel,
+			Unproven: run.Unproven,
 		},
 		Target:       target,
 		Requirements: []Requirement{},
