@@ -45,21 +45,6 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// faultFlag collects --fault, which may repeat and may hold a
-// comma-separated list.
-type faultFlag []string
-
-func (f *faultFlag) String() string { return strings.Join(*f, ",") }
-
-func (f *faultFlag) Set(v string) error {
-	for _, name := range strings.Split(v, ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			*f = append(*f, name)
-		}
-	}
-	return nil
-}
-
 // readyLine is what the command prints once it listens; scripts read it
 // to learn the ports and the CA file. Field order is part of the interface.
 type readyLine struct {
@@ -119,7 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (sandbox.Options, bool, error) 
 	fs.SetOutput(io.Discard)
 	var (
 		opts    sandbox.Options
-		faults  faultFlag
+		faults  sandbox.FaultFlag
 		list    bool
 		now     string
 		quiet   bool

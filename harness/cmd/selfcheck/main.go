@@ -20,10 +20,10 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/winston-conformance/winston-conformance/harness/redact"
+	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 	"github.com/winston-conformance/winston-conformance/harness/selfcheck"
 )
 
@@ -35,20 +35,6 @@ const (
 	defaultDir  = "reports/selfcheck"
 	suiteBinary = "winston-suite.test"
 )
-
-type faultList []string
-
-func (f *faultList) String() string { return strings.Join(*f, ",") }
-
-// Set accepts a name, or several separated by commas.
-func (f *faultList) Set(v string) error {
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			*f = append(*f, p)
-		}
-	}
-	return nil
-}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -65,7 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	fs := flag.NewFlagSet("selfcheck", flag.ContinueOnError)
 	fs.SetOutput(errOut)
-	var faults faultList
+	var faults sandbox.FaultFlag
 	outDir := fs.String("out", "", "directory for the reports and selfcheck.md/json (default <repo>/"+defaultDir+")")
 	parallel := fs.Int("parallel", selfcheck.DefaultParallel(), "runs at a time")
 	fs.Var(&faults, "fault", "a fault to run (repeatable or comma-separated; default: all)")

@@ -26,25 +26,13 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
 
-type faultList []string
-
-func (f *faultList) String() string { return strings.Join(*f, ",") }
-func (f *faultList) Set(v string) error {
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			*f = append(*f, p)
-		}
-	}
-	return nil
-}
-
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
 func run(args []string) int {
 	fs := flag.NewFlagSet("withsandbox", flag.ContinueOnError)
-	var faults faultList
+	var faults sandbox.FaultFlag
 	fs.Var(&faults, "fault", "a sandbox fault to switch on (repeatable; see go run ./harness/cmd/sandbox --list-faults)")
 	latency := fs.Duration("latency", 0, "latency the sandbox adds to every API answer")
 	rate := fs.Float64("rate-limit", 0, "the sandbox's requests-per-second cap per key (0: none)")

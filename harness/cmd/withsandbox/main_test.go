@@ -1,0 +1,52 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/winston-conformance/winston-conformance/harness/sandbox"
+)
+
+func TestChildEnvNamesTheSandboxAndKeepsTheRest(t *testing.T) {
+	t.Setenv("WINSTON_BASE_URL", "https://api-qa.example.test")
+	t.Setenv("WINSTON_API_KEY", "a-real-key-that-must-not-reach-the-sandbox")
+	t.Setenv("WINSTON_MODE", "record")
+	t.Setenv("WINSTON_MAX_RPS", "5")
+	srv, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env := map[string]string{}
+	for _, kv := range childEnv(srv) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	if env["WINSTON_BASE_URL"] != srv.HTTPSURL() || env["WINSTON_API_KEY"] != sandbox.DefaultKey {
+		t.Errorf("the target variables must name the sandbox: %v", env)
+	}
+	if env["WINSTON_MODE"] != "record" {
+		t.Errorf("a mode the caller set must be kept, got %q", env["WINSTON_MODE"])
+	}
+	if env["WINSTON_MAX_RPS"] != "5" {
+		t.Errorf("a cap the caller set must be kept, got %q", env["WINSTON_MAX_RPS"])
+	}
+}
+
+func TestNoCommandIsAUsageError(t *testing.T) {
+	if code := run(nil); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+}
+
+func TestTheChildsExitCodeIsPassedOn(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("needs sh")
+	}
+	if code := run([]string{"--", "sh", "-c", `test -n "$WINSTON_CA_FILE" && test -f "$WINSTON_CA_FILE" && exit 3`}); code != 3 {
+		t.Errorf("exit %d, want the child's 3 (and a CA file it can read)", code)
+	}
+	_ = os.Stdout.Sync()
+}
