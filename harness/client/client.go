@@ -119,7 +119,7 @@ func (c *Client) Post(ctx context.Context, path string, body any, opts ...Option
 		return c.refused(req, reqBody, &s, err)
 	}
 	start := time.Now()
-	hres, err := c.inner.RoundTrip(req)
+	hres, err := c.inner.RoundTrip(req) //nolint:bodyclose // readBody closes it
 	resp := &Response{Header: http.Header{}, Label: s.label}
 	if err != nil {
 		resp.Latency = time.Since(start)

@@ -28,7 +28,6 @@ type transportOptions struct {
 	share   int
 	backoff time.Duration
 	maxWait time.Duration
-	base    *http.Transport
 }
 
 // WithProcessShare divides the requests-per-second cap among n processes

@@ -178,7 +178,7 @@ func Fingerprint(key string) string {
 
 // String gives the redacted view on one line; the keys never appear.
 func (c Config) String() string {
-	raw, err := json.Marshal(c.Redacted())
+	raw, err := json.Marshal(c.Redacted()) //nolint:gosec // G117: Redacted holds "set"/"unset" and a fingerprint, never the key
 	if err != nil {
 		return fmt.Sprintf("config(%s)", c.Mode)
 	}

@@ -26,8 +26,8 @@ const (
 	EnvBaseURL        = "WINSTON_BASE_URL"
 	EnvHTTPURL        = "WINSTON_HTTP_URL"
 	EnvAppName        = "WINSTON_APP_NAME"
-	EnvAPIKey         = "WINSTON_API_KEY"
-	EnvAPIKey2        = "WINSTON_API_KEY_2"
+	EnvAPIKey         = "WINSTON_API_KEY"   //nolint:gosec // G101: the name of the variable, not a credential
+	EnvAPIKey2        = "WINSTON_API_KEY_2" //nolint:gosec // G101: the name of the variable, not a credential
 	EnvAuthScheme     = "WINSTON_AUTH_SCHEME"
 	EnvCAFile         = "WINSTON_CA_FILE"
 	EnvReportDir      = "WINSTON_REPORT_DIR"

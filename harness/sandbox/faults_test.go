@@ -24,8 +24,6 @@ type faultProbe struct {
 	broken   func(h *harness) bool
 }
 
-func status(h *harness, c call) int { return h.do(c).status }
-
 func hasStatus(h *harness, c call, want int) bool { return h.do(c).status == want }
 
 var bills = "/api/v2/bills"

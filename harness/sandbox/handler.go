@@ -284,5 +284,5 @@ func writeBytes(w http.ResponseWriter, status int, contentType string, body []by
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_, _ = w.Write(body) // the client may be gone; nothing to do about it
+	_, _ = w.Write(body) //nolint:gosec // G705: JSON or text/plain with nosniff-free plain content; never rendered as HTML. The client may be gone: nothing to do about it
 }

@@ -96,7 +96,7 @@ func Start(opts Options) (*Server, error) {
 	s.httpURL = origin("http", httpLn.Addr())
 
 	cfg := p.tlsConfig(faults.on(faultTLSAllowOld))
-	var tlsLn net.Listener = tls.NewListener(httpsLn, cfg)
+	tlsLn := tls.NewListener(httpsLn, cfg)
 	if faults.on(faultReset) {
 		tlsLn = resetListener{Listener: httpsLn, cfg: cfg}
 	}
@@ -157,7 +157,7 @@ func (s *Server) serve(srv *http.Server, ln net.Listener) {
 
 // listen binds addr with a message that names the flag to change.
 func listen(what, flag, addr string) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen for %s on %s: %w (the address is in use or not local: choose another with %s, or port 0 for a free one)",
 			what, addr, err, flag)

@@ -217,7 +217,7 @@ func TestValidateIsSafeForParallelSpecs(t *testing.T) {
 				g, err1 := r.Validate("bills.json", good)
 				b, err2 := r.Validate("bills.json", bad)
 				if err := errors.Join(err1, err2); err != nil || len(g) != 0 || len(b) != 1 {
-					failures <- fmt.Errorf("good %v, bad %v, err %v", g, b, err)
+					failures <- fmt.Errorf("good %v, bad %v, err %w", g, b, err)
 					return
 				}
 			}

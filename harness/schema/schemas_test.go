@@ -254,7 +254,7 @@ func TestSchemaFilesDescribeThemselves(t *testing.T) {
 			t.Errorf("%s: no title", s.name)
 		}
 		desc, _ := doc["description"].(string)
-		if !strings.Contains(desc, "nferred") || !(strings.Contains(desc, "[docs") || strings.Contains(desc, "[mission")) {
+		if !strings.Contains(desc, "nferred") || (!strings.Contains(desc, "[docs") && !strings.Contains(desc, "[mission")) {
 			t.Errorf("%s: the description must say which fields are documented (docs/mission) and which inferred: %q", s.name, desc)
 		}
 		if bytes.Contains(bytes.ReplaceAll(data, []byte(" "), nil), []byte(`"additionalProperties":false`)) {

@@ -12,6 +12,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -54,7 +55,7 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "withsandbox: temporary directory: %v\n", err)
 		return 2
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	srv, err := sandbox.Start(sandbox.Options{
 		Faults:     faults,
 		Latency:    *latency,
@@ -68,9 +69,9 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "withsandbox: start the sandbox: %v\n", err)
 		return 2
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 
-	cmd := exec.Command(cmdline[0], cmdline[1:]...) // #nosec G204 -- the developer names the command to run
+	cmd := exec.CommandContext(context.Background(), cmdline[0], cmdline[1:]...) // #nosec G204 -- the developer names the command to run
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = childEnv(srv)
 	if err := cmd.Start(); err != nil {

@@ -18,7 +18,7 @@ func TestChildEnvNamesTheSandboxAndKeepsTheRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	env := map[string]string{}
 	for _, kv := range childEnv(srv) {
 		k, v, _ := strings.Cut(kv, "=")
