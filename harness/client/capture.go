@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/winston-conformance/winston-conformance/harness/cassette"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
@@ -59,7 +60,9 @@ func (c *Client) capture(req *http.Request, reqBody []byte, s *settings, resp *R
 	if resp.Err != nil {
 		e.Error = redactString(resp.Err.Error())
 	}
-	e.Unavailable = unavailable(resp.Status, resp.Err)
+	e.ReplayMiss = errors.Is(resp.Err, cassette.ErrInteractionMissing) || errors.Is(resp.Err, cassette.ErrCassetteMissing) ||
+		errors.Is(resp.Err, cassette.ErrCassetteCorrupt)
+	e.Unavailable = !e.ReplayMiss && unavailable(resp.Status, resp.Err)
 	return e
 }
 

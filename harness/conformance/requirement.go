@@ -106,6 +106,10 @@ func runCheck(ctx SpecContext, env *Env, req *catalogue.Requirement, check Check
 	if env.Cassettes != nil {
 		session, err := env.Cassettes.Session(req.ID)
 		if err != nil {
+			// A missing or damaged cassette: the run's setup, not the
+			// target, kept this check from being judged.
+			AddReportEntry(evidence.ReportEntryName, []evidence.Exchange{{
+				Error: redactor().String(err.Error()), ReplayMiss: true, Cassette: env.Cassettes.Path(req.ID)}}, ReportEntryVisibilityNever)
 			Fail(redactor().String(err.Error()))
 		}
 		DeferCleanup(func() error {

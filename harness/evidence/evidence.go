@@ -40,6 +40,10 @@ type Exchange struct {
 	Retries int `json:"retries,omitempty"`
 	// Replayed is true when the answer came from a cassette.
 	Replayed bool `json:"replayed,omitempty"`
+	// ReplayMiss is true when replay found no recorded answer for the
+	// request (or no usable cassette): a problem of the run's setup, not
+	// of the target, and never an outage.
+	ReplayMiss bool `json:"replayMiss,omitempty"`
 	// Cassette names the cassette file that served or recorded it.
 	Cassette string `json:"cassette,omitempty"`
 }

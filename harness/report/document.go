@@ -277,6 +277,9 @@ type Counts struct {
 	ContractViolations     int `json:"contractViolations"`
 	Advisory               int `json:"advisory"`
 	EnvironmentUnavailable int `json:"environmentUnavailable"`
+	// ConfigurationErrors counts checks the run's setup kept from judging
+	// (a replay miss); any makes the verdict config-error.
+	ConfigurationErrors int `json:"configurationErrors"`
 }
 
 // ExitCode is the exit code of the suite's command for this document:

@@ -96,6 +96,9 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 		return
 	}
 	switch {
+	case anyReplayMiss(req.Evidence.Exchanges):
+		req.Classification = ClassConfigurationError
+		req.Reason = "configuration error: the cassettes hold no answer for this check's requests, so replay cannot judge it; run with the settings the cassettes were recorded with, or re-record (make record FOCUS=" + req.ID + "): " + req.Reason
 	case runUnavailable:
 		req.Classification = ClassEnvironmentUnavailable
 		req.Reason = "environment unavailable: " + req.Reason
@@ -114,6 +117,16 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 			req.Reason += " (the known-issues entry for " + req.ID + " expired on " + expired.Expires + ", so it counts again)"
 		}
 	}
+}
+
+// anyReplayMiss is true when replay had no recorded answer for a request.
+func anyReplayMiss(exchanges []evidence.Exchange) bool {
+	for _, ex := range exchanges {
+		if ex.ReplayMiss {
+			return true
+		}
+	}
+	return false
 }
 
 // allUnavailable is true when a requirement sent requests and none of them
@@ -137,7 +150,12 @@ func runWasUnavailable(exchanges []evidence.Exchange) bool {
 	if len(exchanges) == 0 {
 		return false
 	}
+	sent := 0
 	for _, ex := range exchanges {
+		if ex.ReplayMiss {
+			continue // nothing was asked of the target
+		}
+		sent++
 		// An answer with a status is an answer, even when reading it
 		// failed (a body over WINSTON_MAX_BODY): the client marks the
 		// outage statuses and transport failures unavailable itself.
@@ -145,7 +163,7 @@ func runWasUnavailable(exchanges []evidence.Exchange) bool {
 			return false
 		}
 	}
-	return true
+	return sent > 0
 }
 
 // credentialPattern finds the credential part of an Authorization value

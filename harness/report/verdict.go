@@ -40,6 +40,8 @@ func countRequirements(reqs []Requirement) Counts {
 		case r.Status != StatusFailed:
 		case r.Classification == ClassEnvironmentUnavailable:
 			c.EnvironmentUnavailable++
+		case r.Classification == ClassConfigurationError:
+			c.ConfigurationErrors++
 		case r.Advisory:
 			c.Advisory++
 		default:
@@ -56,7 +58,7 @@ func countRequirements(reqs []Requirement) Counts {
 // fail the run.
 func deriveVerdict(doc *Document, runUnavailable bool) string {
 	switch {
-	case doc.Run.ConfigError != "":
+	case doc.Run.ConfigError != "", doc.Counts.ConfigurationErrors > 0:
 		return VerdictConfigError
 	case runUnavailable:
 		return VerdictUnavailable
@@ -126,6 +128,11 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 		target = "the target"
 	}
 	switch {
+	case doc.Verdict == VerdictConfigError && doc.Run.ConfigError == "":
+		return fmt.Sprintf("%d check(s) could not be judged in %s mode: the cassettes hold no answer for their requests (%s); run with the settings the cassettes were recorded with, or re-record them with make record.",
+			doc.Counts.ConfigurationErrors, doc.Mode, listIDs(doc.Requirements, func(r Requirement) bool {
+				return r.Status == StatusFailed && r.Classification == ClassConfigurationError
+			}, 5))
 	case doc.Verdict == VerdictConfigError:
 		return fmt.Sprintf("No check ran against %s: configuration error (%s).", target, strings.TrimSuffix(firstLine(doc.Run.ConfigError), "."))
 	case runUnavailable:

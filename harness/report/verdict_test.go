@@ -182,3 +182,20 @@ func TestAnAnswerTooLargeToReadIsStillAnAnswer(t *testing.T) {
 		t.Error("503s and refused connections only: the run was unavailable")
 	}
 }
+
+func TestAReplayMissIsAConfigurationErrorNotAnOutage(t *testing.T) {
+	miss := []evidence.Exchange{{Method: "POST", URL: "https://replay.invalid/api/v2/bills", Error: "cassette AUTH-001: no recorded interaction", ReplayMiss: true}}
+	if runWasUnavailable(miss) {
+		t.Error("a replay miss asked nothing of the target: it is no outage")
+	}
+	req := &Requirement{ID: "AUTH-001", Status: StatusFailed, Reason: "8 violation(s)", Evidence: Evidence{Exchanges: miss}}
+	classify(req, false, nil, "https://replay.invalid", time.Now())
+	if req.Classification != ClassConfigurationError || !strings.Contains(req.Reason, "make record FOCUS=AUTH-001") {
+		t.Errorf("got %s: %s", req.Classification, req.Reason)
+	}
+	doc := &Document{Requirements: []Requirement{*req}}
+	doc.Counts = countRequirements(doc.Requirements)
+	if v := deriveVerdict(doc, false); v != VerdictConfigError {
+		t.Errorf("verdict %s, want %s", v, VerdictConfigError)
+	}
+}
