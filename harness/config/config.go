@@ -156,7 +156,7 @@ func (c *Config) IsReplay() bool { return c.Mode == ModeReplay }
 func (c *Config) IsRecord() bool { return c.Mode == ModeRecord }
 
 // KeyFingerprint identifies the API key in reports without revealing it:
-// "sha256:" and the first 8 hex digits of the key's SHA-256, "stand-in"
+// "sha256:" and the first 12 hex digits of the key's SHA-256, "stand-in"
 // for the replay stand-in, "unset" when there is no key.
 func (c *Config) KeyFingerprint() string {
 	if c.standIn {
@@ -165,7 +165,7 @@ func (c *Config) KeyFingerprint() string {
 	return Fingerprint(c.apiKey)
 }
 
-// Fingerprint returns "sha256:" and the first 8 hex digits of the SHA-256
+// Fingerprint returns "sha256:" and the first 12 hex digits of the SHA-256
 // of key, or "unset" for an empty key. Two runs with the same fingerprint
 // used the same key.
 func Fingerprint(key string) string {
@@ -173,7 +173,7 @@ func Fingerprint(key string) string {
 		return "unset"
 	}
 	sum := sha256.Sum256([]byte(key))
-	return "sha256:" + hex.EncodeToString(sum[:])[:8]
+	return "sha256:" + hex.EncodeToString(sum[:])[:12]
 }
 
 // String gives the redacted view on one line; the keys never appear.

@@ -127,7 +127,7 @@ func TestLiveFullConfiguration(t *testing.T) {
 	if redact.Global().String(planted+" "+planted2) != KeyPlaceholder+" "+Key2Placeholder {
 		t.Error("Load did not register the keys with the redactor")
 	}
-	if c.KeyFingerprint() != Fingerprint(planted) || !regexp.MustCompile(`^sha256:[0-9a-f]{8}$`).MatchString(c.KeyFingerprint()) {
+	if c.KeyFingerprint() != Fingerprint(planted) || !regexp.MustCompile(`^sha256:[0-9a-f]{12}$`).MatchString(c.KeyFingerprint()) {
 		t.Errorf("fingerprint %q", c.KeyFingerprint())
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
+	"github.com/winston-conformance/winston-conformance/harness/schema"
 	"github.com/winston-conformance/winston-conformance/harness/selfcheck"
 )
 
@@ -135,8 +136,28 @@ func runSuite(t *testing.T, env map[string]string, args ...string) *run {
 	}
 	if doc, err := report.ReadDocument(filepath.Join(r.ReportDir, report.JSONFile)); err == nil {
 		r.Doc = doc
+		validateReport(t, filepath.Join(r.ReportDir, report.JSONFile))
 	}
 	return r
+}
+
+// validateReport checks a report the suite wrote against its published
+// schema: every e2e run (faithful, faulty, hostile, misconfigured) is one
+// more kind of report the schema must describe.
+func validateReport(t *testing.T, path string) {
+	t.Helper()
+	reg, err := schema.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path) // #nosec G304 -- the test's own report
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs, err := reg.Validate("report.schema.json", data)
+	if err != nil || len(errs) > 0 {
+		t.Errorf("%s does not match schemas/report.schema.json: %v %v", path, err, schema.FormatErrors(errs))
+	}
 }
 
 // mustDoc returns the run's report or fails with the console output.

@@ -2,9 +2,8 @@ package report
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"os/exec"
 	"regexp"
 	"runtime/debug"
@@ -28,8 +27,7 @@ func KeyFingerprint(key string) string {
 	if key == "" {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(key))
-	return "sha256:" + hex.EncodeToString(sum[:])[:12]
+	return config.Fingerprint(key)
 }
 
 var (
