@@ -11,14 +11,10 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/winston-conformance/winston-conformance/harness/cassette"
-	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 	"github.com/winston-conformance/winston-conformance/harness/selfcheck"
 )
-
-// SandboxHeader is the header the local sandbox puts on every answer.
-const SandboxHeader = "X-Winston-Sandbox"
 
 // writeReport is the one place the report is made: from Ginkgo's report
 // (merged across parallel processes), through report.Build, to every
@@ -108,42 +104,40 @@ func normaliseEntries(r *types.Report) {
 // answers came from without reading the cassettes again.
 const CassetteEntryName = "winston.cassette"
 
-// provenance says where the answers came from: cassettes recorded from the
-// sandbox or from an environment (and when), and whether any answer carried
-// the sandbox's header.
+// provenance says where replayed answers came from: cassettes recorded from
+// the sandbox or from an environment, and when. (Answers that carried the
+// sandbox's header are found by report.Build itself.)
 func provenance(env *Env, r types.Report) (source, recordedAt string, sandbox bool) {
+	if env.Config == nil {
+		return "", "", false
+	}
+	if env.Config.IsRecord() {
+		// A recording names its own source in the cassette; the report
+		// learns about a sandbox target from the answers' header.
+		return "", "", false
+	}
+	if !env.Config.IsReplay() {
+		return "", "", false
+	}
 	for _, s := range r.SpecReports {
 		for _, e := range s.ReportEntries {
-			switch e.Name {
-			case evidence.ReportEntryName:
-				var xs []evidence.Exchange
-				if json.Unmarshal([]byte(e.Value.AsJSON), &xs) != nil {
-					continue
-				}
-				for _, x := range xs {
-					if x.ResponseHeaders[SandboxHeader] != "" {
-						sandbox = true
-					}
-				}
-			case CassetteEntryName:
-				var m cassette.Meta
-				if json.Unmarshal([]byte(e.Value.AsJSON), &m) != nil || env.Config == nil || !env.Config.IsReplay() {
-					continue
-				}
-				if m.Source == cassette.SourceSandbox {
-					sandbox = true
-				}
-				if m.RecordedAt > recordedAt {
-					recordedAt = m.RecordedAt
-				}
-				if source == "" || m.Source == cassette.SourceSandbox {
-					source = m.Source
-				}
+			if e.Name != CassetteEntryName {
+				continue
+			}
+			var m cassette.Meta
+			if json.Unmarshal([]byte(e.Value.AsJSON), &m) != nil {
+				continue
+			}
+			if m.Source == cassette.SourceSandbox {
+				sandbox = true
+			}
+			if m.RecordedAt > recordedAt {
+				recordedAt = m.RecordedAt
+			}
+			if source == "" || m.Source == cassette.SourceSandbox {
+				source = m.Source
 			}
 		}
-	}
-	if env.Config != nil && env.Config.IsRecord() && sandbox {
-		source = cassette.SourceSandbox
 	}
 	if source == cassette.SourceTarget {
 		source = "environment"
