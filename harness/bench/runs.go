@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"time"
 
@@ -65,18 +66,16 @@ func (s *Sandbox) Close() error { return s.srv.Close() }
 // processes, the report going to reportDir. The keys are the sandbox's,
 // not secrets.
 func (s *Sandbox) LiveEnv(reportDir string, concurrency int, maxRPS float64) []string {
-	return []string{
-		"WINSTON_MODE=live",
-		"WINSTON_BASE_URL=" + s.srv.HTTPSURL(),
-		"WINSTON_HTTP_URL=" + s.srv.HTTPURL(),
-		"WINSTON_CA_FILE=" + s.srv.CAFile(),
-		"WINSTON_API_KEY=" + sandbox.DefaultKey,
-		"WINSTON_API_KEY_2=" + sandbox.DefaultKey2,
-		"WINSTON_NOW=" + s.srv.Now().Format(time.RFC3339),
-		"WINSTON_CONCURRENCY=" + strconv.Itoa(concurrency),
-		"WINSTON_MAX_RPS=" + strconv.FormatFloat(maxRPS, 'f', -1, 64),
-		"WINSTON_REPORT_DIR=" + reportDir,
+	vars := s.srv.TargetEnv()
+	vars["WINSTON_CONCURRENCY"] = strconv.Itoa(concurrency)
+	vars["WINSTON_MAX_RPS"] = strconv.FormatFloat(maxRPS, 'f', -1, 64)
+	vars["WINSTON_REPORT_DIR"] = reportDir
+	env := make([]string, 0, len(vars))
+	for k, v := range vars {
+		env = append(env, k+"="+v)
 	}
+	sort.Strings(env)
+	return env
 }
 
 // FocusArgs are the suite binary's flags that run only the specs whose

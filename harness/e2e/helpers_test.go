@@ -241,17 +241,11 @@ func liveEnv(srv *sandbox.Server, key, key2 string) map[string]string {
 	if key == "" {
 		key, key2 = sandbox.DefaultKey, sandbox.DefaultKey2
 	}
-	return map[string]string{
-		config.EnvMode:    "live",
-		config.EnvBaseURL: srv.HTTPSURL(),
-		config.EnvHTTPURL: srv.HTTPURL(),
-		config.EnvCAFile:  srv.CAFile(),
-		config.EnvAPIKey:  key,
-		config.EnvAPIKey2: key2,
-		config.EnvNow:     srv.Now().Format(time.RFC3339),
-		config.EnvMaxRPS:  "0",
-		config.EnvTimeout: "3s",
-	}
+	env := srv.TargetEnv()
+	env[config.EnvAPIKey], env[config.EnvAPIKey2] = key, key2
+	env[config.EnvMaxRPS] = "0"
+	env[config.EnvTimeout] = "3s"
+	return env
 }
 
 // plantedKey is a recognisable key no other run uses.

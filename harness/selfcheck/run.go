@@ -164,7 +164,7 @@ func (o Options) runSuite(ctx context.Context, dir string, fault sandbox.Fault) 
 	}
 	defer func() { _ = srv.Close() }() // the run is judged from its report; a slow shutdown changes nothing
 
-	if err := o.execSuite(ctx, dir, suiteEnv(srv, key, key2, dir)); err != nil {
+	if err := o.execSuite(ctx, dir, suiteEnv(srv, dir)); err != nil {
 		return nil, err
 	}
 	doc, err = report.ReadDocument(filepath.Join(dir, report.JSONFile))
@@ -210,25 +210,21 @@ func (o Options) execSuite(ctx context.Context, dir string, env []string) error 
 // suiteEnv is the parent's environment without any WINSTON_* variable (the
 // matrix must not depend on the caller's settings), plus the variables that
 // point the suite at this sandbox in live mode.
-func suiteEnv(srv *sandbox.Server, key, key2, reportDir string) []string {
+func suiteEnv(srv *sandbox.Server, reportDir string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "WINSTON_") {
 			env = append(env, kv)
 		}
 	}
-	return append(env,
-		config.EnvMode+"=live",
-		config.EnvBaseURL+"="+srv.HTTPSURL(),
-		config.EnvHTTPURL+"="+srv.HTTPURL(),
-		config.EnvCAFile+"="+srv.CAFile(),
-		config.EnvAPIKey+"="+key,
-		config.EnvAPIKey2+"="+key2,
-		config.EnvNow+"="+srv.Now().Format(time.RFC3339),
-		config.EnvMaxRPS+"=0",
-		config.EnvTimeout+"="+SuiteTimeout,
-		config.EnvReportDir+"="+reportDir,
-	)
+	vars := srv.TargetEnv()
+	vars[config.EnvMaxRPS] = "0"
+	vars[config.EnvTimeout] = SuiteTimeout
+	vars[config.EnvReportDir] = reportDir
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	return env
 }
 
 // plantedKey is a fresh key for one run: recognisable in a leak report,

@@ -22,7 +22,6 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
@@ -100,14 +99,8 @@ func run(args []string) int {
 // childEnv is the parent's environment with the target variables naming
 // the sandbox.
 func childEnv(srv *sandbox.Server) []string {
-	set := map[string]string{
-		"WINSTON_BASE_URL":  srv.HTTPSURL(),
-		"WINSTON_HTTP_URL":  srv.HTTPURL(),
-		"WINSTON_CA_FILE":   srv.CAFile(),
-		"WINSTON_API_KEY":   sandbox.DefaultKey,
-		"WINSTON_API_KEY_2": sandbox.DefaultKey2,
-		"WINSTON_NOW":       sandbox.DefaultNow.Format(time.RFC3339),
-	}
+	set := srv.TargetEnv()
+	delete(set, "WINSTON_MODE")
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
