@@ -155,3 +155,17 @@ func TestGatesSaySomethingToTurnTheCheckOn(t *testing.T) {
 		t.Errorf("live runs need no gate: %q", reason)
 	}
 }
+
+func TestItemsDecodesTheTopLevelOnly(t *testing.T) {
+	items, err := Items(&client.Response{Status: 200, Body: []byte(`[{"_id":"a","paid":true,"plan_id":null,"payments":[{"amount":1}],"n":12}]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := items[0]
+	if it["_id"] != "a" || it["paid"] != true || it["plan_id"] != nil || it["n"] != json.Number("12") {
+		t.Errorf("scalars: %#v", it)
+	}
+	if raw, ok := it["payments"].(json.RawMessage); !ok || string(raw) != `[{"amount":1}]` {
+		t.Errorf("nested values stay raw: %#v", it["payments"])
+	}
+}
