@@ -133,8 +133,11 @@ func (l *loader) loadPaths(c *Config) {
 	if v, _, ok := l.get(EnvCassetteDir); ok {
 		c.CassetteDir = l.resolve(v)
 	}
-	if v, _, ok := l.get(EnvReportDir); ok {
+	if v, src, ok := l.get(EnvReportDir); ok {
 		c.ReportDir = l.resolve(v)
+		if problem := reportDirProblem(c.ReportDir); problem != "" {
+			l.fail(EnvReportDir, src, v, problem, "point WINSTON_REPORT_DIR at a directory you can write (it is created if missing), or unset it for reports/<time>-<mode>")
+		}
 	} else {
 		c.ReportDir = newReportDir(filepath.Join(l.root, "reports"), l.clock().UTC().Format("20060102-150405")+"-"+string(c.Mode))
 	}
@@ -193,4 +196,36 @@ func newReportDir(parent, name string) string {
 		}
 		p = filepath.Join(parent, fmt.Sprintf("%s-%d", name, i))
 	}
+}
+
+// reportDirProblem says why the report could not be written to dir, or "":
+// found before any request, not after a whole run. A missing directory is
+// fine when its nearest existing parent is a directory we can write in.
+func reportDirProblem(dir string) string {
+	at := dir
+	for {
+		st, err := os.Stat(at)
+		if err == nil {
+			if !st.IsDir() {
+				if at == dir {
+					return "is a file, not a directory"
+				}
+				return "cannot be created: " + at + " is a file"
+			}
+			break
+		}
+		parent := filepath.Dir(at)
+		if parent == at {
+			return "cannot be created: no existing parent directory"
+		}
+		at = parent
+	}
+	f, err := os.CreateTemp(at, ".winston-write-check-*")
+	if err != nil {
+		return "cannot be written: " + err.Error()
+	}
+	name := f.Name()
+	_ = f.Close()
+	_ = os.Remove(name)
+	return ""
 }

@@ -22,8 +22,8 @@ type badSetting struct {
 // notConfigErrors are the variables with no wrong value that config can
 // refuse, and why; every other variable needs a case in badSettings.
 var notConfigErrors = map[string]string{
-	config.EnvReportDir: "written at the end of the run: a directory that cannot be created fails the run " +
-		"then, naming the path (not a config-error before any request)",
+	config.EnvReportDir: "refused by config before any request (harness/config tests it), but the config-error " +
+		"report cannot then be written there, and these tests read the report",
 	config.EnvCassetteCache: "never an error by design: a cache that cannot be used is skipped and the YAML parsed",
 }
 
