@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/winston-conformance/winston-conformance/schemas"
 )
@@ -260,5 +261,21 @@ func TestSchemaFilesDescribeThemselves(t *testing.T) {
 		if bytes.Contains(bytes.ReplaceAll(data, []byte(" "), nil), []byte(`"additionalProperties":false`)) {
 			t.Errorf("%s closes an object: new fields are drift, not schema failures", s.name)
 		}
+	}
+}
+
+func TestANumberBeyondFloat64IsRefusedQuickly(t *testing.T) {
+	reg, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "[" + strings.Repeat(`{"_id":"a","total":1,"payments":[],"products":[]},`, 20) + `{"_id":"b","total":1e1000000,"payments":[],"products":[]}]`
+	start := time.Now()
+	_, err = reg.Validate("bills.json", []byte(body))
+	if err == nil || !strings.Contains(err.Error(), "/20/total") {
+		t.Errorf("want an error naming /20/total, got %v", err)
+	}
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("took %s: a hostile body of such numbers must not stall the run", d)
 	}
 }

@@ -50,6 +50,11 @@ func (r *Registry) Validate(name string, body []byte) ([]Error, error) {
 	if err := decodeOne(body, &doc); err != nil {
 		return nil, fmt.Errorf("validate against schemas/%s: the body is not JSON: %w", name, err)
 	}
+	if ptr, n, ok := outOfRange(doc, ""); ok {
+		// The validator spends tens of milliseconds on each such number, so
+		// a hostile body of them would stall the run for hours.
+		return nil, fmt.Errorf("validate against schemas/%s: the number %.40s at %s is beyond what a float64 holds: no client can read it", name, n, displayPointer(ptr))
+	}
 	res, err := s.Validate(gojsonschema.NewRawLoader(doc))
 	if err != nil {
 		return nil, fmt.Errorf("validate against schemas/%s: %w", name, err)
@@ -275,4 +280,28 @@ func keywordOf(re gojsonschema.ResultError) string {
 	default:
 		return re.Type() // "internal" and anything a later version adds
 	}
+}
+
+// outOfRange finds the first number in doc that a float64 cannot hold,
+// with its JSON pointer.
+func outOfRange(v any, ptr string) (string, string, bool) {
+	switch t := v.(type) {
+	case json.Number:
+		if _, err := strconv.ParseFloat(string(t), 64); err != nil {
+			return ptr, string(t), true
+		}
+	case []any:
+		for i, x := range t {
+			if p, n, ok := outOfRange(x, ptr+"/"+strconv.Itoa(i)); ok {
+				return p, n, true
+			}
+		}
+	case map[string]any:
+		for k, x := range t {
+			if p, n, ok := outOfRange(x, ptr+"/"+escapeToken(k)); ok {
+				return p, n, true
+			}
+		}
+	}
+	return "", "", false
 }
