@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/winston-conformance/winston-conformance/harness/selfcheck"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,18 +26,11 @@ const (
 // go.mod, because the benchmarks build packages and run the suite from
 // there whatever directory `go test` started them in.
 func Root(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
+	root, err := selfcheck.FindRepoRoot(dir)
 	if err != nil {
-		return "", fmt.Errorf("bench: find the repository root from %s: %w", dir, err)
+		return "", fmt.Errorf("bench: %w", err)
 	}
-	for d := abs; ; d = filepath.Dir(d) {
-		if st, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !st.IsDir() {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("bench: no go.mod in %s or above: run from inside the repository checkout", abs)
-		}
-	}
+	return root, nil
 }
 
 // GoTool is the go command: $GOROOT/bin/go when GOROOT is set (as `go
