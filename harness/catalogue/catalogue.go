@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -226,7 +227,7 @@ func (c *Catalogue) Validate() error {
 		if r.Title == "" || r.Must == "" {
 			errs = append(errs, fmt.Errorf("%s: title and must are required", where))
 		}
-		if !contains(Families, r.Family) {
+		if !slices.Contains(Families, r.Family) {
 			errs = append(errs, fmt.Errorf("%s: family %q must be one of %s", where, r.Family, strings.Join(Families, ", ")))
 		}
 		if !validSource(r.Source) {
@@ -246,15 +247,6 @@ func (c *Catalogue) Validate() error {
 
 func validSource(s string) bool {
 	return s == SourceMission || s == SourceDocs || s == SourceInferred || s == SourceUnknown
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Requirement returns the requirement with the given ID, or nil.

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -97,7 +98,7 @@ func runCheck(ctx SpecContext, env *Env, req *catalogue.Requirement, check Check
 			Skip(reason)
 		}
 	}
-	if hasLabel(req, "mutating") && !env.Config.AllowMutations {
+	if slices.Contains(req.Labels, "mutating") && !env.Config.AllowMutations {
 		Skip(env.Config.MutationsReason + ": this check creates orders; set WINSTON_ALLOW_MUTATIONS=true to run it")
 	}
 	t := &T{Req: req, env: env}
@@ -140,15 +141,6 @@ func runCheck(ctx SpecContext, env *Env, req *catalogue.Requirement, check Check
 	})
 	check.Run(ctx, t)
 	t.verify()
-}
-
-func hasLabel(req *catalogue.Requirement, l string) bool {
-	for _, x := range req.Labels {
-		if x == l {
-			return true
-		}
-	}
-	return false
 }
 
 // T is what a check works with: the requirement, a fresh client and the
