@@ -172,16 +172,56 @@ func compile(name string, data []byte) (*gojsonschema.Schema, error) {
 	if err := checkRefs(doc, ""); err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
+	invalid := func(msg string) error {
+		msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
+		return fmt.Errorf("%s is not a valid draft-07 schema: %s: fix the keyword named there (see https://json-schema.org/draft-07/json-schema-validation.html)", where, msg)
+	}
+	meta, err := draft07Meta()
+	if err != nil {
+		return nil, err
+	}
+	// The file is checked against draft-07's meta-schema here rather than by
+	// the loader's Validate option, which compiles the meta-schema anew for
+	// every file it loads.
+	res, err := meta.Validate(gojsonschema.NewGoLoader(doc))
+	if err != nil {
+		return nil, invalid(err.Error())
+	}
+	if !res.Valid() {
+		var msgs []string
+		for _, e := range res.Errors() {
+			msgs = append(msgs, e.String())
+		}
+		return nil, invalid(strings.Join(msgs, "; "))
+	}
 	loader := gojsonschema.NewSchemaLoader()
 	loader.Draft = gojsonschema.Draft7
 	loader.AutoDetect = true
-	loader.Validate = true // check the file against draft-07's meta-schema
 	s, err := loader.Compile(gojsonschema.NewBytesLoader(data))
 	if err != nil {
-		msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
-		return nil, fmt.Errorf("%s is not a valid draft-07 schema: %s: fix the keyword named there (see https://json-schema.org/draft-07/json-schema-validation.html)", where, msg)
+		return nil, invalid(err.Error())
 	}
 	return s, nil
+}
+
+var (
+	metaOnce sync.Once
+	metaSch  *gojsonschema.Schema
+	metaErr  error
+)
+
+// draft07Meta is draft-07's meta-schema, compiled once per process from
+// the copy built into gojsonschema (it is never fetched).
+func draft07Meta() (*gojsonschema.Schema, error) {
+	metaOnce.Do(func() {
+		loader := gojsonschema.NewSchemaLoader()
+		loader.Draft = gojsonschema.Draft7
+		metaSch, metaErr = loader.Compile(gojsonschema.NewReferenceLoader(Draft07))
+		if metaErr != nil {
+			metaErr = fmt.Errorf("compile draft-07's meta-schema (built into gojsonschema): %w", metaErr)
+		}
+	})
+	return metaSch, metaErr
 }
 
 // literalKeywords hold data, not subschemas: a "$ref" inside them is a
