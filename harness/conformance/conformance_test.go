@@ -14,7 +14,6 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
 	"github.com/winston-conformance/winston-conformance/harness/config"
-	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
 func replayConfig(t *testing.T, extra map[string]string) *config.Config {
@@ -89,32 +88,24 @@ func TestTheCatalogueIsResolvedOncePerReferenceTime(t *testing.T) {
 	}
 }
 
-func TestNormaliseEntriesFillsJSONForSerialRuns(t *testing.T) {
-	xs := []evidence.Exchange{{Method: "POST", URL: "https://x/api/v2/bills", Status: 200}}
-	r := types.Report{SpecReports: types.SpecReports{{ReportEntries: types.ReportEntries{
-		{Name: evidence.ReportEntryName, Value: types.WrapEntryValue(xs)},
-		{Name: "other", Value: types.WrapEntryValue(1)},
-	}}}}
-	normaliseEntries(&r)
-	var back []evidence.Exchange
-	if err := json.Unmarshal([]byte(r.SpecReports[0].ReportEntries[0].Value.AsJSON), &back); err != nil || len(back) != 1 || back[0].Status != 200 {
-		t.Errorf("winston entry not normalised: %q (%v)", r.SpecReports[0].ReportEntries[0].Value.AsJSON, err)
-	}
-	if r.SpecReports[0].ReportEntries[1].Value.AsJSON != "" {
-		t.Error("entries that are not the suite's must be left alone")
-	}
-}
-
 func TestProvenanceReadsTheCassetteEntries(t *testing.T) {
 	meta := cassette.Meta{Source: cassette.SourceSandbox, RecordedAt: "2026-11-28T13:19:27Z"}
-	r := types.Report{SpecReports: types.SpecReports{{ReportEntries: types.ReportEntries{
-		{Name: CassetteEntryName, Value: types.WrapEntryValue(meta)},
-	}}}}
-	normaliseEntries(&r)
+	asJSON, err := json.Marshal(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
 	env := &Env{Config: replayConfig(t, nil)}
-	source, at, sandbox := provenance(env, r)
-	if source != cassette.SourceSandbox || at != meta.RecordedAt || !sandbox {
-		t.Errorf("got %q %q %v", source, at, sandbox)
+	for name, value := range map[string]types.ReportEntryValue{
+		"serial (the value as added)":   types.WrapEntryValue(meta),
+		"parallel (the value as JSON)": {AsJSON: string(asJSON)},
+	} {
+		r := types.Report{SpecReports: types.SpecReports{{ReportEntries: types.ReportEntries{
+			{Name: CassetteEntryName, Value: value},
+		}}}}
+		source, at, sandbox := provenance(env, r)
+		if source != cassette.SourceSandbox || at != meta.RecordedAt || !sandbox {
+			t.Errorf("%s: got %q %q %v", name, source, at, sandbox)
+		}
 	}
 }
 

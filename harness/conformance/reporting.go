@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,7 +19,6 @@ import (
 // (merged across parallel processes), through report.Build, to every
 // writer, then the secret scan over what was written.
 func writeReport(env *Env, r types.Report) {
-	normaliseEntries(&r)
 	cfg := env.Config
 	run := report.RunInfo{
 		SuiteVersion: SuiteVersion(),
@@ -83,22 +81,6 @@ func writeReport(env *Env, r types.Report) {
 	}
 }
 
-// normaliseEntries makes every winston.* entry carry its JSON form: Ginkgo
-// fills AsJSON only when it sends entries between parallel processes.
-func normaliseEntries(r *types.Report) {
-	for i := range r.SpecReports {
-		for j := range r.SpecReports[i].ReportEntries {
-			e := &r.SpecReports[i].ReportEntries[j]
-			if e.Value.AsJSON != "" || !strings.HasPrefix(e.Name, "winston.") {
-				continue
-			}
-			if raw, err := json.Marshal(e.Value.GetRawValue()); err == nil {
-				e.Value.AsJSON = string(raw)
-			}
-		}
-	}
-}
-
 // CassetteEntryName is the Ginkgo report entry that carries the meta of
 // the cassette a spec replayed or recorded, so the report can say where the
 // answers came from without reading the cassettes again.
@@ -125,7 +107,7 @@ func provenance(env *Env, r types.Report) (source, recordedAt string, sandbox bo
 				continue
 			}
 			var m cassette.Meta
-			if json.Unmarshal([]byte(e.Value.AsJSON), &m) != nil {
+			if report.EntryValue(e, &m) != nil {
 				continue
 			}
 			if m.Source == cassette.SourceSandbox {

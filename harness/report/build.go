@@ -199,37 +199,24 @@ func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 	}
 }
 
-// decodeEntryInto reads one report entry. In a parallel run the value
-// arrives as JSON (AsJSON) with no raw value; in a serial run only the raw
-// value is set. Both are read through JSON, so both give the same result.
+// decodeEntryInto reads one report entry (see EntryValue).
 func decodeEntryInto(e ginkgotypes.ReportEntry, res *specResult, shapes map[string]Shape) error {
-	var target any
 	var exchanges []evidence.Exchange
 	var findings []evidence.Finding
 	var sh map[string]Shape
+	var err error
 	switch e.Name {
 	case evidence.ReportEntryName:
-		target = &exchanges
+		err = EntryValue(e, &exchanges)
 	case evidence.FindingEntryName:
-		target = &findings
+		err = EntryValue(e, &findings)
 	case ShapesEntryName:
-		target = &sh
+		err = EntryValue(e, &sh)
 	default:
 		return nil
 	}
-	data := []byte(e.Value.AsJSON)
-	if len(data) == 0 {
-		raw := e.Value.GetRawValue()
-		if raw == nil {
-			return nil
-		}
-		var err error
-		if data, err = json.Marshal(raw); err != nil {
-			return fmt.Errorf("encode value: %w", err)
-		}
-	}
-	if err := json.Unmarshal(data, target); err != nil {
-		return fmt.Errorf("decode value: %w", err)
+	if err != nil {
+		return err
 	}
 	res.exchanges = append(res.exchanges, exchanges...)
 	res.findings = append(res.findings, findings...)
@@ -242,6 +229,34 @@ func decodeEntryInto(e ginkgotypes.ReportEntry, res *specResult, shapes map[stri
 		for path, types := range s {
 			shapes[ep].Merge(Shape{red.String(path): types})
 		}
+	}
+	return nil
+}
+
+// EntryValue reads the value of a Ginkgo report entry into target. In a
+// serial run Ginkgo keeps the value as it was added, which is taken as is
+// when it has target's type; in a parallel run the value arrives as JSON
+// (AsJSON) from another process. A value of another type goes through JSON
+// as it would between processes, so serial and parallel runs read the same
+// thing. An entry with no value leaves target as it is.
+func EntryValue[T any](e ginkgotypes.ReportEntry, target *T) error {
+	raw := e.Value.GetRawValue()
+	if v, ok := raw.(T); ok && e.Value.AsJSON == "" {
+		*target = v
+		return nil
+	}
+	data := []byte(e.Value.AsJSON)
+	if len(data) == 0 {
+		if raw == nil {
+			return nil
+		}
+		var err error
+		if data, err = json.Marshal(raw); err != nil {
+			return fmt.Errorf("encode value: %w", err)
+		}
+	}
+	if err := json.Unmarshal(data, target); err != nil {
+		return fmt.Errorf("decode value: %w", err)
 	}
 	return nil
 }
