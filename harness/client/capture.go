@@ -103,7 +103,7 @@ func redactedExcerpt(body []byte) string {
 	if len(body) > window {
 		body = body[:window]
 	}
-	return excerpt(redact.Global().Bytes(append([]byte(nil), body...)), ExcerptLen)
+	return evidence.Excerpt(redact.Global().Bytes(append([]byte(nil), body...)), ExcerptLen)
 }
 
 // unavailable says whether an exchange tells nothing about the contract: the

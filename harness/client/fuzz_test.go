@@ -35,6 +35,8 @@ func FuzzResponseJSON(f *testing.F) {
 			t.Errorf("error is not valid text: %q", err.Error())
 		}
 		_ = r.Describe()
-		_ = excerpt(body, 7)
+		if ex := evidence.Excerpt(body, 7); !utf8.ValidString(ex) {
+			t.Errorf("excerpt is not valid text: %q", ex)
+		}
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
@@ -128,7 +127,7 @@ func (r *Response) Describe() string {
 	if e.Error != "" {
 		fmt.Fprintf(&b, "; error: %s", e.Error)
 	}
-	if body := excerpt([]byte(e.ResponseBody), describeBodyLen); body != "" {
+	if body := evidence.Excerpt([]byte(e.ResponseBody), describeBodyLen); body != "" {
 		if len(body) < len(e.ResponseBody) || e.ResponseBytes > len(e.ResponseBody) {
 			body += " ..."
 		}
@@ -157,21 +156,4 @@ func readBody(res *http.Response, limit int64) ([]byte, bool, error) {
 		return data[:limit], true, fmt.Errorf("%w: response body larger than %d bytes (cut there; raise WINSTON_MAX_BODY to read more)", ErrBodyTooLarge, limit)
 	}
 	return data, false, err
-}
-
-// excerpt cuts s to at most n bytes on a UTF-8 boundary; invalid UTF-8 is
-// replaced so reports stay valid text.
-func excerpt(s []byte, n int) string {
-	if len(s) > n {
-		s = s[:n]
-		// Drop a rune cut in half (at most UTFMax-1 bytes), not bytes
-		// that were never valid UTF-8.
-		for i := 0; i < utf8.UTFMax-1 && len(s) > 0; i++ {
-			if r, size := utf8.DecodeLastRune(s); r != utf8.RuneError || size > 1 {
-				break
-			}
-			s = s[:len(s)-1]
-		}
-	}
-	return strings.ToValidUTF8(string(s), "\uFFFD")
 }

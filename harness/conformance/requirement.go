@@ -130,7 +130,12 @@ func runCheck(ctx SpecContext, env *Env, req *catalogue.Requirement, check Check
 	t.Fx = cat.Fixtures
 	t.API = client.New(env.Config, cat.Fixtures, inner, opts...)
 	DeferCleanup(func() {
-		AddReportEntry(evidence.ReportEntryName, t.API.Exchanges(), ReportEntryVisibilityNever)
+		exchanges := t.API.Exchanges()
+		if !CurrentSpecReport().Failed() {
+			// A pass needs its evidence shown, not every byte of it.
+			exchanges = evidence.Condense(exchanges)
+		}
+		AddReportEntry(evidence.ReportEntryName, exchanges, ReportEntryVisibilityNever)
 		AddReportEntry(evidence.FindingEntryName, t.Findings(), ReportEntryVisibilityNever)
 		if len(t.shapes) > 0 {
 			AddReportEntry(ShapesEntryName, t.shapes, ReportEntryVisibilityNever)

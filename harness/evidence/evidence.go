@@ -46,6 +46,12 @@ type Exchange struct {
 	ReplayMiss bool `json:"replayMiss,omitempty"`
 	// Cassette names the cassette file that served or recorded it.
 	Cassette string `json:"cassette,omitempty"`
+	// Repeats counts the further exchanges, alike in what was sent and
+	// the status that came back, that Condense folded into this one.
+	Repeats int `json:"repeats,omitempty"`
+	// RepeatLatencies are the latencies of the folded exchanges, kept
+	// for the latency profile (empty on replay).
+	RepeatLatencies []time.Duration `json:"repeatLatenciesNs,omitempty"`
 }
 
 // ReportEntryName is the name of the Ginkgo report entry that carries a

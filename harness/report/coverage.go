@@ -200,9 +200,9 @@ func latencyByEndpoint(cat *catalogue.Catalogue, all []evidence.Exchange) map[st
 		if ex.Replayed || ex.Status == 0 || ex.Error != "" {
 			continue
 		}
-		byEndpoint["*"] = append(byEndpoint["*"], ex.Latency)
+		byEndpoint["*"] = append(byEndpoint["*"], ex.Latencies()...)
 		if id := endpointOfURL(cat, ex.URL); id != "" {
-			byEndpoint[id] = append(byEndpoint[id], ex.Latency)
+			byEndpoint[id] = append(byEndpoint[id], ex.Latencies()...)
 		}
 	}
 	out := map[string]LatencyStats{}

@@ -171,7 +171,11 @@ func exchangeOutcome(ex evidence.Exchange) string {
 	if ex.Status == 0 {
 		return "no answer: " + ex.Error
 	}
-	return fmt.Sprintf("%d (%d bytes)", ex.Status, ex.ResponseBytes)
+	out := fmt.Sprintf("%d (%d bytes)", ex.Status, ex.ResponseBytes)
+	if ex.Repeats > 0 {
+		out += fmt.Sprintf(", and %d more exchange(s) alike", ex.Repeats)
+	}
+	return out
 }
 
 func seconds(s float64) string { return fmt.Sprintf("%.3f", max(s, 0)) }

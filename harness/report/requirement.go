@@ -57,7 +57,9 @@ func makeRequirement(cat *catalogue.Catalogue, creq catalogue.Requirement, res *
 		ex = redactExchange(ex)
 		req.Evidence.Exchanges = append(req.Evidence.Exchanges, ex)
 		if !ex.Replayed && ex.Status != 0 {
-			req.LatencyMs = max(req.LatencyMs, ms(ex.Latency))
+			for _, l := range ex.Latencies() {
+				req.LatencyMs = max(req.LatencyMs, ms(l))
+			}
 		}
 	}
 	var first, firstBad *evidence.Finding

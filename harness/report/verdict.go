@@ -17,7 +17,11 @@ func finish(doc *Document, cat *catalogue.Catalogue, profile *Profile, all []evi
 	doc.Coverage = buildCoverage(cat, doc.Requirements, profile)
 	doc.Latency = latencyByEndpoint(cat, all)
 	doc.GoLive = deriveGoLive(doc)
-	doc.Summary = summarize(doc, runUnavailable, len(all))
+	attempted := 0
+	for _, ex := range all {
+		attempted += 1 + ex.Repeats
+	}
+	doc.Summary = summarize(doc, runUnavailable, attempted)
 }
 
 func countRequirements(reqs []Requirement) Counts {
