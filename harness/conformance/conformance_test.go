@@ -96,7 +96,7 @@ func TestProvenanceReadsTheCassetteEntries(t *testing.T) {
 	}
 	env := &Env{Config: replayConfig(t, nil)}
 	for name, value := range map[string]types.ReportEntryValue{
-		"serial (the value as added)":   types.WrapEntryValue(meta),
+		"serial (the value as added)":  types.WrapEntryValue(meta),
 		"parallel (the value as JSON)": {AsJSON: string(asJSON)},
 	} {
 		r := types.Report{SpecReports: types.SpecReports{{ReportEntries: types.ReportEntries{
