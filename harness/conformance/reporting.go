@@ -71,7 +71,7 @@ func writeReport(env *Env, r types.Report) {
 		scanned = append(scanned, cfg.CassetteDir)
 	}
 	for _, d := range scanned {
-		leaks, err := report.ScanDir(d, redactor().Secrets())
+		leaks, err := report.ScanDir(d, redactor().Secrets(), report.Written(dir)...)
 		if err != nil {
 			Fail(fmt.Sprintf("secret scan of %s: %v", d, err))
 		}

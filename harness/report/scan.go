@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
@@ -41,65 +42,90 @@ const maxScanBytes = 256 << 20
 // encoded, and inside an Authorization value "Token <anything>@<secret>".
 // Secrets shorter than redact.MinSecretLen are ignored, as the redactor
 // ignores them. It is the post-run check that no key reached a report.
-func ScanDir(dir string, secrets []string) ([]Leak, error) {
-	type needle struct {
-		kind, fp string
-		text     []byte
-		re       *regexp.Regexp
-	}
-	var needles []needle
-	for _, s := range secrets {
-		if len(s) < redact.MinSecretLen {
-			continue
-		}
-		fp := KeyFingerprint(s)
-		needles = append(needles, needle{kind: "secret", fp: fp, text: []byte(s)})
-		needles = append(needles, needle{kind: "auth-header", fp: fp, text: []byte(s), re: regexp.MustCompile(`Token\s+\S*@` + regexp.QuoteMeta(s))})
-		for _, form := range redact.Base64Forms(s) {
-			needles = append(needles, needle{kind: "base64", fp: fp, text: []byte(form)})
-		}
-		for _, enc := range []string{url.QueryEscape(s), url.PathEscape(s)} {
-			if enc != s {
-				needles = append(needles, needle{kind: "url-encoded", fp: fp, text: []byte(enc)})
-			}
-		}
-	}
+// Files named in verified (paths under dir, as ScanDir names them) were
+// already scanned in memory before they were written, and are passed over.
+func ScanDir(dir string, secrets []string, verified ...string) ([]Leak, error) {
+	sc := newScanner(secrets)
 	var leaks []Leak
 	err := filepath.WalkDir(dir, func(path string, entry fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("scan %s: %w", path, err)
 		}
-		if !entry.Type().IsRegular() {
+		if !entry.Type().IsRegular() || slices.Contains(verified, path) {
+			return nil
+		}
+		if sc.empty() {
 			return nil
 		}
 		data, err := readPrefix(path, maxScanBytes)
 		if err != nil {
 			return fmt.Errorf("scan %s: %w", path, err)
 		}
-		for _, n := range needles {
-			at := -1
-			if n.re != nil {
-				// The pattern holds the key itself: where the key is
-				// absent (almost always) the costly scan is skipped.
-				if !bytes.Contains(data, n.text) {
-					continue
-				}
-				if loc := n.re.FindIndex(data); loc != nil {
-					at = loc[0]
-				}
-			} else {
-				at = bytes.Index(data, n.text)
-			}
-			if at >= 0 {
-				leaks = append(leaks, Leak{File: path, Line: 1 + bytes.Count(data[:at], []byte("\n")), Kind: n.kind, Secret: n.fp})
-			}
-		}
+		leaks = append(leaks, sc.scan(path, data)...)
 		return nil
 	})
 	if err != nil {
 		return leaks, err
 	}
 	return leaks, nil
+}
+
+// scanner looks for every form of a set of secrets.
+type scanner struct {
+	needles []needle
+}
+
+type needle struct {
+	kind, fp string
+	text     []byte
+	re       *regexp.Regexp
+}
+
+func newScanner(secrets []string) *scanner {
+	sc := &scanner{}
+	for _, s := range secrets {
+		if len(s) < redact.MinSecretLen {
+			continue
+		}
+		fp := KeyFingerprint(s)
+		sc.needles = append(sc.needles, needle{kind: "secret", fp: fp, text: []byte(s)})
+		sc.needles = append(sc.needles, needle{kind: "auth-header", fp: fp, text: []byte(s), re: regexp.MustCompile(`Token\s+\S*@` + regexp.QuoteMeta(s))})
+		for _, form := range redact.Base64Forms(s) {
+			sc.needles = append(sc.needles, needle{kind: "base64", fp: fp, text: []byte(form)})
+		}
+		for _, enc := range []string{url.QueryEscape(s), url.PathEscape(s)} {
+			if enc != s {
+				sc.needles = append(sc.needles, needle{kind: "url-encoded", fp: fp, text: []byte(enc)})
+			}
+		}
+	}
+	return sc
+}
+
+func (sc *scanner) empty() bool { return len(sc.needles) == 0 }
+
+// scan returns the leaks in data, the content of file.
+func (sc *scanner) scan(file string, data []byte) []Leak {
+	var leaks []Leak
+	for _, n := range sc.needles {
+		at := -1
+		if n.re != nil {
+			// The pattern holds the key itself: where the key is
+			// absent (almost always) the costly scan is skipped.
+			if !bytes.Contains(data, n.text) {
+				continue
+			}
+			if loc := n.re.FindIndex(data); loc != nil {
+				at = loc[0]
+			}
+		} else {
+			at = bytes.Index(data, n.text)
+		}
+		if at >= 0 {
+			leaks = append(leaks, Leak{File: file, Line: 1 + bytes.Count(data[:at], []byte("\n")), Kind: n.kind, Secret: n.fp})
+		}
+	}
+	return leaks
 }
 
 func readPrefix(path string, n int64) ([]byte, error) {

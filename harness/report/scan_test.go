@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -132,11 +133,43 @@ func TestScanDirFindsAKeyInEveryKindOfFile(t *testing.T) {
 func TestWriteAtomicRedactsEveryByte(t *testing.T) {
 	redact.Global().Add(plantedKey, "<WINSTON_API_KEY>")
 	dir := t.TempDir()
-	if err := writeAtomic(dir, "x.md", []byte("raw "+plantedKey)); err != nil {
+	if err := writeAtomic(dir, "x.md", []byte("raw "+plantedKey), newScanner(redact.Global().Secrets()), true); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "x.md"))
 	if string(got) != "raw <WINSTON_API_KEY>" {
 		t.Errorf("written %q", got)
+	}
+}
+
+func TestWriteAtomicRefusesWhatTheRedactorMissed(t *testing.T) {
+	// A secret the scanner knows but the redactor does not stands for a
+	// redaction bug: the file must not reach disk.
+	missed := "never-registered-key-5c1e"
+	dir := t.TempDir()
+	err := writeAtomic(dir, "report.json", []byte("{\n\"k\": \""+missed+"\"}"), newScanner([]string{missed}), false)
+	if !errors.Is(err, ErrSecretLeak) || strings.Contains(err.Error(), missed) || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("want ErrSecretLeak naming the line and not the key, got %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a leaking file (or its temporary file) reached disk: %v", entries)
+	}
+}
+
+func TestScanDirPassesOverVerifiedFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"verified.json", "other.json"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(plantedKey), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leaks, err := ScanDir(dir, []string{plantedKey}, filepath.Join(dir, "verified.json"))
+	if err != nil || len(leaks) == 0 {
+		t.Fatalf("the unverified file must still be scanned: %v %v", leaks, err)
+	}
+	for _, l := range leaks {
+		if strings.HasSuffix(l.File, "verified.json") {
+			t.Errorf("a verified file was scanned again: %s", l)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/redact"
@@ -57,17 +58,36 @@ func (d *Document) Write(dir string, history []*Document) error {
 		{MarkdownFile, d.renderMarkdown},
 		{HTMLFile, func() ([]byte, error) { return d.renderHTML(history) }},
 	}
-	var errs []error
-	for _, r := range renderers {
-		data, err := r.render()
-		if err == nil {
-			err = writeAtomic(dir, r.name, data)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("write report %s: %w", filepath.Join(dir, r.name), redact.Global().Error(err)))
-		}
+	// A replayed run's report is synced to disk like the others only when
+	// it says something a new run could not: the replay of the same
+	// cassettes gives the same report again, so waiting for the disk
+	// would buy nothing but time. Live and recorded runs are synced.
+	durable := d.Mode != "replay"
+	// The renderers only read the document, so they run side by side.
+	sc := newScanner(redact.Global().Secrets())
+	errs := make([]error, len(renderers))
+	var wg sync.WaitGroup
+	for i, r := range renderers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data, err := r.render()
+			if err == nil {
+				err = writeAtomic(dir, r.name, data, sc, durable)
+			}
+			if err != nil {
+				errs[i] = fmt.Errorf("write report %s: %w", filepath.Join(dir, r.name), redact.Global().Error(err))
+			}
+		}()
 	}
+	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// Written lists the files Write puts in dir, which it has scanned for
+// secrets before writing them (see ScanDir's verified).
+func Written(dir string) []string {
+	return []string{filepath.Join(dir, JSONFile), filepath.Join(dir, JUnitFile), filepath.Join(dir, MarkdownFile), filepath.Join(dir, HTMLFile)}
 }
 
 func (d *Document) renderJSON() ([]byte, error) {
@@ -81,16 +101,27 @@ func (d *Document) renderJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// ErrSecretLeak is wrapped by Write when a rendered file still holds a
+// form of a secret after redaction; such a file is never written.
+var ErrSecretLeak = errors.New("SECRET LEAK")
+
 // writeAtomic writes data, redacted, to dir/name through a temporary file
-// in the same directory, so a reader never sees half a file.
-func writeAtomic(dir, name string, data []byte) error {
+// in the same directory, so a reader never sees half a file. The redacted
+// bytes are scanned by sc first: a form of a secret the redactor missed
+// (a bug) stops the file from reaching disk at all. A durable file is
+// synced to disk before it is renamed into place.
+func writeAtomic(dir, name string, data []byte, sc *scanner, durable bool) error {
 	data = redact.Global().Bytes(data)
+	if leaks := sc.scan(name, data); len(leaks) > 0 {
+		return fmt.Errorf("%w: %s holds a %s form of key %s after redaction (line %d); the file was not written: report this as a bug",
+			ErrSecretLeak, name, leaks[0].Kind, leaks[0].Secret, leaks[0].Line)
+	}
 	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("create temporary file: %w", err)
 	}
 	_, werr := tmp.Write(data)
-	if werr == nil {
+	if werr == nil && durable {
 		werr = tmp.Sync()
 	}
 	cerr := tmp.Close()
