@@ -93,13 +93,19 @@ func checkErrorBodies(ctx SpecContext, t *T) {
 func checkRetryAfter(ctx SpecContext, t *T) {
 	for _, ep := range t.Exercised() {
 		n := max(t.Fx.RateLimitBurst, 1)
+		req := ep.Request
+		if _, paged := req["limit"]; paged {
+			// The answers are not judged, only their status: ask for
+			// as little as possible.
+			req = With(req, "limit", 1)
+		}
 		resps := make([]*client.Response, n)
 		var wg sync.WaitGroup
 		for i := range resps {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				resps[i] = t.Post(ctx, ep, ep.Request, client.WithoutRetry(), client.WithoutRateLimit())
+				resps[i] = t.Post(ctx, ep, req, client.WithoutRetry(), client.WithoutRateLimit())
 			}()
 		}
 		wg.Wait()
