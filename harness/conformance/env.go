@@ -85,13 +85,22 @@ func Setup() *Env {
 	if cfg != nil {
 		catPath = cfg.Catalogue
 	}
+	// The schemas compile while the catalogue is read: neither needs the
+	// other until both are checked against each other.
+	schemas := make(chan error, 1)
+	var reg *schema.Registry
+	go func() {
+		var err error
+		reg, err = schema.Default()
+		schemas <- err
+	}()
 	cat, catErr := catalogue.Load(catPath)
+	err = <-schemas
 	if catErr != nil {
 		env.Err = joinErr(env.Err, fmt.Errorf("WINSTON_CATALOGUE: %w", catErr))
 		return env
 	}
 	env.Catalogue = cat
-	reg, err := schema.Default()
 	if err != nil {
 		env.Err = joinErr(env.Err, fmt.Errorf("schemas: %w", err))
 		return env

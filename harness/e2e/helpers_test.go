@@ -146,7 +146,7 @@ func runSuite(t *testing.T, env map[string]string, args ...string) *run {
 // more kind of report the schema must describe.
 func validateReport(t *testing.T, path string) {
 	t.Helper()
-	reg, err := schema.Default()
+	reg, err := schema.Documents()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -152,6 +152,33 @@ func TestDefaultIsCompiledOnceAndHoldsEveryResponseSchema(t *testing.T) {
 	}
 }
 
+func TestTheSuitesOwnDocumentSchemasAreKeptApart(t *testing.T) {
+	api, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := Documents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if api.Has("report.schema.json") {
+		t.Error("Default holds report.schema.json: a conformance run would compile it for nothing")
+	}
+	if !docs.Has("report.schema.json") || docs.Has("bills.json") {
+		t.Errorf("Documents should hold the report's schema only: %v", docs.Names())
+	}
+	if errs, err := docs.Validate("report.schema.json", []byte(`{}`)); err != nil || len(errs) == 0 {
+		t.Errorf("an empty object is not a report: %v %v", errs, err)
+	}
+}
+
+func TestLoadReportsEveryBadFileAtOnce(t *testing.T) {
+	_, err := Load(mapFS(map[string]string{"a.json": `{`, "b.json": `{"type": "object"}`, "ok.json": okSchema}))
+	if err == nil || !strings.Contains(err.Error(), "schemas/a.json") || !strings.Contains(err.Error(), "schemas/b.json") {
+		t.Errorf("compiled side by side, every bad file must still be named: %v", err)
+	}
+}
+
 func TestValidateRefusesUnknownNamesAndNonJSON(t *testing.T) {
 	r := defaultRegistry(t)
 	_, err := r.Validate("bill.json", []byte(`[]`))

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -48,34 +49,58 @@ type Registry struct {
 // does not declare draft-07 in "$schema", is not a valid draft-07 schema,
 // or has a $ref that leaves the file. Files in subdirectories are ignored.
 func Load(fsys fs.FS) (*Registry, error) {
+	return load(fsys, func(string) bool { return true })
+}
+
+// DocumentSuffix ends the names of the schemas that describe the suite's
+// own documents (report.schema.json) rather than Winston's answers.
+const DocumentSuffix = ".schema.json"
+
+// load compiles the top-level *.json files of fsys that keep says to, side
+// by side, since each file compiles on its own.
+func load(fsys fs.FS, keep func(name string) bool) (*Registry, error) {
 	if fsys == nil {
 		return nil, errors.New("load schemas: the file system is nil: pass schemas.FS or an fs.FS holding *.json schema files")
 	}
-	names, err := fs.Glob(fsys, "*.json")
+	all, err := fs.Glob(fsys, "*.json")
 	if err != nil {
 		return nil, fmt.Errorf("load schemas: list *.json: %w", err)
+	}
+	var names []string
+	for _, n := range all {
+		if keep(n) {
+			names = append(names, n)
+		}
 	}
 	if len(names) == 0 {
 		return nil, errors.New("load schemas: no *.json files found at the top of the file system: put the draft-07 schemas in schemas/ (package schemas embeds schemas/*.json)")
 	}
 	sort.Strings(names)
-	r := &Registry{schemas: make(map[string]*gojsonschema.Schema, len(names)), names: names}
-	var errs []error
-	for _, name := range names {
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("schemas/%s: read: %w", name, err))
-			continue
-		}
-		s, err := compile(name, data)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		r.schemas[name] = s
+	compiled := make([]*gojsonschema.Schema, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				errs[i] = fmt.Errorf("schemas/%s: read: %w", name, err)
+				return
+			}
+			compiled[i], errs[i] = compile(name, data)
+		}()
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("load schemas: %w", errors.Join(errs...))
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("load schemas: %w", err)
+	}
+	r := &Registry{schemas: make(map[string]*gojsonschema.Schema, len(names)), names: names}
+	for i, name := range names {
+		r.schemas[name] = compiled[i]
 	}
 	return r, nil
 }
@@ -84,16 +109,33 @@ var (
 	defaultOnce sync.Once
 	defaultReg  *Registry
 	defaultErr  error
+
+	documentsOnce sync.Once
+	documentsReg  *Registry
+	documentsErr  error
 )
 
-// Default returns the registry of the embedded schemas (schemas.FS). It is
-// compiled on the first call and shared by every later call in the process,
-// so specs may call it freely; a load error is returned to every caller.
+// Default returns the registry of the embedded schemas of Winston's
+// answers (schemas.FS, less the *.schema.json files, see Documents). It is
+// compiled on the first call and shared by every later call in the
+// process, so specs may call it freely; a load error is returned to every
+// caller.
 func Default() (*Registry, error) {
 	defaultOnce.Do(func() {
-		defaultReg, defaultErr = Load(schemas.FS)
+		defaultReg, defaultErr = load(schemas.FS, func(n string) bool { return !strings.HasSuffix(n, DocumentSuffix) })
 	})
 	return defaultReg, defaultErr
+}
+
+// Documents returns the registry of the embedded schemas of the suite's
+// own documents: the files named *.schema.json (report.schema.json). A
+// conformance run never needs them, so they are compiled apart, on the
+// first call.
+func Documents() (*Registry, error) {
+	documentsOnce.Do(func() {
+		documentsReg, documentsErr = load(schemas.FS, func(n string) bool { return strings.HasSuffix(n, DocumentSuffix) })
+	})
+	return documentsReg, documentsErr
 }
 
 // Has reports whether a schema named name ("bills.json") was loaded.
