@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -159,4 +160,36 @@ func TestItemsDecodesTheTopLevelOnly(t *testing.T) {
 	if raw, ok := it["payments"].(json.RawMessage); !ok || string(raw) != `[{"amount":1}]` {
 		t.Errorf("nested values stay raw: %#v", it["payments"])
 	}
+}
+
+// FuzzItemsMatchesEncodingJSON holds the fast split of list answers to
+// encoding/json's reading: the same items, or an error both ways.
+func FuzzItemsMatchesEncodingJSON(f *testing.F) {
+	for _, seed := range []string{
+		`[]`, ` [ ] `, `[{}]`, `[null, {"a":1}]`, `null`, `{}`, `[1]`, `[[]]`, `"x"`, ``, `[{"a":1},]`,
+		`[{"_id":"a","total":12.50,"paid":true,"plan_id":null,"payments":[{"amount":1}],"o":{"k":"}]\""}}]`,
+		"[{\"k\\u00e9y\":\"caf\\u00e9\",\"raw\":\"\xff\",\"\xfe\":1,\"dup\":1,\"dup\":2}]",
+		`[ { "a" : "b\"c" , "n" : -1.5e3 , "s" : "\\" } , { } ]`, `[{"a":[{"b":[1,{"c":"]"}]}]}]`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, gotErr := Items(&client.Response{Status: 200, Body: body})
+		want, wantErr := itemsSlow(body)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("errors differ for %q: fast %v, encoding/json %v", body, gotErr, wantErr)
+		}
+		if gotErr != nil {
+			if gotErr.Error() != wantErr.Error() {
+				t.Fatalf("error texts differ for %q: %v / %v", body, gotErr, wantErr)
+			}
+			return
+		}
+		if len(got) == 0 && len(want) == 0 {
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("items differ for %q:\nfast          %#v\nencoding/json %#v", body, got, want)
+		}
+	})
 }

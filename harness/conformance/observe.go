@@ -2,8 +2,6 @@ package conformance
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"mime"
 	"net/url"
 	"slices"
@@ -82,52 +80,6 @@ func Summary(resp *client.Response) string {
 		s += " (" + ct + ")"
 	}
 	return s
-}
-
-// Items decodes a list answer (a JSON array of objects). Only the top
-// level of each item is decoded (strings, numbers as json.Number, booleans,
-// null); a nested object or array stays json.RawMessage, since the checks
-// judge ids, filters and sort fields, and decoding every payment and
-// product line of a thousand bills is most of a replay run's work.
-func Items(resp *client.Response) ([]map[string]any, error) {
-	if resp.Err != nil {
-		return nil, resp.Err
-	}
-	var raw []map[string]json.RawMessage
-	if err := json.Unmarshal(resp.Body, &raw); err != nil {
-		return nil, fmt.Errorf("the answer is not a JSON array of objects: %w", err)
-	}
-	items := make([]map[string]any, len(raw))
-	for i, obj := range raw {
-		item := make(map[string]any, len(obj))
-		for k, v := range obj {
-			item[k] = topLevel(v)
-		}
-		items[i] = item
-	}
-	return items, nil
-}
-
-// topLevel decodes a scalar JSON value and leaves containers raw.
-func topLevel(v json.RawMessage) any {
-	switch {
-	case len(v) == 0:
-		return nil
-	case v[0] == '{' || v[0] == '[':
-		return v
-	case v[0] == '"':
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			return s
-		}
-	case v[0] == 't' || v[0] == 'f':
-		return v[0] == 't'
-	case v[0] == 'n':
-		return nil
-	default:
-		return json.Number(v)
-	}
-	return v
 }
 
 // IsJSONContentType reports whether a Content-Type header names JSON.
