@@ -90,15 +90,81 @@ func Written(dir string) []string {
 	return []string{filepath.Join(dir, JSONFile), filepath.Join(dir, JUnitFile), filepath.Join(dir, MarkdownFile), filepath.Join(dir, HTMLFile)}
 }
 
+// jsonLineDepth is how deep report.json breaks lines: each top-level
+// field, and each requirement, coverage row or other element of a
+// top-level container, on a line of its own.
+const jsonLineDepth = 2
+
 func (d *Document) renderJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	if err := enc.Encode(d); err != nil {
 		return nil, fmt.Errorf("encode report.json: %w", err)
 	}
-	return buf.Bytes(), nil
+	return indentShallow(buf.Bytes(), jsonLineDepth), nil
+}
+
+// indentShallow lays out compact JSON with the members of containers
+// opened above depth on lines of their own, indented by two spaces per
+// level, and leaves deeper containers compact: one line per requirement
+// reads and diffs well, and costs a fraction of indenting every value.
+func indentShallow(compact []byte, depth int) []byte {
+	out := make([]byte, 0, len(compact)+len(compact)/16)
+	newline := func(level int) {
+		out = append(out, '\n')
+		for range level {
+			out = append(out, ' ', ' ')
+		}
+	}
+	level, inString := 0, false
+	for i := 0; i < len(compact); i++ {
+		c := compact[i]
+		if inString {
+			out = append(out, c)
+			switch c {
+			case '\\':
+				i++
+				if i < len(compact) {
+					out = append(out, compact[i])
+				}
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+			out = append(out, c)
+		case '{', '[':
+			out = append(out, c)
+			level++
+			empty := i+1 < len(compact) && (compact[i+1] == '}' || compact[i+1] == ']')
+			if level <= depth && !empty {
+				newline(level)
+			}
+		case '}', ']':
+			if level <= depth && compact[i-1] != '{' && compact[i-1] != '[' {
+				newline(level - 1)
+			}
+			level--
+			out = append(out, c)
+		case ',':
+			out = append(out, c)
+			if level <= depth {
+				newline(level)
+			}
+		case ':':
+			out = append(out, c)
+			if level <= depth {
+				out = append(out, ' ')
+			}
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ErrSecretLeak is wrapped by Write when a rendered file still holds a

@@ -1,10 +1,12 @@
 package report
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +167,40 @@ func TestLoadHistorySkipsBadFilesAndSaysSo(t *testing.T) {
 	}
 	if _, err := LoadHistory(filepath.Join(dir, "nope")); err == nil {
 		t.Error("a missing history folder must be an error")
+	}
+}
+
+func TestReportJSONHasOneRequirementPerLine(t *testing.T) {
+	doc := Build(ginkgoReport(t, allPassing("AUTH-001")...), testCatalogue(t), liveRun(), nil, nil)
+	doc.Requirements[0].Must = `a "quoted", {bracketed} [value]: with \ and , inside`
+	data, err := doc.renderJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back, want any
+	plain, _ := json.Marshal(doc)
+	if json.Unmarshal(data, &back) != nil || json.Unmarshal(plain, &want) != nil || !reflect.DeepEqual(back, want) {
+		t.Fatalf("the laid-out JSON does not read back as the document:\n%s", data)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	var reqLines int
+	for _, l := range lines {
+		if strings.HasPrefix(l, `    {"id":`) {
+			reqLines++
+		}
+	}
+	if reqLines != len(doc.Requirements) {
+		t.Errorf("want each of the %d requirements on a line of its own at depth 2, found %d:\n%s", len(doc.Requirements), reqLines, data)
+	}
+	if !strings.HasPrefix(string(data), "{\n  \"schemaVersion\": ") || !strings.HasSuffix(string(data), "}\n") {
+		t.Errorf("top-level fields should open the file, one per line, and it should end in a newline:\n%.200s", data)
+	}
+}
+
+func TestIndentShallowLeavesEmptyContainersAndStrings(t *testing.T) {
+	got := string(indentShallow([]byte(`{"a":[],"b":{},"c":["x,y",{"d":"}]"}],"e":"\"[,]\""}`), 2))
+	want := "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    \"x,y\",\n    {\"d\":\"}]\"}\n  ],\n  \"e\": \"\\\"[,]\\\"\"\n}"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
