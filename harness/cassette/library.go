@@ -96,7 +96,7 @@ type Library struct {
 	parsed parsedCache
 
 	mu     sync.Mutex
-	loaded map[string]*indexed
+	loaded map[string]*loading
 }
 
 // openSessions holds the cassette files that have an open session in
@@ -125,7 +125,7 @@ func Open(opts Options) (*Library, error) {
 	l := &Library{
 		dir: opts.Dir, mode: opts.Mode, red: red, now: time.Now,
 		parsed: parsedCache{dir: cacheDir},
-		loaded: map[string]*indexed{},
+		loaded: map[string]*loading{},
 	}
 	switch opts.Mode {
 	case ModeReplay:

@@ -51,14 +51,49 @@ func buildIndex(f *File, red *redact.Redactor) (*indexed, error) {
 	return ix, nil
 }
 
+// loading is one cassette being read: the first caller reads it, and any
+// other caller of the same ID waits for that read instead of repeating it.
+type loading struct {
+	done chan struct{}
+	ix   *indexed
+	err  error
+}
+
 // load returns the indexed cassette of reqID, reading it on first use.
-// Errors are not cached: a cassette fixed during a run is read again.
+// Different cassettes load side by side (see Prefetch). Errors are not
+// cached: a cassette fixed during a run is read again.
 func (l *Library) load(reqID string) (*indexed, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if ix, ok := l.loaded[reqID]; ok {
-		return ix, nil
+	if ld, ok := l.loaded[reqID]; ok {
+		l.mu.Unlock()
+		<-ld.done
+		if ld.err == nil {
+			return ld.ix, nil
+		}
+		l.mu.Lock()
+		if l.loaded[reqID] == ld {
+			delete(l.loaded, reqID)
+		}
+		l.mu.Unlock()
+		return l.load(reqID)
 	}
+	ld := &loading{done: make(chan struct{})}
+	l.loaded[reqID] = ld
+	l.mu.Unlock()
+	ld.ix, ld.err = l.read(reqID)
+	close(ld.done)
+	if ld.err != nil {
+		l.mu.Lock()
+		if l.loaded[reqID] == ld {
+			delete(l.loaded, reqID)
+		}
+		l.mu.Unlock()
+	}
+	return ld.ix, ld.err
+}
+
+// read parses and indexes the cassette of reqID.
+func (l *Library) read(reqID string) (*indexed, error) {
 	f, err := l.parsed.load(l.Path(reqID))
 	if err != nil {
 		return nil, err
@@ -66,12 +101,23 @@ func (l *Library) load(reqID string) (*indexed, error) {
 	if f.Meta.Requirement != "" && f.Meta.Requirement != reqID {
 		return nil, corrupt(f.Path, fmt.Errorf("meta.requirement is %s, not %s (a cassette copied under another name?)", f.Meta.Requirement, reqID))
 	}
-	ix, err := buildIndex(f, l.red)
-	if err != nil {
-		return nil, err
+	return buildIndex(f, l.red)
+}
+
+// Prefetch starts reading the cassettes of ids in the background, in that
+// order, so that a replay run finds them parsed when its specs, which run
+// one at a time, ask for them. Only a replay library prefetches; a
+// cassette that fails to load is left for its spec to read and report.
+func (l *Library) Prefetch(ids []string) {
+	if l.mode != ModeReplay {
+		return
 	}
-	l.loaded[reqID] = ix
-	return ix, nil
+	ids = append([]string(nil), ids...)
+	go func() {
+		for _, id := range ids {
+			_, _ = l.load(id)
+		}
+	}()
 }
 
 // replayer is the replay half of a Session: a RoundTripper that answers

@@ -163,6 +163,55 @@ func TestReplayLoadsEachCassetteOnce(t *testing.T) {
 	}
 }
 
+func TestPrefetchLoadsAheadAndLeavesFailuresToTheSpec(t *testing.T) {
+	dir := t.TempDir()
+	it := &vcr.Interaction{
+		Request:  vcr.Request{Method: "POST", URL: "https://sandbox.test/api/v2/bills", Body: `{}`},
+		Response: vcr.Response{Code: 200, Body: `{}`},
+	}
+	path := writeCassette(t, dir, testID, Meta{Requirement: testID, ReferenceNow: fixedRecTime}, it)
+	lib := replayLib(t, dir, keyRedactor(standInKey, standInKey2))
+	lib.Prefetch([]string{"NONE-001", testID})
+	// The prefetch and the specs race for the same cassettes: every
+	// caller must get the one index, read once.
+	var wg sync.WaitGroup
+	got := make([]*indexed, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ix, err := lib.load(testID)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = ix
+		}()
+	}
+	wg.Wait()
+	for _, ix := range got[1:] {
+		if ix != got[0] {
+			t.Fatal("a cassette was indexed twice")
+		}
+	}
+	if err := os.WriteFile(path, []byte("not: [a cassette"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := lib.Session(testID); err != nil {
+		t.Errorf("the prefetched index should serve the session: %v", err)
+	} else if err := s.Finish(true); err != nil {
+		t.Fatal(err)
+	}
+	// A cassette the prefetch could not load is read again by its spec,
+	// which reports what is wrong.
+	if _, err := lib.Session("NONE-001"); !errors.Is(err, ErrCassetteMissing) {
+		t.Errorf("want the missing cassette reported to the spec, got %v", err)
+	}
+	writeCassette(t, dir, "NONE-001", Meta{Requirement: "NONE-001", ReferenceNow: fixedRecTime}, it)
+	if _, err := lib.Session("NONE-001"); err != nil {
+		t.Errorf("a failed load must not be cached: %v", err)
+	}
+}
+
 func TestReplayAfterFinishFails(t *testing.T) {
 	dir := t.TempDir()
 	writeCassette(t, dir, testID, Meta{}, &vcr.Interaction{
