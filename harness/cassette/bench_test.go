@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	vcr "gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
@@ -113,35 +112,6 @@ func TestTenThousandInteractionCassetteLoads(t *testing.T) {
 	}
 }
 
-// TestReplayLookupScales checks the benchmark's promise without the
-// benchmark flags: a lookup in a 10,000-interaction cassette costs less
-// than three times one in a 100-interaction cassette. The best of a few
-// rounds is compared, so a busy machine does not fail it.
-func TestReplayLookupScales(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test; run without -short")
-	}
-	skipUnderRace(t)
-	const rounds, perRound = 5, 4000
-	perOp := func(n int) time.Duration {
-		f := newLookupFixture(t, n)
-		best := time.Duration(1<<63 - 1)
-		for r := 0; r < rounds; r++ {
-			start := time.Now()
-			for i := 0; i < perRound; i++ {
-				f.lookup(t, r*perRound+i)
-			}
-			best = min(best, time.Since(start)/perRound)
-		}
-		return best
-	}
-	small, large := perOp(100), perOp(10000)
-	if large > 3*small {
-		t.Errorf("lookup at n=10000 costs %v, more than 3x the %v at n=100", large, small)
-	}
-	t.Logf("per lookup: n=100 %v, n=10000 %v", small, large)
-}
-
 // skipUnderRace skips the single-goroutine tests of a 10,000-interaction
 // cassette under the race detector: they would take half a minute and
 // have no concurrency for it to check. `go test` without -race runs them.
@@ -204,28 +174,3 @@ func loadOnce(tb testing.TB, lib *Library) {
 	}
 }
 
-// TestCachedLoadIsLinear checks BenchmarkLoad's promise without the
-// benchmark flags: loading a 10,000-interaction cassette from the cache
-// costs at most 15 times loading a 1,000-interaction one (10 times is
-// linear; the margin absorbs a busy machine). Best of a few rounds.
-func TestCachedLoadIsLinear(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test; run without -short")
-	}
-	skipUnderRace(t)
-	best := func(n int) time.Duration {
-		lib := loadFixture(t, n, "on")
-		d := time.Duration(1<<63 - 1)
-		for range 5 {
-			start := time.Now()
-			loadOnce(t, lib)
-			d = min(d, time.Since(start))
-		}
-		return d
-	}
-	small, large := best(1000), best(10000)
-	if large > 15*small {
-		t.Errorf("cached load of 10,000 interactions took %v, more than 15x the %v of 1,000", large, small)
-	}
-	t.Logf("cached load: n=1000 %v, n=10000 %v (%.1fx)", small, large, float64(large)/float64(small))
-}
