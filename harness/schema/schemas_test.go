@@ -275,7 +275,7 @@ func TestANumberBeyondFloat64IsRefusedQuickly(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "/20/total") {
 		t.Errorf("want an error naming /20/total, got %v", err)
 	}
-	if d := time.Since(start); d > 50*time.Millisecond {
+	if d := time.Since(start); d > time.Second {
 		t.Errorf("took %s: a hostile body of such numbers must not stall the run", d)
 	}
 }
