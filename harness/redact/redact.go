@@ -23,6 +23,9 @@ const MinSecretLen = 6
 type Redactor struct {
 	mu    sync.RWMutex
 	pairs []pair // longest secret first
+	// find tells whether any secret occurs at all: the common answer,
+	// no, then costs one pass instead of one search per secret.
+	find *Finder
 }
 
 type pair struct {
@@ -55,6 +58,11 @@ func (r *Redactor) Add(secret, placeholder string) bool {
 		r.addLocked(form, b64)
 	}
 	sort.SliceStable(r.pairs, func(i, j int) bool { return len(r.pairs[i].secret) > len(r.pairs[j].secret) })
+	secrets := make([]string, len(r.pairs))
+	for i, p := range r.pairs {
+		secrets[i] = p.secret
+	}
+	r.find = NewFinder(secrets)
 	return true
 }
 
@@ -102,6 +110,9 @@ func Base64Forms(secret string) []string {
 func (r *Redactor) String(s string) string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	if !r.find.InString(s) {
+		return s
+	}
 	for _, p := range r.pairs {
 		if strings.Contains(s, p.secret) {
 			s = strings.ReplaceAll(s, p.secret, p.placeholder)
@@ -114,6 +125,9 @@ func (r *Redactor) String(s string) string {
 func (r *Redactor) Bytes(b []byte) []byte {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	if !r.find.In(b) {
+		return b
+	}
 	for _, p := range r.pairs {
 		if bytes.Contains(b, []byte(p.secret)) {
 			b = bytes.ReplaceAll(b, []byte(p.secret), []byte(p.placeholder))

@@ -73,6 +73,9 @@ func ScanDir(dir string, secrets []string, verified ...string) ([]Leak, error) {
 // scanner looks for every form of a set of secrets.
 type scanner struct {
 	needles []needle
+	// find says in one pass whether any needle occurs: a clean file,
+	// the usual case, is then not searched once per needle.
+	find *redact.Finder
 }
 
 type needle struct {
@@ -99,6 +102,11 @@ func newScanner(secrets []string) *scanner {
 			}
 		}
 	}
+	texts := make([]string, len(sc.needles))
+	for i, n := range sc.needles {
+		texts[i] = string(n.text)
+	}
+	sc.find = redact.NewFinder(texts)
 	return sc
 }
 
@@ -106,6 +114,9 @@ func (sc *scanner) empty() bool { return len(sc.needles) == 0 }
 
 // scan returns the leaks in data, the content of file.
 func (sc *scanner) scan(file string, data []byte) []Leak {
+	if !sc.find.In(data) {
+		return nil
+	}
 	var leaks []Leak
 	for _, n := range sc.needles {
 		at := -1
