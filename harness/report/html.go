@@ -16,13 +16,11 @@ import (
 var htmlTemplateText string
 
 var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"ms":        func(d time.Duration) string { return fmt.Sprintf("%.1f ms", ms(d)) },
 	"join":      strings.Join,
 	"cellLabel": cellLabel,
 	"cellCSS":   cellCSS,
 	"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
-	"outcome":   exchangeOutcome,
-	"headers":   formatHeaders,
+	"row":       rowHTML,
 }).Parse(htmlTemplateText))
 
 // htmlView is what the template reads: the document plus the orderings
