@@ -2,9 +2,11 @@ package conformance
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -192,4 +194,23 @@ func FuzzItemsMatchesEncodingJSON(f *testing.F) {
 			t.Fatalf("items differ for %q:\nfast          %#v\nencoding/json %#v", body, got, want)
 		}
 	})
+}
+
+func TestTuneGCLeavesAUsersSettingAlone(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	t.Setenv("GOGC", "150")
+	debug.SetGCPercent(150)
+	tuneGC()
+	if got := debug.SetGCPercent(150); got != 150 {
+		t.Errorf("GOGC=150 was overridden: GC percent %d", got)
+	}
+	t.Setenv("GOGC", "")
+	tuneGC()
+	if got := debug.SetGCPercent(100); got != -1 {
+		t.Errorf("without GOGC or GOMEMLIMIT collection should wait for the limit: GC percent %d", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != gcMemoryLimit {
+		t.Errorf("memory limit %d, want %d", got, gcMemoryLimit)
+	}
 }
