@@ -8,7 +8,8 @@
 //   - replay/floor: one replay run of the whole suite from the committed
 //     cassettes against one run of the floor, a Ginkgo suite of as many
 //     empty specs (harness/bench/floor); both prebuilt with `go test -c`
-//     and timed as whole processes (BenchmarkReplay here);
+//     and timed as whole processes, each suite run paired with a floor run
+//     and the median of the pairs' ratios reported (BenchmarkReplay here);
 //   - matcher: one replayed request in a cassette of 10,000 interactions
 //     against one in a cassette of 100 (BenchmarkReplayLookup in
 //     harness/cassette);
