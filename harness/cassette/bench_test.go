@@ -173,4 +173,3 @@ func loadOnce(tb testing.TB, lib *Library) {
 		tb.Fatal(err)
 	}
 }
-
