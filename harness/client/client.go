@@ -12,13 +12,14 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -83,12 +84,22 @@ func (c *Client) Exchanges() []evidence.Exchange {
 	c.mu.Lock()
 	out := append([]evidence.Exchange(nil), c.exchanges...)
 	c.mu.Unlock()
-	sort.SliceStable(out, func(i, j int) bool { return exchangeKey(out[i]) < exchangeKey(out[j]) })
+	slices.SortStableFunc(out, compareExchanges)
 	return out
 }
 
-func exchangeKey(e evidence.Exchange) string {
-	return strings.Join([]string{e.URL, e.Method, e.AuthShape, e.RequestBody, fmt.Sprint(e.Status), e.ResponseBody, e.Error}, "\x00")
+// compareExchanges orders exchanges by URL, method, credential, request
+// body, status, response body and error.
+func compareExchanges(a, b evidence.Exchange) int {
+	return cmp.Or(
+		strings.Compare(a.URL, b.URL),
+		strings.Compare(a.Method, b.Method),
+		strings.Compare(a.AuthShape, b.AuthShape),
+		strings.Compare(a.RequestBody, b.RequestBody),
+		cmp.Compare(a.Status, b.Status),
+		strings.Compare(a.ResponseBody, b.ResponseBody),
+		strings.Compare(a.Error, b.Error),
+	)
 }
 
 func (c *Client) record(e evidence.Exchange) {

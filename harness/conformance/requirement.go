@@ -1,9 +1,9 @@
 package conformance
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -183,7 +183,9 @@ func (t *T) Findings() []evidence.Finding {
 	t.mu.Unlock()
 	// Checks observe endpoints concurrently; a fixed order keeps reports
 	// of the same answers identical, serial or parallel.
-	sort.SliceStable(out, func(i, j int) bool { return findingKey(out[i]) < findingKey(out[j]) })
+	slices.SortStableFunc(out, func(a, b evidence.Finding) int {
+		return cmp.Or(strings.Compare(a.Endpoint, b.Endpoint), strings.Compare(a.Expected, b.Expected), strings.Compare(a.Observed, b.Observed))
+	})
 	return out
 }
 
