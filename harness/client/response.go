@@ -151,7 +151,13 @@ func readBody(res *http.Response, limit int64) ([]byte, bool, error) {
 	if limit <= 0 {
 		limit = 16 << 20
 	}
-	data, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
+	// An announced length (up to the limit) sizes the buffer once instead
+	// of growing it from 512 bytes; a wrong one costs no more than the
+	// growth would. ReadFrom wants MinRead bytes free for the read that
+	// finds the end.
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(res.ContentLength, 0), limit+1)+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(res.Body, limit+1))
+	data := buf.Bytes()
 	if int64(len(data)) > limit {
 		return data[:limit], true, fmt.Errorf("%w: response body larger than %d bytes (cut there; raise WINSTON_MAX_BODY to read more)", ErrBodyTooLarge, limit)
 	}
