@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/dnaeon/go-vcr.v3/recorder"
@@ -252,15 +253,12 @@ func closeBody(req *http.Request) {
 	}
 }
 
-// SandboxHeader is the header the local sandbox puts on every answer.
-const SandboxHeader = "X-Winston-Sandbox"
-
 // provenance marks a recording as made against the sandbox when any answer
 // carries the sandbox's header, whatever the template said: a sandbox
 // recording must never pass for evidence about the real API.
 func provenance(m Meta, its []*cassette.Interaction) Meta {
 	for _, i := range its {
-		if http.Header(i.Response.Headers).Get(SandboxHeader) != "" {
+		if http.Header(i.Response.Headers).Get(evidence.SandboxHeader) != "" {
 			m.Source, m.Note = SourceSandbox, NoteSandbox
 			return m
 		}

@@ -54,6 +54,11 @@ type Exchange struct {
 	RepeatLatencies []time.Duration `json:"repeatLatenciesNs,omitempty"`
 }
 
+// SandboxHeader is the header the local sandbox (harness/sandbox) puts on
+// every answer: an exchange whose answer carries it is evidence about the
+// sandbox, never about the Winston API.
+const SandboxHeader = "X-Winston-Sandbox"
+
 // ReportEntryName is the name of the Ginkgo report entry that carries a
 // spec's exchanges ([]Exchange) to the report builder.
 const ReportEntryName = "winston.exchanges"

@@ -7,6 +7,7 @@ import (
 	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
@@ -83,7 +84,7 @@ func fillRunInfo(run RunInfo, r ginkgotypes.Report, results map[string]*specResu
 	for _, res := range results {
 		for _, ex := range res.exchanges {
 			for k := range ex.ResponseHeaders {
-				if strings.EqualFold(k, "X-Winston-Sandbox") {
+				if strings.EqualFold(k, evidence.SandboxHeader) {
 					run.Sandbox = true
 				}
 			}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
 // Headers the sandbox sets on answers.
@@ -16,7 +18,7 @@ const (
 	// SandboxHeader is on every answer of both listeners, whatever the
 	// status, so reports and cassettes can tell a sandbox target apart
 	// from the real Winston API.
-	SandboxHeader = "X-Winston-Sandbox"
+	SandboxHeader = evidence.SandboxHeader
 	// SandboxHeaderValue is the value of SandboxHeader.
 	SandboxHeaderValue = "local sandbox, not the real Winston API"
 	// HSTSValue is the Strict-Transport-Security value of HTTPS answers.
