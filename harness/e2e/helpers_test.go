@@ -37,27 +37,13 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	tmp, err := os.MkdirTemp("", "winston-e2e-")
+	root, binary, cleanup, err := selfcheck.BuildSuiteForTests("winston-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() { _ = os.RemoveAll(tmp) }()
-	wd, err := os.Getwd()
-	if err == nil {
-		repoRoot, err = selfcheck.FindRepoRoot(wd)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	suiteBinary = filepath.Join(tmp, "suite.test")
-	if err := selfcheck.BuildSuite(ctx, repoRoot, suiteBinary); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
+	defer cleanup()
+	repoRoot, suiteBinary = root, binary
 	return m.Run()
 }
 

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // ModulePath is the module whose checkout FindRepoRoot looks for.
@@ -71,6 +72,33 @@ func BuildSuite(ctx context.Context, repoRoot, out string) error {
 		return fmt.Errorf("build the suite with go test -c ./suites in %s: %w\n%s", repoRoot, err, strings.TrimSpace(output.String()))
 	}
 	return nil
+}
+
+// BuildSuiteForTests is the set-up of the test packages that drive the
+// suite binary (harness/e2e, harness/selfcheck): it finds the repository
+// root from the working directory and builds the suite into a new
+// temporary directory named with prefix. cleanup removes that directory.
+func BuildSuiteForTests(prefix string) (repoRoot, binary string, cleanup func(), err error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", "", nil, err
+	}
+	if repoRoot, err = FindRepoRoot(wd); err != nil {
+		return "", "", nil, err
+	}
+	tmp, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", "", nil, err
+	}
+	cleanup = func() { _ = os.RemoveAll(tmp) }
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	binary = filepath.Join(tmp, "suite.test")
+	if err := BuildSuite(ctx, repoRoot, binary); err != nil {
+		cleanup()
+		return "", "", nil, err
+	}
+	return repoRoot, binary, cleanup, nil
 }
 
 // goCommand finds the go tool: on PATH (`go test` puts its own first), else

@@ -20,29 +20,13 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	tmp, err := os.MkdirTemp("", "selfcheck-test-")
+	_, binary, cleanup, err := BuildSuiteForTests("selfcheck-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() { _ = os.RemoveAll(tmp) }()
-	wd, err := os.Getwd()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	repo, err := FindRepoRoot(wd)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	suiteBinary = filepath.Join(tmp, "suite.test")
-	if err := BuildSuite(ctx, repo, suiteBinary); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
+	defer cleanup()
+	suiteBinary = binary
 	return m.Run()
 }
 
