@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/winston-conformance/winston-conformance/harness/selfcheck"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
@@ -26,7 +26,7 @@ const (
 // go.mod, because the benchmarks build packages and run the suite from
 // there whatever directory `go test` started them in.
 func Root(dir string) (string, error) {
-	root, err := selfcheck.FindRepoRoot(dir)
+	root, err := config.FindRepoRoot(dir)
 	if err != nil {
 		return "", fmt.Errorf("bench: %w", err)
 	}

@@ -313,3 +313,25 @@ func mustWrite(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestFindRepoRootIsTheNearestGoMod(t *testing.T) {
+	root, err := FindRepoRoot(mustWd(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "suites")); err != nil {
+		t.Errorf("FindRepoRoot from harness/config = %s, which has no suites/", root)
+	}
+	fork := t.TempDir()
+	mustWrite(t, filepath.Join(fork, "go.mod"), "module example.com/fork\n")
+	deep := filepath.Join(fork, "suites", "x")
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := FindRepoRoot(deep); err != nil || got != fork {
+		t.Errorf("a fork under another module path is a checkout too: got %q, %v", got, err)
+	}
+	if _, err := FindRepoRoot("/"); err == nil || !strings.Contains(err.Error(), "no go.mod") {
+		t.Errorf("want an error naming the missing go.mod, got %v", err)
+	}
+}

@@ -18,20 +18,33 @@ type fileValue struct {
 	value, key string
 }
 
-// repoRoot walks up from wd to the directory holding go.mod; without one it
-// returns wd, so that defaults stay next to where the suite runs.
-func repoRoot(wd string) string {
-	dir := wd
+// FindRepoRoot walks up from start to the nearest directory holding
+// go.mod: the checkout the suite is built from and runs in (a fork under
+// another module path included). It fails when there is none.
+func FindRepoRoot(start string) (string, error) {
+	dir, err := filepath.Abs(start)
+	if err != nil {
+		return "", fmt.Errorf("find the repository root from %s: %w", start, err)
+	}
 	for {
 		if st, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && !st.IsDir() {
-			return dir
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return wd
+			return "", fmt.Errorf("no go.mod in %s or above it: run from inside the repository checkout", start)
 		}
 		dir = parent
 	}
+}
+
+// repoRoot is FindRepoRoot of wd, or wd itself when there is no go.mod
+// above it, so that defaults stay next to where the suite runs.
+func repoRoot(wd string) string {
+	if root, err := FindRepoRoot(wd); err == nil {
+		return root
+	}
+	return wd
 }
 
 // resolve makes a user's path absolute, relative to the repository root:

@@ -1,7 +1,6 @@
 package selfcheck
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,46 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
 )
-
-// ModulePath is the module whose checkout FindRepoRoot looks for.
-const ModulePath = "github.com/winston-conformance/winston-conformance"
-
-// FindRepoRoot walks up from start to the directory whose go.mod declares
-// ModulePath: the checkout the suite is built from and runs in.
-func FindRepoRoot(start string) (string, error) {
-	dir, err := filepath.Abs(start)
-	if err != nil {
-		return "", fmt.Errorf("find the repository root from %s: %w", start, err)
-	}
-	for {
-		if modulePathOf(filepath.Join(dir, "go.mod")) == ModulePath {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod of module %s in %s or above it: run from inside the repository checkout", ModulePath, start)
-		}
-		dir = parent
-	}
-}
-
-// modulePathOf returns the module path a go.mod declares, "" when the file
-// is missing or declares none.
-func modulePathOf(gomod string) string {
-	f, err := os.Open(gomod) // #nosec G304 -- reading go.mod files above the working directory
-	if err != nil {
-		return ""
-	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "module "); ok {
-			return strings.Trim(strings.TrimSpace(rest), `"`)
-		}
-	}
-	return ""
-}
 
 // BuildSuite compiles the suite once with `go test -c -o out ./suites`, run
 // in repoRoot, so that every run of the matrix starts in milliseconds
@@ -83,7 +45,7 @@ func BuildSuiteForTests(prefix string) (repoRoot, binary string, cleanup func(),
 	if err != nil {
 		return "", "", nil, err
 	}
-	if repoRoot, err = FindRepoRoot(wd); err != nil {
+	if repoRoot, err = config.FindRepoRoot(wd); err != nil {
 		return "", "", nil, err
 	}
 	tmp, err := os.MkdirTemp("", prefix)

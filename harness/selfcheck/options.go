@@ -93,7 +93,7 @@ func (o Options) normalize() (Options, []sandbox.Fault, error) {
 	if o.RepoRoot == "" {
 		errs = append(errs, errors.New("Options.RepoRoot is empty: set it to the repository checkout (the directory holding go.mod)"))
 	} else if st, err := os.Stat(filepath.Join(o.RepoRoot, "suites")); err != nil || !st.IsDir() {
-		errs = append(errs, fmt.Errorf("Options.RepoRoot %s has no suites/ directory: set it to the repository checkout (see FindRepoRoot)", o.RepoRoot))
+		errs = append(errs, fmt.Errorf("Options.RepoRoot %s has no suites/ directory: set it to the repository checkout (see config.FindRepoRoot)", o.RepoRoot))
 	}
 	if o.SuiteBinary == "" {
 		errs = append(errs, errors.New("Options.SuiteBinary is empty: build the suite with BuildSuite (go test -c) and pass its path"))

@@ -70,24 +70,3 @@ func TestSelectFaults(t *testing.T) {
 		t.Errorf("a subset is deduplicated, sorted, and faithful is implied: %+v", got)
 	}
 }
-
-func TestFindRepoRoot(t *testing.T) {
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := FindRepoRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "suites")); err != nil {
-		t.Errorf("FindRepoRoot(%s) = %s, which has no suites/", wd, root)
-	}
-	other := t.TempDir()
-	if err := os.WriteFile(filepath.Join(other, "go.mod"), []byte("module example.com/other\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := FindRepoRoot(other); err == nil || !strings.Contains(err.Error(), ModulePath) {
-		t.Errorf("another module's go.mod must not be taken for the checkout, got %v", err)
-	}
-}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
 )
 
 // suiteBinary is the real suite, built once for the tests that run it.
@@ -36,7 +38,7 @@ func repoRoot(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := FindRepoRoot(wd)
+	root, err := config.FindRepoRoot(wd)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 	"github.com/winston-conformance/winston-conformance/harness/selfcheck"
@@ -69,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printf(errOut, "selfcheck: working directory: %v\n", err)
 		return exitCannot
 	}
-	repo, err := selfcheck.FindRepoRoot(wd)
+	repo, err := config.FindRepoRoot(wd)
 	if err != nil {
 		printf(errOut, "selfcheck: %v\n", err)
 		return exitCannot
