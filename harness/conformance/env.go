@@ -76,6 +76,7 @@ func (e *Env) resolvedCatalogue(now time.Time) (*catalogue.Catalogue, error) {
 // as could be loaded (the catalogue, for the report).
 func Setup() *Env {
 	tuneGC()
+	report.PrefetchSuiteVersion()
 	env := &Env{Start: time.Now().UTC()}
 	cfg, err := config.Load()
 	env.Config = cfg
@@ -142,19 +143,23 @@ func Setup() *Env {
 		if cfg.IsRecord() {
 			mode = cassette.ModeRecord
 		}
+		var meta cassette.Meta
+		if cfg.IsRecord() {
+			meta = cassette.Meta{
+				Source:       "target",
+				RecordedAt:   env.Start.Format(time.RFC3339),
+				ReferenceNow: env.referenceNow(cassette.Meta{}).Format(time.RFC3339),
+				Target:       cfg.BaseURL.String(),
+				SuiteVersion: report.DetectSuiteVersion(),
+			}
+		}
 		lib, err := cassette.Open(cassette.Options{
 			Dir:           cfg.CassetteDir,
 			Cache:         cfg.CassetteCache,
 			Mode:          mode,
 			Redactor:      redactor(),
 			RealTransport: env.Network,
-			Meta: cassette.Meta{
-				Source:       "target",
-				RecordedAt:   env.Start.Format(time.RFC3339),
-				ReferenceNow: env.referenceNow(cassette.Meta{}).Format(time.RFC3339),
-				Target:       cfg.BaseURL.String(),
-				SuiteVersion: SuiteVersion(),
-			},
+			Meta:          meta,
 		})
 		if err != nil {
 			env.Err = fmt.Errorf("WINSTON_CASSETTE_DIR: %w", err)
@@ -188,40 +193,6 @@ func (e *Env) referenceNow(meta cassette.Meta) time.Time {
 		}
 	}
 	return e.Start
-}
-
-// SuiteVersion is the version of this suite, from the build information
-// (module version, or VCS revision when built from a checkout).
-func SuiteVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	rev, dirty := "", false
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if v := info.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	if rev == "" {
-		if v := os.Getenv("WINSTON_SUITE_VERSION"); v != "" {
-			return v
-		}
-		return "devel"
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	if dirty {
-		rev += "-dirty"
-	}
-	return rev
 }
 
 // gcMemoryLimit is the heap a suite process may reach before the garbage

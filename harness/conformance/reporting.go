@@ -21,7 +21,7 @@ import (
 func writeReport(env *Env, r types.Report) {
 	cfg := env.Config
 	run := report.RunInfo{
-		SuiteVersion: SuiteVersion(),
+		SuiteVersion: report.DetectSuiteVersion(),
 		Seed:         r.SuiteConfig.RandomSeed,
 		Start:        r.StartTime,
 		End:          r.EndTime,

@@ -3,9 +3,11 @@ package report
 import (
 	"context"
 	"fmt"
-	"github.com/winston-conformance/winston-conformance/harness/config"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -13,6 +15,7 @@ import (
 
 	ginkgotypes "github.com/onsi/ginkgo/v2/types"
 
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
@@ -35,17 +38,29 @@ var (
 	version     string
 )
 
-// DetectSuiteVersion names the suite's code: the module version and VCS
-// revision from the binary's build information, or else `git describe` in
-// the working directory (go test binaries carry no VCS stamp), or
-// "unknown".
+// DetectSuiteVersion names the suite's code, once per process: the module
+// version, or the VCS revision, from the binary's build information; else
+// WINSTON_SUITE_VERSION (for a build from a source tree without .git);
+// else `git describe` run at the repository root, since go test binaries
+// carry no VCS stamp (at the root, so that every Ginkgo process of a
+// parallel run, whatever its working directory, names the same version);
+// else "devel".
 func DetectSuiteVersion() string {
 	versionOnce.Do(func() { version = detectVersion() })
 	return version
 }
 
+// PrefetchSuiteVersion starts DetectSuiteVersion in the background: it
+// may run git, which a run need not wait for until it writes its report.
+func PrefetchSuiteVersion() {
+	go DetectSuiteVersion()
+}
+
 func detectVersion() string {
 	if info, ok := debug.ReadBuildInfo(); ok {
+		if v := info.Main.Version; v != "" && v != "(devel)" {
+			return v
+		}
 		var rev, modified string
 		for _, s := range info.Settings {
 			switch s.Key {
@@ -65,13 +80,39 @@ func detectVersion() string {
 			return rev
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "git", "describe", "--always", "--dirty", "--tags").Output()
-	if err == nil && strings.TrimSpace(string(out)) != "" {
-		return strings.TrimSpace(string(out))
+	if v := os.Getenv("WINSTON_SUITE_VERSION"); v != "" {
+		return v
 	}
-	return "unknown"
+	if root := sourceRoot(); root != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "git", "-C", root, "describe", "--always", "--dirty", "--tags").Output()
+		if v := strings.TrimSpace(string(out)); err == nil && v != "" {
+			return v
+		}
+	}
+	return "devel"
+}
+
+// sourceRoot is the checkout this binary was built from, found from where
+// this file was compiled (absent with -trimpath) or else from the working
+// directory; "" when neither is in a checkout. Ginkgo runs a prebuilt
+// binary from its own directory, so the working directory alone would
+// name a version in one run and none in another.
+func sourceRoot() string {
+	var starts []string
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		starts = append(starts, filepath.Dir(file))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	for _, dir := range starts {
+		if root, err := config.FindRepoRoot(dir); err == nil {
+			return root
+		}
+	}
+	return ""
 }
 
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]*$`)
