@@ -77,7 +77,7 @@ fuzz: ## the fuzz targets, FUZZTIME each (default 20000 inputs; make fuzz FUZZTI
 	$(GO) test -run '^$$' -fuzz '^FuzzItemsMatchesEncodingJSON$$' -fuzztime $(FUZZTIME) ./harness/conformance
 	$(GO) test -run '^$$' -fuzz '^FuzzFinder$$' -fuzztime $(FUZZTIME) ./harness/redact
 
-bench: ## the four performance figures as ratios (~70 s; BENCH_FLAGS='-count 6 -out bench.txt' for benchstat)
+bench: ## the performance figures as ratios (~70 s; BENCH_FLAGS='-count 6 -out bench.txt' for benchstat)
 	$(GO) run ./harness/bench/cmd/benchreport $(BENCH_FLAGS)
 
 lint: ## golangci-lint with the repository's configuration

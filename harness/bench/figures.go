@@ -110,21 +110,26 @@ const (
 	LookupLarge      = "BenchmarkReplayLookup/n=10000"
 	SchemaCompiled   = "BenchmarkValidate/compiled"
 	SchemaRecompiled = "BenchmarkValidate/recompiled"
+	LoadSmall        = "BenchmarkLoad/n=1000/cache=on"
+	LoadLarge        = "BenchmarkLoad/n=10000/cache=on"
 	unitNsOp         = "ns/op"
 )
 
-// Names of the four figures, in the order Figures returns them.
+// Names of the figures, in the order Figures returns them: the four of
+// issue 6, then the cassette load that shows replay linear in total.
 const (
 	FigureReplay  = "replay/floor (whole run, wall)"
 	FigureMatcher = "matcher lookup n=10000 / n=100"
 	FigureSchema  = "schema validation compiled/recompiled"
 	FigureLive    = "live concurrent/sequential (4 vs 1)"
+	FigureLoad    = "cassette load n=10000 / n=1000"
 )
 
-// Figures computes the four figures from r, in a fixed order, with the
-// limits of issue 6 (replay at most 2x the floor, matcher at 10,000
-// within 3x of 100, live concurrent at most 0.4x sequential; the schema
-// figure has none).
+// Figures computes the figures from r, in a fixed order, with the limits
+// of issue 6 (replay at most 2x the floor, matcher at 10,000 within 3x of
+// 100, live concurrent at most 0.4x sequential; the schema figure has
+// none, and neither has the cassette load, which should read about 10:
+// linear in the cassette's size).
 func Figures(r Results) []Figure {
 	return []Figure{
 		metric(r, FigureReplay, ReplaySuite, UnitReplayFloor, 2,
@@ -137,6 +142,7 @@ func Figures(r Results) []Figure {
 			func() string {
 				return fmt.Sprintf("%s vs %s per run, %d rps cap, %v latency", ms(r[LiveConcurrent][unitNsOp]), ms(r[LiveSequential][unitNsOp]), LiveMaxRPS, LiveLatency)
 			}),
+		ratio(r, FigureLoad, LoadLarge, LoadSmall, 0, "per cassette, from the parsed-cassette cache (10 is linear)"),
 	}
 }
 

@@ -25,6 +25,8 @@ BenchmarkReplayLookup/n=1000-2        	  200000	      9000 ns/op	    3792 B/op	 
 BenchmarkReplayLookup/n=10000-2       	  200000	     10000 ns/op	    3789 B/op	      43 allocs/op
 BenchmarkValidate/compiled-2         	     200	   3000000 ns/op	  961780 B/op	   33834 allocs/op
 BenchmarkValidate/recompiled-2       	     200	   4000000 ns/op	 1271050 B/op	   37771 allocs/op
+BenchmarkLoad/n=1000/cache=on-2          	      20	   5000000 ns/op	 4317624 B/op	   36036 allocs/op
+BenchmarkLoad/n=10000/cache=on-2         	      20	  55000000 ns/op	43473976 B/op	  360072 allocs/op
 --- FAIL: BenchmarkSomething odd line
 `
 
@@ -62,9 +64,9 @@ func TestFigures(t *testing.T) {
 	want := []struct {
 		value float64
 		ok    bool
-	}{{21, false}, {2, true}, {0.75, true}, {0.32, true}}
+	}{{21, false}, {2, true}, {0.75, true}, {0.32, true}, {11, true}}
 	if len(figs) != len(want) {
-		t.Fatalf("%d figures, want 4", len(figs))
+		t.Fatalf("%d figures, want %d", len(figs), len(want))
 	}
 	for i, w := range want {
 		f := figs[i]

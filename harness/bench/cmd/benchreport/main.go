@@ -1,11 +1,13 @@
 // Command benchreport runs the suite's benchmarks and prints the four
-// figures of issue 6 as ratios (see package harness/bench):
+// figures of issue 6 as ratios, and the cassette load that shows replay
+// linear in a cassette's size (see package harness/bench):
 //
 //	go run ./harness/bench/cmd/benchreport [-benchtime 1s] [-count 1] [-out bench.txt] [-live=false] [-check]
 //
 // It runs, one after the other so they do not compete for the CPU,
 // `go test -run '^$' -bench` over harness/cassette (BenchmarkReplayLookup),
-// harness/schema (BenchmarkValidate) and harness/bench (BenchmarkReplay,
+// harness/schema (BenchmarkValidate), harness/cassette (BenchmarkLoad,
+// cached) and harness/bench (BenchmarkReplay,
 // BenchmarkLive), echoes their output (benchstat reads it; -out keeps a
 // copy) and ends with the figures. It exits 2 when a benchmark fails, 1
 // with -check when a figure is missing or over its limit, else 0.
@@ -72,6 +74,7 @@ func plan(o options) []step {
 	steps := []step{
 		{"./harness/cassette", "^BenchmarkReplayLookup$"},
 		{"./harness/schema", "^BenchmarkValidate$"},
+		{"./harness/cassette", "^BenchmarkLoad$//^cache=on$"},
 		{"./harness/bench", "^BenchmarkReplay$"},
 	}
 	if o.live {

@@ -35,6 +35,7 @@ func TestPlanRunsEveryBenchmarkOnce(t *testing.T) {
 	want := []string{
 		"test -run ^$ -bench ^BenchmarkReplayLookup$ -benchtime 1s -count 2 ./harness/cassette",
 		"test -run ^$ -bench ^BenchmarkValidate$ -benchtime 1s -count 2 ./harness/schema",
+		"test -run ^$ -bench ^BenchmarkLoad$//^cache=on$ -benchtime 1s -count 2 ./harness/cassette",
 		"test -run ^$ -bench ^BenchmarkReplay$ -benchtime 1s -count 2 ./harness/bench",
 		"test -run ^$ -bench ^BenchmarkLive$ -benchtime 1s -count 2 ./harness/bench",
 	}
@@ -42,7 +43,7 @@ func TestPlanRunsEveryBenchmarkOnce(t *testing.T) {
 		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	o.live = false
-	if n := len(plan(o)); n != 3 {
+	if n := len(plan(o)); n != 4 {
 		t.Errorf("-live=false plans %d steps, want the live one left out", n)
 	}
 }
