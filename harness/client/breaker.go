@@ -15,8 +15,11 @@ import (
 var ErrTargetUnavailable = errors.New("target unavailable")
 
 // BreakerThreshold is how many unavailable answers in a row open the
-// breaker; BreakerProbeEvery is how often one request is let through while
-// it is open, so that a recovered target is noticed.
+// breaker; BreakerProbeEvery is how long after the last failure one request
+// is let through while it is open, so that a recovered target is noticed.
+// It counts from when a failure ends, not from when its request was sent:
+// a probe that waits out a timeout longer than the interval must not let
+// the next request through too, or every check would wait a timeout.
 const (
 	BreakerThreshold  = 5
 	BreakerProbeEvery = 2 * time.Second
@@ -28,7 +31,9 @@ type breaker struct {
 	failures  int
 	last      string
 	nextProbe time.Time
-	now       func() time.Time
+	// probing is true while the one request let through is out.
+	probing bool
+	now     func() time.Time
 }
 
 func newBreaker() *breaker { return &breaker{now: time.Now} }
@@ -40,8 +45,8 @@ func (b *breaker) allow() error {
 	if b.failures < BreakerThreshold {
 		return nil
 	}
-	if now := b.now(); !now.Before(b.nextProbe) {
-		b.nextProbe = now.Add(BreakerProbeEvery)
+	if now := b.now(); !b.probing && !now.Before(b.nextProbe) {
+		b.probing = true
 		return nil
 	}
 	return fmt.Errorf("%w: not sent, %d requests in a row failed (last: %s); the run goes on without waiting for each timeout", ErrTargetUnavailable, b.failures, b.last)
@@ -51,6 +56,7 @@ func (b *breaker) allow() error {
 func (b *breaker) observe(resp *http.Response, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.probing = false
 	switch {
 	case err != nil && unavailable(0, err):
 		b.failures++
@@ -67,7 +73,9 @@ func (b *breaker) observe(resp *http.Response, err error) {
 		b.failures = 0
 		return
 	}
-	if b.failures == BreakerThreshold {
+	if b.failures >= BreakerThreshold {
+		// Every failure while open, a probe's or a straggler's sent
+		// before the breaker opened, puts the next probe off.
 		b.nextProbe = b.now().Add(BreakerProbeEvery)
 	}
 }

@@ -56,6 +56,37 @@ func TestTheBreakerProbesAndClosesWhenTheTargetRecovers(t *testing.T) {
 	}
 }
 
+// TestAProbeSlowerThanTheIntervalDoesNotChain is the outage a hanging
+// target gives: every sent request waits out a timeout longer than
+// BreakerProbeEvery. One probe at a time, and none until an interval after
+// the last failure ended, or every check of the run would wait a timeout.
+func TestAProbeSlowerThanTheIntervalDoesNotChain(t *testing.T) {
+	now := time.Unix(0, 0)
+	b := newBreaker()
+	b.now = func() time.Time { return now }
+	timeout := 3 * time.Second
+	for i := 0; i < BreakerThreshold+3; i++ { // a few stragglers were sent before it opened
+		b.observe(nil, context.DeadlineExceeded)
+	}
+	now = now.Add(BreakerProbeEvery)
+	if err := b.allow(); err != nil {
+		t.Fatalf("a probe is due: %v", err)
+	}
+	now = now.Add(time.Second)
+	if err := b.allow(); err == nil {
+		t.Fatal("a second request went out while the probe was still waiting")
+	}
+	now = now.Add(timeout - time.Second) // the probe times out, past the interval
+	b.observe(nil, context.DeadlineExceeded)
+	if err := b.allow(); err == nil {
+		t.Fatal("the request right after a failed probe was let through: probes would chain")
+	}
+	now = now.Add(BreakerProbeEvery)
+	if err := b.allow(); err != nil {
+		t.Fatalf("the next probe is due an interval after the last failure: %v", err)
+	}
+}
+
 func TestOtherAnswersKeepTheBreakerClosed(t *testing.T) {
 	b := newBreaker()
 	for i := 0; i < 3*BreakerThreshold; i++ {
