@@ -38,8 +38,11 @@ var ErrReportCorrupt = errors.New("not a readable report document")
 
 // Write renders the document into dir as report.json, junit.xml, report.md
 // and report.html (history, earlier runs' documents, feeds the HTML trend
-// chart). Every byte passes through redact.Global(). Each file is written
-// atomically (a temporary file renamed into place). If dir already holds a
+// chart). Every byte passes through redact.Global(), and each file is then
+// scanned for every form of a registered secret: a find keeps that file
+// off disk and returns ErrSecretLeak. Each file is written atomically (a
+// temporary file renamed into place; synced first, except for a replay
+// run's, which the same replay writes again). If dir already holds a
 // report, its files are first moved into a subfolder named after that
 // run's start time: writing a report never deletes an earlier one.
 func (d *Document) Write(dir string, history []*Document) error {
