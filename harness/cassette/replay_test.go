@@ -130,13 +130,20 @@ func TestReplayNeverSleeps(t *testing.T) {
 	}
 }
 
-func TestReplayLoadsEachCassetteOnce(t *testing.T) {
-	dir := t.TempDir()
+// oneBillsCassette writes a cassette of one bills interaction for id into
+// dir; it returns the interaction and the cassette's path.
+func oneBillsCassette(t *testing.T, dir, id string) (*vcr.Interaction, string) {
+	t.Helper()
 	it := &vcr.Interaction{
 		Request:  vcr.Request{Method: "POST", URL: "https://sandbox.test/api/v2/bills", Body: `{}`},
 		Response: vcr.Response{Code: 200, Body: `{}`},
 	}
-	path := writeCassette(t, dir, testID, Meta{Requirement: testID, ReferenceNow: fixedRecTime}, it)
+	return it, writeCassette(t, dir, id, Meta{Requirement: id, ReferenceNow: fixedRecTime}, it)
+}
+
+func TestReplayLoadsEachCassetteOnce(t *testing.T) {
+	dir := t.TempDir()
+	_, path := oneBillsCassette(t, dir, testID)
 	lib := replayLib(t, dir, keyRedactor(standInKey, standInKey2))
 	s, err := lib.Session(testID)
 	if err != nil {
@@ -165,11 +172,7 @@ func TestReplayLoadsEachCassetteOnce(t *testing.T) {
 
 func TestPrefetchLoadsAheadAndLeavesFailuresToTheSpec(t *testing.T) {
 	dir := t.TempDir()
-	it := &vcr.Interaction{
-		Request:  vcr.Request{Method: "POST", URL: "https://sandbox.test/api/v2/bills", Body: `{}`},
-		Response: vcr.Response{Code: 200, Body: `{}`},
-	}
-	path := writeCassette(t, dir, testID, Meta{Requirement: testID, ReferenceNow: fixedRecTime}, it)
+	_, path := oneBillsCassette(t, dir, testID)
 	lib := replayLib(t, dir, keyRedactor(standInKey, standInKey2))
 	lib.Prefetch([]string{"NONE-001", testID})
 	// The prefetch and the specs race for the same cassettes: every
@@ -206,7 +209,7 @@ func TestPrefetchLoadsAheadAndLeavesFailuresToTheSpec(t *testing.T) {
 	if _, err := lib.Session("NONE-001"); !errors.Is(err, ErrCassetteMissing) {
 		t.Errorf("want the missing cassette reported to the spec, got %v", err)
 	}
-	writeCassette(t, dir, "NONE-001", Meta{Requirement: "NONE-001", ReferenceNow: fixedRecTime}, it)
+	oneBillsCassette(t, dir, "NONE-001")
 	if _, err := lib.Session("NONE-001"); err != nil {
 		t.Errorf("a failed load must not be cached: %v", err)
 	}
