@@ -60,35 +60,26 @@ type loading struct {
 }
 
 // load returns the indexed cassette of reqID, reading it on first use.
-// Different cassettes load side by side (see Prefetch). Errors are not
-// cached: a cassette fixed during a run is read again.
+// Different cassettes load side by side (see Prefetch); a caller that asks
+// for one being read waits for that read and gets its result. Errors are
+// not cached: a cassette fixed during a run is read again by the next call.
 func (l *Library) load(reqID string) (*indexed, error) {
 	l.mu.Lock()
 	if ld, ok := l.loaded[reqID]; ok {
 		l.mu.Unlock()
 		<-ld.done
-		if ld.err == nil {
-			return ld.ix, nil
-		}
-		l.mu.Lock()
-		if l.loaded[reqID] == ld {
-			delete(l.loaded, reqID)
-		}
-		l.mu.Unlock()
-		return l.load(reqID)
+		return ld.ix, ld.err
 	}
 	ld := &loading{done: make(chan struct{})}
 	l.loaded[reqID] = ld
 	l.mu.Unlock()
 	ld.ix, ld.err = l.read(reqID)
-	close(ld.done)
 	if ld.err != nil {
 		l.mu.Lock()
-		if l.loaded[reqID] == ld {
-			delete(l.loaded, reqID)
-		}
+		delete(l.loaded, reqID)
 		l.mu.Unlock()
 	}
+	close(ld.done)
 	return ld.ix, ld.err
 }
 

@@ -139,12 +139,9 @@ func Setup() *Env {
 		env.Network = rt
 	}
 	if !cfg.IsLive() {
-		mode := cassette.ModeReplay
+		mode, meta := cassette.ModeReplay, cassette.Meta{}
 		if cfg.IsRecord() {
 			mode = cassette.ModeRecord
-		}
-		var meta cassette.Meta
-		if cfg.IsRecord() {
 			meta = cassette.Meta{
 				Source:       "target",
 				RecordedAt:   env.Start.Format(time.RFC3339),
