@@ -58,11 +58,7 @@ func (r *Redactor) Add(secret, placeholder string) bool {
 		r.addLocked(form, b64)
 	}
 	sort.SliceStable(r.pairs, func(i, j int) bool { return len(r.pairs[i].secret) > len(r.pairs[j].secret) })
-	secrets := make([]string, len(r.pairs))
-	for i, p := range r.pairs {
-		secrets[i] = p.secret
-	}
-	r.find = NewFinder(secrets)
+	r.find = NewFinder(r.secretsLocked())
 	return true
 }
 
@@ -160,6 +156,10 @@ func (e *redactedError) Unwrap() error { return e.err }
 func (r *Redactor) Secrets() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	return r.secretsLocked()
+}
+
+func (r *Redactor) secretsLocked() []string {
 	out := make([]string, 0, len(r.pairs))
 	for _, p := range r.pairs {
 		out = append(out, p.secret)
