@@ -61,10 +61,9 @@ func (d *Document) Write(dir string, history []*Document) error {
 		{MarkdownFile, d.renderMarkdown},
 		{HTMLFile, func() ([]byte, error) { return d.renderHTML(history) }},
 	}
-	// A replayed run's report is synced to disk like the others only when
-	// it says something a new run could not: the replay of the same
-	// cassettes gives the same report again, so waiting for the disk
-	// would buy nothing but time. Live and recorded runs are synced.
+	// A replayed run's report is not synced to disk: replaying the same
+	// cassettes writes the same report again, so waiting for the disk
+	// would buy nothing but time. Live and recorded runs' reports are.
 	durable := d.Mode != "replay"
 	// The renderers only read the document, so they run side by side.
 	sc := newScanner(redact.Global().Secrets())
