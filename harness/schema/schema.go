@@ -225,7 +225,7 @@ func compile(name string, data []byte) (*gojsonschema.Schema, error) {
 	// The file is checked against draft-07's meta-schema here rather than by
 	// the loader's Validate option, which compiles the meta-schema anew for
 	// every file it loads.
-	res, err := meta.Validate(gojsonschema.NewGoLoader(doc))
+	res, err := meta.Validate(gojsonschema.NewBytesLoader(data))
 	if err != nil {
 		return nil, invalid(err.Error())
 	}
