@@ -17,11 +17,7 @@ import (
 func rowHTML(r htmlRow) template.HTML {
 	var b strings.Builder
 	e := template.HTMLEscapeString
-	w := func(parts ...string) {
-		for _, p := range parts {
-			b.WriteString(p)
-		}
-	}
+	w := func(parts ...string) { writeAll(&b, parts...) }
 	w(`<details class="req `, e(r.CSS), `" id="req-`, e(r.ID), "\">\n")
 	w(`<summary><span class="badge b-`, e(r.CSS), `">`, e(r.Status), `</span> <strong>`, e(r.ID), `</strong> `, e(r.Title))
 	if r.InProfile {
@@ -68,11 +64,7 @@ func rowHTML(r htmlRow) template.HTML {
 
 func exchangeHTML(b *strings.Builder, ex evidence.Exchange) {
 	e := template.HTMLEscapeString
-	w := func(parts ...string) {
-		for _, p := range parts {
-			b.WriteString(p)
-		}
-	}
+	w := func(parts ...string) { writeAll(b, parts...) }
 	w(`<p><strong>`, e(ex.Method), `</strong> <code>`, e(ex.URL), `</code> (auth: `, e(ex.AuthShape), `) → <strong>`, e(exchangeOutcome(ex)), `</strong>`)
 	if ex.Latency != 0 {
 		w(` in `, e(fmt.Sprintf("%.1f ms", ms(ex.Latency))))
@@ -98,4 +90,10 @@ func exchangeHTML(b *strings.Builder, ex evidence.Exchange) {
 		w(`<pre>response: `, e(ex.ResponseBody), `</pre>`)
 	}
 	w("\n")
+}
+
+func writeAll(b *strings.Builder, parts ...string) {
+	for _, p := range parts {
+		b.WriteString(p)
+	}
 }
