@@ -87,13 +87,15 @@ func freshDirs(parent string) func() string {
 }
 
 // BenchmarkReplay times whole processes: the floor (Ginkgo with as many
-// empty specs as the suite) and the suite replaying every cassette. The
-// floor's line is the floor alone; on the suite's line each suite run is
-// paired with a floor run just before it, and replay/floor is the median
-// of the pairs' ratios, so that a burst of load on a shared machine moves
-// both halves of a pair instead of one side of the figure. The parsed-
-// cassette cache lives in a temporary directory, warmed by the suite's
-// warm-up run as a developer's second run would be.
+// empty specs as the suite), the suite replaying every cassette, and the
+// suite's fixed cost (a focus that selects no spec: start, catalogue,
+// schemas, cassette read-ahead and a report of nothing run). The floor's
+// line is the floor alone; on the other lines each suite run is paired
+// with a floor run just before it, and the ratio is the median of the
+// pairs' ratios, so that a burst of load on a shared machine moves both
+// halves of a pair instead of one side of the figure. The parsed-cassette
+// cache lives in a temporary directory, warmed by the warm-up run as a
+// developer's second run would be.
 func BenchmarkReplay(b *testing.B) {
 	root, suite, floor := binaries(b)
 	cache := b.TempDir()
@@ -101,37 +103,47 @@ func BenchmarkReplay(b *testing.B) {
 		timeRuns(b, floor, 1, func() []string { return nil })
 	})
 	b.Run("suite", func(b *testing.B) {
-		report := freshDirs(b.TempDir())
-		ctx, cancel := context.WithTimeout(context.Background(), runTimeout*time.Duration(2*b.N+2))
-		defer cancel()
-		// Warm up: the floor's binary, and the suite's cassette cache.
-		if _, err := floor.Run(ctx, nil); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := suite.Run(ctx, ReplayEnv(root, report(), cache)); err != nil {
-			b.Fatal(err)
-		}
-		ratios := make([]float64, 0, b.N)
-		var cpu time.Duration
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			f, err := floor.Run(ctx, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
-			s, err := suite.Run(ctx, ReplayEnv(root, report(), cache))
-			if err != nil {
-				b.Fatal(err)
-			}
-			cpu += s.CPU
-			ratios = append(ratios, float64(s.Wall)/float64(max(f.Wall, 1)))
-		}
-		b.StopTimer()
-		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
-		b.ReportMetric(median(ratios), UnitReplayFloor)
+		pairedRuns(b, suite, floor, root, cache, UnitReplayFloor)
 	})
+	b.Run("fixed", func(b *testing.B) {
+		pairedRuns(b, suite, floor, root, cache, UnitFixedFloor, FocusArgs(NoSpec)...)
+	})
+}
+
+// pairedRuns times b.N replay runs of suite with args, each after an
+// untimed floor run, and reports the median of suite/floor as unit.
+func pairedRuns(b *testing.B, suite, floor Binary, root, cache, unit string, args ...string) {
+	b.Helper()
+	report := freshDirs(b.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout*time.Duration(2*b.N+2))
+	defer cancel()
+	// Warm up: the floor's binary, and the suite's cassette cache.
+	if _, err := floor.Run(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := suite.Run(ctx, ReplayEnv(root, report(), cache), args...); err != nil {
+		b.Fatal(err)
+	}
+	ratios := make([]float64, 0, b.N)
+	var cpu time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		f, err := floor.Run(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		s, err := suite.Run(ctx, ReplayEnv(root, report(), cache), args...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu += s.CPU
+		ratios = append(ratios, float64(s.Wall)/float64(max(f.Wall, 1)))
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(median(ratios), unit)
 }
 
 // median of xs (which it sorts); 0 for none.

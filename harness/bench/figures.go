@@ -103,6 +103,8 @@ const (
 	ReplaySuite      = "BenchmarkReplay/suite"
 	ReplayFloor      = "BenchmarkReplay/floor"
 	UnitReplayFloor  = "replay/floor"
+	ReplayFixed      = "BenchmarkReplay/fixed"
+	UnitFixedFloor   = "fixed/floor"
 	LiveConcurrent   = "BenchmarkLive/concurrent"
 	LiveSequential   = "BenchmarkLive/sequential"
 	UnitLiveRatio    = "concurrent/sequential"
@@ -116,20 +118,23 @@ const (
 )
 
 // Names of the figures, in the order Figures returns them: the four of
-// issue 6, then the cassette load that shows replay linear in total.
+// issue 6, then the cassette load that shows replay linear in total, and
+// the part of replay/floor that a run costs before any check does work.
 const (
 	FigureReplay  = "replay/floor (whole run, wall)"
 	FigureMatcher = "matcher lookup n=10000 / n=100"
 	FigureSchema  = "schema validation compiled/recompiled"
 	FigureLive    = "live concurrent/sequential (4 vs 1)"
 	FigureLoad    = "cassette load n=10000 / n=1000"
+	FigureFixed   = "replay fixed cost/floor (no spec run)"
 )
 
 // Figures computes the figures from r, in a fixed order, with the limits
 // of issue 6 (replay at most 2x the floor, matcher at 10,000 within 3x of
 // 100, live concurrent at most 0.4x sequential; the schema figure has
 // none, and neither has the cassette load, which should read about 10:
-// linear in the cassette's size).
+// linear in the cassette's size, nor the fixed cost, which shows how much
+// of replay/floor no faster check can remove).
 func Figures(r Results) []Figure {
 	return []Figure{
 		metric(r, FigureReplay, ReplaySuite, UnitReplayFloor, 2,
@@ -143,6 +148,10 @@ func Figures(r Results) []Figure {
 				return fmt.Sprintf("%s vs %s per run, %d rps cap, %v latency", ms(r[LiveConcurrent][unitNsOp]), ms(r[LiveSequential][unitNsOp]), LiveMaxRPS, LiveLatency)
 			}),
 		ratio(r, FigureLoad, LoadLarge, LoadSmall, 0, "per cassette, from the parsed-cassette cache (10 is linear)"),
+		metric(r, FigureFixed, ReplayFixed, UnitFixedFloor, 0,
+			func() string {
+				return fmt.Sprintf("suite %s with no spec selected vs floor %s per run", ms(r[ReplayFixed][unitNsOp]), ms(r[ReplayFloor][unitNsOp]))
+			}),
 	}
 }
 

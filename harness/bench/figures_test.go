@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// sampleOutput is `go test -bench` output of the four benchmark groups,
+// sampleOutput is `go test -bench` output of the five benchmark groups,
 // run twice (-count 2), with the noise lines go test prints around them.
 const sampleOutput = `goos: linux
 goarch: amd64
@@ -16,6 +16,7 @@ BenchmarkReplay/floor-2         	     164	   6000000 ns/op	   6766354 cpu-ns/op
 BenchmarkReplay/floor-2         	     164	   6000000 ns/op	   6766354 cpu-ns/op
 BenchmarkReplay/suite-2         	       9	 120000000 ns/op	 155751222 cpu-ns/op	        20.00 replay/floor
 BenchmarkReplay/suite-2         	       9	 120000000 ns/op	 155751222 cpu-ns/op	        22.00 replay/floor
+BenchmarkReplay/fixed-2         	      30	  18000000 ns/op	  25751222 cpu-ns/op	         3.00 fixed/floor
 BenchmarkLive/sequential-2      	       1	6600000000 ns/op	 146599000 cpu-ns/op
 BenchmarkLive/concurrent-2      	       1	2100000000 ns/op	         0.3200 concurrent/sequential	 159118000 cpu-ns/op
 PASS
@@ -64,7 +65,7 @@ func TestFigures(t *testing.T) {
 	want := []struct {
 		value float64
 		ok    bool
-	}{{21, false}, {2, true}, {0.75, true}, {0.32, true}, {11, true}}
+	}{{21, false}, {2, true}, {0.75, true}, {0.32, true}, {11, true}, {3, true}}
 	if len(figs) != len(want) {
 		t.Fatalf("%d figures, want %d", len(figs), len(want))
 	}
@@ -79,6 +80,9 @@ func TestFigures(t *testing.T) {
 	}
 	if s := figs[1].String(); !strings.Contains(s, "ok") || !strings.Contains(s, "10.0 µs") {
 		t.Errorf("matcher figure line %q", s)
+	}
+	if s := figs[5].String(); !strings.Contains(s, "18.0 ms") || !strings.Contains(s, "6.0 ms") || strings.Contains(s, "limit") {
+		t.Errorf("fixed-cost figure line %q: want both times and no limit", s)
 	}
 }
 

@@ -1,6 +1,6 @@
 // Command benchreport runs the suite's benchmarks and prints the four
-// figures of issue 6 as ratios, and the cassette load that shows replay
-// linear in a cassette's size (see package harness/bench):
+// figures of issue 6 as ratios, the cassette load that shows replay linear
+// in a cassette's size, and replay's fixed cost (see package harness/bench):
 //
 //	go run ./harness/bench/cmd/benchreport [-benchtime 1s] [-count 1] [-out bench.txt] [-live=false] [-check]
 //
