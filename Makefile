@@ -13,6 +13,10 @@ REPORT_DIR ?= $(CURDIR)/reports/$(STAMP)-$(MODE)
 FOCUS ?=
 GINKGO_FLAGS ?=
 FOCUS_FLAG = $(if $(FOCUS),--focus '$(FOCUS)')
+# The suite's version is stamped into the binary at build, so that a run
+# need not start git to name it in the report (see report.StampFlags).
+SUITE_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null)
+STAMP_FLAG = $(if $(SUITE_VERSION),--ldflags='-X github.com/winston-conformance/winston-conformance/harness/report.stampedVersion=$(SUITE_VERSION)')
 
 .PHONY: help conformance test unit browser suite-replay suite-live record sandbox compare selfcheck fuzz bench lint
 
@@ -21,7 +25,7 @@ help: ## list the targets
 
 conformance: ## run the suite and write the report; exits non-zero on every verdict but pass
 	@mkdir -p "$(REPORT_DIR)"
-	@WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(GINKGO_FLAGS) $(FOCUS_FLAG) ./suites || true
+	@WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(STAMP_FLAG) $(GINKGO_FLAGS) $(FOCUS_FLAG) ./suites || true
 	@$(GO) run ./harness/cmd/verdict "$(REPORT_DIR)"
 
 test: unit suite-replay suite-live selfcheck fuzz ## every test (what CI runs)

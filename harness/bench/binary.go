@@ -12,6 +12,7 @@ import (
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
+	"github.com/winston-conformance/winston-conformance/harness/report"
 )
 
 // Packages the benchmarks build, relative to the repository root.
@@ -60,13 +61,16 @@ type Binary struct {
 
 // Build compiles the test binary of pkg (relative to root, e.g.
 // SuitePackage) into out with `go test -c`, without the race detector
-// whatever the caller runs under, since the binaries are what is timed.
+// whatever the caller runs under, since the binaries are what is timed,
+// and stamped with the checkout's version as `make conformance` stamps the
+// suite (report.StampFlags).
 func Build(ctx context.Context, root, pkg, out string) (Binary, error) {
 	goTool, err := GoTool()
 	if err != nil {
 		return Binary{}, err
 	}
-	cmd := exec.CommandContext(ctx, goTool, "test", "-c", "-o", out, pkg) //nolint:gosec // a fixed go command on the caller's package
+	args := append([]string{"test", "-c", "-o", out}, report.StampFlags(ctx, root)...)
+	cmd := exec.CommandContext(ctx, goTool, append(args, pkg)...) //nolint:gosec // a fixed go command on the caller's package
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return Binary{}, redact.Global().Error(fmt.Errorf("bench: go test -c %s: %w\n%s", pkg, err, b))

@@ -36,10 +36,15 @@ func KeyFingerprint(key string) string {
 var (
 	versionOnce sync.Once
 	version     string
+	// stampedVersion is set at link time by the builds of this project
+	// (StampFlags): the suite's `git describe` when it was built.
+	stampedVersion string
 )
 
 // DetectSuiteVersion names the suite's code, once per process: the module
 // version, or the VCS revision, from the binary's build information; else
+// the version stamped at build time (StampFlags: `make conformance`, the
+// benchmarks and the self-check stamp the suite they build); else
 // WINSTON_SUITE_VERSION (for a build from a source tree without .git);
 // else `git describe` run at the repository root, since go test binaries
 // carry no VCS stamp (at the root, so that every Ginkgo process of a
@@ -54,6 +59,32 @@ func DetectSuiteVersion() string {
 // may run git, which a run need not wait for until it writes its report.
 func PrefetchSuiteVersion() {
 	go DetectSuiteVersion()
+}
+
+// StampFlags are the `go test -c` (or `ginkgo`) flags that stamp the
+// version of the checkout at root into the suite binary, so that a run
+// does not start git to name it; none when root is not a git checkout.
+func StampFlags(ctx context.Context, root string) []string {
+	v := GitDescribe(ctx, root)
+	if v == "" {
+		return nil
+	}
+	return []string{"-ldflags=-X " + stampSymbol + "=" + v}
+}
+
+// stampSymbol is the variable StampFlags sets.
+const stampSymbol = "github.com/winston-conformance/winston-conformance/harness/report.stampedVersion"
+
+// GitDescribe is `git describe --always --dirty --tags` at root, or ""
+// when git or the checkout is missing (or it takes over 3 seconds).
+func GitDescribe(ctx context.Context, root string) string {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "describe", "--always", "--dirty", "--tags").Output() //nolint:gosec // fixed git arguments on the caller's checkout
+	if v := strings.TrimSpace(string(out)); err == nil && !strings.ContainsAny(v, " \t\n'\"") {
+		return v
+	}
+	return ""
 }
 
 func detectVersion() string {
@@ -80,14 +111,14 @@ func detectVersion() string {
 			return rev
 		}
 	}
+	if stampedVersion != "" {
+		return stampedVersion
+	}
 	if v := os.Getenv("WINSTON_SUITE_VERSION"); v != "" {
 		return v
 	}
 	if root := sourceRoot(); root != "" {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "git", "-C", root, "describe", "--always", "--dirty", "--tags").Output() //nolint:gosec // fixed git arguments; root is the checkout this binary was built from
-		if v := strings.TrimSpace(string(out)); err == nil && v != "" {
+		if v := GitDescribe(context.Background(), root); v != "" {
 			return v
 		}
 	}

@@ -2,7 +2,10 @@ package report
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -25,5 +28,47 @@ func TestSuiteVersionFromTheEnvironment(t *testing.T) {
 	t.Setenv("WINSTON_SUITE_VERSION", "v1.2.3-ci")
 	if got := detectVersion(); got != "v1.2.3-ci" {
 		t.Errorf("a test binary has no VCS stamp, so WINSTON_SUITE_VERSION should name it: got %q", got)
+	}
+}
+
+// A binary built with StampFlags names the stamped version, without git
+// and whatever WINSTON_SUITE_VERSION says: -X ignores a symbol it does not
+// find, so only a build shows that StampFlags names the right one.
+func TestStampFlagsNameTheVersionInTheBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	root := sourceRoot()
+	flags := StampFlags(t.Context(), root)
+	if len(flags) != 1 {
+		t.Skipf("no git checkout at %q to stamp from", root)
+	}
+	want := GitDescribe(t.Context(), root)
+	bin := filepath.Join(t.TempDir(), "printversion")
+	args := append([]string{"build", "-o", bin}, flags...)
+	build := exec.CommandContext(t.Context(), filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, "./harness/report/testdata/printversion")...)
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	run := exec.CommandContext(t.Context(), bin)
+	run.Env = append(os.Environ(), "WINSTON_SUITE_VERSION=from-the-environment", "PATH=")
+	out, err := run.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(out)); got != want {
+		t.Errorf("the stamped binary names itself %q, want %q (git describe at build)", got, want)
+	}
+}
+
+// The Makefile stamps the suite it runs with the same symbol as StampFlags.
+func TestMakefileStampsTheSameSymbol(t *testing.T) {
+	mk, err := os.ReadFile(filepath.Join(sourceRoot(), "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(mk), "-X "+stampSymbol+"=") {
+		t.Errorf("the Makefile does not stamp %s: update STAMP_FLAG with the variable StampFlags sets", stampSymbol)
 	}
 }

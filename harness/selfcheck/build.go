@@ -12,11 +12,14 @@ import (
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/report"
 )
 
 // BuildSuite compiles the suite once with `go test -c -o out ./suites`, run
 // in repoRoot, so that every run of the matrix starts in milliseconds
-// instead of rebuilding. The error carries the compiler's output.
+// instead of rebuilding; the binary is stamped with the checkout's version
+// (report.StampFlags), so that no run starts git to name it. The error
+// carries the compiler's output.
 func BuildSuite(ctx context.Context, repoRoot, out string) error {
 	goBin, err := goCommand()
 	if err != nil {
@@ -26,7 +29,8 @@ func BuildSuite(ctx context.Context, repoRoot, out string) error {
 	if err != nil {
 		return fmt.Errorf("build the suite: output path %s: %w", out, err)
 	}
-	cmd := exec.CommandContext(ctx, goBin, "test", "-c", "-o", abs, "./suites") // #nosec G204 -- fixed arguments, the go tool found on PATH or in GOROOT
+	args := append([]string{"test", "-c", "-o", abs}, report.StampFlags(ctx, repoRoot)...)
+	cmd := exec.CommandContext(ctx, goBin, append(args, "./suites")...) // #nosec G204 -- fixed arguments, the go tool found on PATH or in GOROOT
 	cmd.Dir = repoRoot
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
