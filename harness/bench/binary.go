@@ -34,22 +34,6 @@ func Root(dir string) (string, error) {
 	return root, nil
 }
 
-// GoTool is the go command: $GOROOT/bin/go when GOROOT is set (as `go
-// test` sets it for the tests it runs), else go from PATH.
-func GoTool() (string, error) {
-	if root := os.Getenv("GOROOT"); root != "" {
-		p := filepath.Join(root, "bin", "go")
-		if _, err := os.Stat(p); err == nil { //nolint:gosec // GOROOT names the Go installation to use; that is its purpose
-			return p, nil
-		}
-	}
-	p, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("bench: the go command is needed to build the binaries: %w; put Go 1.26 on PATH", err)
-	}
-	return p, nil
-}
-
 // Binary is a prebuilt test binary and the directory it runs in.
 type Binary struct {
 	// Path is the executable.
@@ -65,9 +49,9 @@ type Binary struct {
 // and stamped with the checkout's version as `make conformance` stamps the
 // suite (report.StampFlags).
 func Build(ctx context.Context, root, pkg, out string) (Binary, error) {
-	goTool, err := GoTool()
+	goTool, err := config.GoCommand()
 	if err != nil {
-		return Binary{}, err
+		return Binary{}, fmt.Errorf("bench: %w", err)
 	}
 	args := append([]string{"test", "-c", "-o", out}, report.StampFlags(ctx, root)...)
 	cmd := exec.CommandContext(ctx, goTool, append(args, pkg)...) //nolint:gosec // a fixed go command on the caller's package

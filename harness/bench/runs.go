@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
 
@@ -98,9 +99,9 @@ func RunParallel(ctx context.Context, root string, b Binary, procs int, env []st
 	if procs < 2 {
 		return Result{}, fmt.Errorf("bench: RunParallel with %d processes: use at least 2 (or Binary.Run for a serial run)", procs)
 	}
-	goTool, err := GoTool()
+	goTool, err := config.GoCommand()
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("bench: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, goTool, "tool", "ginkgo", "-p", "--procs", strconv.Itoa(procs), "--no-color", b.Path) //nolint:gosec // fixed arguments and a binary this package built
 	cmd.Dir = root

@@ -2,8 +2,10 @@ package config
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -241,4 +243,19 @@ func reportDirProblem(dir string) string {
 	_ = f.Close()
 	_ = os.Remove(name)
 	return ""
+}
+
+// GoCommand finds the go tool that builds the suite: on PATH (`go test`
+// puts its own first), else in $GOROOT/bin.
+func GoCommand() (string, error) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p, nil
+	}
+	if root := os.Getenv("GOROOT"); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if st, err := os.Stat(p); err == nil && !st.IsDir() { // #nosec G703 -- the go tool under the GOROOT the user set
+			return p, nil
+		}
+	}
+	return "", errors.New("the go command is not on PATH, and GOROOT does not name one: install Go 1.26 or put its bin directory on PATH")
 }

@@ -4,9 +4,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
 )
 
 func TestSuiteVersionDoesNotDependOnTheWorkingDirectory(t *testing.T) {
@@ -46,7 +47,11 @@ func TestStampFlagsNameTheVersionInTheBinary(t *testing.T) {
 	want := GitDescribe(t.Context(), root)
 	bin := filepath.Join(t.TempDir(), "printversion")
 	args := append([]string{"build", "-o", bin}, flags...)
-	build := exec.CommandContext(t.Context(), filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, "./harness/report/testdata/printversion")...)
+	goTool, err := config.GoCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := exec.CommandContext(t.Context(), goTool, append(args, "./harness/report/testdata/printversion")...)
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

@@ -3,7 +3,6 @@ package selfcheck
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,9 +20,9 @@ import (
 // (report.StampFlags), so that no run starts git to name it. The error
 // carries the compiler's output.
 func BuildSuite(ctx context.Context, repoRoot, out string) error {
-	goBin, err := goCommand()
+	goBin, err := config.GoCommand()
 	if err != nil {
-		return err
+		return fmt.Errorf("build the suite: %w", err)
 	}
 	abs, err := filepath.Abs(out)
 	if err != nil {
@@ -65,19 +64,4 @@ func BuildSuiteForTests(prefix string) (repoRoot, binary string, cleanup func(),
 		return "", "", nil, err
 	}
 	return repoRoot, binary, cleanup, nil
-}
-
-// goCommand finds the go tool: on PATH (`go test` puts its own first), else
-// in $GOROOT/bin.
-func goCommand() (string, error) {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p, nil
-	}
-	if root := os.Getenv("GOROOT"); root != "" {
-		p := filepath.Join(root, "bin", "go")
-		if st, err := os.Stat(p); err == nil && !st.IsDir() { // #nosec G703 -- the go tool under the GOROOT the user set
-			return p, nil
-		}
-	}
-	return "", errors.New("build the suite: the go command is not on PATH: install Go or add its bin directory to PATH")
 }

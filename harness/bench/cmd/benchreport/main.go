@@ -25,6 +25,7 @@ import (
 	"os/signal"
 
 	"github.com/winston-conformance/winston-conformance/harness/bench"
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
@@ -100,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	goTool, err := bench.GoTool()
+	goTool, err := config.GoCommand()
 	if err != nil {
 		return fail(stderr, err)
 	}
