@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	ginkgo "github.com/onsi/ginkgo/v2"
+
 	"github.com/winston-conformance/winston-conformance/harness/cassette"
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
@@ -163,10 +165,11 @@ func Setup() *Env {
 			return env
 		}
 		env.Cassettes = lib
-		if parallelTotal() <= 1 {
+		if parallelTotal() <= 1 && !selectsSpecs() {
 			// One process runs every spec, one at a time: read the
 			// cassettes ahead of them on another core. (Parallel
-			// processes each run a share, and read only theirs.)
+			// processes each run a share, and a focused run a few
+			// specs: they read only theirs.)
 			ids := make([]string, len(cat.Requirements))
 			for i, r := range cat.Requirements {
 				ids[i] = r.ID
@@ -219,6 +222,14 @@ func parallelTotal() int {
 		}
 	}
 	return 1
+}
+
+// selectsSpecs reports whether the run selects specs (focus, skip, label,
+// version or file filters), so that not every requirement will run.
+func selectsSpecs() bool {
+	c, _ := ginkgo.GinkgoConfiguration()
+	return len(c.FocusStrings)+len(c.SkipStrings)+len(c.FocusFiles)+len(c.SkipFiles) > 0 ||
+		c.LabelFilter != "" || c.SemVerFilter != ""
 }
 
 func joinErr(a, b error) error {
