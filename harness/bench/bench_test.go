@@ -89,13 +89,14 @@ func freshDirs(parent string) func() string {
 // BenchmarkReplay times whole processes: the floor (Ginkgo with as many
 // empty specs as the suite), the suite replaying every cassette, and the
 // suite's fixed cost (a focus that selects no spec: start, catalogue,
-// schemas, cassette read-ahead and a report of nothing run). The floor's
-// line is the floor alone; on the other lines each suite run is paired
-// with a floor run just before it, and the ratio is the median of the
-// pairs' ratios, so that a burst of load on a shared machine moves both
-// halves of a pair instead of one side of the figure. The parsed-cassette
-// cache lives in a temporary directory, warmed by the warm-up run as a
-// developer's second run would be.
+// schemas, opening the cassette library and a report of nothing run; a
+// focused run reads no cassette ahead). The floor's line is the floor
+// alone; on the other lines each suite run is paired with a floor run just
+// before it, and the ratio is the median of the pairs' ratios, so that a
+// burst of load on a shared machine moves both halves of a pair instead
+// of one side of the figure. The parsed-cassette cache lives in a
+// temporary directory, warmed by the warm-up run as a developer's second
+// run would be.
 func BenchmarkReplay(b *testing.B) {
 	root, suite, floor := binaries(b)
 	cache := b.TempDir()

@@ -20,7 +20,8 @@ const LiveFocus = `AUTH-001|STRUCT-00[1-6]|SCHEMA-001|ERR-00[1-3]`
 
 // NoSpec is a focus that selects no spec of the suite: a run with it costs
 // what a replay run costs whatever its checks do (start, catalogue,
-// schemas, cassette read-ahead, and a report in which nothing ran).
+// schemas, opening the cassette library, and a report in which nothing
+// ran; a focused run reads no cassette ahead).
 const NoSpec = `^NO SPEC IS NAMED THIS$`
 
 // LiveLatency is the latency the live benchmark's sandbox adds to every
