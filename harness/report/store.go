@@ -123,16 +123,11 @@ func indentShallow(compact []byte, depth int) []byte {
 	for i := 0; i < len(compact); i++ {
 		c := compact[i]
 		if inString {
-			out = append(out, c)
-			switch c {
-			case '\\':
-				i++
-				if i < len(compact) {
-					out = append(out, compact[i])
-				}
-			case '"':
-				inString = false
-			}
+			// Most of the text is strings (evidence bodies): copy each
+			// up to its closing quote at once.
+			end := stringEnd(compact, i)
+			out = append(out, compact[i:end]...)
+			i, inString = end-1, false
 			continue
 		}
 		switch c {
@@ -167,6 +162,27 @@ func indentShallow(compact []byte, depth int) []byte {
 		}
 	}
 	return out
+}
+
+// stringEnd is the index just past the quote that closes the JSON string
+// whose contents start at b[i] (len(b) if none does): the first quote
+// not escaped by an odd run of backslashes.
+func stringEnd(b []byte, i int) int {
+	for j := i; ; {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return len(b)
+		}
+		k += j
+		escapes := 0
+		for p := k - 1; p >= i && b[p] == '\\'; p-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
+			return k + 1
+		}
+		j = k + 1
+	}
 }
 
 // ErrSecretLeak is wrapped by Write when a rendered file still holds a

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -202,5 +203,50 @@ func TestIndentShallowLeavesEmptyContainersAndStrings(t *testing.T) {
 	want := "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    \"x,y\",\n    {\"d\":\"}]\"}\n  ],\n  \"e\": \"\\\"[,]\\\"\"\n}"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// Strings are copied whole up to their closing quote: a quote after an
+// even run of backslashes closes one, after an odd run it does not. The
+// layout never changes the JSON (compacted again, it is the input).
+func TestIndentShallowFindsTheEndOfEveryString(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"a":"\\","b":[1,"\\\\",{"c":"\\\""}],"d":"\\\\\"],{"}`, `{
+  "a": "\\",
+  "b": [
+    1,
+    "\\\\",
+    {"c":"\\\""}
+  ],
+  "d": "\\\\\"],{"
+}`},
+		{`["\"],[","\\",{"":""},"x\\\\"]`, `[
+  "\"],[",
+  "\\",
+  {
+    "": ""
+  },
+  "x\\\\"
+]`},
+		{`{"u":"\u0022 ünï,:[]{}","n":-1.5e3,"t":true,"z":null}`, `{
+  "u": "\u0022 ünï,:[]{}",
+  "n": -1.5e3,
+  "t": true,
+  "z": null
+}`},
+		{`""`, `""`},
+		{`"unterminated\"`, `"unterminated\"`},
+	} {
+		out := indentShallow([]byte(c.in), 2)
+		if string(out) != c.want {
+			t.Errorf("indentShallow(%s):\ngot\n%s\nwant\n%s", c.in, out, c.want)
+		}
+		if !json.Valid([]byte(c.in)) {
+			continue
+		}
+		var back bytes.Buffer
+		if err := json.Compact(&back, out); err != nil || back.String() != c.in {
+			t.Errorf("indentShallow changed the JSON (%v):\n in %s\nout %s", err, c.in, back.String())
+		}
 	}
 }
