@@ -14,8 +14,9 @@ FOCUS ?=
 GINKGO_FLAGS ?=
 FOCUS_FLAG = $(if $(FOCUS),--focus '$(FOCUS)')
 # The suite's version is stamped into the binary at build, so that a run
-# need not start git to name it in the report (see report.StampFlags).
-SUITE_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null)
+# need not start git to name it in the report (see report.StampFlags); a
+# version with characters a shell would read is left to the run to find.
+SUITE_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null | grep -E '^[A-Za-z0-9._+/-]+$$')
 STAMP_FLAG = $(if $(SUITE_VERSION),--ldflags='-X github.com/winston-conformance/winston-conformance/harness/report.stampedVersion=$(SUITE_VERSION)')
 
 .PHONY: help conformance test unit browser suite-replay suite-live record sandbox compare selfcheck fuzz bench lint
