@@ -40,7 +40,7 @@ func binaries(tb testing.TB) (root string, suite, floor Binary) {
 		if built.dir, built.err = os.MkdirTemp("", "winston-bench-"); built.err != nil {
 			return
 		}
-		if built.suite, built.err = Build(ctx, built.root, SuitePackage, filepath.Join(built.dir, "suites.test")); built.err != nil {
+		if built.suite, built.err = BuildSuite(ctx, built.root, filepath.Join(built.dir, "suites.test")); built.err != nil {
 			return
 		}
 		built.floor, built.err = Build(ctx, built.root, FloorPackage, filepath.Join(built.dir, "floor.test"))

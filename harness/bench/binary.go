@@ -12,7 +12,7 @@ import (
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
-	"github.com/winston-conformance/winston-conformance/harness/report"
+	"github.com/winston-conformance/winston-conformance/harness/selfcheck"
 )
 
 // Packages the benchmarks build, relative to the repository root.
@@ -44,22 +44,29 @@ type Binary struct {
 }
 
 // Build compiles the test binary of pkg (relative to root, e.g.
-// SuitePackage) into out with `go test -c`, without the race detector
-// whatever the caller runs under, since the binaries are what is timed,
-// and stamped with the checkout's version as `make conformance` stamps the
-// suite (report.StampFlags).
+// FloorPackage) into out with `go test -c`, without the race detector
+// whatever the caller runs under, since the binaries are what is timed.
 func Build(ctx context.Context, root, pkg, out string) (Binary, error) {
 	goTool, err := config.GoCommand()
 	if err != nil {
 		return Binary{}, fmt.Errorf("bench: %w", err)
 	}
-	args := append([]string{"test", "-c", "-o", out}, report.StampFlags(ctx, root)...)
-	cmd := exec.CommandContext(ctx, goTool, append(args, pkg)...) //nolint:gosec // a fixed go command on the caller's package
+	cmd := exec.CommandContext(ctx, goTool, "test", "-c", "-o", out, pkg) //nolint:gosec // a fixed go command on the caller's package
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return Binary{}, redact.Global().Error(fmt.Errorf("bench: go test -c %s: %w\n%s", pkg, err, b))
 	}
 	return Binary{Path: out, Dir: filepath.Join(root, filepath.FromSlash(pkg))}, nil
+}
+
+// BuildSuite compiles the suite into out as the self-check does
+// (selfcheck.BuildSuite): stamped with the checkout's version, as `make
+// conformance` stamps it, so that no timed run starts git to name it.
+func BuildSuite(ctx context.Context, root, out string) (Binary, error) {
+	if err := selfcheck.BuildSuite(ctx, root, out); err != nil {
+		return Binary{}, redact.Global().Error(fmt.Errorf("bench: %w", err))
+	}
+	return Binary{Path: out, Dir: filepath.Join(root, filepath.FromSlash(SuitePackage))}, nil
 }
 
 // Result is what one run of a binary cost.
