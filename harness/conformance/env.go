@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
@@ -212,16 +211,11 @@ func tuneGC() {
 	debug.SetGCPercent(-1)
 }
 
+// parallelTotal is the number of Ginkgo processes sharing the run (1 when
+// serial).
 func parallelTotal() int {
-	for _, a := range os.Args {
-		if v, ok := strings.CutPrefix(a, "--ginkgo.parallel.total="); ok {
-			var n int
-			if _, err := fmt.Sscan(v, &n); err == nil {
-				return n
-			}
-		}
-	}
-	return 1
+	c, _ := ginkgo.GinkgoConfiguration()
+	return max(c.ParallelTotal, 1)
 }
 
 // selectsSpecs reports whether the run selects specs (focus, skip, label,
