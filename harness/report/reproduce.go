@@ -72,16 +72,21 @@ func StampFlags(ctx context.Context, root string) []string {
 	return []string{"-ldflags=-X " + stampSymbol + "=" + v}
 }
 
+// safeVersion is what a stamped version may hold.
+var safeVersion = regexp.MustCompile(`^[A-Za-z0-9._+/-]+$`)
+
 // stampSymbol is the variable StampFlags sets.
 const stampSymbol = "github.com/winston-conformance/winston-conformance/harness/report.stampedVersion"
 
 // GitDescribe is `git describe --always --dirty --tags` at root, or ""
-// when git or the checkout is missing (or it takes over 3 seconds).
+// when git or the checkout is missing, it takes over 3 seconds, or the
+// version holds a character outside safeVersion (the Makefile's rule too),
+// which a command line would have to quote.
 func GitDescribe(ctx context.Context, root string) string {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "git", "-C", root, "describe", "--always", "--dirty", "--tags").Output() //nolint:gosec // fixed git arguments on the caller's checkout
-	if v := strings.TrimSpace(string(out)); err == nil && !strings.ContainsAny(v, " \t\n'\"") {
+	if v := strings.TrimSpace(string(out)); err == nil && safeVersion.MatchString(v) {
 		return v
 	}
 	return ""

@@ -67,7 +67,8 @@ func TestStampFlagsNameTheVersionInTheBinary(t *testing.T) {
 	}
 }
 
-// The Makefile stamps the suite it runs with the same symbol as StampFlags.
+// The Makefile stamps the suite it runs with the same symbol as StampFlags,
+// and keeps only the versions StampFlags would.
 func TestMakefileStampsTheSameSymbol(t *testing.T) {
 	mk, err := os.ReadFile(filepath.Join(sourceRoot(), "Makefile"))
 	if err != nil {
@@ -75,5 +76,8 @@ func TestMakefileStampsTheSameSymbol(t *testing.T) {
 	}
 	if !strings.Contains(string(mk), "-X "+stampSymbol+"=") {
 		t.Errorf("the Makefile does not stamp %s: update STAMP_FLAG with the variable StampFlags sets", stampSymbol)
+	}
+	if rule := strings.ReplaceAll(safeVersion.String(), "$", "$$"); !strings.Contains(string(mk), "grep -E '"+rule+"'") {
+		t.Errorf("the Makefile does not filter SUITE_VERSION with %s, the rule of GitDescribe", rule)
 	}
 }
