@@ -12,16 +12,13 @@ import (
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
+	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/selfcheck"
 )
 
-// Packages the benchmarks build, relative to the repository root.
-const (
-	// SuitePackage is the conformance suite.
-	SuitePackage = "./suites"
-	// FloorPackage is the empty-spec floor.
-	FloorPackage = "./harness/bench/floor"
-)
+// FloorPackage is the empty-spec floor, relative to the repository root
+// (the suite is report.SuitePackage, built by BuildSuite).
+const FloorPackage = "./harness/bench/floor"
 
 // Root walks up from dir to the repository root, the directory holding
 // go.mod, because the benchmarks build packages and run the suite from
@@ -66,7 +63,7 @@ func BuildSuite(ctx context.Context, root, out string) (Binary, error) {
 	if err := selfcheck.BuildSuite(ctx, root, out); err != nil {
 		return Binary{}, redact.Global().Error(fmt.Errorf("bench: %w", err))
 	}
-	return Binary{Path: out, Dir: filepath.Join(root, filepath.FromSlash(SuitePackage))}, nil
+	return Binary{Path: out, Dir: filepath.Join(root, filepath.FromSlash(report.SuitePackage))}, nil
 }
 
 // Result is what one run of a binary cost.

@@ -29,7 +29,7 @@ func BuildSuite(ctx context.Context, repoRoot, out string) error {
 		return fmt.Errorf("build the suite: output path %s: %w", out, err)
 	}
 	args := append([]string{"test", "-c", "-o", abs}, report.StampFlags(ctx, repoRoot)...)
-	cmd := exec.CommandContext(ctx, goBin, append(args, "./suites")...) // #nosec G204 -- fixed arguments, the go tool found on PATH or in GOROOT
+	cmd := exec.CommandContext(ctx, goBin, append(args, report.SuitePackage)...) // #nosec G204 -- fixed arguments, the go tool found on PATH or in GOROOT
 	cmd.Dir = repoRoot
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
