@@ -164,6 +164,25 @@ func TestItemsDecodesTheTopLevelOnly(t *testing.T) {
 	}
 }
 
+// TestSplitItemsTakesValidListsItself keeps valid lists on the one-pass
+// split: refusing one would still give the right items, through
+// encoding/json, but at several times the cost.
+func TestSplitItemsTakesValidListsItself(t *testing.T) {
+	for _, body := range []string{
+		`[]`, ` [ ] `, `[null,{}]`, `[{"a":-0.0e-0,"b":1E+2,"c":12.5e-3,"d":true,"e":false,"f":null}]`,
+		`[{"s":"\" \\ \/ \b \f \n \r \t \u00e9 \uD83D\uDE00","o":{"k":[1,{"x":[]}]}}]`,
+		"[{\"a\":" + strings.Repeat("[", maxDepth-1) + strings.Repeat("]", maxDepth-1) + "}]",
+	} {
+		if _, ok := splitItems([]byte(body)); !ok {
+			t.Errorf("the one-pass split refused a valid list: %.80s", body)
+		}
+	}
+	deep := "[{\"a\":" + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + "}]"
+	if _, ok := splitItems([]byte(deep)); ok {
+		t.Errorf("the one-pass split followed nesting deeper than %d; leave that to encoding/json", maxDepth)
+	}
+}
+
 // FuzzItemsMatchesEncodingJSON holds the fast split of list answers to
 // encoding/json's reading: the same items, or an error both ways.
 func FuzzItemsMatchesEncodingJSON(f *testing.F) {
@@ -172,6 +191,12 @@ func FuzzItemsMatchesEncodingJSON(f *testing.F) {
 		`[{"_id":"a","total":12.50,"paid":true,"plan_id":null,"payments":[{"amount":1}],"o":{"k":"}]\""}}]`,
 		"[{\"k\\u00e9y\":\"caf\\u00e9\",\"raw\":\"\xff\",\"\xfe\":1,\"dup\":1,\"dup\":2}]",
 		`[ { "a" : "b\"c" , "n" : -1.5e3 , "s" : "\\" } , { } ]`, `[{"a":[{"b":[1,{"c":"]"}]}]}]`,
+		// Invalid texts the one-pass split must refuse, as encoding/json does.
+		`[{"a":01}]`, `[{"a":1.}]`, `[{"a":-}]`, `[{"a":1e}]`, `[{"a":1e+}]`, `[{"a":.5}]`, `[{"a":+1}]`,
+		`[{"a":tru}]`, `[{"a":nul}]`, `[{"a":[1,]}]`, `[{"a":{"b" 1}}]`, `[{"a":{"b":1,}}]`, `[{"a":[1 2]}]`,
+		`[{"a":"\q"}]`, `[{"a":"\u12"}]`, `[{"a":"\u12g4"}]`, "[{\"a\":\"\x01\"}]", `[{"a":1}] x`, `[{"a":1}]]`, `[]0`, `[] `,
+		`[{"a":{"b":[}]}]`, `[{"a":"unterminated}]`, `[{"a":1}`, `[{"a":-0.0e-0,"b":1E+2,"c":true,"d":false}]`,
+		"[{\"a\":" + strings.Repeat("[", 1200) + strings.Repeat("]", 1200) + "}]",
 	} {
 		f.Add([]byte(seed))
 	}

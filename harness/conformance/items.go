@@ -15,17 +15,15 @@ import (
 // judge ids, filters and sort fields, and decoding every payment and
 // product line of a thousand bills is most of a replay run's work.
 //
-// A body is checked with json.Valid and then split in one pass; anything
-// but an array of objects (or nulls) takes encoding/json's path, whose
-// result and error the fast path matches (FuzzItemsMatchesEncodingJSON).
+// A body is validated and split in one pass; anything but a valid array
+// of objects (or nulls) takes encoding/json's path, whose result and
+// error the fast path matches (FuzzItemsMatchesEncodingJSON).
 func Items(resp *client.Response) ([]map[string]any, error) {
 	if resp.Err != nil {
 		return nil, resp.Err
 	}
-	if json.Valid(resp.Body) {
-		if items, ok := splitItems(resp.Body); ok {
-			return items, nil
-		}
+	if items, ok := splitItems(resp.Body); ok {
+		return items, nil
 	}
 	return itemsSlow(resp.Body)
 }
@@ -47,8 +45,9 @@ func itemsSlow(body []byte) ([]map[string]any, error) {
 	return items, nil
 }
 
-// splitItems splits a valid JSON text that is an array of objects or
-// nulls. It reports false for any other shape, which itemsSlow handles.
+// splitItems splits a JSON text that is an array of objects or nulls.
+// It reports false for any other shape and for any text that is not
+// valid JSON, which itemsSlow handles and explains.
 func splitItems(b []byte) ([]map[string]any, bool) {
 	s := &splitter{b: b}
 	s.space()
@@ -58,7 +57,8 @@ func splitItems(b []byte) ([]map[string]any, bool) {
 	items := []map[string]any{}
 	s.space()
 	if s.take(']') {
-		return items, true
+		s.space()
+		return items, s.i == len(b)
 	}
 	for {
 		s.space()
@@ -77,7 +77,8 @@ func splitItems(b []byte) ([]map[string]any, bool) {
 		}
 		s.space()
 		if s.take(']') {
-			return items, true
+			s.space()
+			return items, s.i == len(b)
 		}
 		if !s.take(',') {
 			return nil, false
@@ -85,8 +86,8 @@ func splitItems(b []byte) ([]map[string]any, bool) {
 	}
 }
 
-// splitter walks a text json.Valid accepted, so it checks only what it
-// needs to find the ends of values.
+// splitter walks a JSON text, checking its grammar as encoding/json's
+// scanner does (it reads bytes, so invalid UTF-8 passes as it does there).
 type splitter struct {
 	b []byte
 	i int
@@ -129,7 +130,7 @@ func (s *splitter) object() (map[string]any, bool) {
 		}
 		s.space()
 		start = s.i
-		if !s.value() {
+		if !s.value(1) {
 			return nil, false
 		}
 		item[key] = topLevel(json.RawMessage(s.b[start:s.i]))
@@ -143,66 +144,172 @@ func (s *splitter) object() (map[string]any, bool) {
 	}
 }
 
-// str moves past a string starting at s.i.
+// str moves past a valid string starting at s.i.
 func (s *splitter) str() bool {
 	if !s.take('"') {
 		return false
 	}
 	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '\\':
-			s.i += 2
-		case '"':
-			s.i++
+		c := s.b[s.i]
+		s.i++
+		switch {
+		case c == '"':
 			return true
-		default:
-			s.i++
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if !s.escape() {
+				return false
+			}
 		}
 	}
 	return false
 }
 
-// value moves past any value starting at s.i.
-func (s *splitter) value() bool {
+// escape moves past the rest of an escape sequence after its backslash.
+func (s *splitter) escape() bool {
 	if s.i >= len(s.b) {
 		return false
 	}
-	switch s.b[s.i] {
-	case '"':
-		return s.str()
-	case '{', '[':
-		depth := 0
-		for s.i < len(s.b) {
-			switch s.b[s.i] {
-			case '"':
-				if !s.str() {
-					return false
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-			}
-			s.i++
-			if depth == 0 {
-				return true
-			}
-		}
-		return false
-	default:
-		// A number or a literal ends at a delimiter.
-		start := s.i
-	scan:
-		for s.i < len(s.b) {
-			switch s.b[s.i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				break scan
+	c := s.b[s.i]
+	s.i++
+	switch c {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return true
+	case 'u':
+		for range 4 {
+			if s.i >= len(s.b) || !isHex(s.b[s.i]) {
+				return false
 			}
 			s.i++
 		}
-		return s.i > start
+		return true
 	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// maxDepth bounds the nesting the fast path follows; deeper texts go to
+// encoding/json, which has a limit of its own and says so.
+const maxDepth = 1000
+
+// value moves past a valid value starting at s.i, nested depth deep.
+func (s *splitter) value(depth int) bool {
+	if s.i >= len(s.b) || depth > maxDepth {
+		return false
+	}
+	switch c := s.b[s.i]; {
+	case c == '"':
+		return s.str()
+	case c == '{':
+		s.i++
+		return s.members(depth)
+	case c == '[':
+		s.i++
+		return s.elements(depth)
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	default:
+		return s.number()
+	}
+}
+
+// members moves past an object's members after '{' and its '}'.
+func (s *splitter) members(depth int) bool {
+	s.space()
+	if s.take('}') {
+		return true
+	}
+	for {
+		s.space()
+		if !s.str() {
+			return false
+		}
+		s.space()
+		if !s.take(':') {
+			return false
+		}
+		s.space()
+		if !s.value(depth + 1) {
+			return false
+		}
+		s.space()
+		if s.take('}') {
+			return true
+		}
+		if !s.take(',') {
+			return false
+		}
+	}
+}
+
+// elements moves past an array's elements after '[' and its ']'.
+func (s *splitter) elements(depth int) bool {
+	s.space()
+	if s.take(']') {
+		return true
+	}
+	for {
+		s.space()
+		if !s.value(depth + 1) {
+			return false
+		}
+		s.space()
+		if s.take(']') {
+			return true
+		}
+		if !s.take(',') {
+			return false
+		}
+	}
+}
+
+func (s *splitter) literal(word string) bool {
+	if !bytes.HasPrefix(s.b[s.i:], []byte(word)) {
+		return false
+	}
+	s.i += len(word)
+	return true
+}
+
+// number moves past a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *splitter) number() bool {
+	s.take('-')
+	switch {
+	case s.take('0'):
+	case s.i < len(s.b) && '1' <= s.b[s.i] && s.b[s.i] <= '9':
+		s.digits()
+	default:
+		return false
+	}
+	if s.take('.') && !s.digits() {
+		return false
+	}
+	if s.take('e') || s.take('E') {
+		if !s.take('+') {
+			s.take('-')
+		}
+		if !s.digits() {
+			return false
+		}
+	}
+	return true
+}
+
+// digits moves past one or more digits, reporting whether there was one.
+func (s *splitter) digits() bool {
+	start := s.i
+	for s.i < len(s.b) && '0' <= s.b[s.i] && s.b[s.i] <= '9' {
+		s.i++
+	}
+	return s.i > start
 }
 
 // text decodes a JSON string as encoding/json does; the common case, no
