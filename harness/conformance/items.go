@@ -201,20 +201,20 @@ func (s *splitter) value(depth int) bool {
 	if s.i >= len(s.b) || depth > maxDepth {
 		return false
 	}
-	switch c := s.b[s.i]; {
-	case c == '"':
+	switch s.b[s.i] {
+	case '"':
 		return s.str()
-	case c == '{':
+	case '{':
 		s.i++
 		return s.members(depth)
-	case c == '[':
+	case '[':
 		s.i++
 		return s.elements(depth)
-	case c == 't':
+	case 't':
 		return s.literal("true")
-	case c == 'f':
+	case 'f':
 		return s.literal("false")
-	case c == 'n':
+	case 'n':
 		return s.literal("null")
 	default:
 		return s.number()
