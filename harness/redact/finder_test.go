@@ -38,6 +38,43 @@ func TestFinderFindsEveryNeedleAnywhere(t *testing.T) {
 	}
 }
 
+// TestFinderFindsANeedleAtEveryAlignment plants each needle at every
+// offset around a block boundary, in texts that end right after it or
+// run on, for both searches: long needles only (blocks) and with a short
+// one among them (rolling hash).
+func TestFinderFindsANeedleAtEveryAlignment(t *testing.T) {
+	key := "k3y-of-the-tenant-0123456789"
+	long := append([]string{key}, Base64Forms(key)...)
+	for _, c := range []struct {
+		name    string
+		needles []string
+		blocks  bool
+	}{
+		{"long needles", long, true},
+		{"shortest block needle", []string{key[:blockMin]}, true},
+		{"one needle too short for blocks", append([]string{key[:blockMin-1]}, long...), false},
+	} {
+		f := NewFinder(c.needles)
+		if (f.blocks != nil) != c.blocks {
+			t.Errorf("%s: block search %v, want %v", c.name, f.blocks != nil, c.blocks)
+		}
+		for _, n := range c.needles {
+			for pad := 0; pad <= 2*blockSize; pad++ {
+				for _, tail := range []string{"", "z", strings.Repeat("z", blockSize+1)} {
+					text := strings.Repeat(".", pad) + n + tail
+					if !f.InString(text) || !f.In([]byte(text)) {
+						t.Errorf("%s: %q not found after %d bytes, %d after it", c.name, n, pad, len(tail))
+					}
+					cut := strings.Repeat(".", pad) + n[:len(n)-1] + "\x00" + tail
+					if f.InString(cut) != naiveIn(c.needles, cut) {
+						t.Errorf("%s: %q cut short: Finder %v", c.name, cut, f.InString(cut))
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestRedactorSkipsTextWithoutSecrets(t *testing.T) {
 	r := New()
 	r.Add("s3cret-value-42", "<K>")
@@ -55,6 +92,7 @@ func FuzzFinder(f *testing.F) {
 	f.Add("secret1", "abcdef", "xxsecret1yy")
 	f.Add("aaaaaa", "aaaab", "aaaaabaaaaaa")
 	f.Add("\xff\x00abcd", "zzzzzzzz", "\xff\x00abc")
+	f.Add("k3y-of-the-tenant-0123", "0123456789abcdef", "....k3y-of-the-tenant-0123 ..0123456789abcdeX")
 	f.Fuzz(func(t *testing.T, a, b, text string) {
 		needles := []string{a, b}
 		if got, want := NewFinder(needles).InString(text), naiveIn(needles, text); got != want {
@@ -68,4 +106,27 @@ func FuzzFinder(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkFinder measures the search of a report-sized text without a
+// secret, the common case: by blocks for the keys and their base64
+// forms, and by rolling hash when a short needle forces it.
+func BenchmarkFinder(b *testing.B) {
+	key := "k3y-of-the-tenant-0123456789"
+	long := append([]string{key}, Base64Forms(key)...)
+	text := []byte(strings.Repeat(`{"_id":"bill-0042","total":12.50,"items":[{"name":"Espresso","qty":2}]},`, 4000))
+	for _, c := range []struct {
+		name    string
+		needles []string
+	}{{"blocks", long}, {"rolling", append([]string{key[:blockMin-1]}, long...)}} {
+		f := NewFinder(c.needles)
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				if f.In(text) {
+					b.Fatal("found a needle in a text without one")
+				}
+			}
+		})
+	}
 }
