@@ -55,35 +55,23 @@ func splitItems(b []byte) ([]map[string]any, bool) {
 		return nil, false
 	}
 	items := []map[string]any{}
-	s.space()
-	if s.take(']') {
-		s.space()
-		return items, s.i == len(b)
-	}
-	for {
-		s.space()
+	ok := s.list(']', func() bool {
 		switch {
 		case s.take('{'):
 			item, ok := s.object()
-			if !ok {
-				return nil, false
-			}
 			items = append(items, item)
-		case bytes.HasPrefix(b[s.i:], []byte("null")):
-			s.i += 4
+			return ok
+		case s.literal("null"):
 			items = append(items, map[string]any{})
-		default:
-			return nil, false
+			return true
 		}
-		s.space()
-		if s.take(']') {
-			s.space()
-			return items, s.i == len(b)
-		}
-		if !s.take(',') {
-			return nil, false
-		}
+		return false
+	})
+	s.space()
+	if !ok || s.i != len(b) {
+		return nil, false
 	}
+	return items, true
 }
 
 // splitter walks a JSON text, checking its grammar as encoding/json's
@@ -107,41 +95,65 @@ func (s *splitter) take(c byte) bool {
 	return false
 }
 
-// object reads the members after '{' up to and including '}'.
-func (s *splitter) object() (map[string]any, bool) {
-	item := map[string]any{}
+// list moves past the comma-separated elements of an array or object,
+// after its opening bracket, and past the closing one, end. element reads
+// one element; spaces around elements are skipped here.
+func (s *splitter) list(end byte, element func() bool) bool {
 	s.space()
-	if s.take('}') {
-		return item, true
+	if s.take(end) {
+		return true
 	}
 	for {
 		s.space()
-		start := s.i
-		if !s.str() {
-			return nil, false
-		}
-		key, ok := text(s.b[start:s.i])
-		if !ok {
-			return nil, false
+		if !element() {
+			return false
 		}
 		s.space()
-		if !s.take(':') {
-			return nil, false
-		}
-		s.space()
-		start = s.i
-		if !s.value(1) {
-			return nil, false
-		}
-		item[key] = topLevel(json.RawMessage(s.b[start:s.i]))
-		s.space()
-		if s.take('}') {
-			return item, true
+		if s.take(end) {
+			return true
 		}
 		if !s.take(',') {
-			return nil, false
+			return false
 		}
 	}
+}
+
+// name moves past a member's name and its colon, returning the quoted name.
+func (s *splitter) name() ([]byte, bool) {
+	start := s.i
+	if !s.str() {
+		return nil, false
+	}
+	quoted := s.b[start:s.i]
+	s.space()
+	if !s.take(':') {
+		return nil, false
+	}
+	s.space()
+	return quoted, true
+}
+
+// object reads the members after '{' up to and including '}', decoding
+// the top level only.
+func (s *splitter) object() (map[string]any, bool) {
+	item := map[string]any{}
+	ok := s.list('}', func() bool {
+		quoted, ok := s.name()
+		if !ok {
+			return false
+		}
+		key, ok := text(quoted)
+		if !ok {
+			return false
+		}
+		start := s.i
+		if !s.value(1) {
+			return false
+		}
+		item[key] = topLevel(json.RawMessage(s.b[start:s.i]))
+		return true
+	})
+	return item, ok
 }
 
 // str moves past a valid string starting at s.i.
@@ -223,52 +235,15 @@ func (s *splitter) value(depth int) bool {
 
 // members moves past an object's members after '{' and its '}'.
 func (s *splitter) members(depth int) bool {
-	s.space()
-	if s.take('}') {
-		return true
-	}
-	for {
-		s.space()
-		if !s.str() {
-			return false
-		}
-		s.space()
-		if !s.take(':') {
-			return false
-		}
-		s.space()
-		if !s.value(depth + 1) {
-			return false
-		}
-		s.space()
-		if s.take('}') {
-			return true
-		}
-		if !s.take(',') {
-			return false
-		}
-	}
+	return s.list('}', func() bool {
+		_, ok := s.name()
+		return ok && s.value(depth+1)
+	})
 }
 
 // elements moves past an array's elements after '[' and its ']'.
 func (s *splitter) elements(depth int) bool {
-	s.space()
-	if s.take(']') {
-		return true
-	}
-	for {
-		s.space()
-		if !s.value(depth + 1) {
-			return false
-		}
-		s.space()
-		if s.take(']') {
-			return true
-		}
-		if !s.take(',') {
-			return false
-		}
-	}
+	return s.list(']', func() bool { return s.value(depth + 1) })
 }
 
 func (s *splitter) literal(word string) bool {
