@@ -17,11 +17,13 @@ package redact
 // prefixes. The zero Finder (no needles) finds nothing. A Finder is
 // read-only once made and safe for concurrent use.
 type Finder struct {
-	w       int
-	pow     uint32 // hashBase^(w-1)
+	w       int // the shortest needle's length
 	filter  []uint64
-	prefix  map[uint32][]int // hash of a needle's first w bytes -> needles
 	needles []string
+
+	// The rolling hash's state, set when blocks is not.
+	pow    uint32           // hashBase^(w-1)
+	prefix map[uint32][]int // hash of a needle's first w bytes -> needles
 
 	// blocks is set when every needle is at least blockMin long: each
 	// eight bytes of a needle -> where they occur in which needle.
@@ -46,7 +48,7 @@ const (
 
 // NewFinder makes a Finder of needles; empty needles are ignored.
 func NewFinder(needles []string) *Finder {
-	f := &Finder{prefix: map[uint32][]int{}}
+	f := &Finder{}
 	for _, n := range needles {
 		if n != "" {
 			f.needles = append(f.needles, n)
@@ -58,10 +60,6 @@ func NewFinder(needles []string) *Finder {
 	f.w = len(f.needles[0])
 	for _, n := range f.needles {
 		f.w = min(f.w, len(n))
-	}
-	f.pow = 1
-	for i := 1; i < f.w; i++ {
-		f.pow *= hashBase
 	}
 	f.filter = make([]uint64, filterBits/64)
 	if f.w >= blockMin {
@@ -76,6 +74,11 @@ func NewFinder(needles []string) *Finder {
 		}
 		return f
 	}
+	f.pow = 1
+	for i := 1; i < f.w; i++ {
+		f.pow *= hashBase
+	}
+	f.prefix = map[uint32][]int{}
 	for i, n := range f.needles {
 		h := windowHash(n[:f.w])
 		f.prefix[h] = append(f.prefix[h], i)
