@@ -1,15 +1,21 @@
 // Package redact is the one point every output of the suite passes through
 // on its way to disk, a log, a report or a failure message. It replaces each
 // registered secret (an API key), and the forms a secret takes on the wire
-// (base64 at any alignment, inside a Basic credential), with a placeholder
-// such as <WINSTON_API_KEY>.
+// (base64 at any alignment, inside a Basic credential; URL-encoded in a
+// query; escaped inside JSON, HTML or a quoted Go string), with a
+// placeholder such as <WINSTON_API_KEY>.
 package redact
 
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html"
 	"io"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -44,7 +50,8 @@ func Global() *Redactor { return global }
 // Add registers secret, to be shown as placeholder. The base64 forms of the
 // secret (standard and URL alphabets, at each of the three alignments it can
 // take inside a longer encoded value) are registered too, shown as
-// placeholder with ":base64" added. Secrets shorter than MinSecretLen are
+// placeholder with ":base64" added. Its escaped forms (EscapedForms) are
+// shown as placeholder itself. Secrets shorter than MinSecretLen are
 // ignored and Add reports false.
 func (r *Redactor) Add(secret, placeholder string) bool {
 	if len(secret) < MinSecretLen {
@@ -56,6 +63,9 @@ func (r *Redactor) Add(secret, placeholder string) bool {
 	b64 := strings.TrimSuffix(placeholder, ">") + ":base64>"
 	for _, form := range Base64Forms(secret) {
 		r.addLocked(form, b64)
+	}
+	for _, form := range EscapedForms(secret) {
+		r.addLocked(form, placeholder)
 	}
 	sort.SliceStable(r.pairs, func(i, j int) bool { return len(r.pairs[i].secret) > len(r.pairs[j].secret) })
 	r.find = NewFinder(r.secretsLocked())
@@ -69,6 +79,49 @@ func (r *Redactor) addLocked(secret, placeholder string) {
 		}
 	}
 	r.pairs = append(r.pairs, pair{secret, placeholder})
+}
+
+// EscapedForms returns the forms secret takes when a server or a writer
+// escapes it: URL-encoded (query and path), inside a JSON string (with
+// and without HTML escaping, and with "/" escaped as some servers do),
+// inside a quoted Go string, and HTML-escaped. Forms equal to secret
+// itself are left out, so a key of plain letters and digits has none.
+func EscapedForms(secret string) []string {
+	var out []string
+	seen := map[string]bool{secret: true}
+	add := func(form string) {
+		if !seen[form] {
+			seen[form] = true
+			out = append(out, form)
+		}
+	}
+	add(url.QueryEscape(secret))
+	add(url.PathEscape(secret))
+	for _, escapeHTML := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		if enc.Encode(secret) == nil {
+			inner := strings.TrimSuffix(b.String(), "\n")
+			inner = strings.TrimSuffix(strings.TrimPrefix(inner, `"`), `"`)
+			add(inner)
+			add(strings.ReplaceAll(inner, "/", `\/`))
+		}
+	}
+	// Some servers escape every character but letters and digits.
+	var u strings.Builder
+	for _, c := range secret {
+		if c < 0x80 && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			fmt.Fprintf(&u, "\\u%04x", c)
+		} else {
+			u.WriteRune(c)
+		}
+	}
+	add(u.String())
+	quoted := strconv.Quote(secret)
+	add(quoted[1 : len(quoted)-1])
+	add(html.EscapeString(secret))
+	return out
 }
 
 // Base64Forms returns the substrings that always appear when secret is

@@ -3,8 +3,12 @@ package redact
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -73,5 +77,41 @@ func TestWriterSplitsAcrossWrites(t *testing.T) {
 	}
 	if strings.Contains(out.String(), planted) || strings.Count(out.String(), "<K>") != 2 {
 		t.Errorf("writer output: %q", out.String())
+	}
+}
+
+func TestEscapedFormsAreRedacted(t *testing.T) {
+	const key = `q8Fz+Tk/9Lw2<m&"x'=%\9z`
+	r := New()
+	if !r.Add(key, "<WINSTON_API_KEY>") {
+		t.Fatal("Add refused the key")
+	}
+	jsonHTML, _ := json.Marshal(key)
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(key)
+	forms := map[string]string{
+		"query":           url.QueryEscape(key),
+		"path":            url.PathEscape(key),
+		"json":            string(jsonHTML),
+		"json, no html":   strings.TrimSpace(plain.String()),
+		"json, escaped /": strings.ReplaceAll(strings.TrimSpace(plain.String()), "/", `\/`),
+		"go quoted":       strconv.Quote(key),
+		"html":            html.EscapeString(key),
+		"json \\u":        `q8Fz\u002bTk\u002f9Lw2\u003cm\u0026\u0022x\u0027\u003d\u0025\u005c9z`,
+	}
+	for name, form := range forms {
+		text := "invalid token " + form + " (received)"
+		got := r.String(text)
+		if strings.Contains(got, "9Lw2") {
+			t.Errorf("%s form %q survives redaction: %q", name, form, got)
+		}
+		if !strings.Contains(got, "<WINSTON_API_KEY>") {
+			t.Errorf("%s form: no placeholder in %q", name, got)
+		}
+	}
+	if forms := EscapedForms("PlainKey123"); len(forms) != 0 {
+		t.Errorf("a key of letters and digits has no escaped forms, got %q", forms)
 	}
 }

@@ -21,7 +21,8 @@ type Leak struct {
 	File string `json:"file"`
 	// Line is the 1-based line of the first occurrence.
 	Line int `json:"line"`
-	// Kind is "secret" (as is), "base64" (an encoded form), "url-encoded"
+	// Kind is "secret" (as is), "base64" (an encoded form), "url-encoded",
+	// "escaped" (inside JSON, HTML or a quoted string; redact.EscapedForms)
 	// or "auth-header" (inside "Token <app>@<secret>").
 	Kind string `json:"kind"`
 	// Secret is KeyFingerprint of the secret that leaked.
@@ -96,10 +97,12 @@ func newScanner(secrets []string) *scanner {
 		for _, form := range redact.Base64Forms(s) {
 			sc.needles = append(sc.needles, needle{kind: "base64", fp: fp, text: []byte(form)})
 		}
-		for _, enc := range []string{url.QueryEscape(s), url.PathEscape(s)} {
-			if enc != s {
-				sc.needles = append(sc.needles, needle{kind: "url-encoded", fp: fp, text: []byte(enc)})
+		for _, form := range redact.EscapedForms(s) {
+			kind := "escaped"
+			if form == url.QueryEscape(s) || form == url.PathEscape(s) {
+				kind = "url-encoded"
 			}
+			sc.needles = append(sc.needles, needle{kind: kind, fp: fp, text: []byte(form)})
 		}
 	}
 	texts := make([]string, len(sc.needles))

@@ -85,6 +85,7 @@ func TestScanDirFindsAKeyInEveryKindOfFile(t *testing.T) {
 		"base64":      "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("api_test:"+key)),
 		"auth-header": "Token api_test@" + key,
 		"url-encoded": "GET /x?api_key=" + url.QueryEscape(key),
+		"escaped":     `{"error":"invalid token scan-me-key+\/=0123456789"}`,
 	}
 	dir := t.TempDir()
 	for _, ext := range []string{"json", "xml", "md", "html", "yaml"} {
