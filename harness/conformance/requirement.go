@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/winston-conformance/winston-conformance/harness/cassette"
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
@@ -113,8 +114,10 @@ func runCheck(ctx SpecContext, env *Env, req *catalogue.Requirement, check Check
 				Error: redactor().String(err.Error()), ReplayMiss: true, Cassette: env.Cassettes.Path(req.ID)}}, ReportEntryVisibilityNever)
 			Fail(redactor().String(err.Error()))
 		}
+		// Only a passed spec replaces its cassette: a failed, skipped
+		// (say, no 429 came) or interrupted one keeps the old recording.
 		DeferCleanup(func() error {
-			return session.Finish(!CurrentSpecReport().Failed())
+			return session.Finish(CurrentSpecReport().State.Is(types.SpecStatePassed))
 		})
 		inner = session.RoundTripper()
 		t.cassette = session.Meta()

@@ -151,6 +151,22 @@ func TestAFailedRecordingKeepsTheOldCassette(t *testing.T) {
 	assertUnchanged(t, dir, before)
 }
 
+// A recording whose spec is skipped (ERR-008 against a target that sends
+// no 429) keeps the old cassette, which holds the 429s replay needs.
+func TestASkippedRecordingKeepsTheOldCassette(t *testing.T) {
+	dir := copyCassettes(t)
+	before := snapshot(t, dir)
+	srv, _ := startSandbox(t, sandbox.Options{})
+	env := liveEnv(srv, "", "")
+	env[config.EnvMode] = "record"
+	env[config.EnvCassetteDir] = dir
+	r := runSuite(t, env, focus("ERR-008"))
+	if req := r.requirement(t, "ERR-008"); req.Status != report.StatusSkipped {
+		t.Fatalf("ERR-008 is %s: without a rate limit the sandbox sends no 429, so it should skip", req.Status)
+	}
+	assertUnchanged(t, dir, before)
+}
+
 // A catalogue entry naming a schema that does not exist stops the run
 // before any request, with the schema named.
 func TestCatalogueNamingAnUnknownSchema(t *testing.T) {
