@@ -242,15 +242,44 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if cut < 0 && len(w.buf) < 64<<10 {
 		return len(p), nil
 	}
+	end := cut + 1
 	if cut < 0 {
-		cut = len(w.buf) - 1
+		// A long text with no newline: write what cannot hold part of a
+		// secret whose rest is still to come.
+		end = w.r.safeCut(w.buf)
 	}
-	out := w.r.Bytes(append([]byte(nil), w.buf[:cut+1]...))
-	w.buf = append(w.buf[:0], w.buf[cut+1:]...)
+	out := w.r.Bytes(append([]byte(nil), w.buf[:end]...))
+	w.buf = append(w.buf[:0], w.buf[end:]...)
 	if _, err := w.w.Write(out); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// safeCut returns how much of b may be redacted and written now: all but
+// the last (longest secret - 1) bytes, which may begin a secret that the
+// next write completes, and never a cut through a whole secret in b.
+func (r *Redactor) safeCut(b []byte) int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if len(r.pairs) == 0 {
+		return len(b)
+	}
+	c := max(len(b)-(len(r.pairs[0].secret)-1), 0)
+	for moved := true; moved; {
+		moved = false
+		for _, p := range r.pairs {
+			// An occurrence across c starts in [c-len+1, c-1].
+			lo, hi := max(c-len(p.secret)+1, 0), min(c+len(p.secret)-1, len(b))
+			if lo >= hi {
+				continue
+			}
+			if i := bytes.Index(b[lo:hi], []byte(p.secret)); i >= 0 && lo+i < c {
+				c, moved = lo+i, true
+			}
+		}
+	}
+	return c
 }
 
 // Flush writes what is held back, redacted.

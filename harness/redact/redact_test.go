@@ -80,6 +80,32 @@ func TestWriterSplitsAcrossWrites(t *testing.T) {
 	}
 }
 
+// A text with no newline is written out once 64 KiB pile up; a key split
+// across that point, or lying across it whole, must still be redacted.
+func TestWriterLongLineKeepsAKeyWhole(t *testing.T) {
+	for _, split := range []int{1, 5, len(planted) - 1} {
+		for pad := 0; pad < len(planted)+2; pad++ {
+			r := New()
+			r.Add(planted, "<K>")
+			var out bytes.Buffer
+			w := r.Writer(&out)
+			first := strings.Repeat("x", 64<<10-split-pad) + planted[:split]
+			second := planted[split:] + strings.Repeat("y", pad) + planted + " end"
+			for _, part := range []string{first, second} {
+				if _, err := w.Write([]byte(part)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := out.String(); strings.Contains(got, planted[:4]) || strings.Count(got, "<K>") != 2 {
+				t.Fatalf("split %d, pad %d: the key is not redacted whole (%d placeholders)", split, pad, strings.Count(got, "<K>"))
+			}
+		}
+	}
+}
+
 func TestEscapedFormsAreRedacted(t *testing.T) {
 	const key = `q8Fz+Tk/9Lw2<m&"x'=%\9z`
 	r := New()
