@@ -9,6 +9,7 @@ import (
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
 )
 
@@ -35,16 +36,16 @@ func structureChecks() map[string]Check {
 		}),
 		"STRUCT-002": {Run: func(ctx SpecContext, t *T) {
 			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
-				for _, m := range otherMethods {
-					resp := t.Post(ctx, ep, nil, client.WithMethod(m))
+				for _, m := range methodsFor(t, ep) {
+					resp := t.Post(ctx, ep, ep.Request, client.WithMethod(m))
 					t.Expect4xx(ep.ID+" ("+m+")", resp, m+" on a POST-only API")
 				}
 			})
 		}},
 		"STRUCT-003": {Run: func(ctx SpecContext, t *T) {
 			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
-				for _, m := range otherMethods {
-					resp := t.Post(ctx, ep, nil, client.WithMethod(m))
+				for _, m := range methodsFor(t, ep) {
+					resp := t.Post(ctx, ep, ep.Request, client.WithMethod(m))
 					ok := resp.Err == nil && resp.Status == http.StatusMethodNotAllowed && allowsPost(resp.Header)
 					t.Observe(ep.ID+" ("+m+")", ok, `405 with "Allow: POST"`, resp)
 				}
@@ -64,6 +65,20 @@ func structureChecks() map[string]Check {
 			t.Observe(ep.ID, !isV1Wrapper(resp.Body), `no {"status": ..., "data": ...} envelope`, resp)
 		}),
 	}
+}
+
+// methodsFor returns the other methods a check sends to ep, each with the
+// endpoint's valid request body (so that a refusal of an empty body is not
+// taken for a refusal of the method). Where mutations are not allowed only
+// GET is sent: a target that wrongly honoured PUT, PATCH or DELETE would
+// change data. What is left out is recorded, as Exercised does.
+func methodsFor(t *T, ep catalogue.Endpoint) []string {
+	if t.Env().Config.AllowMutations {
+		return otherMethods
+	}
+	t.Record(evidence.Finding{Endpoint: ep.ID + " (PUT, PATCH, DELETE)", OK: true, Observed: "not sent",
+		Facts: map[string]string{"skipped": t.Env().Config.MutationsReason + "; set WINSTON_ALLOW_MUTATIONS=true to send them"}})
+	return []string{http.MethodGet}
 }
 
 func allowsPost(h http.Header) bool {

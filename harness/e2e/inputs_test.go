@@ -194,3 +194,39 @@ func TestCatalogueNamingAnUnknownSchema(t *testing.T) {
 		t.Errorf("the sandbox got %d requests: a configuration error must stop the run before any", n)
 	}
 }
+
+// With mutations off, the method checks send no PUT, PATCH or DELETE (a
+// target that wrongly honoured one would change data) and say so.
+func TestMutationsOffSendsNoDestructiveMethod(t *testing.T) {
+	srv, log := startSandbox(t, sandbox.Options{})
+	env := liveEnv(srv, "", "")
+	env[config.EnvAllowMutations] = "false"
+	r := runSuite(t, env, focus("STRUCT-002", "STRUCT-003"))
+	log.mu.Lock()
+	lines := append([]string(nil), log.lines...)
+	log.mu.Unlock()
+	gets := 0
+	for _, line := range lines {
+		for _, m := range []string{"PUT", "PATCH", "DELETE"} {
+			if strings.Contains(line, m+" ") {
+				t.Errorf("sent with mutations off: %s", line)
+			}
+		}
+		if strings.Contains(line, "GET ") {
+			gets++
+		}
+	}
+	if gets == 0 {
+		t.Errorf("no GET was sent; the sandbox logged %q", lines)
+	}
+	for _, id := range []string{"STRUCT-002", "STRUCT-003"} {
+		req := r.requirement(t, id)
+		said := false
+		for _, f := range req.Evidence.Findings {
+			said = said || strings.Contains(f.Facts["skipped"], "WINSTON_ALLOW_MUTATIONS=true")
+		}
+		if !said {
+			t.Errorf("%s does not say that PUT, PATCH and DELETE were left out", id)
+		}
+	}
+}
