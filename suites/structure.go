@@ -9,8 +9,8 @@ import (
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
-	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
 // otherMethods are the methods the contract leaves out: every call is a POST.
