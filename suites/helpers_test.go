@@ -38,7 +38,8 @@ func TestAllowsPost(t *testing.T) {
 }
 
 func TestHSTSNeedsAPositiveMaxAge(t *testing.T) {
-	for v, want := range map[string]bool{"max-age=31536000": true, "max-age=0": false, "includeSubDomains; max-age=10": true, "": false} {
+	for v, want := range map[string]bool{"max-age=31536000": true, "max-age=0": false, "includeSubDomains; max-age=10": true, "": false,
+		`max-age="600"`: true, "max-age=abc": false, "max-age=00": false, "max-age=-5": false} {
 		if hstsOK(v) != want {
 			t.Errorf("%q: want %v", v, want)
 		}

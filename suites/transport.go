@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -82,7 +83,9 @@ func plainHTTP(ctx SpecContext, t *T, path string) *client.Response {
 // redirectProblem explains what is wrong with a plain-HTTP answer, or "".
 func redirectProblem(t *T, path string, resp *client.Response) string {
 	if resp.Err != nil {
-		return ""
+		// No answer is no redirect: the report calls it unavailable
+		// when nothing answered at all, never a pass.
+		return " (no answer over plain HTTP)"
 	}
 	if resp.Status < 300 || resp.Status > 399 {
 		return fmt.Sprintf(" (got %d, not a redirect)", resp.Status)
@@ -128,7 +131,9 @@ func orNone(s string) string {
 func hstsOK(v string) bool {
 	for _, part := range strings.Split(v, ";") {
 		if age, ok := strings.CutPrefix(strings.TrimSpace(strings.ToLower(part)), "max-age="); ok {
-			return age != "0" && age != ""
+			// RFC 6797: delta-seconds, which may be quoted.
+			n, err := strconv.ParseUint(strings.Trim(age, `"`), 10, 64)
+			return err == nil && n > 0
 		}
 	}
 	return false

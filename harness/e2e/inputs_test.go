@@ -230,3 +230,16 @@ func TestMutationsOffSendsNoDestructiveMethod(t *testing.T) {
 		}
 	}
 }
+
+// A plain-HTTP origin that does not answer is no redirect: TRANS-001 must
+// not pass on it.
+func TestNoAnswerOverPlainHTTPIsNoRedirect(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	env := liveEnv(srv, "", "")
+	env[config.EnvHTTPURL] = "http://127.0.0.1:9"
+	env[config.EnvRetries] = "0"
+	r := runSuite(t, env, focus("TRANS-001"))
+	if req := r.requirement(t, "TRANS-001"); req.Status == report.StatusPassed {
+		t.Fatalf("TRANS-001 passed with no answer over plain HTTP: %+v", req.Evidence.Findings)
+	}
+}
