@@ -55,6 +55,11 @@ func TestItemsExplainsANonList(t *testing.T) {
 	if _, err := Items(&client.Response{Status: 200, Body: []byte(`{"status":"success","data":[]}`)}); err == nil {
 		t.Error("an object is not a list")
 	}
+	for _, body := range []string{"null", " null ", `"x"`, "3", "true"} {
+		if items, err := Items(&client.Response{Status: 200, Body: []byte(body)}); err == nil || !strings.Contains(err.Error(), "not a JSON array") {
+			t.Errorf("%q is not a list: items %v, err %v", body, items, err)
+		}
+	}
 	items, err := Items(&client.Response{Status: 200, Body: []byte(`[{"_id":"a","total":1.5}]`)})
 	if err != nil || len(items) != 1 || items[0]["total"].(json.Number).String() != "1.5" {
 		t.Errorf("items %v, err %v", items, err)

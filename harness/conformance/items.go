@@ -30,6 +30,11 @@ func Items(resp *client.Response) ([]map[string]any, error) {
 
 // itemsSlow is Items through encoding/json.
 func itemsSlow(body []byte) ([]map[string]any, error) {
+	// encoding/json reads a top-level null as an empty list; a list
+	// answer that is null is not a list.
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] != '[' && json.Valid(body) {
+		return nil, fmt.Errorf("the answer is not a JSON array of objects: it is %s", jsonKind(t[0]))
+	}
 	var raw []map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, fmt.Errorf("the answer is not a JSON array of objects: %w", err)
@@ -43,6 +48,20 @@ func itemsSlow(body []byte) ([]map[string]any, error) {
 		items[i] = item
 	}
 	return items, nil
+}
+
+func jsonKind(first byte) string {
+	switch first {
+	case '{':
+		return "an object"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
 }
 
 // splitItems splits a JSON text that is an array of objects or nulls.
