@@ -111,7 +111,7 @@ func EscapedForms(secret string) []string {
 	// Some servers escape every character but letters and digits.
 	var u strings.Builder
 	for _, c := range secret {
-		if c < 0x80 && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+		if c < 0x80 && !isAlnum(c) {
 			fmt.Fprintf(&u, "\\u%04x", c)
 		} else {
 			u.WriteRune(c)
@@ -122,6 +122,10 @@ func EscapedForms(secret string) []string {
 	add(quoted[1 : len(quoted)-1])
 	add(html.EscapeString(secret))
 	return out
+}
+
+func isAlnum(c rune) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // Base64Forms returns the substrings that always appear when secret is
