@@ -335,3 +335,15 @@ func TestFindRepoRootIsTheNearestGoMod(t *testing.T) {
 		t.Errorf("want an error naming the missing go.mod, got %v", err)
 	}
 }
+
+// A file holding only a key is not a mapping; yaml.v3's error would quote
+// its first characters, so only the line is reported.
+func TestAFileOfJustAKeyIsNotQuoted(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "winston.yaml")
+	mustWrite(t, f, "\n"+planted+"\n")
+	_, err := LoadFrom(MapLookup(map[string]string{EnvConfig: f}))
+	requireField(t, err, EnvConfig, "not a YAML mapping (line 2)")
+	if strings.Contains(err.Error(), planted[:7]) {
+		t.Errorf("the error quotes the start of the key: %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -75,7 +76,9 @@ func (l *loader) readFile() {
 	}
 	var doc map[string]yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		l.fail(EnvConfig, "", v, "is not a YAML mapping: "+err.Error(),
+		// yaml.v3's text quotes the offending value, which may be a key
+		// pasted into the file: only the line is reported.
+		l.fail(EnvConfig, "", v, "is not a YAML mapping"+yamlLine(err),
 			"write one setting per line, e.g. baseUrl: https://api-qa.mrwinston.com")
 		return
 	}
@@ -258,4 +261,14 @@ func GoCommand() (string, error) {
 		}
 	}
 	return "", errors.New("the go command is not on PATH, and GOROOT does not name one: install Go 1.26 or put its bin directory on PATH")
+}
+
+var yamlLinePattern = regexp.MustCompile(`line (\d+)`)
+
+// yamlLine names the line of a YAML error as " (line N)", or "".
+func yamlLine(err error) string {
+	if m := yamlLinePattern.FindStringSubmatch(err.Error()); m != nil {
+		return " (line " + m[1] + ")"
+	}
+	return ""
 }
