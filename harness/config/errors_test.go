@@ -100,6 +100,8 @@ func TestEachVariableWrongInTurn(t *testing.T) {
 		{EnvAllowMutations, "maybe", "not a boolean"},
 		{EnvConfig, filepath.Join(dir, "missing.yaml"), "cannot be read"},
 		{EnvConfig, badYAML, "not a YAML mapping"},
+		{EnvCassetteCache, "false", "not off, on or a directory"},
+		{EnvCassetteCache, "None", "not off, on or a directory"},
 		{EnvCatalogue, filepath.Join(dir, "missing.yaml"), "cannot be read"},
 		{EnvKnownIssues, filepath.Join(dir, "missing.yaml"), "cannot be read"},
 		{EnvProfile, dir, "not a file"},

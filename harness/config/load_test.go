@@ -347,3 +347,14 @@ func TestAFileOfJustAKeyIsNotQuoted(t *testing.T) {
 		t.Errorf("the error quotes the start of the key: %v", err)
 	}
 }
+
+// "OFF" switches the cache off as "off" does, instead of naming a
+// directory OFF in the repository.
+func TestCassetteCacheOffIgnoresCase(t *testing.T) {
+	for _, v := range []string{"off", "OFF", "Off"} {
+		c := mustLoad(t, map[string]string{EnvCassetteCache: v})
+		if c.CassetteCache != "off" {
+			t.Errorf("%s=%s gave %q, want off", EnvCassetteCache, v, c.CassetteCache)
+		}
+	}
+}

@@ -142,9 +142,16 @@ func (l *loader) loadPaths(c *Config) {
 		}
 	}
 	c.CassetteDir = filepath.Join(l.root, "cassettes")
-	if v, _, ok := l.get(EnvCassetteCache); ok {
-		c.CassetteCache = v
-		if v != "off" {
+	if v, src, ok := l.get(EnvCassetteCache); ok {
+		switch strings.ToLower(v) {
+		case "off", "on":
+			c.CassetteCache = strings.ToLower(v)
+		case "false", "no", "none", "0", "disable", "disabled", "true", "yes", "1", "enable", "enabled":
+			// Read as a relative path, these would make a directory of
+			// that name in the repository.
+			l.fail(EnvCassetteCache, src, v, "is not off, on or a directory",
+				"set WINSTON_CASSETTE_CACHE=off to switch the parsed-cassette cache off, a directory to keep it there, or unset it")
+		default:
 			c.CassetteCache = l.resolve(v)
 		}
 	}
