@@ -135,36 +135,34 @@ func TestDamagedCassettesFailTheirSpecAndAreKept(t *testing.T) {
 	}
 }
 
-// A recording whose spec fails leaves the cassette it would have replaced
-// as it was, and no temporary file behind.
-func TestAFailedRecordingKeepsTheOldCassette(t *testing.T) {
-	dir := copyCassettes(t)
-	before := snapshot(t, dir)
-	srv, _ := startSandbox(t, sandbox.Options{Faults: []string{"reject-valid-token"}})
-	env := liveEnv(srv, "", "")
-	env[config.EnvMode] = "record"
-	env[config.EnvCassetteDir] = dir
-	r := runSuite(t, env, focus("AUTH-001"))
-	if req := r.requirement(t, "AUTH-001"); req.Status != report.StatusFailed {
-		t.Fatalf("AUTH-001 is %s: the fault should have failed the recording", req.Status)
+// A recording whose spec does not pass leaves the cassette it would have
+// replaced as it was, and no temporary file behind: a failed one, and a
+// skipped one (ERR-008 against a target that sends no 429), whose old
+// cassette holds the 429s replay needs.
+func TestARecordingThatDoesNotPassKeepsTheOldCassette(t *testing.T) {
+	for _, tc := range []struct {
+		id     string
+		faults []string
+		want   string
+		why    string
+	}{
+		{"AUTH-001", []string{"reject-valid-token"}, report.StatusFailed, "the fault should have failed the recording"},
+		{"ERR-008", nil, report.StatusSkipped, "without a rate limit the sandbox sends no 429, so it should skip"},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			dir := copyCassettes(t)
+			before := snapshot(t, dir)
+			srv, _ := startSandbox(t, sandbox.Options{Faults: tc.faults})
+			env := liveEnv(srv, "", "")
+			env[config.EnvMode] = "record"
+			env[config.EnvCassetteDir] = dir
+			r := runSuite(t, env, focus(tc.id))
+			if req := r.requirement(t, tc.id); req.Status != tc.want {
+				t.Fatalf("%s is %s: %s", tc.id, req.Status, tc.why)
+			}
+			assertUnchanged(t, dir, before)
+		})
 	}
-	assertUnchanged(t, dir, before)
-}
-
-// A recording whose spec is skipped (ERR-008 against a target that sends
-// no 429) keeps the old cassette, which holds the 429s replay needs.
-func TestASkippedRecordingKeepsTheOldCassette(t *testing.T) {
-	dir := copyCassettes(t)
-	before := snapshot(t, dir)
-	srv, _ := startSandbox(t, sandbox.Options{})
-	env := liveEnv(srv, "", "")
-	env[config.EnvMode] = "record"
-	env[config.EnvCassetteDir] = dir
-	r := runSuite(t, env, focus("ERR-008"))
-	if req := r.requirement(t, "ERR-008"); req.Status != report.StatusSkipped {
-		t.Fatalf("ERR-008 is %s: without a rate limit the sandbox sends no 429, so it should skip", req.Status)
-	}
-	assertUnchanged(t, dir, before)
 }
 
 // A catalogue entry naming a schema that does not exist stops the run
