@@ -224,17 +224,70 @@ func (t *T) Observe(endpoint string, ok bool, expected string, resp *client.Resp
 }
 
 // verify fails the spec when any finding is a violation, listing them all
-// with the requirement's statement and source.
+// with the requirement's statement and source. A spec that judged nothing
+// never passes: it is skipped when every endpoint was left out on purpose
+// (mutations not allowed, with the reason), and fails otherwise.
 func (t *T) verify() {
 	GinkgoHelper()
-	var bad []string
+	switch outcome, msg := judge(t.Req, t.Endpoints(), t.Findings(), t.details); outcome {
+	case outcomeSkip:
+		Skip(msg)
+	case outcomeFail:
+		Fail(redactor().String(msg))
+	}
+}
+
+// NotJudgedFact is the key of a finding's Facts that says why the finding
+// records an answer without judging it (say, a status that another check
+// judges). Such a finding, like one that records a skipped endpoint,
+// does not count as a judgement: a spec made only of them fails.
+const NotJudgedFact = "notJudged"
+
+// NotJudged records that an answer was seen but could not be judged by
+// this check, and why. It never makes a spec pass on its own.
+func (t *T) NotJudged(endpoint, expected string, resp *client.Response, why string) {
+	t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
+		Facts: map[string]string{NotJudgedFact: why}})
+}
+
+type outcome int
+
+const (
+	outcomePass outcome = iota
+	outcomeSkip
+	outcomeFail
+)
+
+// judges reports whether a finding judged an answer: it states what was
+// expected, and neither records a skipped endpoint nor an unjudged answer.
+func judges(f evidence.Finding) bool {
+	return f.Expected != "" && f.Facts["skipped"] == "" && f.Facts[NotJudgedFact] == ""
+}
+
+// judge decides a spec from its findings: a failure lists every
+// violation; a spec without violations passes only when at least one
+// finding judged something.
+func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings []evidence.Finding, details map[string]string) (outcome, string) {
+	var bad, skipped, unjudged []string
+	judged := 0
 	firstDetail := ""
-	for _, f := range t.Findings() {
-		if f.OK {
+	for _, f := range findings {
+		switch {
+		case !f.OK:
+		case f.Facts["skipped"] != "":
+			skipped = append(skipped, orHost(f.Endpoint)+": "+f.Facts["skipped"])
+			continue
+		case f.Facts[NotJudgedFact] != "":
+			unjudged = append(unjudged, orHost(f.Endpoint)+": "+f.Facts[NotJudgedFact])
+			continue
+		default:
+			if judges(f) {
+				judged++
+			}
 			continue
 		}
 		if len(bad) == 0 {
-			firstDetail = t.details[findingKey(f)]
+			firstDetail = details[findingKey(f)]
 		}
 		line := fmt.Sprintf("- %s: expected %s; observed %s", orHost(f.Endpoint), f.Expected, f.Observed)
 		for _, e := range f.SchemaErrors {
@@ -243,15 +296,35 @@ func (t *T) verify() {
 		bad = append(bad, line)
 	}
 	if len(bad) == 0 {
-		return
+		if judged > 0 {
+			return outcomePass, ""
+		}
+		if len(skipped) > 0 && len(unjudged) == 0 {
+			return outcomeSkip, "judged nothing: every endpoint was left out (" + strings.Join(skipped, "; ") + ")"
+		}
+		return outcomeFail, fmt.Sprintf("%s judged nothing, so it cannot pass: %s\n\n%s [%s] %s\n%s",
+			req.ID, nothingJudged(req, endpoints, skipped, unjudged), req.ID, sourceLabel(req), req.Must, reference(req))
 	}
 	// The first line is what a report row shows: the first violation.
 	msg := fmt.Sprintf("%d violation(s); first: %s\n\n%s [%s] %s\n%s\nviolations:\n%s", len(bad), strings.TrimPrefix(strings.SplitN(bad[0], "\n", 2)[0], "- "),
-		t.Req.ID, sourceLabel(t.Req), t.Req.Must, reference(t.Req), strings.Join(bad, "\n"))
+		req.ID, sourceLabel(req), req.Must, reference(req), strings.Join(bad, "\n"))
 	if firstDetail != "" {
 		msg += "\n\nfirst failing exchange:\n" + firstDetail
 	}
-	Fail(redactor().String(msg))
+	return outcomeFail, msg
+}
+
+// nothingJudged says why a spec recorded no judgement, most likely cause
+// first.
+func nothingJudged(req *catalogue.Requirement, endpoints []catalogue.Endpoint, skipped, unjudged []string) string {
+	switch {
+	case len(req.Endpoints) > 0 && len(endpoints) == 0:
+		return fmt.Sprintf("its endpoint selector %v matched no endpoint of the catalogue (for \"paged\", mark a list endpoint paged: true in the catalogue)",
+			req.Endpoints)
+	case len(unjudged) > 0:
+		return "no answer could be judged (" + strings.Join(append(unjudged, skipped...), "; ") + ")"
+	}
+	return "the check recorded no finding (a defect of the check in suites/, or of the catalogue entry)"
 }
 
 func orHost(ep string) string {
