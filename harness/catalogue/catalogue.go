@@ -185,7 +185,8 @@ func Parse(data []byte, name string) (*Catalogue, error) {
 
 // Validate checks the catalogue for the mistakes a hand edit makes:
 // duplicate or malformed IDs, unknown families or sources, endpoints that
-// name no schema, requirements that name an unknown endpoint.
+// name no schema, requirements that name an unknown endpoint or whose
+// endpoint selector matches none.
 func (c *Catalogue) Validate() error {
 	var errs []error
 	if c.Version != 1 {
@@ -236,13 +237,27 @@ func (c *Catalogue) Validate() error {
 		if r.Level != "" && r.Level != LevelMust && r.Level != LevelShould {
 			errs = append(errs, fmt.Errorf("%s: level %q must be must or should", where, r.Level))
 		}
+		unknown := false
 		for _, e := range r.Endpoints {
 			if e != "*" && e != "paged" && !eps[e] {
 				errs = append(errs, fmt.Errorf("%s: endpoint %q is not in endpoints", where, e))
+				unknown = true
 			}
+		}
+		if len(r.Endpoints) > 0 && !unknown && len(c.EndpointsOf(&c.Requirements[i])) == 0 {
+			// A check with no endpoint to call judges nothing and
+			// would pass by default.
+			errs = append(errs, fmt.Errorf("%s: endpoint selector %v matches no endpoint: %s", where, r.Endpoints, selectorHint(r.Endpoints)))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func selectorHint(sel []string) string {
+	if slices.Contains(sel, "paged") {
+		return `"paged" needs at least one endpoint with paged: true (and sortField and large)`
+	}
+	return "add an endpoint it names, or name one that exists"
 }
 
 func validSource(s string) bool {

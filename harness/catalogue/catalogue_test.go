@@ -72,3 +72,18 @@ func TestEndpointsOf(t *testing.T) {
 		t.Errorf("paged expands to %v", paged)
 	}
 }
+
+// The audit's repro: without "paged: true" the list checks had no endpoint
+// and passed having judged nothing. The catalogue refuses that up front.
+func TestASelectorThatMatchesNoEndpointIsRefused(t *testing.T) {
+	data := strings.Replace(string(defaultYAML), "    paged: true\n", "", -1)
+	_, err := Parse([]byte(data), "no-paged.yaml")
+	if err == nil {
+		t.Fatal("a catalogue with no paged endpoint was accepted, though seven requirements select paged")
+	}
+	for _, want := range []string{"no-paged.yaml", "requirements[", "(LIST-001)", "endpoint selector [paged] matches no endpoint", "paged: true"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
