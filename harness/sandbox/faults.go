@@ -88,6 +88,15 @@ const (
 	faultReset                = "reset"
 )
 
+// Faults that prove a check cannot pass on too little evidence, and the
+// branches of checks that no other fault reached.
+const (
+	faultEmptyLists       = "empty-lists"
+	faultFractionalLimit  = "fractional-limit"
+	faultDefaultLimit200  = "default-limit-200"
+	faultNonBillItemsNoID = "non-bill-items-no-id"
+)
+
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
 // switches on when no lower cap was configured, so the 429 is reachable.
 const faultRateLimit = 5
@@ -132,6 +141,7 @@ var registry = []Fault{
 	newFault(faultMalformedJSON500, "errors", "malformed JSON gets 500", "ERR-001"),
 	newFault(faultLenientTypes, "errors", `a limit or skip sent as a numeric string ("5") is accepted`, "ERR-002"),
 	newFault(faultNoLimitCap, "errors", "a limit over 1000, 0 or negative is accepted (0 and negative mean the default)", "ERR-003"),
+	newFault(faultFractionalLimit, "errors", "a fractional limit (2.5) is accepted and rounded down", "ERR-003"),
 	newFault(faultUnknownRoute200, "errors", "unknown routes under /api/v2/ answer 200 []", "ERR-004"),
 	newFault(faultUnknownPlan200, "errors", "an order on an unknown plan is placed", "ERR-005"),
 	newFault(faultEmptyErrorBody, "errors", "every 4xx has an empty body", "ERR-006", "AUTH-008"),
@@ -143,6 +153,10 @@ var registry = []Fault{
 	newFault(faultDefaultLimit50, "schemas", "the default page size is 50", "LIST-002"),
 	newFault(faultIgnoreSkip, "schemas", "skip is ignored", "LIST-003"),
 	newFault(faultIgnoreSort, "schemas", "sort is ignored (answers in _id order)", "LIST-004"),
+	newFault(faultEmptyLists, "schemas", "every list, bills and the other resources, comes back empty ([])",
+		"LIST-001", "LIST-002", "LIST-003", "LIST-004", "AUTH-009"),
+	newFault(faultDefaultLimit200, "schemas", "the default page size is 200", "LIST-002"),
+	newFault(faultNonBillItemsNoID, "schemas", `items of the non-bill lists and the order answer lose "_id" (the VAT list's entries lose "category_id")`, "SCHEMA-001"),
 	newFault(faultBillsNoFilter, "behaviour", "/list/bills without a filter is served", "BILL-001"),
 	newFault(faultBillsNoWindow, "behaviour", "bills windows longer than 2 days are served", "BILL-002"),
 	newFault(faultBillsIgnoreDay, "behaviour", "the businessDay filter is ignored", "BILL-003"),

@@ -155,6 +155,32 @@ var faultProbes = map[string]faultProbe{
 		got := ids(h.list(bills, `{"sort":{"createdAt":-1}}`))
 		return sort.StringsAreSorted(got)
 	}},
+	faultEmptyLists: {broken: func(h *harness) bool {
+		for _, path := range []string{bills, "/api/v2/list/categories", "/api/v2/list/products", "/api/v2/tables"} {
+			if len(h.list(path, `{}`)) != 0 {
+				return false
+			}
+		}
+		return len(h.list("/api/v2/list/bills", `{"businessDay":"2026-11-20"}`)) == 0
+	}},
+	faultFractionalLimit: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"limit":2.5}`})
+		return r.status == 200 && strings.Count(string(r.body), `"businessDay"`) == 2 &&
+			hasStatus(h, call{path: bills, body: `{"limit":1001}`}, 400) && hasStatus(h, call{path: bills, body: `{"limit":"2"}`}, 400)
+	}},
+	faultDefaultLimit200: {broken: func(h *harness) bool { return len(h.list(bills, `{}`)) > DefaultLimit }},
+	faultNonBillItemsNoID: {broken: func(h *harness) bool {
+		for _, path := range []string{"/api/v2/list/categories", "/api/v2/list/revenueGroups", "/api/v2/list/products", "/api/v2/tables"} {
+			items := h.list(path, `{}`)
+			if len(items) == 0 || ids(items)[0] != "" {
+				return false
+			}
+		}
+		vat := h.list("/api/v2/categories/vatList", `{}`)
+		_, hasCategory := vat[0]["category_id"]
+		order := h.do(call{path: orderPath, body: `{"number":12,"plan_id":"plan-main","paid":false}`})
+		return !hasCategory && order.status == 200 && !bytes.Contains(order.body, []byte(`"_id"`)) && ids(h.list(bills, `{}`))[0] != ""
+	}},
 	faultBillsNoFilter: {broken: func(h *harness) bool { return hasStatus(h, call{path: "/api/v2/list/bills"}, 200) }},
 	faultBillsNoWindow: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedSince":"2026-11-18T12:00:00Z"}`}, 200) &&

@@ -172,7 +172,38 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
 		s.writeError(w, e)
 		return
 	}
+	if s.faults.on(faultNonBillItemsNoID) && !strings.HasSuffix(r.URL.Path, "/bills") {
+		answer = withoutIDs(answer)
+	}
 	s.writeJSON(w, answer)
+}
+
+// withoutIDs re-reads an answer as plain JSON and drops "_id" and
+// "category_id" from every item (or from the answer itself when it is an
+// object): the identifying field each non-bill schema requires.
+func withoutIDs(answer any) any {
+	data, err := json.Marshal(answer)
+	if err != nil {
+		return answer
+	}
+	var v any
+	if json.Unmarshal(data, &v) != nil {
+		return answer
+	}
+	drop := func(o any) {
+		if m, ok := o.(map[string]any); ok {
+			delete(m, "_id")
+			delete(m, "category_id")
+		}
+	}
+	if list, ok := v.([]any); ok {
+		for _, it := range list {
+			drop(it)
+		}
+	} else {
+		drop(v)
+	}
+	return v
 }
 
 // baseHeaders sets what every answer carries. The Date header is

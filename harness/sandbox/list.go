@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -43,8 +44,11 @@ func (s *Server) parseListQuery(body map[string]json.RawMessage, sortFields []st
 		return listQuery{}, e
 	}
 	q := listQuery{limit: DefaultLimit}
-	if s.faults.on(faultDefaultLimit50) {
+	switch {
+	case s.faults.on(faultDefaultLimit50):
 		q.limit = 50
+	case s.faults.on(faultDefaultLimit200):
+		q.limit = 200
 	}
 	if raw, ok := body["sort"]; ok {
 		keys, e := s.parseSort(raw, sortFields)
@@ -56,6 +60,9 @@ func (s *Server) parseListQuery(body map[string]json.RawMessage, sortFields []st
 	lenient := s.faults.on(faultLenientTypes)
 	if raw, ok := body["limit"]; ok {
 		n, err := intValue(raw, lenient)
+		if err != nil && s.faults.on(faultFractionalLimit) {
+			n, err = truncatedNumber(raw)
+		}
 		inRange := err == nil && n >= 1 && n <= MaxLimit
 		switch {
 		case inRange:
@@ -82,6 +89,16 @@ func (s *Server) parseListQuery(body map[string]json.RawMessage, sortFields []st
 		q.skip = 0
 	}
 	return q, nil
+}
+
+// truncatedNumber reads any JSON number and drops its fraction, as a
+// lenient server would (fault fractional-limit).
+func truncatedNumber(raw json.RawMessage) (int64, error) {
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil || math.IsInf(f, 0) || math.Abs(f) > 1<<53 {
+		return 0, errNotInteger
+	}
+	return int64(f), nil
 }
 
 // parseSort reads the sort object with a token stream, because the order
