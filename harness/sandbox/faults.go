@@ -95,6 +95,8 @@ const (
 	faultFractionalLimit  = "fractional-limit"
 	faultDefaultLimit200  = "default-limit-200"
 	faultNonBillItemsNoID = "non-bill-items-no-id"
+	faultNumericBillIDs   = "numeric-bill-ids"
+	faultBillsNoCreatedAt = "bills-no-createdat"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -157,6 +159,8 @@ var registry = []Fault{
 		"LIST-001", "LIST-002", "LIST-003", "LIST-004", "AUTH-009"),
 	newFault(faultDefaultLimit200, "schemas", "the default page size is 200", "LIST-002"),
 	newFault(faultNonBillItemsNoID, "schemas", `items of the non-bill lists and the order answer lose "_id" (the VAT list's entries lose "category_id")`, "SCHEMA-001"),
+	newFault(faultNumericBillIDs, "schemas", `bills carry "_id" as a number instead of a string`, "LIST-003", "AUTH-009"),
+	newFault(faultBillsNoCreatedAt, "schemas", `bills lose "createdAt", the field the list checks sort on`, "LIST-004"),
 	newFault(faultBillsNoFilter, "behaviour", "/list/bills without a filter is served", "BILL-001"),
 	newFault(faultBillsNoWindow, "behaviour", "bills windows longer than 2 days are served", "BILL-002"),
 	newFault(faultBillsIgnoreDay, "behaviour", "the businessDay filter is ignored", "BILL-003"),

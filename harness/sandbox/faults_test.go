@@ -181,6 +181,15 @@ var faultProbes = map[string]faultProbe{
 		order := h.do(call{path: orderPath, body: `{"number":12,"plan_id":"plan-main","paid":false}`})
 		return !hasCategory && order.status == 200 && !bytes.Contains(order.body, []byte(`"_id"`)) && ids(h.list(bills, `{}`))[0] != ""
 	}},
+	faultNumericBillIDs: {broken: func(h *harness) bool {
+		items := h.list(bills, `{"limit":3}`)
+		_, isNumber := items[0]["_id"].(float64)
+		return isNumber && ids(h.list("/api/v2/tables", `{}`))[0] != ""
+	}},
+	faultBillsNoCreatedAt: {broken: func(h *harness) bool {
+		_, has := h.list(bills, `{"limit":3}`)[0]["createdAt"]
+		return !has
+	}},
 	faultBillsNoFilter: {broken: func(h *harness) bool { return hasStatus(h, call{path: "/api/v2/list/bills"}, 200) }},
 	faultBillsNoWindow: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedSince":"2026-11-18T12:00:00Z"}`}, 200) &&

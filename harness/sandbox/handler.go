@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"mime"
 	"net/http"
 	"sort"
@@ -172,16 +173,40 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
 		s.writeError(w, e)
 		return
 	}
-	if s.faults.on(faultNonBillItemsNoID) && !strings.HasSuffix(r.URL.Path, "/bills") {
-		answer = withoutIDs(answer)
-	}
+	answer = s.breakItems(answer, strings.HasSuffix(r.URL.Path, "/bills"))
 	s.writeJSON(w, answer)
 }
 
-// withoutIDs re-reads an answer as plain JSON and drops "_id" and
-// "category_id" from every item (or from the answer itself when it is an
-// object): the identifying field each non-bill schema requires.
-func withoutIDs(answer any) any {
+// breakItems applies the faults that change the items of an answer after
+// the route made it; without them the answer is returned as is.
+func (s *Server) breakItems(answer any, isBills bool) any {
+	var change func(item map[string]any)
+	switch {
+	case !isBills && s.faults.on(faultNonBillItemsNoID):
+		// The identifying field each non-bill schema requires.
+		change = func(item map[string]any) {
+			delete(item, "_id")
+			delete(item, "category_id")
+		}
+	case isBills && s.faults.on(faultNumericBillIDs):
+		change = func(item map[string]any) {
+			if id, ok := item["_id"].(string); ok {
+				h := fnv.New32a()
+				_, _ = h.Write([]byte(id))
+				item["_id"] = h.Sum32()
+			}
+		}
+	case isBills && s.faults.on(faultBillsNoCreatedAt):
+		change = func(item map[string]any) { delete(item, "createdAt") }
+	default:
+		return answer
+	}
+	return mapItems(answer, change)
+}
+
+// mapItems re-reads an answer as plain JSON and applies change to every
+// item (or to the answer itself when it is an object).
+func mapItems(answer any, change func(item map[string]any)) any {
 	data, err := json.Marshal(answer)
 	if err != nil {
 		return answer
@@ -190,18 +215,17 @@ func withoutIDs(answer any) any {
 	if json.Unmarshal(data, &v) != nil {
 		return answer
 	}
-	drop := func(o any) {
+	apply := func(o any) {
 		if m, ok := o.(map[string]any); ok {
-			delete(m, "_id")
-			delete(m, "category_id")
+			change(m)
 		}
 	}
 	if list, ok := v.([]any); ok {
 		for _, it := range list {
-			drop(it)
+			apply(it)
 		}
 	} else {
-		drop(v)
+		apply(v)
 	}
 	return v
 }
