@@ -3,6 +3,7 @@ package suites
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -71,5 +72,46 @@ func TestFirstUnordered(t *testing.T) {
 	}
 	if got := firstUnordered(items("b", "a"), "f", -1); got != "" {
 		t.Errorf("descending under -1 is in order: %s", got)
+	}
+}
+
+func TestUnsortableNeedsTheFieldAndTwoValues(t *testing.T) {
+	n := func(s string) json.Number { return json.Number(s) }
+	for _, tc := range []struct {
+		name  string
+		items []map[string]any
+		says  string
+	}{
+		{"an empty list", nil, "too few items to judge"},
+		{"one value everywhere", []map[string]any{{"f": "a"}, {"f": "a"}, {"f": "a"}}, "2 distinct values"},
+		{"a missing field", []map[string]any{{"f": "a", "_id": "x"}, {"_id": "y"}}, `item 2 (_id "y") has none`},
+		{"a null field", []map[string]any{{"f": nil}, {"f": nil}}, "item 1"},
+	} {
+		if got := unsortable(tc.items, "f"); !strings.Contains(got, tc.says) {
+			t.Errorf("%s: got %q, want it to say %q", tc.name, got, tc.says)
+		}
+	}
+	if got := unsortable([]map[string]any{{"f": n("1")}, {"f": n("2")}}, "f"); got != "" {
+		t.Errorf("two distinct values are enough: %s", got)
+	}
+}
+
+func TestIDStringRefusesWhatIsNotAString(t *testing.T) {
+	for _, tc := range []struct {
+		item map[string]any
+		says string
+	}{
+		{map[string]any{}, "has none"},
+		{map[string]any{"_id": nil}, "has none"},
+		{map[string]any{"_id": json.Number("42")}, "has _id 42 (a number)"},
+		{map[string]any{"_id": ""}, "an empty string"},
+		{map[string]any{"_id": json.RawMessage(`{"$oid":"x"}`)}, "an object"},
+	} {
+		if id, why := idString(tc.item); id != "" || !strings.Contains(why, tc.says) {
+			t.Errorf("%v: got %q, %q; want it to say %q", tc.item, id, why, tc.says)
+		}
+	}
+	if id, why := idString(map[string]any{"_id": "abc"}); id != "abc" || why != "" {
+		t.Errorf("a string _id: got %q, %q", id, why)
 	}
 }
