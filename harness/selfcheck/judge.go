@@ -118,10 +118,14 @@ func judgeFaithful(row *Row, doc *report.Document) {
 	}
 }
 
-// judgeFail checks that every requirement in Breaks failed as a contract
-// violation, and that the verdict is fail unless every one of them is an
+// judgeFail checks that the fault names at least one requirement and that
+// every requirement in Breaks failed as a contract violation, and that the verdict is fail unless every one of them is an
 // advisory SHOULD (which by design never fails a run).
 func judgeFail(row *Row, doc *report.Document, byID map[string]report.Requirement) {
+	if len(row.Breaks) == 0 {
+		// Any run would "catch" it: the row proves no check can fail.
+		row.problem("fault %s names no requirement it breaks: a fault that claims to break nothing proves nothing; list the requirement IDs it must make fail in Breaks (harness/sandbox/faults.go)", row.Fault)
+	}
 	breaks := map[string]bool{}
 	mustFail := false
 	for _, id := range row.Breaks {

@@ -80,6 +80,10 @@ func TestJudge(t *testing.T) {
 		{"a fault with an unknown expectation is an error", Row{Fault: "odd", Expect: "maybe"},
 			doc(report.VerdictFail), false, `expects "maybe"`},
 		{"no report is an error", FaultRow(authFault("AUTH-001")), nil, false, "no report was written"},
+		{"a fault that claims to break nothing proves nothing", FaultRow(authFault()),
+			doc(report.VerdictFail, violated("AUTH-001", "auth")), false, "names no requirement it breaks"},
+		{"a fault with a nil Breaks proves nothing either", Row{Fault: "odd", Family: "auth", Expect: sandbox.ExpectFail},
+			doc(report.VerdictFail, violated("AUTH-001", "auth")), false, "names no requirement it breaks"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
