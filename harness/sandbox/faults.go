@@ -91,12 +91,13 @@ const (
 // Faults that prove a check cannot pass on too little evidence, and the
 // branches of checks that no other fault reached.
 const (
-	faultEmptyLists       = "empty-lists"
-	faultFractionalLimit  = "fractional-limit"
-	faultDefaultLimit200  = "default-limit-200"
-	faultNonBillItemsNoID = "non-bill-items-no-id"
-	faultNumericBillIDs   = "numeric-bill-ids"
-	faultBillsNoCreatedAt = "bills-no-createdat"
+	faultEmptyLists        = "empty-lists"
+	faultFractionalLimit   = "fractional-limit"
+	faultClientErrorsAs200 = "client-errors-as-200"
+	faultDefaultLimit200   = "default-limit-200"
+	faultNonBillItemsNoID  = "non-bill-items-no-id"
+	faultNumericBillIDs    = "numeric-bill-ids"
+	faultBillsNoCreatedAt  = "bills-no-createdat"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -144,6 +145,7 @@ var registry = []Fault{
 	newFault(faultLenientTypes, "errors", `a limit or skip sent as a numeric string ("5") is accepted`, "ERR-002"),
 	newFault(faultNoLimitCap, "errors", "a limit over 1000, 0 or negative is accepted (0 and negative mean the default)", "ERR-003"),
 	newFault(faultFractionalLimit, "errors", "a fractional limit (2.5) is accepted and rounded down", "ERR-003"),
+	newFault(faultClientErrorsAs200, "errors", "every client error but 429 is answered 200 [] (no credentials, malformed JSON, GET, unknown route...)", "ERR-006"),
 	newFault(faultUnknownRoute200, "errors", "unknown routes under /api/v2/ answer 200 []", "ERR-004"),
 	newFault(faultUnknownPlan200, "errors", "an order on an unknown plan is placed", "ERR-005"),
 	newFault(faultEmptyErrorBody, "errors", "every 4xx has an empty body", "ERR-006", "AUTH-008"),

@@ -190,6 +190,14 @@ var faultProbes = map[string]faultProbe{
 		_, has := h.list(bills, `{"limit":3}`)[0]["createdAt"]
 		return !has
 	}},
+	faultClientErrorsAs200: {broken: func(h *harness) bool {
+		for _, c := range []call{{path: bills, auth: "-"}, {path: bills, body: `{"limit":`}, {method: http.MethodGet, path: bills}, {path: "/api/v2/nope"}} {
+			if r := h.do(c); r.status != 200 || string(r.body) != "[]" {
+				return false
+			}
+		}
+		return true
+	}},
 	faultBillsNoFilter: {broken: func(h *harness) bool { return hasStatus(h, call{path: "/api/v2/list/bills"}, 200) }},
 	faultBillsNoWindow: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedSince":"2026-11-18T12:00:00Z"}`}, 200) &&

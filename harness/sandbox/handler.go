@@ -300,6 +300,9 @@ func (s *Server) writeJSON(w http.ResponseWriter, v any) {
 // writeError sends a refusal as the JSON error body (or an empty body with
 // fault empty-error-body).
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+	if s.refusalAs200(w, e.status) {
+		return
+	}
 	if e.status >= 400 && e.status < 500 && s.faults.on(faultEmptyErrorBody) {
 		writeBytes(w, e.status, "", nil)
 		return
@@ -316,6 +319,9 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 // introduction's example; it never contains the key (except, on purpose,
 // with fault echo-key-in-401).
 func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why string) {
+	if s.refusalAs200(w, http.StatusUnauthorized) {
+		return
+	}
 	switch {
 	case s.faults.on(faultEmpty401Body), s.faults.on(faultEmptyErrorBody):
 		writeBytes(w, http.StatusUnauthorized, "", nil)
@@ -328,6 +334,16 @@ func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why s
 	default:
 		writeText(w, http.StatusUnauthorized, why)
 	}
+}
+
+// refusalAs200 answers a client error (but a 429) as 200 [] with fault
+// client-errors-as-200, and reports whether it did.
+func (s *Server) refusalAs200(w http.ResponseWriter, status int) bool {
+	if status < 400 || status > 499 || status == http.StatusTooManyRequests || !s.faults.on(faultClientErrorsAs200) {
+		return false
+	}
+	writeBytes(w, http.StatusOK, "application/json", []byte("[]"))
+	return true
 }
 
 func writeText(w http.ResponseWriter, status int, msg string) {
