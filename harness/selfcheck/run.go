@@ -34,6 +34,8 @@ var waitDelay = 5 * time.Second
 // Run makes the faithful run and one run per fault, at most
 // Options.Parallel at a time, judges each, checks the coverage of the
 // catalogue, and writes selfcheck.md and selfcheck.json to Options.OutDir.
+// An earlier selfcheck's results there are first moved into a subfolder
+// named after its start, never deleted.
 //
 // The error is for a selfcheck that could not be made (bad options, an
 // unreadable catalogue, an unwritable OutDir); a fault that was not caught,
@@ -51,6 +53,9 @@ func Run(ctx context.Context, opts Options) (*Matrix, error) {
 	}
 	if err := os.MkdirAll(o.OutDir, 0o750); err != nil {
 		return nil, fmt.Errorf("selfcheck: create the output directory: %w", err)
+	}
+	if err := archivePrevious(o.OutDir); err != nil {
+		return nil, fmt.Errorf("selfcheck: %w (move or remove the earlier results in %s by hand)", err, o.OutDir)
 	}
 	start := time.Now()
 	// Coverage is judged against every registered fault, not the subset:
@@ -121,12 +126,10 @@ func (o Options) runOne(ctx context.Context, row Row, fault sandbox.Fault) Row {
 // gets fresh random keys, registered with the redactor, and its directory
 // is scanned for them afterwards: a key in any file of the run is an error.
 func (o Options) runSuite(ctx context.Context, dir string, fault sandbox.Fault) (doc *report.Document, err error) {
-	// The directory belongs to this fault's run; a stale report from an
-	// earlier selfcheck must not be judged instead of this one.
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, fmt.Errorf("clear the run directory: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	// The directory belongs to this fault's run: Run archived any earlier
+	// one, and a stale report must never be judged instead of this one,
+	// so a directory that is there already is an error, not reused.
+	if err := os.Mkdir(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create the run directory: %w", err)
 	}
 	key, key2 := plantedKey("selfcheck-tenant-1-"), plantedKey("selfcheck-tenant-2-")

@@ -119,6 +119,10 @@ func TestRunCatchesFaults(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	// The stale report was not judged, and not deleted either: it was kept.
+	if kept, _ := filepath.Glob(filepath.Join(out, "*", "redirect-301", "report.json")); len(kept) != 1 {
+		t.Errorf("the earlier redirect-301 report was not kept in an archive folder: %v", kept)
+	}
 }
 
 // A key of the run that reaches any file of its directory is a problem of
