@@ -76,7 +76,7 @@ func TestEndpointsOf(t *testing.T) {
 // The audit's repro: without "paged: true" the list checks had no endpoint
 // and passed having judged nothing. The catalogue refuses that up front.
 func TestASelectorThatMatchesNoEndpointIsRefused(t *testing.T) {
-	data := strings.Replace(string(defaultYAML), "    paged: true\n", "", -1)
+	data := strings.ReplaceAll(string(defaultYAML), "    paged: true\n", "")
 	_, err := Parse([]byte(data), "no-paged.yaml")
 	if err == nil {
 		t.Fatal("a catalogue with no paged endpoint was accepted, though seven requirements select paged")
