@@ -1,8 +1,14 @@
 package suites
 
 import (
+	"crypto/tls"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -71,5 +77,27 @@ func TestFirstUnordered(t *testing.T) {
 	}
 	if got := firstUnordered(items("b", "a"), "f", -1); got != "" {
 		t.Errorf("descending under -1 is in order: %s", got)
+	}
+}
+
+func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
+	refused := &net.OpError{Op: "remote error", Err: tls.AlertError(70)}
+	for name, tc := range map[string]struct {
+		err  error
+		want bool
+	}{
+		"the handshake succeeded":       {nil, false},
+		"a protocol_version alert":      {fmt.Errorf("TLS handshake: %w", refused), true},
+		"no common cipher suite":        {&net.OpError{Op: "remote error", Err: tls.AlertError(40)}, false},
+		"an unknown certificate":        {errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority"), false},
+		"the server hung up on a hello": {io.EOF, false},
+	} {
+		f := legacyTLSFinding(tc.err)
+		if f.OK != tc.want {
+			t.Errorf("%s: ok %v, want %v (%s)", name, f.OK, tc.want, f.Observed)
+		}
+		if !tc.want && tc.err != nil && !strings.Contains(f.Observed, "unknown") {
+			t.Errorf("%s: the finding must say the outcome is unknown: %s", name, f.Observed)
+		}
 	}
 }
