@@ -101,3 +101,20 @@ func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
 		}
 	}
 }
+
+func TestRedirectBodyWithAPIData(t *testing.T) {
+	for body, want := range map[string]bool{
+		`[{"_id":"b1","total":12.5}]`:    true,
+		`{"status":"success","data":[]}`: true,
+		`{"_id":"o1","number":"12"}`:     true,
+		``:                               false,
+		`Permanent Redirect`:             false,
+		`<html><a href="https://h/">moved</a></html>`: false,
+		`{"message":"use https","code":308}`:          false,
+		`"https://api.example/api/v2/bills"`:          false,
+	} {
+		if carriesAPIData([]byte(body)) != want {
+			t.Errorf("%q: want %v", body, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package suites
 
 import (
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -108,10 +109,42 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 	if loc.RawQuery != redirectQuery {
 		bad = append(bad, "query "+loc.RawQuery)
 	}
+	problem := ""
 	if len(bad) > 0 {
-		return " (Location " + resp.Header.Get("Location") + " has " + strings.Join(bad, ", ") + ")"
+		problem = " (Location " + resp.Header.Get("Location") + " has " + strings.Join(bad, ", ") + ")"
 	}
-	return ""
+	if carriesAPIData(resp.Body) {
+		problem += fmt.Sprintf(" (the redirect's body carries API data: %d bytes of JSON starting %s)", len(resp.Body), evidence.Excerpt(resp.Body, 80))
+	}
+	return problem
+}
+
+// explanationKeys are the members a JSON note about the redirect may have
+// without counting as API data.
+var explanationKeys = map[string]bool{"error": true, "message": true, "detail": true, "title": true, "code": true, "status": true, "location": true}
+
+// carriesAPIData reports whether a redirect's body holds API data: a JSON
+// array, or a JSON object with any member other than a short explanation
+// (error, message, detail, title, code, status, location). An empty body,
+// a text or HTML note, or {"message": "use https"} carries none. A
+// redirect has no reason to carry the API's JSON: whatever travels in
+// clear text could be read or changed on the way.
+func carriesAPIData(body []byte) bool {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return false
+	}
+	switch v := v.(type) {
+	case []any:
+		return true
+	case map[string]any:
+		for k := range v {
+			if !explanationKeys[strings.ToLower(k)] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // legacyTLSFinding judges the TLS 1.0/1.1 probe, which offers every cipher
