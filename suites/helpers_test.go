@@ -1,7 +1,12 @@
 package suites
 
 import (
+	"crypto/tls"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -113,5 +118,44 @@ func TestIDStringRefusesWhatIsNotAString(t *testing.T) {
 	}
 	if id, why := idString(map[string]any{"_id": "abc"}); id != "abc" || why != "" {
 		t.Errorf("a string _id: got %q, %q", id, why)
+	}
+}
+
+func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
+	refused := &net.OpError{Op: "remote error", Err: tls.AlertError(70)}
+	for name, tc := range map[string]struct {
+		err  error
+		want bool
+	}{
+		"the handshake succeeded":       {nil, false},
+		"a protocol_version alert":      {fmt.Errorf("TLS handshake: %w", refused), true},
+		"no common cipher suite":        {&net.OpError{Op: "remote error", Err: tls.AlertError(40)}, false},
+		"an unknown certificate":        {errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority"), false},
+		"the server hung up on a hello": {io.EOF, false},
+	} {
+		f := legacyTLSFinding(tc.err)
+		if f.OK != tc.want {
+			t.Errorf("%s: ok %v, want %v (%s)", name, f.OK, tc.want, f.Observed)
+		}
+		if !tc.want && tc.err != nil && !strings.Contains(f.Observed, "unknown") {
+			t.Errorf("%s: the finding must say the outcome is unknown: %s", name, f.Observed)
+		}
+	}
+}
+
+func TestRedirectBodyWithAPIData(t *testing.T) {
+	for body, want := range map[string]bool{
+		`[{"_id":"b1","total":12.5}]`:    true,
+		`{"status":"success","data":[]}`: true,
+		`{"_id":"o1","number":"12"}`:     true,
+		``:                               false,
+		`Permanent Redirect`:             false,
+		`<html><a href="https://h/">moved</a></html>`: false,
+		`{"message":"use https","code":308}`:          false,
+		`"https://api.example/api/v2/bills"`:          false,
+	} {
+		if carriesAPIData([]byte(body)) != want {
+			t.Errorf("%q: want %v", body, want)
+		}
 	}
 }

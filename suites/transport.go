@@ -2,6 +2,7 @@ package suites
 
 import (
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -43,8 +44,8 @@ func transportChecks() map[string]Check {
 				facts["tlsCipher"] = tls.CipherSuiteName(state.CipherSuite)
 			}
 			t.Record(evidence.Finding{Expected: "a TLS 1.2+ handshake succeeds", Observed: outcome(err), OK: err == nil, Facts: facts})
-			_, err = t.API.ProbeTLS(ctx, tls.VersionTLS10, tls.VersionTLS11)
-			t.Record(evidence.Finding{Expected: "a TLS 1.0/1.1 handshake is refused", Observed: outcome(err), OK: err != nil})
+			_, err = t.API.ProbeLegacyTLS(ctx)
+			t.Record(legacyTLSFinding(err))
 		}},
 		"TRANS-004": {Gates: []Gate{handshake}, Run: func(ctx SpecContext, t *T) {
 			state, err := t.API.ProbeTLS(ctx, tls.VersionTLS12, tls.VersionTLS13)
@@ -108,10 +109,60 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 	if loc.RawQuery != redirectQuery {
 		bad = append(bad, "query "+loc.RawQuery)
 	}
+	problem := ""
 	if len(bad) > 0 {
-		return " (Location " + resp.Header.Get("Location") + " has " + strings.Join(bad, ", ") + ")"
+		problem = " (Location " + resp.Header.Get("Location") + " has " + strings.Join(bad, ", ") + ")"
 	}
-	return ""
+	if carriesAPIData(resp.Body) {
+		problem += fmt.Sprintf(" (the redirect's body carries API data: %d bytes of JSON starting %s)", len(resp.Body), evidence.Excerpt(resp.Body, 80))
+	}
+	return problem
+}
+
+// explanationKeys are the members a JSON note about the redirect may have
+// without counting as API data.
+var explanationKeys = map[string]bool{"error": true, "message": true, "detail": true, "title": true, "code": true, "status": true, "location": true}
+
+// carriesAPIData reports whether a redirect's body holds API data: a JSON
+// array, or a JSON object with any member other than a short explanation
+// (error, message, detail, title, code, status, location). An empty body,
+// a text or HTML note, or {"message": "use https"} carries none. A
+// redirect has no reason to carry the API's JSON: whatever travels in
+// clear text could be read or changed on the way.
+func carriesAPIData(body []byte) bool {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return false
+	}
+	switch v := v.(type) {
+	case []any:
+		return true
+	case map[string]any:
+		for k := range v {
+			if !explanationKeys[strings.ToLower(k)] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// legacyTLSFinding judges the TLS 1.0/1.1 probe, which offers every cipher
+// suite Go has: only the server's refusal of the version passes. Any other
+// handshake error (no common suite, a certificate that does not verify, a
+// hang-up) leaves it unknown whether the old versions are allowed, which is
+// reported as the problem it is, never as a pass.
+func legacyTLSFinding(err error) evidence.Finding {
+	f := evidence.Finding{Expected: "a TLS 1.0/1.1 handshake is refused with a protocol_version alert", Observed: outcome(err)}
+	switch {
+	case err == nil:
+		f.Observed += " (TLS 1.0/1.1 is allowed)"
+	case client.VersionRefused(err):
+		f.OK = true
+	default:
+		f.Observed += " (not a refusal of the version, so whether TLS 1.0/1.1 is allowed is unknown: fix what the error names and run again)"
+	}
+	return f
 }
 
 func outcome(err error) string {

@@ -265,3 +265,66 @@ func TestTheTransportCapsTheBodyForEveryReader(t *testing.T) {
 		}
 	})
 }
+
+// oldTLSTarget is a server that still speaks TLS 1.0 and 1.1, and only with
+// the given cipher suites.
+func oldTLSTarget(t *testing.T, suites ...uint16) *target {
+	t.Helper()
+	tg := &target{}
+	tg.Server = quietServer(tg.wrap(ok))
+	// #nosec G402 -- a deliberately old server, the thing TRANS-003 must catch
+	tg.TLS = &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11, CipherSuites: suites}
+	tg.StartTLS()
+	t.Cleanup(tg.Close)
+	return tg
+}
+
+func TestLegacyProbeOffersRSAKeyExchange(t *testing.T) {
+	// Go's default suites have no RSA key exchange: a probe with them
+	// fails against this server although it allows TLS 1.0.
+	tg := oldTLSTarget(t, tls.TLS_RSA_WITH_AES_128_CBC_SHA)
+	state, err := liveClient(t, tg.Server, nil).ProbeLegacyTLS(context.Background())
+	if err != nil {
+		t.Fatalf("a server allowing TLS 1.0 with an RSA key-exchange suite looked as if it refused: %v", err)
+	}
+	if state.Version > tls.VersionTLS11 {
+		t.Errorf("negotiated %s, want TLS 1.0 or 1.1", tls.VersionName(state.Version))
+	}
+}
+
+func TestVersionRefusedOnlyForTheVersion(t *testing.T) {
+	modern := newTLSTarget(t, ok)
+	_, err := liveClient(t, modern.Server, nil).ProbeLegacyTLS(context.Background())
+	if err == nil || !VersionRefused(err) {
+		t.Errorf("a TLS 1.2+ server's protocol_version alert is a refusal: %v", err)
+	}
+	old := oldTLSTarget(t, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA)
+	cfg := liveConfig(t, old.Server, nil)
+	cfg.CAFile = "" // the server's certificate no longer verifies
+	_, err = New(cfg, testFixtures, nil).ProbeLegacyTLS(context.Background())
+	if err == nil || VersionRefused(err) {
+		t.Errorf("a certificate that does not verify says nothing about the version: %v", err)
+	}
+	ln, lerr := net.Listen("tcp", "127.0.0.1:0")
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, aerr := ln.Accept()
+			if aerr != nil {
+				return
+			}
+			_ = c.Close() // hangs up on every ClientHello
+		}
+	}()
+	cfg.BaseURL.Host = ln.Addr().String()
+	_, err = New(cfg, testFixtures, nil).ProbeLegacyTLS(context.Background())
+	if err == nil || VersionRefused(err) {
+		t.Errorf("a connection closed during the handshake is not a refusal of the version: %v", err)
+	}
+	if VersionRefused(nil) || VersionRefused(errors.New("tls: handshake failure")) {
+		t.Error("only a protocol_version refusal counts")
+	}
+}

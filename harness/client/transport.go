@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
@@ -148,6 +149,46 @@ func carriesCredentials(req *http.Request) bool {
 // returns the negotiated state. It sends no HTTP request and no credential.
 // The TLS checks use it; in replay mode there is no network and it fails.
 func (c *Client) ProbeTLS(ctx context.Context, minVersion, maxVersion uint16) (*tls.ConnectionState, error) {
+	return c.probeTLS(ctx, minVersion, maxVersion, nil)
+}
+
+// ProbeLegacyTLS makes a TLS 1.0/1.1 handshake with the target's host,
+// offering every cipher suite Go implements (tls.CipherSuites and
+// tls.InsecureCipherSuites, RSA key exchange included), so that a server
+// which still allows the old versions with old suites is not mistaken for
+// one that refuses them. Verification stays on. Whether an error is the
+// server's refusal of the version is for VersionRefused to say.
+func (c *Client) ProbeLegacyTLS(ctx context.Context) (*tls.ConnectionState, error) {
+	var suites []uint16
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		suites = append(suites, cs.ID)
+	}
+	return c.probeTLS(ctx, tls.VersionTLS10, tls.VersionTLS11, suites)
+}
+
+// VersionRefused reports whether err from a TLS handshake is the server
+// refusing the protocol version: a protocol_version alert, or a
+// ServerHello that picks a version the client did not offer. Any other
+// error (no common cipher suite, a certificate that does not verify, a
+// reset) says nothing about the version.
+func VersionRefused(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "remote error" && opErr.Err != nil &&
+		opErr.Err.Error() == tls.AlertError(alertProtocolVersion).Error() {
+		return true
+	}
+	var alert tls.AlertError
+	if errors.As(err, &alert) && alert == alertProtocolVersion {
+		return true
+	}
+	return err != nil && strings.Contains(err.Error(), "tls: server selected unsupported protocol version")
+}
+
+// alertProtocolVersion is the TLS alert a server sends when it refuses the
+// offered versions (RFC 8446 section 6.2, protocol_version).
+const alertProtocolVersion = 70
+
+func (c *Client) probeTLS(ctx context.Context, minVersion, maxVersion uint16, suites []uint16) (*tls.ConnectionState, error) {
 	if c.cfg.IsReplay() {
 		return nil, errors.New("a TLS handshake cannot be replayed from a cassette: set WINSTON_MODE=live (or record)")
 	}
@@ -174,7 +215,7 @@ func (c *Client) ProbeTLS(ctx context.Context, minVersion, maxVersion uint16) (*
 	d := tls.Dialer{
 		NetDialer: &net.Dialer{Timeout: timeout},
 		// #nosec G402 -- the TLS checks probe old versions on purpose; verification stays on
-		Config: &tls.Config{RootCAs: pool, ServerName: host, MinVersion: minVersion, MaxVersion: maxVersion},
+		Config: &tls.Config{RootCAs: pool, ServerName: host, MinVersion: minVersion, MaxVersion: maxVersion, CipherSuites: suites},
 	}
 	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
 	if err != nil {

@@ -170,18 +170,22 @@ func mutationPolicy(c *Config) (bool, string) {
 	}
 	if label, word := testLabel(host); word != "" {
 		return true, "mutations are allowed because the target host " + host + " looks like a test environment (its label " +
-			strconv.Quote(label) + " has the word " + strconv.Quote(word) + ")"
+			strconv.Quote(label) + ", left of the registrable domain, has the word " + strconv.Quote(word) + ")"
 	}
 	return false, "mutations are off because the target host " + host +
-		" may be production (it is neither loopback nor named like a test environment with a qa, test, sandbox, dev or staging label)"
+		" may be production (it is neither loopback nor named like a test environment: no label left of its registrable domain has a qa, test, sandbox, dev or staging word)"
 }
 
-// testLabel finds a label of host with a test word in it. A label is split
-// into words at hyphens, underscores and digits ("api-qa", "qa2", "dev-eu"),
-// and a word must equal a test word: a substring would let "latest",
-// "contest" or "devices" mark a production host as a test one.
+// testLabel finds a label of host with a test word in it, among the labels
+// left of the registrable domain only (see subdomainLabels): the domain an
+// organisation registers, and the public suffix it sits under, say nothing
+// about the environment, so "api.mrwinston.dev" or "pos.mrwinston.qa" is
+// not a test host. A label is split into words at hyphens, underscores and
+// digits ("api-qa", "qa2", "dev-eu"), and a word must equal a test word: a
+// substring would let "latest", "contest" or "devices" mark a production
+// host as a test one.
 func testLabel(host string) (label, word string) {
-	for _, lab := range strings.Split(strings.ToLower(host), ".") {
+	for _, lab := range subdomainLabels(host) {
 		words := strings.FieldsFunc(lab, func(r rune) bool { return !unicode.IsLetter(r) })
 		for _, w := range words {
 			for _, t := range testWords {
@@ -192,4 +196,37 @@ func testLabel(host string) (label, word string) {
 		}
 	}
 	return "", ""
+}
+
+// secondLevels are the second-level labels that country-code registries
+// sell names under (co.uk, com.au, or.jp, ...): under a two-letter top-level
+// domain they belong to the public suffix, not to the organisation.
+var secondLevels = map[string]bool{
+	"ac": true, "co": true, "com": true, "edu": true, "gen": true, "go": true, "gob": true, "gov": true, "govt": true,
+	"ltd": true, "mil": true, "ne": true, "net": true, "nhs": true, "nom": true, "or": true, "org": true, "plc": true, "sch": true,
+}
+
+// subdomainLabels are the labels of host left of its registrable domain,
+// found by a small built-in rule instead of the full public suffix list:
+// the last two labels are the registrable domain (mrwinston.com), or the
+// last three when the top-level domain has two letters and the label before
+// it is a known second level (mrwinston.co.uk). A host that is only a
+// registrable domain, a single label or an IP address has none. The rule
+// can miss a test label under an unusual suffix, which only means mutations
+// stay off until WINSTON_ALLOW_MUTATIONS=true; it never takes the
+// organisation's own name or a suffix for a test label.
+func subdomainLabels(host string) []string {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "" || net.ParseIP(h) != nil {
+		return nil
+	}
+	labels := strings.Split(h, ".")
+	keep := len(labels) - 2
+	if n := len(labels); n >= 3 && len(labels[n-1]) == 2 && secondLevels[labels[n-2]] {
+		keep = n - 3
+	}
+	if keep <= 0 {
+		return nil
+	}
+	return labels[:keep]
 }

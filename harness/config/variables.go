@@ -72,7 +72,7 @@ func Variables() []Variable {
 		{EnvAuthScheme, "authScheme", "token", "token (Authorization: Token <app>@<key>) or bearer (Authorization: Bearer <key>)."},
 		{EnvCAFile, "caFile", "none (system roots only)", "A PEM file of extra trusted CA certificates, added to the system roots. TLS verification is always on."},
 		{EnvReportDir, "reportDir", "<repo>/reports/<UTC yyyymmdd-hhmmss>-<mode>", "Where the report is written; by default a new directory per run."},
-		{EnvAllowMutations, "allowMutations", "true in replay and for loopback or test-looking hosts (a qa, test, sandbox, dev or staging label); false otherwise", "Whether checks that create data (orders) may run."},
+		{EnvAllowMutations, "allowMutations", "true in replay and for loopback or test-looking hosts (a qa, test, sandbox, dev or staging label left of the registrable domain); false otherwise", "Whether checks that create data (orders) may run."},
 		{EnvConfig, "", "none", "A YAML file with the same settings in lower camel case (baseUrl, appName, ...). The environment wins over the file."},
 		{EnvCatalogue, "catalogue", "the embedded catalogue", "A catalogue file (a copy of harness/catalogue/catalogue.yaml with your environment's fixtures)."},
 		{EnvCassetteDir, "cassetteDir", "<repo>/cassettes", "The cassette directory."},

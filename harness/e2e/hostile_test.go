@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -130,9 +131,6 @@ func TestUnreachableTargetsAreUnavailable(t *testing.T) {
 			plainHTTPTarget(t)
 			return "https://" + closedAddr(t), ""
 		}},
-		{"a target that speaks plain HTTP on its HTTPS port", func(t *testing.T) (string, string) {
-			return "https://" + plainHTTPTarget(t), ""
-		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,6 +149,23 @@ func TestUnreachableTargetsAreUnavailable(t *testing.T) {
 				t.Errorf("the run took %v: an unreachable target must be judged in seconds", r.Took)
 			}
 		})
+	}
+}
+
+// TestHTTPSURLOnThePlainHTTPPortIsASetupError: a base URL that names a
+// port answering plain HTTP is far more often a mistake in WINSTON_BASE_URL
+// than anything about the target, so the run is a configuration error whose
+// summary and reasons name the fix, never a contract violation.
+func TestHTTPSURLOnThePlainHTTPPortIsASetupError(t *testing.T) {
+	r := runSuite(t, hostileEnv(t, "https://"+plainHTTPTarget(t), ""), focus(hostileFocus...))
+	doc := r.mustDoc(t)
+	if doc.Verdict != report.VerdictConfigError || !strings.Contains(doc.Summary, "WINSTON_BASE_URL") || !strings.Contains(doc.Summary, "HTTP port") {
+		t.Errorf("verdict %s, want %s with a hint at the port: %s", doc.Verdict, report.VerdictConfigError, doc.Summary)
+	}
+	for _, id := range hostileFocus {
+		if req := r.requirement(t, id); req.Classification != report.ClassConfigurationError || !strings.Contains(req.Reason, "WINSTON_BASE_URL") {
+			t.Errorf("%s: %s: %s", id, req.Classification, req.Reason)
+		}
 	}
 }
 

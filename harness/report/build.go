@@ -81,6 +81,7 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	for i := range doc.Requirements {
 		classify(&doc.Requirements[i], runUnavailable, ledger, doc.Target.BaseURL, run.Start)
 	}
+	addRunHints(doc, all)
 	finish(doc, cat, profile, all, runUnavailable)
 	return doc
 }

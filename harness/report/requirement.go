@@ -86,7 +86,9 @@ func makeRequirement(cat *catalogue.Catalogue, creq catalogue.Requirement, res *
 	return req
 }
 
-// classify settles a requirement's classification from the whole run: an
+// classify settles a requirement's classification from its failing
+// findings and the whole run: a configuration error (a replay miss, or no
+// answer for a reason a setup hint explains, such as an untrusted CA), an
 // outage, a known vendor issue, or a contract violation (advisory when the
 // requirement is only a SHOULD).
 func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL string, at time.Time) {
@@ -97,14 +99,18 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 	if req.Status != StatusFailed {
 		return
 	}
+	cause, hint := classifyFindings(req)
 	switch {
 	case anyReplayMiss(req.Evidence.Exchanges):
 		req.Classification = ClassConfigurationError
 		req.Reason = "configuration error: the cassettes hold no answer for this check's requests, so replay cannot judge it; run with the settings the cassettes were recorded with, or re-record (make record FOCUS=" + req.ID + "): " + req.Reason
+	case cause == causeSetup:
+		req.Classification = ClassConfigurationError
+		req.Reason = "configuration error: " + hint.text + ": " + req.Reason
 	case runUnavailable:
 		req.Classification = ClassEnvironmentUnavailable
 		req.Reason = "environment unavailable: " + req.Reason
-	case allUnavailable(req.Evidence.Exchanges):
+	case cause == causeUnavailable, allUnavailable(req.Evidence.Exchanges):
 		req.Classification = ClassEnvironmentUnavailable
 		req.Reason = "environment unavailable: " + req.Reason
 	case entry != nil:

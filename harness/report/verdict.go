@@ -131,6 +131,9 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	if target == "" {
 		target = "the target"
 	}
+	if s := setupSummary(doc); s != "" && doc.Verdict == VerdictConfigError && doc.Run.ConfigError == "" {
+		return s
+	}
 	switch {
 	case doc.Verdict == VerdictConfigError && doc.Run.ConfigError == "":
 		return fmt.Sprintf("%d check(s) could not be judged in %s mode: the cassettes hold no answer for their requests (%s); run with the settings the cassettes were recorded with, or re-record them with make record.",

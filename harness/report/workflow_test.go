@@ -66,6 +66,15 @@ func TestNightlyWorkflowFollowsTheExitCodes(t *testing.T) {
 	if !strings.Contains(steps["Compare with the previous night"], "make compare BASELINE=") {
 		t.Error("the workflow must compare with the baseline")
 	}
+	// A grep for the key as is misses it URL-encoded, base64 or escaped:
+	// the leak check must be the report scan (ScanDir), and fail closed.
+	leak := steps["Check for leaked keys"]
+	if !strings.Contains(leak, "-scan-keys \"$REPORTS/current\"") || strings.Contains(leak, "grep") {
+		t.Errorf("the leak check must run the report scan (verdict -scan-keys), not grep:\n%s", leak)
+	}
+	if !strings.Contains(leak, "rm -rf \"$REPORTS/current\"") {
+		t.Error("a leak (or a scan that could not run) must keep the report from being uploaded")
+	}
 }
 
 func lineWith(text, prefix string) string {

@@ -56,6 +56,7 @@ const (
 	faultTruncatedJSON        = "truncated-json"
 	faultV1Wrapper            = "v1-wrapper"
 	faultHTTPServesData       = "http-serves-data"
+	faultRedirectLeaksData    = "http-redirect-leaks-data"
 	faultRedirectWrongPath    = "redirect-wrong-path"
 	faultRedirect301          = "redirect-301"
 	faultTLSAllowOld          = "tls-allow-old"
@@ -136,6 +137,7 @@ var registry = []Fault{
 	newFault(faultTruncatedJSON, "structure", "200 answers are cut off halfway, so the body is not JSON", "STRUCT-001"),
 	newFault(faultV1Wrapper, "structure", `200 answers are wrapped as {"status":"success","data":...}`, "STRUCT-006", "SCHEMA-001"),
 	newFault(faultHTTPServesData, "transport", "plain HTTP serves the API itself (200 with data, no credentials needed)", "TRANS-001", "TRANS-002"),
+	newFault(faultRedirectLeaksData, "transport", "the plain-HTTP redirect (308, right Location) carries in its body the JSON the HTTPS endpoint would answer", "TRANS-001"),
 	newFault(faultRedirectWrongPath, "transport", `the redirect Location is the https origin with path "/"`, "TRANS-001"),
 	newFault(faultRedirect301, "transport", "plain HTTP redirects with 301 instead of 308", "TRANS-002"),
 	newFault(faultTLSAllowOld, "transport", "HTTPS also accepts TLS 1.0 and 1.1 handshakes", "TRANS-003"),

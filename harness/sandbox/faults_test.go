@@ -91,6 +91,10 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, plain: true, auth: "-"})
 		return r.status == 200 && bytes.HasPrefix(r.body, []byte(`[{"_id":`))
 	}},
+	faultRedirectLeaksData: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, plain: true, auth: "-"})
+		return r.status == 308 && r.header.Get("Location") == h.s.HTTPSURL()+bills && bytes.HasPrefix(r.body, []byte(`[{"_id":`))
+	}},
 	faultRedirectWrongPath: {broken: func(h *harness) bool {
 		return h.do(call{path: bills, plain: true, auth: "-"}).header.Get("Location") == h.s.HTTPSURL()+"/"
 	}},

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -36,8 +37,25 @@ func (s *Server) serveRedirect(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusMovedPermanently
 	}
 	w.Header().Set("Location", loc)
+	if s.faults.on(faultRedirectLeaksData) {
+		answer := &bufferedAnswer{header: http.Header{}}
+		s.serveAPI(answer, r, true)
+		writeBytes(w, status, answer.header.Get("Content-Type"), answer.body.Bytes())
+		return
+	}
 	writeBytes(w, status, "", nil)
 }
+
+// bufferedAnswer keeps an answer in memory instead of sending it, so fault
+// http-redirect-leaks-data can put what the API would say into a redirect.
+type bufferedAnswer struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (b *bufferedAnswer) Header() http.Header         { return b.header }
+func (b *bufferedAnswer) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedAnswer) WriteHeader(int)             {}
 
 // logged wraps h so that each request leaves one line on opts.Log:
 // "POST /api/v2/bills 200", plus " (http)" for the plain listener. The

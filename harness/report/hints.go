@@ -1,0 +1,231 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+)
+
+// A requirement is classified from its failing findings, not from every
+// exchange it made: a check that sent eight requests and failed on the one
+// that timed out failed for want of an answer, and a check whose requests
+// all died in the TLS handshake says nothing about the contract. Where a
+// failure has a likely cause in the run's setup, a hint names it and the
+// setting that fixes it, both in the requirement's reason and, once, in the
+// run's problems.
+
+// Prefixes of a failing finding's Observed text when no answer came: the
+// client's (conformance.Summary) and the TLS probes' of the transport
+// checks.
+const (
+	noAnswerPrefix        = "no answer: "
+	handshakeFailedPrefix = "handshake failed: "
+)
+
+// A setupHint is a likely setup mistake, recognised in a transport error.
+type setupHint struct {
+	// id names the hint in tests.
+	id string
+	// marks are texts of Go's errors that show the mistake.
+	marks []string
+	// text says what is wrong and what fixes it.
+	text string
+}
+
+var (
+	hintUnknownCA = setupHint{id: "unknown-ca", marks: []string{"certificate signed by unknown authority"},
+		text: "the target's certificate is signed by a certificate authority the suite does not trust " +
+			"(x509: certificate signed by unknown authority): if the environment uses a private or internal CA, " +
+			"set WINSTON_CA_FILE to that CA's PEM file (TLS verification is never switched off)"}
+	hintHTTPPort = setupHint{id: "http-port", marks: []string{"server gave HTTP response to HTTPS client", "first record does not look like a TLS handshake"},
+		text: "WINSTON_BASE_URL answers in plain HTTP, not TLS (HTTP response to HTTPS client): it probably names the HTTP port; " +
+			"set it to the HTTPS origin and port, and the plain-HTTP origin in WINSTON_HTTP_URL"}
+	setupHints = []setupHint{hintUnknownCA, hintHTTPPort}
+)
+
+// failureCause is what one failing finding failed on.
+type failureCause int
+
+const (
+	// causeAnswer: the target answered, and the answer broke the contract.
+	causeAnswer failureCause = iota
+	// causeUnavailable: no answer, for a reason that is an outage (dial
+	// error, reset, timeout: the exchange is marked unavailable).
+	causeUnavailable
+	// causeSetup: no answer, for a reason a setupHint explains.
+	causeSetup
+)
+
+// failingFindings are the findings that made a requirement fail.
+func failingFindings(req *Requirement) []evidence.Finding {
+	var out []evidence.Finding
+	for _, f := range req.Evidence.Findings {
+		if !f.OK && (f.Expected != "" || f.Observed != "") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// causeOf classifies one failing finding, with the hint that explains it
+// when the cause is the setup. A finding that got no answer is tied to its
+// exchange by the error text the client put into both.
+func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *setupHint) {
+	errText, ok := strings.CutPrefix(f.Observed, noAnswerPrefix)
+	if !ok {
+		if errText, ok = strings.CutPrefix(f.Observed, handshakeFailedPrefix); !ok {
+			return causeAnswer, nil
+		}
+	}
+	if h := hintFor(errText); h != nil {
+		return causeSetup, h
+	}
+	for _, ex := range exchanges {
+		if ex.Error != "" && ex.Status == 0 && ex.Unavailable && strings.HasPrefix(errText, ex.Error) {
+			return causeUnavailable, nil
+		}
+	}
+	return causeAnswer, nil
+}
+
+func hintFor(errText string) *setupHint {
+	for i := range setupHints {
+		for _, m := range setupHints[i].marks {
+			if strings.Contains(errText, m) {
+				return &setupHints[i]
+			}
+		}
+	}
+	return nil
+}
+
+// classifyFindings says how the failing findings of req failed: setup when
+// every one got no answer and at least one for a reason a hint explains
+// (the others being outages), unavailable when every one got no answer
+// for an outage, otherwise answer. hint is the first setup hint found.
+func classifyFindings(req *Requirement) (failureCause, *setupHint) {
+	failing := failingFindings(req)
+	if len(failing) == 0 {
+		return causeAnswer, nil
+	}
+	var hint *setupHint
+	for _, f := range failing {
+		cause, h := causeOf(f, req.Evidence.Exchanges)
+		switch cause {
+		case causeAnswer:
+			return causeAnswer, nil
+		case causeSetup:
+			if hint == nil {
+				hint = h
+			}
+		}
+	}
+	if hint != nil {
+		return causeSetup, hint
+	}
+	return causeUnavailable, nil
+}
+
+// addRunHints puts each setup hint that explains failures into the run's
+// problems, once, with the requirements it explains; and, when every
+// request sent with the configured key got 401, says the key or app name
+// is probably wrong, on the run and on each failure with a 401.
+func addRunHints(doc *Document, all []evidence.Exchange) {
+	explained := map[string][]string{}
+	for _, req := range doc.Requirements {
+		if req.Status != StatusFailed {
+			continue
+		}
+		for _, f := range failingFindings(&req) {
+			if _, h := causeOf(f, req.Evidence.Exchanges); h != nil {
+				if ids := explained[h.id]; len(ids) == 0 || ids[len(ids)-1] != req.ID {
+					explained[h.id] = append(ids, req.ID)
+				}
+			}
+		}
+	}
+	for _, h := range setupHints {
+		if ids := explained[h.id]; len(ids) > 0 {
+			doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains the failures of %s)", h.text, joinCapped(ids, 8)))
+		}
+	}
+	if hint := rejectedKeyHint(doc.Target, all); hint != "" {
+		var ids []string
+		for i := range doc.Requirements {
+			req := &doc.Requirements[i]
+			if req.Status != StatusFailed || !anyObservedStatus(req, 401) {
+				continue
+			}
+			req.Reason = "probably a wrong key or app name (every POST with the configured key got 401; see the run's problems): " + req.Reason
+			ids = append(ids, req.ID)
+		}
+		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains the 401s of %s)", hint, joinCapped(ids, 8)))
+	}
+}
+
+// rejectedKeyHint is the hint for a run in which every POST sent with the
+// configured key got 401, or "".
+func rejectedKeyHint(t Target, all []evidence.Exchange) string {
+	sent := 0
+	for _, ex := range all {
+		// Only POST reaches authentication: the API refuses other
+		// methods whatever the key (STRUCT-002).
+		if ex.AuthShape != "valid" || ex.Method != "POST" || ex.Status == 0 || ex.ReplayMiss {
+			continue
+		}
+		if ex.Status != 401 {
+			return ""
+		}
+		sent += 1 + ex.Repeats
+	}
+	if sent == 0 {
+		return ""
+	}
+	return fmt.Sprintf("all %d POST requests sent with the configured key got 401: the key or the app name is probably wrong; "+
+		"check WINSTON_API_KEY (fingerprint %s), WINSTON_APP_NAME (%s) and WINSTON_AUTH_SCHEME (%s) against the environment's "+
+		"'API development' integration, unless the target refuses valid keys (AUTH-001)",
+		sent, orUnknown(t.KeyFingerprint), orUnknown(t.AppName), orUnknown(t.AuthScheme))
+}
+
+// anyObservedStatus is true when a failing finding of req observed status.
+func anyObservedStatus(req *Requirement, status int) bool {
+	prefix := fmt.Sprint(status)
+	for _, f := range failingFindings(req) {
+		if f.Observed == prefix || strings.HasPrefix(f.Observed, prefix+" ") || strings.HasPrefix(f.Observed, prefix+";") {
+			return true
+		}
+	}
+	return false
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// setupSummary is the report's one sentence when setup hints explain the
+// configuration errors, or "" when none does (a replay miss).
+func setupSummary(doc *Document) string {
+	var ids []string
+	var hint *setupHint
+	for i := range doc.Requirements {
+		req := &doc.Requirements[i]
+		if req.Status != StatusFailed || req.Classification != ClassConfigurationError {
+			continue
+		}
+		if cause, h := classifyFindings(req); cause == causeSetup && !anyReplayMiss(req.Evidence.Exchanges) {
+			ids = append(ids, req.ID)
+			if hint == nil {
+				hint = h
+			}
+		}
+	}
+	if hint == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d check(s) got no answer from %s in %s mode because of the run's setup (%s): %s.",
+		len(ids), orUnknown(doc.Target.BaseURL), doc.Mode, joinCapped(ids, 5), hint.text)
+}

@@ -1,0 +1,126 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+)
+
+// noAnswer is an exchange that died with err, and the failing finding a
+// check makes of it (conformance.Summary: "no answer: <error>").
+func noAnswer(err string, unavailable bool) (evidence.Exchange, evidence.Finding) {
+	ex := evidence.Exchange{Method: "POST", URL: testBase + "/api/v2/bills", AuthShape: "valid", Error: err, Unavailable: unavailable}
+	return ex, evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "no answer: " + err}
+}
+
+// everyCheckFails makes every spec of the test catalogue fail on the same
+// exchange and finding, with the plain-HTTP redirect still answering (as it
+// does when only the https setup is wrong).
+func everyCheckFails(ex evidence.Exchange, f evidence.Finding) []fakeSpec {
+	var specs []fakeSpec
+	for _, s := range allPassing() {
+		s.state, s.msg = types.SpecStateFailed, "1 violation(s); first: bills: expected 200; observed "+f.Observed
+		s.exchanges = []evidence.Exchange{ex, {Method: "POST", URL: "http://api-qa.example.test/api/v2/bills", AuthShape: "none", Status: 308}}
+		s.findings = []evidence.Finding{f}
+		specs = append(specs, s)
+	}
+	return specs
+}
+
+func TestSetupMistakesAreConfigurationErrorsWithAHint(t *testing.T) {
+	for name, tc := range map[string]struct {
+		err      string
+		mentions []string
+	}{
+		"unknown CA": {"POST " + testBase + "/api/v2/bills: tls: failed to verify certificate: x509: certificate signed by unknown authority",
+			[]string{"WINSTON_CA_FILE", "unknown authority"}},
+		"HTTPS URL on the HTTP port": {"Post \"" + testBase + ":8080/api/v2/bills\": http: server gave HTTP response to HTTPS client",
+			[]string{"WINSTON_BASE_URL", "HTTP port", "WINSTON_HTTP_URL"}},
+		"HTTPS URL on the HTTP port, through a TLS dialer": {"POST " + testBase + ":8080/api/v2/bills: tls: first record does not look like a TLS handshake",
+			[]string{"WINSTON_BASE_URL", "HTTP port"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ex, f := noAnswer(tc.err, false)
+			doc := Build(ginkgoReport(t, everyCheckFails(ex, f)...), testCatalogue(t), liveRun(), nil, nil)
+			if doc.Verdict != VerdictConfigError || doc.Counts.ContractViolations != 0 {
+				t.Errorf("verdict %s with %d contract violations, want config-error and none", doc.Verdict, doc.Counts.ContractViolations)
+			}
+			for _, r := range doc.Requirements {
+				if r.Status == StatusFailed && (r.Classification != ClassConfigurationError || !strings.Contains(r.Reason, tc.mentions[0])) {
+					t.Errorf("%s: %s: %s", r.ID, r.Classification, r.Reason)
+				}
+			}
+			if len(doc.Run.Problems) != 1 {
+				t.Fatalf("want the hint once in the run's problems: %q", doc.Run.Problems)
+			}
+			for _, m := range tc.mentions {
+				if !strings.Contains(doc.Run.Problems[0], m) || !strings.Contains(doc.Summary, m) {
+					t.Errorf("the hint and the summary must name %q:\n%s\n%s", m, doc.Run.Problems[0], doc.Summary)
+				}
+			}
+		})
+	}
+}
+
+func TestA401OnEveryCallWithTheKeyHintsAtTheKeyOrAppName(t *testing.T) {
+	rejected := answer("/api/v2/bills", 401, "Unauthorized", 10*time.Millisecond)
+	refusedGet := answer("/api/v2/bills", 405, "", 10*time.Millisecond)
+	refusedGet.Method = "GET" // refused by method before any key is looked at
+	f := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "401 (text/plain)"}
+	var specs []fakeSpec
+	for _, s := range allPassing() {
+		s.state, s.msg = types.SpecStateFailed, "1 violation(s)"
+		s.exchanges, s.findings = []evidence.Exchange{rejected, refusedGet}, []evidence.Finding{f}
+		specs = append(specs, s)
+	}
+	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	hint := strings.Join(doc.Run.Problems, "\n")
+	for _, m := range []string{"got 401", "WINSTON_API_KEY", "WINSTON_APP_NAME", "api_test", doc.Target.KeyFingerprint} {
+		if !strings.Contains(hint, m) {
+			t.Errorf("the hint must name %q: %q", m, hint)
+		}
+	}
+	if r := doc.Requirements[0]; r.Classification != ClassContractViolation || !strings.Contains(r.Reason, "wrong key or app name") {
+		t.Errorf("a target that refuses valid keys still breaks AUTH-001; the reason gets the hint: %s: %s", r.Classification, r.Reason)
+	}
+	// One POST with the key answered: the key works, no hint.
+	specs[0].exchanges = append(specs[0].exchanges, answer("/api/v2/list/categories", 200, "[]", time.Millisecond))
+	doc = Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if len(doc.Run.Problems) != 0 || strings.Contains(doc.Requirements[0].Reason, "wrong key") {
+		t.Errorf("a key that got an answer is not wrong: %q", doc.Run.Problems)
+	}
+}
+
+func TestClassificationFollowsTheFailingFindings(t *testing.T) {
+	timedOut, lost := noAnswer("POST "+testBase+"/api/v2/list/categories: context deadline exceeded", true)
+	served := answer("/api/v2/bills", 200, "[]", time.Millisecond)
+	fine := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "200", OK: true}
+	req := &Requirement{ID: "SCHEMA-001", Status: StatusFailed, Reason: "1 violation(s)", Level: "must",
+		Evidence: Evidence{Exchanges: []evidence.Exchange{served, timedOut}, Findings: []evidence.Finding{fine, lost}}}
+	classify(req, false, nil, testBase, testStart)
+	if req.Classification != ClassEnvironmentUnavailable {
+		t.Errorf("the one failing finding got no answer (a timeout), the rest passed: %s, want %s", req.Classification, ClassEnvironmentUnavailable)
+	}
+	// The same timeout, but the failure is on an answer: a violation.
+	broken := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "500 (text/plain)"}
+	served.Status = 500
+	req = &Requirement{ID: "SCHEMA-001", Status: StatusFailed, Reason: "2 violation(s)", Level: "must",
+		Evidence: Evidence{Exchanges: []evidence.Exchange{served, timedOut}, Findings: []evidence.Finding{broken, lost}}}
+	classify(req, false, nil, testBase, testStart)
+	if req.Classification != ClassContractViolation {
+		t.Errorf("a 500 on a request that must succeed is an answer: %s", req.Classification)
+	}
+	// An answer too large to read is no outage, though it has no "answer".
+	tooLarge, finding := noAnswer("response body too large", false)
+	tooLarge.Status = 200
+	req = &Requirement{ID: "SCHEMA-001", Status: StatusFailed, Reason: "1 violation(s)", Level: "must",
+		Evidence: Evidence{Exchanges: []evidence.Exchange{tooLarge}, Findings: []evidence.Finding{finding}}}
+	classify(req, false, nil, testBase, testStart)
+	if req.Classification != ClassContractViolation {
+		t.Errorf("an oversized answer is about the target: %s", req.Classification)
+	}
+}
