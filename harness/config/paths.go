@@ -165,6 +165,10 @@ func (l *loader) loadPaths(c *Config) {
 		}
 	} else {
 		c.ReportDir = newReportDir(filepath.Join(l.root, "reports"), l.clock().UTC().Format("20060102-150405")+"-"+string(c.Mode))
+		if problem := reportDirProblem(c.ReportDir); problem != "" {
+			l.fail(EnvReportDir, "", "", "is unset, and the default report directory "+c.ReportDir+" "+problem,
+				"move that file out of the way, or set WINSTON_REPORT_DIR to a directory you can write (it is created if missing)")
+		}
 	}
 	for _, f := range []struct {
 		name string
@@ -212,11 +216,14 @@ func caProblem(path string) string {
 }
 
 // newReportDir names a report directory that does not exist yet: runs never
-// share or overwrite one, even when two start in the same second.
+// share or overwrite one, even when two start in the same second. Only a
+// name that exists is skipped: any other answer from os.Stat (parent is a
+// file, permission denied) would be the same for every suffix, so the name
+// is returned as it is and reportDirProblem says what is wrong with it.
 func newReportDir(parent, name string) string {
 	p := filepath.Join(parent, name)
 	for i := 2; ; i++ {
-		if _, err := os.Stat(p); os.IsNotExist(err) {
+		if _, err := os.Stat(p); err != nil {
 			return p
 		}
 		p = filepath.Join(parent, fmt.Sprintf("%s-%d", name, i))
