@@ -26,8 +26,11 @@ help: ## list the targets
 
 conformance: ## run the suite and write the report; exits non-zero on every verdict but pass
 	@mkdir -p "$(REPORT_DIR)"
-	@WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(STAMP_FLAG) $(GINKGO_FLAGS) $(FOCUS_FLAG) ./suites || true
-	@$(GO) run ./harness/cmd/verdict "$(REPORT_DIR)"
+	@# The verdict reads only a report of this run: one from an earlier run in
+	@# a reused REPORT_DIR is refused (the suite may stop before writing one).
+	@since=$$(date -u +%s.%N); status=0; \
+	WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(STAMP_FLAG) $(GINKGO_FLAGS) $(FOCUS_FLAG) ./suites || status=$$?; \
+	$(GO) run ./harness/cmd/verdict -since "$$since" -suite-exit "$$status" "$(REPORT_DIR)"
 
 test: unit suite-replay suite-live selfcheck fuzz ## every test (what CI runs)
 

@@ -4,27 +4,89 @@
 // that CI can tell an outage from a broken contract.
 //
 //	go run ./harness/cmd/verdict reports/latest
+//
+// -since (Unix seconds, as `date +%s.%N` prints them) makes it refuse a
+// report of a run that started earlier: make conformance passes the time it
+// started the suite, so that a reused report directory never lends this
+// run an earlier run's verdict when the suite stopped before writing one.
+// -suite-exit passes the suite's exit status, for that message.
 package main
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/report"
 )
 
+// exitNoReport is the status when there is no report of this run to read:
+// the same as config-error, as the run could not start.
+const exitNoReport = 4
+
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: verdict REPORT_DIR")
-		os.Exit(2)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("verdict", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	since := fs.String("since", "", "refuse a report of a run that started before this time (Unix seconds, e.g. from date +%s.%N)")
+	suiteExit := fs.Int("suite-exit", -1, "the suite's exit status, named when there is no report of this run")
+	if err := fs.Parse(args); err != nil {
+		return 2
 	}
-	path := filepath.Join(os.Args[1], "report.json")
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: verdict [-since UNIX_SECONDS] [-suite-exit N] REPORT_DIR")
+		return 2
+	}
+	var notBefore time.Time
+	if *since != "" {
+		t, err := parseSince(*since)
+		if err != nil {
+			fmt.Fprintf(stderr, "verdict: -since %q: %v\n", *since, err)
+			return 2
+		}
+		notBefore = t
+	}
+	stopped := "The suite wrote no readable report; see its output above."
+	if *suiteExit > 0 {
+		stopped = fmt.Sprintf("The suite exited with status %d and wrote no report for this run; see its output above (a Ginkgo flag in GINKGO_FLAGS it does not know, or a build error, stops it before any report).", *suiteExit)
+	}
+	path := filepath.Join(fs.Arg(0), report.JSONFile)
 	doc, err := report.ReadDocument(path)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "verdict: %v\nThe suite wrote no readable report; see its output above.\n", err)
-		os.Exit(4)
+		fmt.Fprintf(stderr, "verdict: %v\n%s\n", err, stopped)
+		return exitNoReport
 	}
-	fmt.Printf("verdict: %s (%s)\n%s\ngo-live: %s\n", doc.Verdict, path, doc.Summary, doc.GoLive.Verdict)
-	os.Exit(doc.ExitCode())
+	if !notBefore.IsZero() && doc.Run.Start.Before(notBefore) {
+		fmt.Fprintf(stderr, "verdict: %s is an earlier run's report (started %s, before this run began at %s), not this run's: its verdict %q says nothing about this run.\n%s\n",
+			path, doc.Run.Start.UTC().Format(time.RFC3339), notBefore.UTC().Format(time.RFC3339), doc.Verdict, stopped)
+		return exitNoReport
+	}
+	fmt.Fprintf(stdout, "verdict: %s (%s)\n%s\ngo-live: %s\n", doc.Verdict, path, doc.Summary, doc.GoLive.Verdict)
+	return doc.ExitCode()
+}
+
+// parseSince reads Unix seconds with an optional fraction. A date without
+// %N (BSD's) prints a literal N there, read as a whole second.
+func parseSince(s string) (time.Time, error) {
+	sec, frac, _ := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("not Unix seconds: %w", err)
+	}
+	var nanos int64
+	if frac != "" && frac != "N" {
+		frac = (frac + "000000000")[:9]
+		if nanos, err = strconv.ParseInt(frac, 10, 64); err != nil {
+			return time.Time{}, fmt.Errorf("not a fraction of a second: %w", err)
+		}
+	}
+	return time.Unix(n, nanos), nil
 }
