@@ -39,6 +39,9 @@ type specResult struct {
 	runTime   time.Duration
 	exchanges []evidence.Exchange
 	findings  []evidence.Finding
+	// interrupted counts specs cut off by an interrupt or an abort:
+	// they neither passed nor failed.
+	interrupted int
 }
 
 // Build makes the report document of a run from Ginkgo's report. It is the
@@ -56,6 +59,9 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	run = fillRunInfo(run, r, results)
 	if c.setupFailure != "" && run.ConfigError == "" {
 		run.ConfigError = "the suite's setup failed before any check ran: " + c.setupFailure
+	}
+	if run.Interrupted == "" {
+		run.Interrupted = c.interrupted
 	}
 	doc := newDocument(cat, run, profile)
 	doc.Run.Problems = append(doc.Run.Problems, c.problems...)
@@ -123,6 +129,9 @@ type collected struct {
 	// setupFailure is the message of a failed BeforeSuite: no check
 	// could run, which is a problem of the run, not of the target.
 	setupFailure string
+	// interrupted says why the run stopped before its end (an interrupt,
+	// the suite's timeout, an aborted spec), or "".
+	interrupted string
 }
 
 // collectSpecs reads the It specs of Ginkgo's report by requirement ID, and
@@ -132,6 +141,9 @@ func collectSpecs(r ginkgotypes.Report) collected {
 	c := collected{results: map[string]*specResult{}, shapes: map[string]Shape{}}
 	for _, reason := range r.SpecialSuiteFailureReasons {
 		c.problems = append(c.problems, red.String(reason))
+		if c.interrupted == "" && isInterruption(reason) {
+			c.interrupted = red.String(reason)
+		}
 	}
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != ginkgotypes.NodeTypeIt {
@@ -157,6 +169,9 @@ func collectSpecs(r ginkgotypes.Report) collected {
 			c.order = append(c.order, id)
 		}
 		addSpec(res, sr)
+		if c.interrupted == "" && sr.State.Is(ginkgotypes.SpecStateInterrupted|ginkgotypes.SpecStateAborted) {
+			c.interrupted = fmt.Sprintf("%s was %s", id, sr.State)
+		}
 		for _, e := range sr.ReportEntries {
 			if err := decodeEntryInto(e, res, c.shapes); err != nil {
 				c.problems = append(c.problems, fmt.Sprintf("%s: report entry %s could not be read: %v", id, e.Name, red.Error(err)))
@@ -172,6 +187,10 @@ func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 	switch {
 	case sr.State.Is(ginkgotypes.SpecStatePassed):
 		res.passed++
+	case sr.State.Is(ginkgotypes.SpecStateInterrupted | ginkgotypes.SpecStateAborted):
+		// Cut off part-way: what it saw so far judges nothing.
+		res.interrupted++
+		msg = fmt.Sprintf("%s before it finished, so it was not judged", sr.State)
 	case sr.State.Is(ginkgotypes.SpecStateFailureStates):
 		res.failed++
 		if msg == "" {
@@ -197,6 +216,13 @@ func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 	if msg != "" {
 		res.messages = append(res.messages, msg)
 	}
+}
+
+// isInterruption tells Ginkgo's reasons for a run that stopped early (an
+// interrupt signal, another process aborting, the suite's --timeout) from
+// its other suite failures.
+func isInterruption(reason string) bool {
+	return strings.HasPrefix(reason, "Interrupted by") || strings.HasPrefix(reason, "Suite Timeout Elapsed")
 }
 
 // decodeEntryInto reads one report entry (see EntryValue).

@@ -64,6 +64,8 @@ func deriveVerdict(doc *Document, runUnavailable bool) string {
 	switch {
 	case doc.Run.ConfigError != "", doc.Counts.ConfigurationErrors > 0:
 		return VerdictConfigError
+	case doc.Run.Interrupted != "":
+		return VerdictInterrupted
 	case runUnavailable:
 		return VerdictUnavailable
 	case doc.Counts.ContractViolations > 0:
@@ -96,6 +98,8 @@ func deriveGoLive(doc *Document) GoLive {
 				"Run the suite in live mode against the Winston test environment for a report you can submit."}
 	case doc.Verdict == VerdictConfigError:
 		return GoLive{GoLiveNotReady, "Not ready: the run stopped on a configuration error, so nothing was checked: " + firstLine(doc.Run.ConfigError)}
+	case doc.Verdict == VerdictInterrupted:
+		return GoLive{GoLiveNotReady, "Not ready: the run was interrupted (" + doc.Run.Interrupted + ") before every check was judged; run it again to the end."}
 	case doc.Verdict == VerdictUnavailable:
 		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %s was unavailable (no answer, or only 5xx/timeouts), so the contract could not be judged; run again when it answers.", target)}
 	}
@@ -168,6 +172,9 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	}
 	if len(parts) > 0 {
 		s += "; " + strings.Join(parts, ", ")
+	}
+	if doc.Verdict == VerdictInterrupted {
+		return fmt.Sprintf("Interrupted, no verdict: the run stopped before its end (%s). So far: %s. Run it again to the end.", doc.Run.Interrupted, s)
 	}
 	return s + "."
 }

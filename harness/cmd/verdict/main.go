@@ -1,6 +1,7 @@
 // Command verdict reads the report.json of a run and exits with the run's
 // verdict: 0 pass, 1 fail (a contract violation), 3 unavailable (the target
-// could not be judged), 4 config-error. `make conformance` ends with it, so
+// could not be judged), 4 config-error (or no report of this run), 5
+// interrupted (the run stopped before its end). `make conformance` ends with it, so
 // that CI can tell an outage from a broken contract.
 //
 //	go run ./harness/cmd/verdict reports/latest
