@@ -66,6 +66,16 @@ func writeReport(env *Env, r types.Report) {
 	}
 	linkLatest(dir)
 	fmt.Fprintf(os.Stdout, "\nWinston conformance: %s\n  %s\n  report: %s\n", strings.ToUpper(doc.Verdict), doc.Summary, filepath.Join(dir, "report.html"))
+	if doc.Verdict != report.VerdictPass && r.SuiteSucceeded {
+		// No spec failed, yet the run is no pass: a configuration error
+		// whose CONFIG spec a focus or label filter left out, or a
+		// selection that ran nothing. The process must not exit 0.
+		msg := doc.Summary
+		if doc.Run.ConfigError != "" {
+			msg = "configuration error, no request was sent:\n" + doc.Run.ConfigError
+		}
+		Fail(redactor().String(fmt.Sprintf("the verdict is %s although no spec failed: %s", doc.Verdict, msg)))
+	}
 	scanned := []string{dir}
 	if cfg != nil && cfg.IsRecord() {
 		scanned = append(scanned, cfg.CassetteDir)

@@ -87,6 +87,9 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	for i := range doc.Requirements {
 		classify(&doc.Requirements[i], runUnavailable, ledger, doc.Target.BaseURL, run.Start)
 	}
+	if doc.Run.ConfigError == "" && doc.Run.Interrupted == "" && !anyJudged(doc.Requirements) {
+		doc.Run.ConfigError = redact.Global().String(nothingJudged(r, doc.Requirements))
+	}
 	finish(doc, cat, profile, all, runUnavailable)
 	return doc
 }
@@ -216,6 +219,45 @@ func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 	if msg != "" {
 		res.messages = append(res.messages, msg)
 	}
+}
+
+// anyJudged is true when at least one requirement passed or failed: a run
+// that judged none (a focus that matched nothing, or every selected check
+// skipped) says nothing about the contract and must not pass.
+func anyJudged(reqs []Requirement) bool {
+	for _, r := range reqs {
+		switch r.Status {
+		case StatusPassed, StatusFailed, StatusKnownIssue:
+			return true
+		}
+	}
+	return false
+}
+
+// nothingJudged says why no requirement was judged, and what to do.
+func nothingJudged(r ginkgotypes.Report, reqs []Requirement) string {
+	sc := r.SuiteConfig
+	var sel []string
+	for _, f := range sc.FocusStrings {
+		sel = append(sel, fmt.Sprintf("focus %q", f))
+	}
+	for _, f := range sc.SkipStrings {
+		sel = append(sel, fmt.Sprintf("skip %q", f))
+	}
+	if sc.LabelFilter != "" {
+		sel = append(sel, fmt.Sprintf("label filter %q", sc.LabelFilter))
+	}
+	if r.PreRunStats.SpecsThatWillRun == 0 && len(sel) > 0 {
+		return fmt.Sprintf("no requirement ran: the %s selected none of the %d requirements, so nothing was checked; "+
+			"fix FOCUS (a regular expression over IDs and titles, e.g. AUTH-00[1-3]) or the label filter (a family such as auth), or run without them",
+			strings.Join(sel, " and "), len(reqs))
+	}
+	for _, req := range reqs {
+		if req.Status == StatusSkipped && req.Reason != "" {
+			return "no requirement ran: every selected check was skipped, so nothing was checked (" + req.ID + ": " + req.Reason + ")"
+		}
+	}
+	return "no requirement ran, so nothing was checked; run without a focus or label filter"
 }
 
 // isInterruption tells Ginkgo's reasons for a run that stopped early (an

@@ -104,6 +104,16 @@ func scenarios() []scenario {
 		{"interrupted", func(t *testing.T) *Document {
 			return Build(interruptedRun(t, types.SpecStateInterrupted, "Interrupted by User"), testCatalogue(t), liveRun(), nil, nil)
 		}},
+		{"nothing-selected", func(t *testing.T) *Document {
+			var specs []fakeSpec
+			for _, s := range allPassing() {
+				s.state, s.msg, s.exchanges, s.findings = types.SpecStateSkipped, "", nil, nil
+				specs = append(specs, s)
+			}
+			r := ginkgoReport(t, specs...)
+			r.SuiteConfig.FocusStrings = []string{"NO-SUCH-ID"}
+			return Build(r, testCatalogue(t), liveRun(), nil, nil)
+		}},
 		{"profile", func(t *testing.T) *Document {
 			profile := &Profile{Name: "Acme reporting", Endpoints: []string{"categories"}, Operations: []string{"nightly export"}}
 			specs := append(allPassing("ORDER-001"), fakeSpec{text: "ORDER-001 an order on a known table is placed",
