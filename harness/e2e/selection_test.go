@@ -47,3 +47,21 @@ func TestAFocusThatMatchesNothingIsNoPass(t *testing.T) {
 		t.Errorf("the suite exited 0 although it ran no requirement; output:\n%s", r.output(t))
 	}
 }
+
+// A misspelt variable (here the key under WINSTON_APIKEY) stops the run
+// with a configuration error naming it and the variable meant, and its
+// value, which may be a key, reaches no output.
+func TestAMisspeltVariableIsAConfigurationError(t *testing.T) {
+	key := plantedKey(t, "PLANTED-e2e-typo-")
+	r := runSuite(t, map[string]string{config.EnvMode: "replay", "WINSTON_APIKEY": key})
+	doc := r.mustDoc(t)
+	if doc.Verdict != report.VerdictConfigError {
+		t.Errorf("verdict %s, want %s: %s", doc.Verdict, report.VerdictConfigError, doc.Summary)
+	}
+	for _, want := range []string{"WINSTON_APIKEY", config.EnvAPIKey} {
+		if !strings.Contains(doc.Run.ConfigError, want) {
+			t.Errorf("the configuration error must name %s: %s", want, doc.Run.ConfigError)
+		}
+	}
+	assertNoKey(t, []string{key}, r.ReportDir, r.OutputDir)
+}
