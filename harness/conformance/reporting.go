@@ -32,7 +32,8 @@ func writeReport(env *Env, r types.Report) {
 		dir = cfg.ReportDir
 		run.Mode = string(cfg.Mode)
 		run.Config = cfg.Redacted()
-		run.Command = reproduce(env, r)
+		// run.Command is left to report.Build, which derives it with the
+		// focus, skip and label filters of Ginkgo's configuration.
 		run.Target = report.Target{
 			BaseURL:        cfg.BaseURL.String(),
 			HTTPURL:        cfg.HTTPURL.String(),
@@ -135,19 +136,6 @@ func provenance(env *Env, r types.Report) (source, recordedAt string, sandbox bo
 		source = "environment"
 	}
 	return source, recordedAt, sandbox
-}
-
-// reproduce is the command that runs the same checks again, without secrets.
-func reproduce(env *Env, r types.Report) string {
-	cfg := env.Config
-	parts := []string{"WINSTON_MODE=" + string(cfg.Mode)}
-	if !cfg.IsReplay() {
-		parts = append(parts, "WINSTON_BASE_URL="+cfg.BaseURL.String(), "WINSTON_API_KEY=<your key>")
-	}
-	if cfg.AppName != "api_test" {
-		parts = append(parts, "WINSTON_APP_NAME="+cfg.AppName)
-	}
-	return strings.Join(parts, " ") + fmt.Sprintf(" go tool ginkgo --seed %d ./suites", r.SuiteConfig.RandomSeed)
 }
 
 // linkLatest points reports/latest at the newest report directory, when

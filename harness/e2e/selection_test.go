@@ -65,3 +65,13 @@ func TestAMisspeltVariableIsAConfigurationError(t *testing.T) {
 	}
 	assertNoKey(t, []string{key}, r.ReportDir, r.OutputDir)
 }
+
+// The report's command reruns the run as it was: a focused run's command
+// keeps its focus.
+func TestTheRunCommandKeepsTheFocus(t *testing.T) {
+	r := runSuite(t, map[string]string{config.EnvMode: "replay"}, focus("AUTH-001", "AUTH-002"))
+	doc := r.mustDoc(t)
+	if !strings.Contains(doc.Run.Command, "--focus='AUTH-001|AUTH-002'") {
+		t.Errorf("run.command drops the focus: %s", doc.Run.Command)
+	}
+}
