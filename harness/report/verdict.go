@@ -141,13 +141,15 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 			doc.Counts.ConfigurationErrors, doc.Mode, listIDs(doc.Requirements, func(r Requirement) bool {
 				return r.Status == StatusFailed && r.Classification == ClassConfigurationError
 			}, 5))
+	case doc.Verdict == VerdictConfigError && doc.Mode == "replay":
+		return fmt.Sprintf("No check ran in replay mode: configuration error (%s).", strings.TrimSuffix(firstLine(doc.Run.ConfigError), "."))
 	case doc.Verdict == VerdictConfigError:
 		return fmt.Sprintf("No check ran against %s: configuration error (%s).", target, strings.TrimSuffix(firstLine(doc.Run.ConfigError), "."))
 	case runUnavailable:
 		return fmt.Sprintf("No contract verdict: %s could not be reached or answered only 5xx/timeouts in %s mode (%d requests attempted, none answered).", target, doc.Mode, attempted)
 	}
 	c := doc.Counts
-	s := fmt.Sprintf("%d of %d requirements passed against %s in %s mode", c.Passed, c.Total, target, doc.Mode)
+	s := fmt.Sprintf("%d of %d requirements passed %s", c.Passed, c.Total, answersFrom(doc, target))
 	var parts []string
 	add := func(n int, one, many string, match func(Requirement) bool) {
 		if n == 0 {
@@ -177,6 +179,22 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 		return fmt.Sprintf("Interrupted, no verdict: the run stopped before its end (%s). So far: %s. Run it again to the end.", doc.Run.Interrupted, s)
 	}
 	return s + "."
+}
+
+// answersFrom says where a run's answers came from: the target in live and
+// record mode; in replay no server was asked, whatever WINSTON_BASE_URL
+// says, so it names the cassettes and where they were recorded.
+func answersFrom(doc *Document, target string) string {
+	if doc.Mode != "replay" {
+		return fmt.Sprintf("against %s in %s mode", target, doc.Mode)
+	}
+	switch doc.Run.CassetteSource {
+	case "sandbox":
+		return "on answers replayed from cassettes recorded from the local sandbox (replay mode: no server was asked)"
+	case "environment":
+		return "on answers replayed from cassettes recorded from a Winston environment (replay mode: no server was asked)"
+	}
+	return "on answers replayed from cassettes (replay mode: no server was asked)"
 }
 
 func isViolation(r Requirement) bool {
