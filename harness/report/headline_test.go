@@ -24,3 +24,20 @@ func TestAReplayHeadlineSaysItReplayedCassettes(t *testing.T) {
 		}
 	}
 }
+
+// Every problem of a configuration error reaches the summary and go-live
+// reason, not just the first line of it.
+func TestEveryLineOfAConfigurationErrorReachesTheSummary(t *testing.T) {
+	run := liveRun()
+	run.ConfigError = "WINSTON_TIMEOUT=\"forever\": is not a Go duration; fix: set it to e.g. 15s\n" +
+		"WINSTON_RETRIES=\"99\": is more than 10; fix: set it to 0..10"
+	d := ConfigErrorDocument(testCatalogue(t), run)
+	for _, want := range []string{"WINSTON_TIMEOUT", "WINSTON_RETRIES"} {
+		if !strings.Contains(d.Summary, want) {
+			t.Errorf("the summary drops %s: %s", want, d.Summary)
+		}
+		if !strings.Contains(d.GoLive.Reason, want) {
+			t.Errorf("the go-live reason drops %s: %s", want, d.GoLive.Reason)
+		}
+	}
+}
