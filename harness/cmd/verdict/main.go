@@ -5,6 +5,7 @@
 // that CI can tell an outage from a broken contract.
 //
 //	go run ./harness/cmd/verdict reports/latest
+//	go run ./harness/cmd/verdict reports/latest/report.json
 //
 // -since (Unix seconds, as `date +%s.%N` prints them) makes it refuse a
 // report of a run that started earlier: make conformance passes the time it
@@ -43,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: verdict [-since UNIX_SECONDS] [-suite-exit N] REPORT_DIR")
+		fmt.Fprintln(stderr, "usage: verdict [-since UNIX_SECONDS] [-suite-exit N] REPORT_DIR (or REPORT_DIR/report.json)")
 		return 2
 	}
 	var notBefore time.Time
@@ -59,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *suiteExit > 0 {
 		stopped = fmt.Sprintf("The suite exited with status %d and wrote no report for this run; see its output above (a Ginkgo flag in GINKGO_FLAGS it does not know, or a build error, stops it before any report).", *suiteExit)
 	}
-	path := filepath.Join(fs.Arg(0), report.JSONFile)
+	path := reportPath(fs.Arg(0))
 	doc, err := report.ReadDocument(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "verdict: %v\n%s\n", err, stopped)
@@ -72,6 +73,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "verdict: %s (%s)\n%s\ngo-live: %s\n", doc.Verdict, path, doc.Summary, doc.GoLive.Verdict)
 	return doc.ExitCode()
+}
+
+// reportPath is the report.json of a report directory, or arg itself when
+// it names a file (a report.json, as a reader may well pass).
+func reportPath(arg string) string {
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		return arg
+	}
+	return filepath.Join(arg, report.JSONFile)
 }
 
 // parseSince reads Unix seconds with an optional fraction. A date without
