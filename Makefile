@@ -9,10 +9,13 @@ BIN := $(CURDIR)/bin
 STAMP := $(shell date -u +%Y%m%d-%H%M%S)
 MODE := $(or $(WINSTON_MODE),replay)
 REPORT_DIR ?= $(CURDIR)/reports/$(STAMP)-$(MODE)
-# FOCUS selects requirements by ID or title (a regular expression), e.g. FOCUS=AUTH-00[1-3]
+# FOCUS selects requirements by ID or title (a regular expression), e.g. FOCUS=AUTH-00[1-3].
+# It reaches Ginkgo through the environment ("$$FOCUS"), never pasted into the
+# command line, so that a quote or a semicolon in it is just a character.
 FOCUS ?=
+export FOCUS
 GINKGO_FLAGS ?=
-FOCUS_FLAG = $(if $(FOCUS),--focus '$(FOCUS)')
+FOCUS_FLAG = $(if $(FOCUS),--focus "$$FOCUS")
 # The suite's version is stamped into the binary at build, so that a run
 # need not start git to name it in the report (see report.StampFlags); a
 # version with characters a shell would read is left to the run to find.

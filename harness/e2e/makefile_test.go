@@ -81,3 +81,21 @@ func tail(out string) string {
 	}
 	return "...\n" + out[len(out)-n:]
 }
+
+// FOCUS is a regular expression and may hold any character a shell treats
+// specially; a quote in it used to end the Makefile's quoting and break the
+// command line.
+func TestMakeConformanceTakesAnyFocus(t *testing.T) {
+	dir := t.TempDir()
+	code, out := runMake(t, "REPORT_DIR="+dir, `FOCUS=AUTH-001|it's "quoted" ; true`)
+	if code != 0 {
+		t.Fatalf("make conformance with a quote in FOCUS exited %d:\n%s", code, tail(out))
+	}
+	doc, err := report.ReadDocument(filepath.Join(dir, report.JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(doc.Run.Command, "it") || doc.Counts.Passed != 1 {
+		t.Errorf("the focus did not reach Ginkgo as given: %d passed, command %s", doc.Counts.Passed, doc.Run.Command)
+	}
+}
