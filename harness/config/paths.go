@@ -155,8 +155,17 @@ func (l *loader) loadPaths(c *Config) {
 			c.CassetteCache = l.resolve(v)
 		}
 	}
-	if v, _, ok := l.get(EnvCassetteDir); ok {
-		c.CassetteDir = l.resolve(v)
+	cassetteValue, cassetteSrc, cassetteSet := l.get(EnvCassetteDir)
+	if cassetteSet {
+		c.CassetteDir = l.resolve(cassetteValue)
+	}
+	if st, err := os.Stat(c.CassetteDir); err == nil && !st.IsDir() {
+		problem := "is not a directory: " + c.CassetteDir + " is a file"
+		if !cassetteSet {
+			problem = "is unset, and the default cassette directory " + c.CassetteDir + " is a file"
+		}
+		l.fail(EnvCassetteDir, cassetteSrc, cassetteValue, problem,
+			"point WINSTON_CASSETTE_DIR at the folder of cassettes (cassettes/ in the repository), or unset it")
 	}
 	if v, src, ok := l.get(EnvReportDir); ok {
 		c.ReportDir = l.resolve(v)
@@ -191,10 +200,25 @@ func (l *loader) loadPaths(c *Config) {
 			l.fail(f.name, src, v, "cannot be read: "+err.Error(), fmt.Sprintf("point %s at an existing %s, or unset it", f.name, kind(f.dir)))
 		case st.IsDir() != f.dir:
 			l.fail(f.name, src, v, "is not a "+kind(f.dir), fmt.Sprintf("point %s at a %s", f.name, kind(f.dir)))
+		case f.name == EnvCatalogue && yamlEmpty(p):
+			l.fail(f.name, src, v, "is empty: it holds no YAML, so it names no requirement",
+				"point WINSTON_CATALOGUE at a copy of harness/catalogue/catalogue.yaml with your environment's fixtures, or unset it for the built-in catalogue")
 		default:
 			*f.dst = p
 		}
 	}
+}
+
+// yamlEmpty is true when the file at p holds no YAML document at all
+// (nothing, or only blank lines and comments): yaml.v3 then says only
+// "EOF". Any other problem is left to the file's own parser.
+func yamlEmpty(p string) bool {
+	data, err := os.ReadFile(p) // #nosec G304 -- the user names their own file
+	if err != nil {
+		return false
+	}
+	var doc yaml.Node
+	return yaml.Unmarshal(data, &doc) == nil && doc.Kind == 0
 }
 
 func kind(dir bool) string {
