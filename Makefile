@@ -9,10 +9,13 @@ BIN := $(CURDIR)/bin
 STAMP := $(shell date -u +%Y%m%d-%H%M%S)
 MODE := $(or $(WINSTON_MODE),replay)
 REPORT_DIR ?= $(CURDIR)/reports/$(STAMP)-$(MODE)
-# FOCUS selects requirements by ID or title (a regular expression), e.g. FOCUS=AUTH-00[1-3]
+# FOCUS selects requirements by ID or title (a regular expression), e.g. FOCUS=AUTH-00[1-3].
+# It reaches Ginkgo through the environment ("$$FOCUS"), never pasted into the
+# command line, so that a quote or a semicolon in it is just a character.
 FOCUS ?=
+export FOCUS
 GINKGO_FLAGS ?=
-FOCUS_FLAG = $(if $(FOCUS),--focus '$(FOCUS)')
+FOCUS_FLAG = $(if $(FOCUS),--focus "$$FOCUS")
 # The suite's version is stamped into the binary at build, so that a run
 # need not start git to name it in the report (see report.StampFlags); a
 # version with characters a shell would read is left to the run to find.
@@ -26,8 +29,11 @@ help: ## list the targets
 
 conformance: ## run the suite and write the report; exits non-zero on every verdict but pass
 	@mkdir -p "$(REPORT_DIR)"
-	@WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(STAMP_FLAG) $(GINKGO_FLAGS) $(FOCUS_FLAG) ./suites || true
-	@$(GO) run ./harness/cmd/verdict "$(REPORT_DIR)"
+	@# The verdict reads only a report of this run: one from an earlier run in
+	@# a reused REPORT_DIR is refused (the suite may stop before writing one).
+	@since=$$(date -u +%s.%N); status=0; \
+	WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(STAMP_FLAG) $(GINKGO_FLAGS) $(FOCUS_FLAG) ./suites || status=$$?; \
+	$(GO) run ./harness/cmd/verdict -since "$$since" -suite-exit "$$status" "$(REPORT_DIR)"
 
 test: unit suite-replay suite-live selfcheck fuzz ## every test (what CI runs)
 

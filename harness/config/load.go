@@ -15,6 +15,9 @@ var (
 	loadedCfg  *Config
 	loadedErr  error
 	processEnv = os.LookupEnv
+	// processEnviron lists the process environment, for the names of the
+	// WINSTON_* variables set (a misspelt one is refused).
+	processEnviron = os.Environ
 )
 
 // Load reads the configuration from the process environment. It reads once
@@ -27,7 +30,7 @@ var (
 // are always non-nil); never send requests with it. The error is
 // errors.Join of *FieldError, one per problem.
 func Load() (*Config, error) {
-	loadOnce.Do(func() { loadedCfg, loadedErr = LoadFrom(processEnv) })
+	loadOnce.Do(func() { loadedCfg, loadedErr = loadEnviron(processEnv, processEnviron()) })
 	return loadedCfg, loadedErr
 }
 
@@ -37,11 +40,18 @@ func Load() (*Config, error) {
 // nearest directory above the working directory that holds go.mod (the suite
 // itself runs in suites/). See Load for what is returned on error.
 func LoadFrom(lookup func(string) (string, bool)) (*Config, error) {
+	return loadEnviron(lookup, nil)
+}
+
+// loadEnviron is LoadFrom that also knows the whole environment (NAME=value
+// entries, as os.Environ gives them), so that a WINSTON_* variable the
+// suite does not know is refused rather than silently ignored.
+func loadEnviron(lookup func(string) (string, bool), environ []string) (*Config, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		wd = "."
 	}
-	l := &loader{lookup: lookup, wd: wd, clock: time.Now}
+	l := &loader{lookup: lookup, wd: wd, clock: time.Now, environ: environ}
 	return l.load()
 }
 
@@ -62,11 +72,13 @@ type loader struct {
 	clock    func() time.Time
 	cfgFile  string
 	file     map[string]fileValue
+	environ  []string
 	errs     []error
 }
 
 func (l *loader) load() (*Config, error) {
 	l.root = repoRoot(l.wd)
+	l.checkNames()
 	l.readFile()
 	c := &Config{Mode: ModeReplay, BaseURL: emptyURL(), HTTPURL: emptyURL(), File: l.cfgFile}
 	l.loadMode(c)

@@ -255,8 +255,9 @@ func TestLoadReadsTheProcessEnvironmentOnce(t *testing.T) {
 		calls++
 		return "", false
 	}
+	processEnviron = func() []string { return nil }
 	loadOnce = sync.Once{}
-	t.Cleanup(func() { processEnv = os.LookupEnv; loadOnce = sync.Once{} })
+	t.Cleanup(func() { processEnv, processEnviron = os.LookupEnv, os.Environ; loadOnce = sync.Once{} })
 	a, errA := Load()
 	n := calls
 	b, errB := Load()

@@ -155,8 +155,17 @@ func (l *loader) loadPaths(c *Config) {
 			c.CassetteCache = l.resolve(v)
 		}
 	}
-	if v, _, ok := l.get(EnvCassetteDir); ok {
-		c.CassetteDir = l.resolve(v)
+	cassetteValue, cassetteSrc, cassetteSet := l.get(EnvCassetteDir)
+	if cassetteSet {
+		c.CassetteDir = l.resolve(cassetteValue)
+	}
+	if st, err := os.Stat(c.CassetteDir); err == nil && !st.IsDir() {
+		problem := "is not a directory: " + c.CassetteDir + " is a file"
+		if !cassetteSet {
+			problem = "is unset, and the default cassette directory " + c.CassetteDir + " is a file"
+		}
+		l.fail(EnvCassetteDir, cassetteSrc, cassetteValue, problem,
+			"point WINSTON_CASSETTE_DIR at the folder of cassettes (cassettes/ in the repository), or unset it")
 	}
 	if v, src, ok := l.get(EnvReportDir); ok {
 		c.ReportDir = l.resolve(v)
@@ -165,6 +174,10 @@ func (l *loader) loadPaths(c *Config) {
 		}
 	} else {
 		c.ReportDir = newReportDir(filepath.Join(l.root, "reports"), l.clock().UTC().Format("20060102-150405")+"-"+string(c.Mode))
+		if problem := reportDirProblem(c.ReportDir); problem != "" {
+			l.fail(EnvReportDir, "", "", "is unset, and the default report directory "+c.ReportDir+" "+problem,
+				"move that file out of the way, or set WINSTON_REPORT_DIR to a directory you can write (it is created if missing)")
+		}
 	}
 	for _, f := range []struct {
 		name string
@@ -187,10 +200,25 @@ func (l *loader) loadPaths(c *Config) {
 			l.fail(f.name, src, v, "cannot be read: "+err.Error(), fmt.Sprintf("point %s at an existing %s, or unset it", f.name, kind(f.dir)))
 		case st.IsDir() != f.dir:
 			l.fail(f.name, src, v, "is not a "+kind(f.dir), fmt.Sprintf("point %s at a %s", f.name, kind(f.dir)))
+		case f.name == EnvCatalogue && yamlEmpty(p):
+			l.fail(f.name, src, v, "is empty: it holds no YAML, so it names no requirement",
+				"point WINSTON_CATALOGUE at a copy of harness/catalogue/catalogue.yaml with your environment's fixtures, or unset it for the built-in catalogue")
 		default:
 			*f.dst = p
 		}
 	}
+}
+
+// yamlEmpty is true when the file at p holds no YAML document at all
+// (nothing, or only blank lines and comments): yaml.v3 then says only
+// "EOF". Any other problem is left to the file's own parser.
+func yamlEmpty(p string) bool {
+	data, err := os.ReadFile(p) // #nosec G304 -- the user names their own file
+	if err != nil {
+		return false
+	}
+	var doc yaml.Node
+	return yaml.Unmarshal(data, &doc) == nil && doc.Kind == 0
 }
 
 func kind(dir bool) string {
@@ -212,11 +240,14 @@ func caProblem(path string) string {
 }
 
 // newReportDir names a report directory that does not exist yet: runs never
-// share or overwrite one, even when two start in the same second.
+// share or overwrite one, even when two start in the same second. Only a
+// name that exists is skipped: any other answer from os.Stat (parent is a
+// file, permission denied) would be the same for every suffix, so the name
+// is returned as it is and reportDirProblem says what is wrong with it.
 func newReportDir(parent, name string) string {
 	p := filepath.Join(parent, name)
 	for i := 2; ; i++ {
-		if _, err := os.Stat(p); os.IsNotExist(err) {
+		if _, err := os.Stat(p); err != nil {
 			return p
 		}
 		p = filepath.Join(parent, fmt.Sprintf("%s-%d", name, i))

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestAReportDirectoryThatCannotBeWrittenIsAConfigError(t *testing.T) {
@@ -24,5 +25,36 @@ func TestAReportDirectoryThatCannotBeWrittenIsAConfigError(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("the check must leave nothing behind: %v", entries)
+	}
+}
+
+// A reports "directory" that is a file used to make the default report
+// directory loop forever (os.Stat says ENOTDIR, not "does not exist"). The
+// load runs in a goroutine so that a regression fails in seconds instead of
+// hanging the test binary until go test's own timeout.
+func TestADefaultReportsFolderThatIsAFileIsAConfigErrorNotAHang(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "reports"), []byte("not a folder"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	done := make(chan error, 1)
+	go func() {
+		_, err := LoadFrom(MapLookup(map[string]string{}))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("want a configuration error for a reports folder that is a file, got none")
+		}
+		msg := err.Error()
+		for _, want := range []string{"reports", "is a file", EnvReportDir} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("the error should name %q (the problem and the fix): %s", want, msg)
+			}
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("LoadFrom did not return within 10 s: the default report directory loops when reports is a file")
 	}
 }

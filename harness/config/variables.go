@@ -2,7 +2,10 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
 // Variable documents one configuration variable. The README's configuration
@@ -121,4 +124,85 @@ func MarkdownTable() string {
 // (Markdown would take them for HTML tags).
 func escapeCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// otherVariables are WINSTON_* variables that are not configuration but
+// are read elsewhere, with what reads them: they are not typos.
+var otherVariables = map[string]string{
+	"WINSTON_SUITE_VERSION":   "the report's suite version, for a build without .git",
+	"WINSTON_REQUIRE_BROWSER": "make unit: the report's browser test fails, not skips, without chromium",
+}
+
+// envPrefix starts every variable of the suite.
+const envPrefix = "WINSTON_"
+
+// checkNames refuses WINSTON_* variables the suite does not know: a typo
+// (WINSTON_APIKEY, WINSTON_CATALOG) would otherwise leave the setting at
+// its default without a word. The value is never shown (it may be a key);
+// one whose name speaks of a key or token is handed to the redactor too.
+func (l *loader) checkNames() {
+	known := make([]string, 0, len(Variables())+len(otherVariables))
+	for _, v := range Variables() {
+		known = append(known, v.Name)
+	}
+	for name := range otherVariables {
+		known = append(known, name)
+	}
+	seen := map[string]bool{}
+	for _, kv := range l.environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, envPrefix) || seen[name] || slices.Contains(known, name) {
+			continue
+		}
+		seen[name] = true
+		if looksSecret(name) && len(strings.TrimSpace(value)) >= redact.MinSecretLen {
+			redact.Global().Add(strings.TrimSpace(value), KeyPlaceholder)
+		}
+		closest := closestName(name, known)
+		l.fail(name, "", "", "is not a variable this suite knows (did you mean "+closest+"?), so it would be ignored",
+			"rename it to "+closest+", or unset it; every variable is listed in the README's configuration table")
+	}
+}
+
+func looksSecret(name string) bool {
+	n := strings.ToUpper(name)
+	return strings.Contains(n, "KEY") || strings.Contains(n, "TOKEN") || strings.Contains(n, "SECRET")
+}
+
+// closestName is the known name nearest to name by edit distance, with
+// underscores ignored so that WINSTON_APIKEY finds WINSTON_API_KEY first.
+func closestName(name string, known []string) string {
+	sorted := slices.Clone(known)
+	slices.Sort(sorted)
+	squash := func(s string) string { return strings.ReplaceAll(strings.TrimPrefix(s, envPrefix), "_", "") }
+	best, bestD := "", -1
+	for _, k := range sorted {
+		d := 2*editDistance(squash(name), squash(k)) + editDistance(name, k)
+		if bestD < 0 || d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes: the
+// names are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -32,7 +32,8 @@ func writeReport(env *Env, r types.Report) {
 		dir = cfg.ReportDir
 		run.Mode = string(cfg.Mode)
 		run.Config = cfg.Redacted()
-		run.Command = reproduce(env, r)
+		// run.Command is left to report.Build, which derives it with the
+		// focus, skip and label filters of Ginkgo's configuration.
 		run.Target = report.Target{
 			BaseURL:        cfg.BaseURL.String(),
 			HTTPURL:        cfg.HTTPURL.String(),
@@ -66,6 +67,16 @@ func writeReport(env *Env, r types.Report) {
 	}
 	linkLatest(dir)
 	fmt.Fprintf(os.Stdout, "\nWinston conformance: %s\n  %s\n  report: %s\n", strings.ToUpper(doc.Verdict), doc.Summary, filepath.Join(dir, "report.html"))
+	if doc.Verdict != report.VerdictPass && r.SuiteSucceeded {
+		// No spec failed, yet the run is no pass: a configuration error
+		// whose CONFIG spec a focus or label filter left out, or a
+		// selection that ran nothing. The process must not exit 0.
+		msg := doc.Summary
+		if doc.Run.ConfigError != "" {
+			msg = "configuration error, no request was sent:\n" + doc.Run.ConfigError
+		}
+		Fail(redactor().String(fmt.Sprintf("the verdict is %s although no spec failed: %s", doc.Verdict, msg)))
+	}
 	scanned := []string{dir}
 	if cfg != nil && cfg.IsRecord() {
 		scanned = append(scanned, cfg.CassetteDir)
@@ -125,19 +136,6 @@ func provenance(env *Env, r types.Report) (source, recordedAt string, sandbox bo
 		source = "environment"
 	}
 	return source, recordedAt, sandbox
-}
-
-// reproduce is the command that runs the same checks again, without secrets.
-func reproduce(env *Env, r types.Report) string {
-	cfg := env.Config
-	parts := []string{"WINSTON_MODE=" + string(cfg.Mode)}
-	if !cfg.IsReplay() {
-		parts = append(parts, "WINSTON_BASE_URL="+cfg.BaseURL.String(), "WINSTON_API_KEY=<your key>")
-	}
-	if cfg.AppName != "api_test" {
-		parts = append(parts, "WINSTON_APP_NAME="+cfg.AppName)
-	}
-	return strings.Join(parts, " ") + fmt.Sprintf(" go tool ginkgo --seed %d ./suites", r.SuiteConfig.RandomSeed)
 }
 
 // linkLatest points reports/latest at the newest report directory, when

@@ -57,6 +57,8 @@ type run struct {
 	Doc *report.Document
 	// Took is how long the run lasted.
 	Took time.Duration
+	// Exit is the suite process's exit status.
+	Exit int
 }
 
 // unset marks a variable that the run must not have at all.
@@ -119,6 +121,9 @@ func runSuite(t *testing.T, env map[string]string, args ...string) *run {
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("run the suite: %v", err)
+	}
+	if exit != nil {
+		r.Exit = exit.ExitCode()
 	}
 	if doc, err := report.ReadDocument(filepath.Join(r.ReportDir, report.JSONFile)); err == nil {
 		r.Doc = doc

@@ -39,6 +39,9 @@ type specResult struct {
 	runTime   time.Duration
 	exchanges []evidence.Exchange
 	findings  []evidence.Finding
+	// interrupted counts specs cut off by an interrupt or an abort:
+	// they neither passed nor failed.
+	interrupted int
 }
 
 // Build makes the report document of a run from Ginkgo's report. It is the
@@ -56,6 +59,9 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	run = fillRunInfo(run, r, results)
 	if c.setupFailure != "" && run.ConfigError == "" {
 		run.ConfigError = "the suite's setup failed before any check ran: " + c.setupFailure
+	}
+	if run.Interrupted == "" {
+		run.Interrupted = c.interrupted
 	}
 	doc := newDocument(cat, run, profile)
 	doc.Run.Problems = append(doc.Run.Problems, c.problems...)
@@ -82,6 +88,9 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 		classify(&doc.Requirements[i], runUnavailable, ledger, doc.Target.BaseURL, run.Start)
 	}
 	addRunHints(doc, all)
+	if doc.Run.ConfigError == "" && doc.Run.Interrupted == "" && !anyJudged(doc.Requirements) {
+		doc.Run.ConfigError = redact.Global().String(nothingJudged(r, doc.Requirements))
+	}
 	finish(doc, cat, profile, all, runUnavailable)
 	return doc
 }
@@ -124,6 +133,9 @@ type collected struct {
 	// setupFailure is the message of a failed BeforeSuite: no check
 	// could run, which is a problem of the run, not of the target.
 	setupFailure string
+	// interrupted says why the run stopped before its end (an interrupt,
+	// the suite's timeout, an aborted spec), or "".
+	interrupted string
 }
 
 // collectSpecs reads the It specs of Ginkgo's report by requirement ID, and
@@ -133,6 +145,9 @@ func collectSpecs(r ginkgotypes.Report) collected {
 	c := collected{results: map[string]*specResult{}, shapes: map[string]Shape{}}
 	for _, reason := range r.SpecialSuiteFailureReasons {
 		c.problems = append(c.problems, red.String(reason))
+		if c.interrupted == "" && isInterruption(reason) {
+			c.interrupted = red.String(reason)
+		}
 	}
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != ginkgotypes.NodeTypeIt {
@@ -158,6 +173,9 @@ func collectSpecs(r ginkgotypes.Report) collected {
 			c.order = append(c.order, id)
 		}
 		addSpec(res, sr)
+		if c.interrupted == "" && sr.State.Is(ginkgotypes.SpecStateInterrupted|ginkgotypes.SpecStateAborted) {
+			c.interrupted = fmt.Sprintf("%s was %s", id, sr.State)
+		}
 		for _, e := range sr.ReportEntries {
 			if err := decodeEntryInto(e, res, c.shapes); err != nil {
 				c.problems = append(c.problems, fmt.Sprintf("%s: report entry %s could not be read: %v", id, e.Name, red.Error(err)))
@@ -173,6 +191,10 @@ func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 	switch {
 	case sr.State.Is(ginkgotypes.SpecStatePassed):
 		res.passed++
+	case sr.State.Is(ginkgotypes.SpecStateInterrupted | ginkgotypes.SpecStateAborted):
+		// Cut off part-way: what it saw so far judges nothing.
+		res.interrupted++
+		msg = fmt.Sprintf("%s before it finished, so it was not judged", sr.State)
 	case sr.State.Is(ginkgotypes.SpecStateFailureStates):
 		res.failed++
 		if msg == "" {
@@ -198,6 +220,52 @@ func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 	if msg != "" {
 		res.messages = append(res.messages, msg)
 	}
+}
+
+// anyJudged is true when at least one requirement passed or failed: a run
+// that judged none (a focus that matched nothing, or every selected check
+// skipped) says nothing about the contract and must not pass.
+func anyJudged(reqs []Requirement) bool {
+	for _, r := range reqs {
+		switch r.Status {
+		case StatusPassed, StatusFailed, StatusKnownIssue:
+			return true
+		}
+	}
+	return false
+}
+
+// nothingJudged says why no requirement was judged, and what to do.
+func nothingJudged(r ginkgotypes.Report, reqs []Requirement) string {
+	sc := r.SuiteConfig
+	var sel []string
+	for _, f := range sc.FocusStrings {
+		sel = append(sel, fmt.Sprintf("focus %q", f))
+	}
+	for _, f := range sc.SkipStrings {
+		sel = append(sel, fmt.Sprintf("skip %q", f))
+	}
+	if sc.LabelFilter != "" {
+		sel = append(sel, fmt.Sprintf("label filter %q", sc.LabelFilter))
+	}
+	if r.PreRunStats.SpecsThatWillRun == 0 && len(sel) > 0 {
+		return fmt.Sprintf("no requirement ran: the %s selected none of the %d requirements, so nothing was checked; "+
+			"fix FOCUS (a regular expression over IDs and titles, e.g. AUTH-00[1-3]) or the label filter (a family such as auth), or run without them",
+			strings.Join(sel, " and "), len(reqs))
+	}
+	for _, req := range reqs {
+		if req.Status == StatusSkipped && req.Reason != "" {
+			return "no requirement ran: every selected check was skipped, so nothing was checked (" + req.ID + ": " + req.Reason + ")"
+		}
+	}
+	return "no requirement ran, so nothing was checked; run without a focus or label filter"
+}
+
+// isInterruption tells Ginkgo's reasons for a run that stopped early (an
+// interrupt signal, another process aborting, the suite's --timeout) from
+// its other suite failures.
+func isInterruption(reason string) bool {
+	return strings.HasPrefix(reason, "Interrupted by") || strings.HasPrefix(reason, "Suite Timeout Elapsed")
 }
 
 // decodeEntryInto reads one report entry (see EntryValue).

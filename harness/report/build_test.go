@@ -56,11 +56,12 @@ func TestBuildFillsRunAndTargetFacts(t *testing.T) {
 	if d.Run.Seed != 42 || d.Run.Parallel != 2 || !d.Run.Start.Equal(testStart) || !d.Run.End.Equal(testStart.Add(90*time.Second)) {
 		t.Errorf("run facts not taken from Ginkgo's report: %+v", d.Run)
 	}
-	want := "WINSTON_MODE=live WINSTON_BASE_URL=https://api-qa.example.test go tool ginkgo --seed=42 --procs=2 ./suites"
+	env := `WINSTON_MODE=live WINSTON_BASE_URL=https://api-qa.example.test WINSTON_HTTP_URL=http://api-qa.example.test WINSTON_API_KEY="$WINSTON_API_KEY"`
+	want := env + " go tool ginkgo --seed=42 --procs=2 ./suites"
 	if d.Run.Command != want {
 		t.Errorf("command = %q, want %q", d.Run.Command, want)
 	}
-	if got := d.Requirements[0].Focus; got != "WINSTON_MODE=live WINSTON_BASE_URL=https://api-qa.example.test go tool ginkgo --focus 'AUTH-001' ./suites" {
+	if got := d.Requirements[0].Focus; got != env+" go tool ginkgo --focus 'AUTH-001' ./suites" {
 		t.Errorf("focus = %q", got)
 	}
 }

@@ -38,6 +38,10 @@ const (
 	// VerdictConfigError: the configuration did not validate (or the
 	// suite's own setup failed); no contract verdict was made.
 	VerdictConfigError = "config-error"
+	// VerdictInterrupted: the run stopped before its end (interrupted,
+	// aborted or out of time), so not every check was judged: never a
+	// pass, whatever the checks that ran said.
+	VerdictInterrupted = "interrupted"
 )
 
 // Exit codes of the suite's command, one per verdict. CI treats
@@ -48,6 +52,7 @@ const (
 	ExitFail        = 1
 	ExitUnavailable = 3
 	ExitConfigError = 4
+	ExitInterrupted = 5
 )
 
 // Statuses of one requirement.
@@ -148,6 +153,9 @@ type Run struct {
 	Sandbox bool `json:"sandbox"`
 	// ConfigError is the configuration problem that stopped the run.
 	ConfigError string `json:"configError,omitempty"`
+	// Interrupted says why the run stopped before its end (an interrupt,
+	// the suite's timeout, an aborted spec); empty when it ran to the end.
+	Interrupted string `json:"interrupted,omitempty"`
 	// Config is the redacted configuration, as the suite loaded it.
 	Config any `json:"config,omitempty"`
 	// Parallel is the number of Ginkgo processes.
@@ -297,6 +305,8 @@ func ExitCodeFor(verdict string) int {
 		return ExitFail
 	case VerdictUnavailable:
 		return ExitUnavailable
+	case VerdictInterrupted:
+		return ExitInterrupted
 	default:
 		return ExitConfigError
 	}

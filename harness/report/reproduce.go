@@ -161,18 +161,36 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// runEnv is the environment a reproduce command needs, without the key:
-// the reader supplies WINSTON_API_KEY from their own secret store.
+// runEnv is the environment a reproduce command needs. The keys appear by
+// name only ("$WINSTON_API_KEY"): the reader's shell supplies them from
+// their own secret store, and no value is ever written.
 func runEnv(run RunInfo) string {
+	cfg, _ := run.Config.(config.Redacted)
+	live := run.Mode != "replay"
 	parts := []string{"WINSTON_MODE=" + shellQuote(run.Mode)}
-	if run.Mode != "replay" && run.Target.BaseURL != "" {
+	if live && run.Target.BaseURL != "" {
 		parts = append(parts, "WINSTON_BASE_URL="+shellQuote(cleanURL(run.Target.BaseURL)))
+	}
+	if live && run.Target.HTTPURL != "" {
+		parts = append(parts, "WINSTON_HTTP_URL="+shellQuote(cleanURL(run.Target.HTTPURL)))
+	}
+	if live {
+		parts = append(parts, `WINSTON_API_KEY="$WINSTON_API_KEY"`)
+		if cfg.APIKey2 == "set" {
+			parts = append(parts, `WINSTON_API_KEY_2="$WINSTON_API_KEY_2"`)
+		}
 	}
 	if app := run.Target.AppName; app != "" && app != "api_test" {
 		parts = append(parts, "WINSTON_APP_NAME="+shellQuote(redact.Global().String(app)))
 	}
 	if s := strings.ToLower(run.Target.AuthScheme); s != "" && s != "token" {
 		parts = append(parts, "WINSTON_AUTH_SCHEME="+shellQuote(s))
+	}
+	if live && cfg.CAFile != "" {
+		parts = append(parts, "WINSTON_CA_FILE="+shellQuote(redact.Global().String(cfg.CAFile)))
+	}
+	if cfg.Catalogue != "" && cfg.Catalogue != "embedded" {
+		parts = append(parts, "WINSTON_CATALOGUE="+shellQuote(redact.Global().String(cfg.Catalogue)))
 	}
 	return strings.Join(parts, " ")
 }

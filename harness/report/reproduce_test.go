@@ -81,3 +81,28 @@ func TestMakefileStampsTheSameSymbol(t *testing.T) {
 		t.Errorf("the Makefile does not filter SUITE_VERSION with %s, the rule of GitDescribe", rule)
 	}
 }
+
+// The reproduce lines must run the same checks again against the same
+// target: the whole run's command keeps its focus, and every line names
+// the variables the run needed (the keys by name only, never a value).
+func TestReproduceLinesNameEverythingARerunNeeds(t *testing.T) {
+	run := liveRun()
+	run.Config = config.Redacted{Mode: "live", CAFile: "/etc/winston/ca.pem", APIKey: "set", APIKey2: "set", Catalogue: "embedded"}
+	r := ginkgoReport(t, allPassing()...)
+	r.SuiteConfig.FocusStrings = []string{"AUTH-00[12]"}
+	d := Build(r, testCatalogue(t), run, nil, nil)
+	wants := []string{
+		"WINSTON_MODE=live", "WINSTON_BASE_URL=" + testBase, "WINSTON_HTTP_URL=http://api-qa.example.test",
+		`WINSTON_API_KEY="$WINSTON_API_KEY"`, `WINSTON_API_KEY_2="$WINSTON_API_KEY_2"`, "WINSTON_CA_FILE=/etc/winston/ca.pem",
+	}
+	for _, want := range append(wants, "--focus='AUTH-00[12]'") {
+		if !strings.Contains(d.Run.Command, want) {
+			t.Errorf("run.command lacks %s: %s", want, d.Run.Command)
+		}
+	}
+	for _, want := range wants {
+		if !strings.Contains(d.Requirements[0].Focus, want) {
+			t.Errorf("the reproduce line of %s lacks %s: %s", d.Requirements[0].ID, want, d.Requirements[0].Focus)
+		}
+	}
+}

@@ -44,6 +44,8 @@ func makeRequirement(cat *catalogue.Catalogue, creq catalogue.Requirement, res *
 	case res.failed > 0:
 		req.Status = StatusFailed
 		req.Evidence.Failure = &Failure{Message: message, Location: red.String(res.location)}
+	case res.interrupted > 0:
+		req.Status = StatusNotRun
 	case res.passed > 0:
 		req.Status = StatusPassed
 	default:

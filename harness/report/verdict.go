@@ -64,6 +64,8 @@ func deriveVerdict(doc *Document, runUnavailable bool) string {
 	switch {
 	case doc.Run.ConfigError != "", doc.Counts.ConfigurationErrors > 0:
 		return VerdictConfigError
+	case doc.Run.Interrupted != "":
+		return VerdictInterrupted
 	case runUnavailable:
 		return VerdictUnavailable
 	case doc.Counts.ContractViolations > 0:
@@ -95,7 +97,9 @@ func deriveGoLive(doc *Document) GoLive {
 			"Not valid for submission: the answers came from the local Winston sandbox, not the real Winston API. " +
 				"Run the suite in live mode against the Winston test environment for a report you can submit."}
 	case doc.Verdict == VerdictConfigError:
-		return GoLive{GoLiveNotReady, "Not ready: the run stopped on a configuration error, so nothing was checked: " + firstLine(doc.Run.ConfigError)}
+		return GoLive{GoLiveNotReady, "Not ready: the run stopped on a configuration error, so nothing was checked: " + allProblems(doc.Run.ConfigError) + "."}
+	case doc.Verdict == VerdictInterrupted:
+		return GoLive{GoLiveNotReady, "Not ready: the run was interrupted (" + doc.Run.Interrupted + ") before every check was judged; run it again to the end."}
 	case doc.Verdict == VerdictUnavailable:
 		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %s was unavailable (no answer, or only 5xx/timeouts), so the contract could not be judged; run again when it answers.", target)}
 	}
@@ -140,13 +144,15 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 			doc.Counts.ConfigurationErrors, doc.Mode, listIDs(doc.Requirements, func(r Requirement) bool {
 				return r.Status == StatusFailed && r.Classification == ClassConfigurationError
 			}, 5))
+	case doc.Verdict == VerdictConfigError && doc.Mode == "replay":
+		return fmt.Sprintf("No check ran in replay mode: configuration error (%s).", strings.TrimSuffix(allProblems(doc.Run.ConfigError), "."))
 	case doc.Verdict == VerdictConfigError:
-		return fmt.Sprintf("No check ran against %s: configuration error (%s).", target, strings.TrimSuffix(firstLine(doc.Run.ConfigError), "."))
+		return fmt.Sprintf("No check ran against %s: configuration error (%s).", target, strings.TrimSuffix(allProblems(doc.Run.ConfigError), "."))
 	case runUnavailable:
 		return fmt.Sprintf("No contract verdict: %s could not be reached or answered only 5xx/timeouts in %s mode (%d requests attempted, none answered).", target, doc.Mode, attempted)
 	}
 	c := doc.Counts
-	s := fmt.Sprintf("%d of %d requirements passed against %s in %s mode", c.Passed, c.Total, target, doc.Mode)
+	s := fmt.Sprintf("%d of %d requirements passed %s", c.Passed, c.Total, answersFrom(doc, target))
 	var parts []string
 	add := func(n int, one, many string, match func(Requirement) bool) {
 		if n == 0 {
@@ -172,7 +178,45 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	if len(parts) > 0 {
 		s += "; " + strings.Join(parts, ", ")
 	}
+	if doc.Verdict == VerdictInterrupted {
+		return fmt.Sprintf("Interrupted, no verdict: the run stopped before its end (%s). So far: %s. Run it again to the end.", doc.Run.Interrupted, s)
+	}
 	return s + "."
+}
+
+// allProblems puts every line of a configuration error on one line: each
+// is a problem with its fix, and a reader who sees only the first fixes one
+// and runs again to learn of the next.
+func allProblems(s string) string {
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, strings.TrimSuffix(l, "."))
+		}
+	}
+	if len(lines) <= 1 {
+		return cut(strings.Join(lines, ""), 1000)
+	}
+	for i := range lines {
+		lines[i] = fmt.Sprintf("(%d) %s", i+1, lines[i])
+	}
+	return cut(fmt.Sprintf("%d problems: %s", len(lines), strings.Join(lines, "; ")), 2000)
+}
+
+// answersFrom says where a run's answers came from: the target in live and
+// record mode; in replay no server was asked, whatever WINSTON_BASE_URL
+// says, so it names the cassettes and where they were recorded.
+func answersFrom(doc *Document, target string) string {
+	if doc.Mode != "replay" {
+		return fmt.Sprintf("against %s in %s mode", target, doc.Mode)
+	}
+	switch doc.Run.CassetteSource {
+	case "sandbox":
+		return "on answers replayed from cassettes recorded from the local sandbox (replay mode: no server was asked)"
+	case "environment":
+		return "on answers replayed from cassettes recorded from a Winston environment (replay mode: no server was asked)"
+	}
+	return "on answers replayed from cassettes (replay mode: no server was asked)"
 }
 
 func isViolation(r Requirement) bool {

@@ -101,6 +101,19 @@ func scenarios() []scenario {
 			run.Target.BaseURL, run.Target.HTTPURL = "https://replay.invalid", "http://replay.invalid"
 			return Build(ginkgoReport(t, allPassing()...), testCatalogue(t), run, nil, nil)
 		}},
+		{"interrupted", func(t *testing.T) *Document {
+			return Build(interruptedRun(t, types.SpecStateInterrupted, "Interrupted by User"), testCatalogue(t), liveRun(), nil, nil)
+		}},
+		{"nothing-selected", func(t *testing.T) *Document {
+			var specs []fakeSpec
+			for _, s := range allPassing() {
+				s.state, s.msg, s.exchanges, s.findings = types.SpecStateSkipped, "", nil, nil
+				specs = append(specs, s)
+			}
+			r := ginkgoReport(t, specs...)
+			r.SuiteConfig.FocusStrings = []string{"NO-SUCH-ID"}
+			return Build(r, testCatalogue(t), liveRun(), nil, nil)
+		}},
 		{"profile", func(t *testing.T) *Document {
 			profile := &Profile{Name: "Acme reporting", Endpoints: []string{"categories"}, Operations: []string{"nightly export"}}
 			specs := append(allPassing("ORDER-001"), fakeSpec{text: "ORDER-001 an order on a known table is placed",
@@ -165,7 +178,7 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 func TestExitCodes(t *testing.T) {
-	for verdict, want := range map[string]int{VerdictPass: 0, VerdictFail: 1, VerdictUnavailable: 3, VerdictConfigError: 4, "bogus": 4} {
+	for verdict, want := range map[string]int{VerdictPass: 0, VerdictFail: 1, VerdictUnavailable: 3, VerdictConfigError: 4, VerdictInterrupted: 5, "bogus": 4} {
 		if got := (&Document{Verdict: verdict}).ExitCode(); got != want {
 			t.Errorf("verdict %s: exit code %d, want %d", verdict, got, want)
 		}

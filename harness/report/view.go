@@ -69,6 +69,8 @@ func verdictLabel(v string) string {
 		return "UNAVAILABLE: environment unavailable, no contract verdict"
 	case VerdictConfigError:
 		return "CONFIG ERROR: configuration error, nothing was checked"
+	case VerdictInterrupted:
+		return "INTERRUPTED: the run stopped before its end, no verdict"
 	}
 	return strings.ToUpper(v)
 }

@@ -1,9 +1,17 @@
 // Command verdict reads the report.json of a run and exits with the run's
 // verdict: 0 pass, 1 fail (a contract violation), 3 unavailable (the target
-// could not be judged), 4 config-error. `make conformance` ends with it, so
+// could not be judged), 4 config-error (or no report of this run), 5
+// interrupted (the run stopped before its end). `make conformance` ends with it, so
 // that CI can tell an outage from a broken contract.
 //
 //	go run ./harness/cmd/verdict reports/latest
+//	go run ./harness/cmd/verdict reports/latest/report.json
+//
+// -since (Unix seconds, as `date +%s.%N` prints them) makes it refuse a
+// report of a run that started earlier: make conformance passes the time it
+// started the suite, so that a reused report directory never lends this
+// run an earlier run's verdict when the suite stopped before writing one.
+// -suite-exit passes the suite's exit status, for that message.
 //
 // With -scan-keys it checks a directory for the API keys instead: every
 // file, at any depth, for WINSTON_API_KEY and WINSTON_API_KEY_2 (read from
@@ -22,10 +30,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/report"
 )
+
+// exitNoReport is the status when there is no report of this run to read:
+// the same as config-error, as the run could not start.
+const exitNoReport = 4
 
 // Exit codes of -scan-keys.
 const (
@@ -41,29 +56,72 @@ func main() {
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verdict", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	since := fs.String("since", "", "refuse a report of a run that started before this time (Unix seconds, e.g. from date +%s.%N)")
 	scan := fs.Bool("scan-keys", false, "scan REPORT_DIR for the keys in WINSTON_API_KEY and WINSTON_API_KEY_2 (every encoded form) instead of reading the verdict")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: verdict REPORT_DIR\n       verdict -scan-keys REPORT_DIR")
-		fs.PrintDefaults()
-	}
+	suiteExit := fs.Int("suite-exit", -1, "the suite's exit status, named when there is no report of this run")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
+		fmt.Fprintln(stderr, "usage: verdict [-since UNIX_SECONDS] [-suite-exit N] REPORT_DIR (or REPORT_DIR/report.json)\n       verdict -scan-keys REPORT_DIR")
 		return 2
 	}
 	if *scan {
 		return scanKeys(fs.Arg(0), getenv, stdout, stderr)
 	}
-	path := filepath.Join(fs.Arg(0), "report.json")
+	var notBefore time.Time
+	if *since != "" {
+		t, err := parseSince(*since)
+		if err != nil {
+			fmt.Fprintf(stderr, "verdict: -since %q: %v\n", *since, err)
+			return 2
+		}
+		notBefore = t
+	}
+	stopped := "The suite wrote no readable report; see its output above."
+	if *suiteExit > 0 {
+		stopped = fmt.Sprintf("The suite exited with status %d and wrote no report for this run; see its output above (a Ginkgo flag in GINKGO_FLAGS it does not know, or a build error, stops it before any report).", *suiteExit)
+	}
+	path := reportPath(fs.Arg(0))
 	doc, err := report.ReadDocument(path)
 	if err != nil {
-		fmt.Fprintf(stderr, "verdict: %v\nThe suite wrote no readable report; see its output above.\n", err)
-		return report.ExitConfigError
+		fmt.Fprintf(stderr, "verdict: %v\n%s\n", err, stopped)
+		return exitNoReport
+	}
+	if !notBefore.IsZero() && doc.Run.Start.Before(notBefore) {
+		fmt.Fprintf(stderr, "verdict: %s is an earlier run's report (started %s, before this run began at %s), not this run's: its verdict %q says nothing about this run.\n%s\n",
+			path, doc.Run.Start.UTC().Format(time.RFC3339), notBefore.UTC().Format(time.RFC3339), doc.Verdict, stopped)
+		return exitNoReport
 	}
 	fmt.Fprintf(stdout, "verdict: %s (%s)\n%s\ngo-live: %s\n", doc.Verdict, path, doc.Summary, doc.GoLive.Verdict)
 	return doc.ExitCode()
+}
+
+// reportPath is the report.json of a report directory, or arg itself when
+// it names a file (a report.json, as a reader may well pass).
+func reportPath(arg string) string {
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		return arg
+	}
+	return filepath.Join(arg, report.JSONFile)
+}
+
+// parseSince reads Unix seconds with an optional fraction. A date without
+// %N (BSD's) prints a literal N there, read as a whole second.
+func parseSince(s string) (time.Time, error) {
+	sec, frac, _ := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("not Unix seconds: %w", err)
+	}
+	var nanos int64
+	if frac != "" && frac != "N" {
+		frac = (frac + "000000000")[:9]
+		if nanos, err = strconv.ParseInt(frac, 10, 64); err != nil {
+			return time.Time{}, fmt.Errorf("not a fraction of a second: %w", err)
+		}
+	}
+	return time.Unix(n, nanos), nil
 }
 
 // scanKeys is -scan-keys: the leak check of a report directory.

@@ -1,0 +1,26 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/report"
+)
+
+// A run that Ginkgo stops before its end (here its own --timeout, which
+// elapses before the replay is done) must never pass: its verdict is
+// interrupted, and a spec cut off is not a contract violation.
+func TestARunStoppedByTheSuiteTimeoutIsInterruptedNeverPass(t *testing.T) {
+	r := runSuite(t, map[string]string{config.EnvMode: "replay"}, "-ginkgo.timeout=1ms")
+	doc := r.mustDoc(t)
+	if doc.Verdict != report.VerdictInterrupted {
+		t.Fatalf("verdict %s, want %s: %s", doc.Verdict, report.VerdictInterrupted, doc.Summary)
+	}
+	if !strings.Contains(doc.Summary, "Interrupted") || doc.Run.Interrupted == "" {
+		t.Errorf("the summary and run.interrupted must say why the run stopped: %q / %q", doc.Summary, doc.Run.Interrupted)
+	}
+	if doc.Counts.ContractViolations != 0 {
+		t.Errorf("stopping the run is no contract violation: %+v", doc.Counts)
+	}
+}

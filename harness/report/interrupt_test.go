@@ -1,0 +1,53 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+)
+
+// interruptedRun is a run stopped part-way: one spec cut off in the middle
+// (state), those after it skipped by Ginkgo, the rest passed.
+func interruptedRun(t *testing.T, state types.SpecState, reasons ...string) types.Report {
+	t.Helper()
+	specs := allPassing("SCHEMA-001", "TRANS-004")
+	specs = append(specs,
+		fakeSpec{text: "SCHEMA-001 responses match their schemas", state: state, msg: "interrupted by user",
+			exchanges: []evidence.Exchange{answer("/api/v2/bills", 200, "[]", time.Millisecond)}},
+		fakeSpec{text: "TRANS-004 a valid certificate", state: types.SpecStateSkipped})
+	r := ginkgoReport(t, specs...)
+	r.SpecialSuiteFailureReasons = reasons
+	return r
+}
+
+// An interrupted or aborted run never passes, and the spec that was cut
+// off is not a contract violation: the target did nothing wrong.
+func TestAnInterruptedRunNeverPassesAndIsNoContractViolation(t *testing.T) {
+	for name, r := range map[string]types.Report{
+		"interrupted by the user": interruptedRun(t, types.SpecStateInterrupted, "Interrupted by User"),
+		"aborted":                 interruptedRun(t, types.SpecStateAborted),
+		"suite timeout":           interruptedRun(t, types.SpecStatePassed, "Suite Timeout Elapsed"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := Build(r, testCatalogue(t), liveRun(), nil, nil)
+			if d.Verdict == VerdictPass || d.ExitCode() == ExitPass {
+				t.Errorf("verdict %s (exit %d): an interrupted run must never pass", d.Verdict, d.ExitCode())
+			}
+			if !strings.Contains(strings.ToLower(d.Summary), "interrupted") && !strings.Contains(strings.ToLower(d.Summary), "aborted") {
+				t.Errorf("the summary must say the run was interrupted: %s", d.Summary)
+			}
+			if d.Counts.ContractViolations != 0 {
+				t.Errorf("an interrupted spec is not a contract violation: %+v", d.Counts)
+			}
+			for _, req := range d.Requirements {
+				if req.ID == "SCHEMA-001" && req.Classification == ClassContractViolation {
+					t.Errorf("SCHEMA-001 was cut off, not violated: %s %s", req.Status, req.Classification)
+				}
+			}
+		})
+	}
+}
