@@ -72,7 +72,9 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	for _, res := range results {
 		all = append(all, res.exchanges...)
 	}
-	runUnavailable := runWasUnavailable(all)
+	// Requests cut off by an interrupt or an abort say nothing about the
+	// target: an interrupted run is never judged an outage.
+	runUnavailable := run.Interrupted == "" && runWasUnavailable(all)
 
 	seen := map[string]bool{}
 	for _, creq := range cat.Requirements {
@@ -173,7 +175,7 @@ func collectSpecs(r ginkgotypes.Report) collected {
 			c.order = append(c.order, id)
 		}
 		addSpec(res, sr)
-		if c.interrupted == "" && sr.State.Is(ginkgotypes.SpecStateInterrupted|ginkgotypes.SpecStateAborted) {
+		if c.interrupted == "" && cutOff(sr) {
 			c.interrupted = fmt.Sprintf("%s was %s", id, sr.State)
 		}
 		for _, e := range sr.ReportEntries {
@@ -191,7 +193,7 @@ func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 	switch {
 	case sr.State.Is(ginkgotypes.SpecStatePassed):
 		res.passed++
-	case sr.State.Is(ginkgotypes.SpecStateInterrupted | ginkgotypes.SpecStateAborted):
+	case cutOff(sr):
 		// Cut off part-way: what it saw so far judges nothing.
 		res.interrupted++
 		msg = fmt.Sprintf("%s before it finished, so it was not judged", sr.State)
@@ -259,6 +261,20 @@ func nothingJudged(r ginkgotypes.Report, reqs []Requirement) string {
 		}
 	}
 	return "no requirement ran, so nothing was checked; run without a focus or label filter"
+}
+
+// suiteTimeoutMessage begins the failure Ginkgo gives the spec that was
+// running when the whole suite's --timeout elapsed; a spec's own timeout
+// (SpecTimeout, NodeTimeout) says "A spec timeout" or "A node timeout".
+const suiteTimeoutMessage = "A suite timeout occurred"
+
+// cutOff is true for a spec stopped part-way from outside: interrupted,
+// aborted, or timed out because the suite's timeout elapsed (its requests
+// were cancelled, which says nothing about the target). A spec whose own
+// timeout elapsed is not cut off: it failed waiting on the target.
+func cutOff(sr ginkgotypes.SpecReport) bool {
+	return sr.State.Is(ginkgotypes.SpecStateInterrupted|ginkgotypes.SpecStateAborted) ||
+		(sr.State == ginkgotypes.SpecStateTimedout && strings.HasPrefix(sr.Failure.Message, suiteTimeoutMessage))
 }
 
 // isInterruption tells Ginkgo's reasons for a run that stopped early (an

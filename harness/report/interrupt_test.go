@@ -14,9 +14,13 @@ import (
 // (state), those after it skipped by Ginkgo, the rest passed.
 func interruptedRun(t *testing.T, state types.SpecState, reasons ...string) types.Report {
 	t.Helper()
+	msg := "interrupted by user"
+	if state == types.SpecStateTimedout {
+		msg = "A suite timeout occurred"
+	}
 	specs := allPassing("SCHEMA-001", "TRANS-004")
 	specs = append(specs,
-		fakeSpec{text: "SCHEMA-001 responses match their schemas", state: state, msg: "interrupted by user",
+		fakeSpec{text: "SCHEMA-001 responses match their schemas", state: state, msg: msg,
 			exchanges: []evidence.Exchange{answer("/api/v2/bills", 200, "[]", time.Millisecond)}},
 		fakeSpec{text: "TRANS-004 a valid certificate", state: types.SpecStateSkipped})
 	r := ginkgoReport(t, specs...)
@@ -31,6 +35,9 @@ func TestAnInterruptedRunNeverPassesAndIsNoContractViolation(t *testing.T) {
 		"interrupted by the user": interruptedRun(t, types.SpecStateInterrupted, "Interrupted by User"),
 		"aborted":                 interruptedRun(t, types.SpecStateAborted),
 		"suite timeout":           interruptedRun(t, types.SpecStatePassed, "Suite Timeout Elapsed"),
+		// The spec running when the suite's timeout elapsed ends timed
+		// out, its requests cancelled: cut off, not failed.
+		"suite timeout mid-spec": interruptedRun(t, types.SpecStateTimedout, "Suite Timeout Elapsed"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := Build(r, testCatalogue(t), liveRun(), nil, nil)
