@@ -47,7 +47,11 @@ func NeedsSecondTenant(env *Env) string {
 // the catalogue. With a configuration error, one failing spec reports it
 // and nothing is sent.
 func Register(env *Env, checks map[string]Check) {
-	ReportAfterSuite("Winston conformance report", func(r Report) { writeReport(env, r) })
+	// The body takes a context so that Ginkgo waits for it (up to the grace
+	// period) when the suite's --timeout has elapsed: a body without one is
+	// abandoned mid-write and the run's report is lost. Writing ignores the
+	// cancellation: the report of a stopped run matters most.
+	ReportAfterSuite("Winston conformance report", func(_ SpecContext, r Report) { writeReport(env, r) })
 	if env.Err != nil || env.Catalogue == nil {
 		It("CONFIG the configuration is valid", Label("config"), func() {
 			Fail(redactor().String(fmt.Sprintf("configuration error, no request was sent:\n%v", env.Err)))

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,5 +23,21 @@ func TestARunStoppedByTheSuiteTimeoutIsInterruptedNeverPass(t *testing.T) {
 	}
 	if doc.Counts.ContractViolations != 0 {
 		t.Errorf("stopping the run is no contract violation: %+v", doc.Counts)
+	}
+}
+
+// When the suite's timeout has elapsed by the time the report is written
+// (here at once, with a configuration error and a 1 ms timeout), the
+// report is still written: Ginkgo times the report node out too, and a
+// report node that takes no context is abandoned mid-write, so the run's
+// verdict would be lost. Several runs, as the race is lost only most times.
+func TestTheReportIsWrittenWhenTheSuiteTimeoutHasElapsed(t *testing.T) {
+	for i := range 5 {
+		r := runSuite(t, map[string]string{config.EnvMode: "replay", config.EnvCassetteDir: filepath.Join(t.TempDir(), "no-cassettes")},
+			"-ginkgo.timeout=1ms")
+		doc := r.mustDoc(t)
+		if doc.Verdict == report.VerdictPass {
+			t.Fatalf("run %d: verdict pass for a run with a configuration error stopped by its timeout: %s", i+1, doc.Summary)
+		}
 	}
 }
