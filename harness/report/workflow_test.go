@@ -52,6 +52,7 @@ func TestNightlyWorkflowFollowsTheExitCodes(t *testing.T) {
 		ExitFail:        fmt.Sprintf("%d) echo \"::error::Contract violation", ExitFail),
 		ExitUnavailable: fmt.Sprintf("%d) echo \"::warning::", ExitUnavailable),
 		ExitConfigError: fmt.Sprintf("%d) echo \"::error::Configuration error", ExitConfigError),
+		ExitInterrupted: fmt.Sprintf("%d) echo \"::error::Interrupted", ExitInterrupted),
 	} {
 		if !strings.Contains(verdict, want) {
 			t.Errorf("the Verdict step does not handle exit code %d as %q", code, want)
@@ -59,6 +60,9 @@ func TestNightlyWorkflowFollowsTheExitCodes(t *testing.T) {
 	}
 	if line := lineWith(verdict, fmt.Sprintf("%d)", ExitUnavailable)); strings.Contains(line, "exit 1") {
 		t.Error("an outage must not fail the nightly job")
+	}
+	if line := lineWith(verdict, fmt.Sprintf("%d)", ExitInterrupted)); !strings.Contains(line, "exit 1") {
+		t.Error("an interrupted run judged nothing to the end: it must fail the nightly job, never pass it")
 	}
 	if !uses["actions/upload-artifact"] || !strings.Contains(steps["Restore the previous night's reports (baseline and history)"], "gh run download") {
 		t.Error("the workflow must upload the reports and restore the previous night's as the baseline")
