@@ -103,6 +103,10 @@ func TestBuildDetectsSandboxAndReplay(t *testing.T) {
 	if d.GoLive.Verdict != GoLiveNotValidForSubmission || !strings.Contains(d.GoLive.Reason, "sandbox") {
 		t.Errorf("a live run against the sandbox must not be valid for submission: %+v", d.GoLive)
 	}
+	// The headline is what a reader sees first: it names the sandbox too.
+	if !strings.Contains(d.Summary, "sandbox") || !strings.Contains(d.Summary, "not the real Winston API") {
+		t.Errorf("a live run against the sandbox must say so in its summary: %s", d.Summary)
+	}
 }
 
 func TestBuildKeepsSpecsTheCatalogueDoesNotKnow(t *testing.T) {

@@ -204,10 +204,13 @@ func allProblems(s string) string {
 }
 
 // answersFrom says where a run's answers came from: the target in live and
-// record mode; in replay no server was asked, whatever WINSTON_BASE_URL
+// record mode, named as the sandbox when it was one; in replay no server was asked, whatever WINSTON_BASE_URL
 // says, so it names the cassettes and where they were recorded.
 func answersFrom(doc *Document, target string) string {
 	if doc.Mode != "replay" {
+		if doc.Run.Sandbox {
+			return fmt.Sprintf("against the local Winston sandbox at %s in %s mode (not the real Winston API)", target, doc.Mode)
+		}
 		return fmt.Sprintf("against %s in %s mode", target, doc.Mode)
 	}
 	switch doc.Run.CassetteSource {
