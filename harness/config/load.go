@@ -195,6 +195,7 @@ func keyProblem(key string) string {
 func (l *loader) loadIdentity(c *Config) {
 	c.AppName = DefaultAppName
 	if v, src, ok := l.get(EnvAppName); ok {
+		guardAppName(v)
 		if strings.ContainsAny(v, "@ \t\r\n") {
 			l.fail(EnvAppName, src, v, "contains @ or whitespace, which the Token <app name>@<api key> header cannot carry",
 				"set WINSTON_APP_NAME to the app name Winston assigned (api_test in the development environment)")

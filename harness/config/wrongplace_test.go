@@ -1,0 +1,91 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/winston-conformance/winston-conformance/harness/redact"
+)
+
+// A key pasted into the wrong place (a URL's user:password@ part or
+// query, a URL variable holding nothing but the key, the app name) used
+// to come back verbatim in the configuration error, and from there in
+// every report, junit.xml and the terminal. Each such value must reach
+// redact.Global(), so that no output shows it.
+func TestAKeyPastedIntoTheWrongVariableReachesNoOutput(t *testing.T) {
+	const key = "PastedKey0a1b2c3d4e5f6a7b"
+	cfgFile := filepath.Join(t.TempDir(), "winston.yaml")
+	if err := os.WriteFile(cfgFile, []byte("baseUrl: https://user:"+key+"f@api-qa.example.com\nappName: "+key+"a\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, vars := range map[string]map[string]string{
+		"base URL password":     {EnvMode: "live", EnvBaseURL: "https://u:" + key + "1@api-qa.example.com"},
+		"base URL user":         {EnvMode: "live", EnvBaseURL: "https://" + key + "2@api-qa.example.com"},
+		"base URL query":        {EnvMode: "live", EnvBaseURL: "https://api-qa.example.com/?api_key=" + key + "3"},
+		"http URL query":        {EnvMode: "live", EnvHTTPURL: "http://api-qa.example.com?key=" + key + "4&x=1"},
+		"base URL is the key":   {EnvMode: "live", EnvBaseURL: key + "5"},
+		"http URL is the key":   {EnvMode: "live", EnvHTTPURL: key + "6"},
+		"base URL fragment":     {EnvMode: "live", EnvBaseURL: "https://api-qa.example.com/#" + key + "7"},
+		"app name is a key":     {EnvMode: "replay", EnvAppName: key + "8"},
+		"config file values":    {EnvMode: "replay", EnvConfig: cfgFile},
+		"app name a hex key":    {EnvMode: "replay", EnvAppName: "0123456789abcdef0123456789abcdef"},
+		"app name with hyphens": {EnvMode: "replay", EnvAppName: "sandbox-tenant-1-key-0009"},
+	} {
+		vars[EnvAPIKey] = "the-real-key-0123456789"
+		c, err := loadVars(vars)
+		var texts []string
+		if err != nil {
+			texts = append(texts, err.Error())
+		}
+		texts = append(texts, c.String())
+		for _, text := range texts {
+			for _, secret := range []string{key, "0123456789abcdef0123456789abcdef", "sandbox-tenant-1-key-0009"} {
+				if strings.Contains(text, secret) {
+					t.Errorf("%s: an output shows the pasted key: %s", name, text)
+				}
+			}
+		}
+		for _, v := range vars {
+			if strings.Contains(v, key) || strings.HasPrefix(v, "0123") || strings.HasPrefix(v, "sandbox-") {
+				secret := v
+				if i := strings.Index(v, key); i >= 0 {
+					secret = v[i : i+len(key)+1]
+				}
+				if got := redact.Global().String("x " + secret + " y"); strings.Contains(got, secret) {
+					t.Errorf("%s: %q is not registered with the redactor: %q", name, secret, got)
+				}
+			}
+		}
+	}
+}
+
+// An ordinary app name or URL is not taken for a key: reports keep
+// showing them.
+func TestOrdinaryAppNamesAndURLsAreNotRedacted(t *testing.T) {
+	for _, app := range []string{"api_test", "selforder", "acme-pos-integration", "acme_pos_integration_v2"} {
+		c, err := loadVars(map[string]string{EnvMode: "replay", EnvAppName: app})
+		if err != nil {
+			t.Fatalf("%s: %v", app, err)
+		}
+		if got := c.Redacted().AppName; got != app {
+			t.Errorf("app name %q is shown as %q", app, got)
+		}
+	}
+	c, err := loadVars(map[string]string{EnvMode: "replay", EnvBaseURL: "https://api-qa.mrwinston.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Redacted().BaseURL; got != "https://api-qa.mrwinston.com" {
+		t.Errorf("base URL shown as %q", got)
+	}
+}
+
+// A host written without its scheme is a typo to show, not a key.
+func TestAHostWithoutSchemeIsShownAsItIs(t *testing.T) {
+	_, err := loadVars(map[string]string{EnvMode: "live", EnvAPIKey: "the-real-key-0123456789", EnvBaseURL: "api-qa.mrwinston-typo.com:8443"})
+	if err == nil || !strings.Contains(err.Error(), "api-qa.mrwinston-typo.com:8443") {
+		t.Errorf("the refused host should be shown: %v", err)
+	}
+}
