@@ -28,6 +28,7 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
 // UserAgent is sent with every request, so a target's logs can tell the
@@ -227,7 +228,7 @@ func (c *Client) build(ctx context.Context, path string, body any, s *settings) 
 	switch {
 	case credErr != nil:
 		return req, payload, credErr
-	case u.Scheme != "https" && (s.auth != AuthNone || carriesCredentials(req)):
+	case u.Scheme != "https" && (s.auth != AuthNone || carriesCredentials(req) || redact.Global().Contains(payload)):
 		return req, payload, fmt.Errorf("%w: the %s credential may not go to %s; only client.AuthNone may be sent with WithPlainHTTP",
 			ErrCredentialsOverHTTP, s.auth, u.Redacted())
 	}
