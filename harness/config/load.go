@@ -113,8 +113,14 @@ func (l *loader) getEnv(name string) (string, bool) {
 	return v, ok && v != ""
 }
 
-// fail records a problem; value is redacted before it is kept.
+// fail records a problem; value is redacted before it is kept. A refused
+// value shaped like a key is registered with the redactor first: it is
+// most likely a key pasted into the wrong variable, and the error would
+// otherwise carry it into every report.
 func (l *loader) fail(variable, source, value, problem, fix string) {
+	if looksLikeKey(value) {
+		redact.Global().Add(value, RefusedValuePlaceholder)
+	}
 	l.errs = append(l.errs, &FieldError{
 		Variable: variable,
 		Source:   source,

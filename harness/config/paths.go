@@ -101,6 +101,9 @@ func (l *loader) readFile() {
 		}
 		name, ok := known[k]
 		if !ok {
+			if looksLikeKey(k) {
+				redact.Global().Add(k, RefusedValuePlaceholder)
+			}
 			l.fail(EnvConfig, "", v, "has the unknown key "+k, "use only these keys: "+strings.Join(sortedKeys(known), ", "))
 			continue
 		}

@@ -19,6 +19,9 @@ const (
 	NotAURLPlaceholder = "<value that is not a URL>"
 	// KeyLikeAppNamePlaceholder stands for an app name shaped like a key.
 	KeyLikeAppNamePlaceholder = "<app name shaped like a key>"
+	// RefusedValuePlaceholder stands for a refused setting shaped like a
+	// key (see looksLikeKey).
+	RefusedValuePlaceholder = "<refused value shaped like a key>"
 )
 
 // guardURL registers with redact.Global() every part of a URL setting that
@@ -94,9 +97,12 @@ func hostLike(v string) bool {
 // shorter or nearly digit-free. A false positive costs only the app
 // name's display; a false negative would put a key into every report.
 func keyShaped(s string) bool {
-	if len(s) < 20 {
-		return false
-	}
+	return len(s) >= 20 && digitsAndLetters(s)
+}
+
+// digitsAndLetters is true when s has at least four digits and four
+// letters.
+func digitsAndLetters(s string) bool {
 	digits, letters := 0, 0
 	for _, c := range s {
 		switch {
@@ -115,4 +121,44 @@ func guardAppName(v string) {
 	if keyShaped(strings.TrimSpace(v)) {
 		redact.Global().Add(strings.TrimSpace(v), KeyLikeAppNamePlaceholder)
 	}
+}
+
+// looksLikeKey tells whether a refused value may be a key pasted into the
+// wrong place: shaped like a key as a whole (keyShaped) and not a path or
+// host (no slash, backslash or dot), or holding a run of 16 or more
+// letters and digits that mixes them as random text does (four or more
+// changes between letter and digit: a base64 key with a slash in it). A
+// path such as /etc/ssl/winston-2024-ca.pem, or a temporary directory
+// named TestSomething3469518543, is neither.
+func looksLikeKey(v string) bool {
+	v = strings.TrimSpace(v)
+	if len(v) < redact.MinSecretLen {
+		return false
+	}
+	if keyShaped(v) && !strings.ContainsAny(v, `/\.`) {
+		return true
+	}
+	for _, run := range strings.FieldsFunc(v, func(r rune) bool { return !isASCIIAlnum(r) }) {
+		if len(run) >= 16 && digitsAndLetters(run) && changes(run) >= 4 {
+			return true
+		}
+	}
+	return false
+}
+
+// changes counts the places where s goes from a letter to a digit or back.
+func changes(s string) int {
+	n := 0
+	for i := 1; i < len(s); i++ {
+		if isDigit(s[i]) != isDigit(s[i-1]) {
+			n++
+		}
+	}
+	return n
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isASCIIAlnum(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 }

@@ -89,3 +89,40 @@ func TestAHostWithoutSchemeIsShownAsItIs(t *testing.T) {
 		t.Errorf("the refused host should be shown: %v", err)
 	}
 }
+
+// Any refused value is shown in the configuration error; one shaped like
+// a key (a key pasted into WINSTON_TIMEOUT, WINSTON_MODE, a file's key or
+// value) is not, and reaches the redactor. Ordinary mistakes stay shown.
+func TestARefusedValueShapedLikeAKeyIsNotShown(t *testing.T) {
+	const key = "RefusedKey0a1b2c3d4e5f6a7b8"
+	dir := t.TempDir()
+	file := func(content string) string {
+		p := filepath.Join(dir, strings.NewReplacer("/", "", ":", "", " ", "", "\n", "").Replace(content)[:12]+".yaml")
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for name, vars := range map[string]map[string]string{
+		"timeout":          {EnvTimeout: key},
+		"mode":             {EnvMode: key + "1"},
+		"base64 with /":    {EnvRetries: "aB3dE5/gH7jK9mN1pQ2rS4tU6v"},
+		"file key":         {EnvConfig: file(key + "2: x\n")},
+		"file value":       {EnvConfig: file("timeout: " + key + "3\n")},
+		"file 'api key'":   {EnvConfig: file("api key: " + key + "4\n")},
+		"ca file is a key": {EnvCAFile: key + "5"},
+	} {
+		_, err := loadVars(vars)
+		if err == nil {
+			t.Fatalf("%s: accepted", name)
+		}
+		if strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "aB3dE5/gH7jK9mN1pQ2rS4tU6v") {
+			t.Errorf("%s: the error shows a value shaped like a key: %v", name, err)
+		}
+	}
+	tmp := "/tmp/TestSomething3469518543/001/ca.pem"
+	_, err := loadVars(map[string]string{EnvTimeout: "fifteen seconds", EnvCAFile: "/etc/ssl/winston-2024-ca.pem", EnvCatalogue: tmp})
+	if err == nil || !strings.Contains(err.Error(), `"fifteen seconds"`) || !strings.Contains(err.Error(), "/etc/ssl/winston-2024-ca.pem") || !strings.Contains(err.Error(), tmp) {
+		t.Errorf("ordinary mistakes must stay shown: %v", err)
+	}
+}
