@@ -178,7 +178,7 @@ func (l *loader) checkNames() {
 func displayName(name string) (shown string, hidden bool) {
 	rest := strings.TrimPrefix(name, envPrefix)
 	cut := strings.IndexFunc(rest, func(r rune) bool {
-		return !(r == '_' || 'A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9')
+		return r != '_' && !isASCIIAlnum(r)
 	})
 	if cut < 0 && !keyShaped(rest) {
 		return name, false

@@ -13,7 +13,7 @@ const (
 	// URLSecretPlaceholder stands for the user, password, query or
 	// fragment of a URL setting: the suite refuses them, and a key is
 	// what people most often paste there.
-	URLSecretPlaceholder = "<secret in URL>"
+	URLSecretPlaceholder = "<secret in URL>" // #nosec G101 -- a placeholder, not a credential
 	// NotAURLPlaceholder stands for a URL setting that is no URL at all:
 	// it may be the key itself, pasted into the wrong variable.
 	NotAURLPlaceholder = "<value that is not a URL>"
