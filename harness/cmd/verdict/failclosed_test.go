@@ -62,3 +62,16 @@ func TestScanKeysFailsClosedOnWhatItCannotRead(t *testing.T) {
 		t.Errorf("no leak but a loop and a pipe: exit %d, want %d: %s", code, exitScanError, stderr.String())
 	}
 }
+
+// A key passed where the directory goes (a slip on the command line) is
+// not printed back in the error.
+func TestScanKeysNeverPrintsAKeyGivenAsTheDirectory(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-scan-keys", key}, env(map[string]string{config.EnvAPIKey: key}), &stdout, &stderr)
+	if code != exitScanError {
+		t.Errorf("exit %d, want %d", code, exitScanError)
+	}
+	if out := stdout.String() + stderr.String(); strings.Contains(out, key) {
+		t.Errorf("the scan printed the key: %s", out)
+	}
+}

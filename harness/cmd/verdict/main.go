@@ -144,6 +144,16 @@ func scanKeys(dir string, getenv func(string) string, stdout, stderr io.Writer) 
 		}
 		keys = append(keys, k)
 	}
+	// Whatever the scan prints passes through a redactor of the keys: a
+	// key given where the directory goes, or in a file's name, is never
+	// printed back.
+	red := redact.New()
+	for i, k := range keys {
+		red.Add(k, fmt.Sprintf("<key %d>", i+1))
+	}
+	outW, errW := red.Writer(stdout), red.Writer(stderr)
+	defer func() { _, _ = outW.Close(), errW.Close() }()
+	stdout, stderr = outW, errW
 	if len(keys) == 0 {
 		fmt.Fprintf(stdout, "scan-keys: %s and %s are unset: there is no key to look for in %s\n", config.EnvAPIKey, config.EnvAPIKey2, dir)
 		return exitClean
