@@ -126,3 +126,26 @@ func TestARefusedValueShapedLikeAKeyIsNotShown(t *testing.T) {
 		t.Errorf("ordinary mistakes must stay shown: %v", err)
 	}
 }
+
+// A directory setting holding a key would put the key on disk as a
+// directory's name (the report directory is made even for a
+// configuration error's report): it is refused, and the report goes to
+// the default directory instead.
+func TestADirectorySettingHoldingAKeyIsRefused(t *testing.T) {
+	const key = "DirKey0a1b2c3d4e5f6a7b8c9d"
+	for _, name := range []string{EnvReportDir, EnvCassetteDir, EnvCassetteCache} {
+		c, err := loadVars(map[string]string{name: key})
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s holding a key was accepted: %v", name, err)
+			continue
+		}
+		if strings.Contains(err.Error(), key) {
+			t.Errorf("%s: the error shows the key: %v", name, err)
+		}
+		for _, p := range []string{c.ReportDir, c.CassetteDir, c.CassetteCache} {
+			if strings.Contains(p, key) {
+				t.Errorf("%s: a directory named after the key would be made: %s", name, p)
+			}
+		}
+	}
+}
