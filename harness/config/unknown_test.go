@@ -81,3 +81,13 @@ func TestAHiddenNameStillGetsTheRightSuggestion(t *testing.T) {
 		t.Errorf("want the suggestion %s: %v", EnvAPIKey, err)
 	}
 }
+
+// A name that is the prefix and a key ("export WINSTON_$KEY") was meant
+// to set the key: that is the suggestion, not the nearest spelling of
+// the placeholder.
+func TestANameThatIsAKeySuggestsTheKeyVariable(t *testing.T) {
+	_, err := loadVars(map[string]string{"WINSTON_NameKey0a1b2c3d4e5f6a7b8c9": "1"})
+	if err == nil || !strings.Contains(err.Error(), "did you mean "+EnvAPIKey+"?") {
+		t.Errorf("want the suggestion %s: %v", EnvAPIKey, err)
+	}
+}

@@ -161,6 +161,10 @@ func (l *loader) checkNames() {
 			redact.Global().Add(name, shown)
 		}
 		closest := closestName(shown, known)
+		if shown == envPrefix+hiddenRest {
+			// Nothing but the prefix and a key: it was meant to set one.
+			closest = EnvAPIKey
+		}
 		if (looksSecret(name) || closest == EnvAPIKey || closest == EnvAPIKey2) && len(strings.TrimSpace(value)) >= redact.MinSecretLen {
 			redact.Global().Add(strings.TrimSpace(value), KeyPlaceholder)
 		}
