@@ -225,13 +225,13 @@ func reproduceCommand(run RunInfo, sc ginkgotypes.SuiteConfig) string {
 		fmt.Fprintf(&b, " --procs=%d", run.Parallel)
 	}
 	for _, f := range sc.FocusStrings {
-		b.WriteString(" --focus=" + shellQuote(f))
+		b.WriteString(" --focus=" + shellQuote(redact.Global().String(f)))
 	}
 	for _, s := range sc.SkipStrings {
-		b.WriteString(" --skip=" + shellQuote(s))
+		b.WriteString(" --skip=" + shellQuote(redact.Global().String(s)))
 	}
 	if sc.LabelFilter != "" {
-		b.WriteString(" --label-filter=" + shellQuote(sc.LabelFilter))
+		b.WriteString(" --label-filter=" + shellQuote(redact.Global().String(sc.LabelFilter)))
 	}
 	b.WriteString(" " + SuitePackage)
 	return redact.Global().String(b.String())

@@ -129,3 +129,18 @@ func TestReproduceLinesNameASecretSettingByName(t *testing.T) {
 		}
 	}
 }
+
+// A placeholder has < and >, which a shell reads as redirections: a value
+// redacted after quoting would come out bare (a focus that was only
+// letters and digits needs no quotes) and the pasted line would clobber a
+// file. Values are redacted first, then quoted.
+func TestAPlaceholderInAReproduceLineIsQuoted(t *testing.T) {
+	const secret = "FocusSecret0123456789abcdef"
+	redact.Global().Add(secret, "<WINSTON_API_KEY>")
+	r := ginkgoReport(t, allPassing()...)
+	r.SuiteConfig.FocusStrings = []string{secret}
+	d := Build(r, testCatalogue(t), liveRun(), nil, nil)
+	if !strings.Contains(d.Run.Command, "--focus='<WINSTON_API_KEY>'") {
+		t.Errorf("the placeholder is not quoted: %s", d.Run.Command)
+	}
+}
