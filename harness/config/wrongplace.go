@@ -25,8 +25,9 @@ const (
 )
 
 // guardURL registers with redact.Global() every part of a URL setting that
-// may hold a key: its user and password, each query value (and the whole
-// query), its fragment, or the whole value when it is not an absolute URL.
+// may hold a key: its user and password, a path segment shaped like a
+// key, each query value (and the whole query), its fragment, or the whole
+// value when it is not an absolute URL.
 // It runs before the value is checked, so that the configuration error
 // that refuses it, and every output after it, shows placeholders only.
 // redact.Global() is the one point every output passes through, so a
@@ -49,6 +50,13 @@ func guardURL(v string) {
 		}
 		if pw, ok := p.User.Password(); ok {
 			r.Add(pw, URLSecretPlaceholder)
+		}
+	}
+	// The path is refused (an origin has none), and shown: a segment that
+	// looks like a key is not.
+	for _, seg := range strings.Split(p.Path, "/") {
+		if looksLikeKey(seg) {
+			r.Add(seg, URLSecretPlaceholder)
 		}
 	}
 	r.Add(p.RawQuery, URLSecretPlaceholder)

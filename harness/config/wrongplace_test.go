@@ -29,6 +29,7 @@ func TestAKeyPastedIntoTheWrongVariableReachesNoOutput(t *testing.T) {
 		"http URL is the key":   {EnvMode: "live", EnvHTTPURL: key + "6"},
 		"base URL fragment":     {EnvMode: "live", EnvBaseURL: "https://api-qa.example.com/#" + key + "7"},
 		"app name is a key":     {EnvMode: "replay", EnvAppName: key + "8"},
+		"base URL path":         {EnvMode: "live", EnvBaseURL: "https://api-qa.example.com/v2/" + key + "9/x"},
 		"config file values":    {EnvMode: "replay", EnvConfig: cfgFile},
 		"app name a hex key":    {EnvMode: "replay", EnvAppName: "0123456789abcdef0123456789abcdef"},
 		"app name with hyphens": {EnvMode: "replay", EnvAppName: "sandbox-tenant-1-key-0009"},
