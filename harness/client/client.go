@@ -233,7 +233,7 @@ func (c *Client) build(ctx context.Context, path string, body any, s *settings) 
 	switch {
 	case credErr != nil:
 		return req, payload, credErr
-	case !c.cfg.AllowMutations && changesData(s.method):
+	case !c.cfg.AllowMutations && (s.mutation || changesData(s.method)):
 		return req, payload, fmt.Errorf("%w: %s %s; %s (set WINSTON_ALLOW_MUTATIONS=true to send it)",
 			ErrMutationsOff, s.method, u.Redacted(), c.cfg.MutationsReason)
 	case u.Scheme != "https" && (s.auth != AuthNone || carriesCredentials(req) || redact.Global().Contains(payload)):

@@ -34,3 +34,19 @@ func TestMethodsThatChangeDataAreRefusedWhereMutationsAreOff(t *testing.T) {
 		t.Errorf("DELETE with mutations allowed: %v", resp.Err)
 	}
 }
+
+// A POST that creates data (an order) is marked with WithMutation by its
+// caller; the client then refuses it where mutations are off, as it does
+// PUT, PATCH and DELETE.
+func TestARequestMarkedAsAMutationIsRefusedWhereMutationsAreOff(t *testing.T) {
+	tg := newTLSTarget(t, ok)
+	off := liveClient(t, tg.Server, map[string]string{config.EnvAllowMutations: "false"})
+	resp := off.Post(context.Background(), "/api/v2/tables/order", map[string]any{"number": "1"}, WithMutation())
+	if !errors.Is(resp.Err, ErrMutationsOff) || tg.hits.Load() != 0 {
+		t.Errorf("a marked POST went out with mutations off (err %v, %d hits)", resp.Err, tg.hits.Load())
+	}
+	on := liveClient(t, tg.Server, map[string]string{config.EnvAllowMutations: "true"})
+	if resp := on.Post(context.Background(), "/api/v2/tables/order", map[string]any{"number": "1"}, WithMutation()); resp.Err != nil {
+		t.Errorf("a marked POST with mutations allowed: %v", resp.Err)
+	}
+}
