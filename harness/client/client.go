@@ -28,7 +28,13 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
+
+// ErrMutationsOff means a request with a method that changes data (PUT,
+// PATCH, DELETE) was refused unsent because mutations are not allowed for
+// this target (config.Config.AllowMutations).
+var ErrMutationsOff = errors.New("refused to send a request that may change data: mutations are off")
 
 // UserAgent is sent with every request, so a target's logs can tell the
 // suite's traffic apart.
@@ -227,11 +233,26 @@ func (c *Client) build(ctx context.Context, path string, body any, s *settings) 
 	switch {
 	case credErr != nil:
 		return req, payload, credErr
-	case u.Scheme != "https" && (s.auth != AuthNone || carriesCredentials(req)):
+	case !c.cfg.AllowMutations && (s.mutation || changesData(s.method)):
+		return req, payload, fmt.Errorf("%w: %s %s; %s (set WINSTON_ALLOW_MUTATIONS=true to send it)",
+			ErrMutationsOff, s.method, u.Redacted(), c.cfg.MutationsReason)
+	case u.Scheme != "https" && (s.auth != AuthNone || carriesCredentials(req) || redact.Global().Contains(payload)):
 		return req, payload, fmt.Errorf("%w: the %s credential may not go to %s; only client.AuthNone may be sent with WithPlainHTTP",
 			ErrCredentialsOverHTTP, s.auth, u.Redacted())
 	}
 	return req, payload, nil
+}
+
+// changesData reports whether a request of method may change data
+// whatever its body: PUT, PATCH and DELETE (compared without case, as a
+// server may). POST, which the API uses for reads too, is gated by the
+// checks per endpoint (catalogue.Endpoint.Mutating).
+func changesData(method string) bool {
+	switch strings.ToUpper(method) {
+	case http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 func newRequest(ctx context.Context, method, rawURL string, body *bytes.Reader) (*http.Request, error) {

@@ -114,3 +114,41 @@ func TestNetworkTransportConfigurationErrors(t *testing.T) {
 		t.Errorf("unreadable CA file: %v", err)
 	}
 }
+
+// A key travels in clear text whatever carries it: a header of another
+// name, a query parameter of another name, the body. Both layers refuse
+// a plain-http request holding a registered secret anywhere.
+func TestAKeyAnywhereInARequestIsRefusedOverHTTP(t *testing.T) {
+	plain := newPlainTarget(t, ok)
+	tg := newTLSTarget(t, ok)
+	c := liveClient(t, tg.Server, map[string]string{config.EnvHTTPURL: plain.URL})
+	for name, opts := range map[string][]Option{
+		"query of another name": {WithQuery(url.Values{"token": {planted}})},
+		"raw body":              {WithRawBody([]byte(`{"key":"` + planted + `"}`))},
+	} {
+		resp := c.Post(context.Background(), "/api/v2/bills", nil, append([]Option{WithPlainHTTP(), WithAuth(AuthNone)}, opts...)...)
+		if !errors.Is(resp.Err, ErrCredentialsOverHTTP) {
+			t.Errorf("client, %s: sent over http (err %v)", name, resp.Err)
+		}
+	}
+	rt, err := NetworkTransport(liveConfig(t, tg.Server, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _ := http.NewRequest(http.MethodPost, plain.URL+"/api/v2/bills", nil)
+	header.Header.Set("X-Api-Key", planted)
+	query, _ := http.NewRequest(http.MethodPost, plain.URL+"/api/v2/bills?token="+planted, nil)
+	body, _ := http.NewRequest(http.MethodPost, plain.URL+"/api/v2/bills", strings.NewReader(`{"key":"`+planted+`"}`))
+	for name, req := range map[string]*http.Request{"header": header, "query": query, "body": body} {
+		resp, err := rt.RoundTrip(req)
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		if !errors.Is(err, ErrCredentialsOverHTTP) {
+			t.Errorf("transport, %s: sent over http (err %v)", name, err)
+		}
+	}
+	if n := plain.hits.Load(); n != 0 {
+		t.Errorf("%d requests holding the key reached the plain-http server", n)
+	}
+}

@@ -22,11 +22,18 @@ type settings struct {
 	label       string
 	replayed    bool
 	cassette    string
+	mutation    bool
 }
 
 // WithMethod sends the request with method m instead of POST (the structure
 // checks send GET, PUT, ... to see them refused).
 func WithMethod(m string) Option { return func(s *settings) { s.method = m } }
+
+// WithMutation marks the request as one that changes data (a POST that
+// creates an order: catalogue.Endpoint.Mutating). The client refuses it
+// unsent, with ErrMutationsOff, unless mutations are allowed, whatever
+// its method.
+func WithMutation() Option { return func(s *settings) { s.mutation = true } }
 
 // WithAuth sends credential variant a instead of AuthValid.
 func WithAuth(a Auth) Option { return func(s *settings) { s.auth = a } }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
 // ErrCredentialsOverHTTP means a request with a credential (an
@@ -125,7 +127,7 @@ func rootCAs(cfg *config.Config) (*x509.CertPool, error) {
 type credentialGuard struct{ next http.RoundTripper }
 
 func (g credentialGuard) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != "https" && carriesCredentials(req) {
+	if req.URL.Scheme != "https" && (carriesCredentials(req) || bodyHoldsSecret(req)) {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
@@ -135,13 +137,48 @@ func (g credentialGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // carriesCredentials reports whether req holds anything that is or may
-// contain a key.
+// contain a key: an Authorization or Proxy-Authorization header, a URL
+// user, an api_key query parameter, or a registered secret (any form of
+// it redact.Global() knows) in the URL or any header, whatever its name.
 func carriesCredentials(req *http.Request) bool {
 	if req.Header.Get("Authorization") != "" || req.Header.Get("Proxy-Authorization") != "" || req.URL.User != nil {
 		return true
 	}
 	q := req.URL.Query()
-	return q.Has("api_key") || q.Has("apiKey")
+	if q.Has("api_key") || q.Has("apiKey") {
+		return true
+	}
+	red := redact.Global()
+	if red.Contains([]byte(req.URL.String())) {
+		return true
+	}
+	for name, values := range req.Header {
+		for _, v := range values {
+			if red.Contains([]byte(name + ": " + v)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bodyHoldsSecret reports whether the body of req, read through GetBody
+// (a copy: the body itself is left unread), holds a registered secret. A
+// body that cannot be copied cannot be shown to be free of one.
+func bodyHoldsSecret(req *http.Request) bool {
+	if req.Body == nil || req.Body == http.NoBody {
+		return false
+	}
+	if req.GetBody == nil {
+		return true
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return true
+	}
+	defer func() { _ = rc.Close() }()
+	b, err := io.ReadAll(rc)
+	return err != nil || redact.Global().Contains(b)
 }
 
 // ProbeTLS makes a TLS handshake with the target's host (WINSTON_BASE_URL)

@@ -113,8 +113,14 @@ func (l *loader) getEnv(name string) (string, bool) {
 	return v, ok && v != ""
 }
 
-// fail records a problem; value is redacted before it is kept.
+// fail records a problem; value is redacted before it is kept. A refused
+// value shaped like a key is registered with the redactor first: it is
+// most likely a key pasted into the wrong variable, and the error would
+// otherwise carry it into every report.
 func (l *loader) fail(variable, source, value, problem, fix string) {
+	if looksLikeKey(value) {
+		redact.Global().Add(value, RefusedValuePlaceholder)
+	}
 	l.errs = append(l.errs, &FieldError{
 		Variable: variable,
 		Source:   source,
@@ -195,6 +201,7 @@ func keyProblem(key string) string {
 func (l *loader) loadIdentity(c *Config) {
 	c.AppName = DefaultAppName
 	if v, src, ok := l.get(EnvAppName); ok {
+		guardAppName(v)
 		if strings.ContainsAny(v, "@ \t\r\n") {
 			l.fail(EnvAppName, src, v, "contains @ or whitespace, which the Token <app name>@<api key> header cannot carry",
 				"set WINSTON_APP_NAME to the app name Winston assigned (api_test in the development environment)")

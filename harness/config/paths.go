@@ -101,6 +101,9 @@ func (l *loader) readFile() {
 		}
 		name, ok := known[k]
 		if !ok {
+			if looksLikeKey(k) {
+				redact.Global().Add(k, RefusedValuePlaceholder)
+			}
 			l.fail(EnvConfig, "", v, "has the unknown key "+k, "use only these keys: "+strings.Join(sortedKeys(known), ", "))
 			continue
 		}
@@ -142,7 +145,7 @@ func (l *loader) loadPaths(c *Config) {
 		}
 	}
 	c.CassetteDir = filepath.Join(l.root, "cassettes")
-	if v, src, ok := l.get(EnvCassetteCache); ok {
+	if v, src, ok := l.get(EnvCassetteCache); ok && !l.keyAsDir(EnvCassetteCache, src, v) {
 		switch strings.ToLower(v) {
 		case "off", "on":
 			c.CassetteCache = strings.ToLower(v)
@@ -156,6 +159,9 @@ func (l *loader) loadPaths(c *Config) {
 		}
 	}
 	cassetteValue, cassetteSrc, cassetteSet := l.get(EnvCassetteDir)
+	if cassetteSet && l.keyAsDir(EnvCassetteDir, cassetteSrc, cassetteValue) {
+		cassetteSet, cassetteValue = false, ""
+	}
 	if cassetteSet {
 		c.CassetteDir = l.resolve(cassetteValue)
 	}
@@ -167,7 +173,7 @@ func (l *loader) loadPaths(c *Config) {
 		l.fail(EnvCassetteDir, cassetteSrc, cassetteValue, problem,
 			"point WINSTON_CASSETTE_DIR at the folder of cassettes (cassettes/ in the repository), or unset it")
 	}
-	if v, src, ok := l.get(EnvReportDir); ok {
+	if v, src, ok := l.get(EnvReportDir); ok && !l.keyAsDir(EnvReportDir, src, v) {
 		c.ReportDir = l.resolve(v)
 		if problem := reportDirProblem(c.ReportDir); problem != "" {
 			l.fail(EnvReportDir, src, v, problem, "point WINSTON_REPORT_DIR at a directory you can write (it is created if missing), or unset it for reports/<time>-<mode>")
@@ -207,6 +213,19 @@ func (l *loader) loadPaths(c *Config) {
 			*f.dst = p
 		}
 	}
+}
+
+// keyAsDir refuses a directory setting whose value is shaped like a key
+// and is no path (see looksLikeKey): a key pasted into the wrong variable
+// would otherwise become a directory's name on disk, and reach every
+// report that names the directory. The caller then keeps the default.
+func (l *loader) keyAsDir(name, src, v string) bool {
+	if !keyShaped(v) || strings.ContainsAny(v, `/\.`) {
+		return false
+	}
+	l.fail(name, src, v, "looks like an API key, not a directory: a directory of that name would put the key on disk",
+		"set "+name+" to a directory path, or unset it; keys go in WINSTON_API_KEY")
+	return true
 }
 
 // yamlEmpty is true when the file at p holds no YAML document at all

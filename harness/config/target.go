@@ -26,6 +26,7 @@ func (l *loader) loadURLs(c *Config) {
 	baseOK := false
 	switch {
 	case ok:
+		guardURL(v)
 		u, problem, fix := parseOrigin(v, "https")
 		if problem != "" {
 			l.fail(EnvBaseURL, src, v, problem, fix)
@@ -42,6 +43,7 @@ func (l *loader) loadURLs(c *Config) {
 	hv, hsrc, hok := l.get(EnvHTTPURL)
 	switch {
 	case hok:
+		guardURL(hv)
 		u, problem, fix := parseOrigin(hv, "http")
 		if problem != "" {
 			l.fail(EnvHTTPURL, hsrc, hv, problem, fix)

@@ -155,14 +155,49 @@ func (l *loader) checkNames() {
 			continue
 		}
 		seen[name] = true
-		if looksSecret(name) && len(strings.TrimSpace(value)) >= redact.MinSecretLen {
+		shown, hidden := displayName(name)
+		if hidden {
+			// The name itself may hold a key: keep it out of every output.
+			redact.Global().Add(name, shown)
+		}
+		closest := closestName(shown, known)
+		if shown == envPrefix+hiddenRest {
+			// Nothing but the prefix and a key: it was meant to set one.
+			closest = EnvAPIKey
+		}
+		if (looksSecret(name) || closest == EnvAPIKey || closest == EnvAPIKey2) && len(strings.TrimSpace(value)) >= redact.MinSecretLen {
 			redact.Global().Add(strings.TrimSpace(value), KeyPlaceholder)
 		}
-		closest := closestName(name, known)
-		l.fail(name, "", "", "is not a variable this suite knows (did you mean "+closest+"?), so it would be ignored",
+		l.fail(shown, "", "", "is not a variable this suite knows (did you mean "+closest+"?), so it would be ignored",
 			"rename it to "+closest+", or unset it; every variable is listed in the README's configuration table")
 	}
 }
+
+// displayName is how an unknown variable's name is shown. A name is
+// shown as it is when it is made of letters, digits and underscores and
+// is not shaped like a key; otherwise it may hold one (a pasted
+// "WINSTON_API_KEY:<key>", an "export WINSTON_$KEY"), and only its part
+// up to the first other character is shown, or none of it past the
+// prefix when that part is shaped like a key.
+func displayName(name string) (shown string, hidden bool) {
+	rest := strings.TrimPrefix(name, envPrefix)
+	cut := strings.IndexFunc(rest, func(r rune) bool {
+		return r != '_' && !isASCIIAlnum(r)
+	})
+	if cut < 0 && !keyShaped(rest) {
+		return name, false
+	}
+	if cut >= 0 {
+		rest = rest[:cut]
+	}
+	if keyShaped(rest) {
+		rest = ""
+	}
+	return envPrefix + rest + hiddenRest, true
+}
+
+// hiddenRest stands for the part of a variable name that is not shown.
+const hiddenRest = "<rest of the name not shown: it may hold a key>"
 
 func looksSecret(name string) bool {
 	n := strings.ToUpper(name)

@@ -189,6 +189,31 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	return b
 }
 
+// Contains reports whether b holds a registered secret, in any form Add
+// registered.
+func (r *Redactor) Contains(b []byte) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.find.In(b)
+}
+
+// Touches reports whether s holds a registered secret, or a placeholder
+// that stands for one (s was redacted already): either way s is not the
+// value it was set to, and a reader must be sent to the value's source.
+func (r *Redactor) Touches(s string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.find.InString(s) {
+		return true
+	}
+	for _, p := range r.pairs {
+		if strings.Contains(s, p.placeholder) {
+			return true
+		}
+	}
+	return false
+}
+
 // Error returns an error whose message is redacted; it still unwraps to err.
 func (r *Redactor) Error(err error) error {
 	if err == nil {

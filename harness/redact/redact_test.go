@@ -141,3 +141,13 @@ func TestEscapedFormsAreRedacted(t *testing.T) {
 		t.Errorf("a key of letters and digits has no escaped forms, got %q", forms)
 	}
 }
+
+func TestTouchesSeesASecretAndItsPlaceholder(t *testing.T) {
+	r := New()
+	r.Add("touched-secret-42", "<TOUCHED>")
+	for s, want := range map[string]bool{"a touched-secret-42 b": true, "a <TOUCHED> b": true, "plain": false, "": false} {
+		if got := r.Touches(s); got != want {
+			t.Errorf("Touches(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

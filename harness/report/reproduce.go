@@ -181,18 +181,29 @@ func runEnv(run RunInfo) string {
 		}
 	}
 	if app := run.Target.AppName; app != "" && app != "api_test" {
-		parts = append(parts, "WINSTON_APP_NAME="+shellQuote(redact.Global().String(app)))
+		parts = append(parts, envSetting(config.EnvAppName, app))
 	}
 	if s := strings.ToLower(run.Target.AuthScheme); s != "" && s != "token" {
 		parts = append(parts, "WINSTON_AUTH_SCHEME="+shellQuote(s))
 	}
 	if live && cfg.CAFile != "" {
-		parts = append(parts, "WINSTON_CA_FILE="+shellQuote(redact.Global().String(cfg.CAFile)))
+		parts = append(parts, envSetting(config.EnvCAFile, cfg.CAFile))
 	}
 	if cfg.Catalogue != "" && cfg.Catalogue != "embedded" {
-		parts = append(parts, "WINSTON_CATALOGUE="+shellQuote(redact.Global().String(cfg.Catalogue)))
+		parts = append(parts, envSetting(config.EnvCatalogue, cfg.Catalogue))
 	}
 	return strings.Join(parts, " ")
+}
+
+// envSetting is NAME=value for a reproduce line, or NAME="$NAME" when
+// the value holds a secret (or the placeholder that replaced one): the
+// reader's shell then supplies it, as it does the keys, instead of a
+// rerun that silently sends the placeholder.
+func envSetting(name, value string) string {
+	if redact.Global().Touches(value) {
+		return name + `="$` + name + `"`
+	}
+	return name + "=" + shellQuote(value)
 }
 
 // focusLine replays one requirement: the run's environment and a Ginkgo
@@ -214,13 +225,13 @@ func reproduceCommand(run RunInfo, sc ginkgotypes.SuiteConfig) string {
 		fmt.Fprintf(&b, " --procs=%d", run.Parallel)
 	}
 	for _, f := range sc.FocusStrings {
-		b.WriteString(" --focus=" + shellQuote(f))
+		b.WriteString(" --focus=" + shellQuote(redact.Global().String(f)))
 	}
 	for _, s := range sc.SkipStrings {
-		b.WriteString(" --skip=" + shellQuote(s))
+		b.WriteString(" --skip=" + shellQuote(redact.Global().String(s)))
 	}
 	if sc.LabelFilter != "" {
-		b.WriteString(" --label-filter=" + shellQuote(sc.LabelFilter))
+		b.WriteString(" --label-filter=" + shellQuote(redact.Global().String(sc.LabelFilter)))
 	}
 	b.WriteString(" " + SuitePackage)
 	return redact.Global().String(b.String())

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
 func TestSuiteVersionDoesNotDependOnTheWorkingDirectory(t *testing.T) {
@@ -104,5 +105,42 @@ func TestReproduceLinesNameEverythingARerunNeeds(t *testing.T) {
 		if !strings.Contains(d.Requirements[0].Focus, want) {
 			t.Errorf("the reproduce line of %s lacks %s: %s", d.Requirements[0].ID, want, d.Requirements[0].Focus)
 		}
+	}
+}
+
+// A setting that holds a secret (an app name shaped like a key, a path
+// with a key in it) is written by name, as the keys are: a placeholder in
+// quotes would rerun with the placeholder as its value.
+func TestReproduceLinesNameASecretSettingByName(t *testing.T) {
+	const app = "AppNameThatIsAKey-0123456789"
+	redact.Global().Add(app, "<app name shaped like a key>")
+	run := liveRun()
+	run.Target.AppName = app
+	run.Config = config.Redacted{Mode: "live", CAFile: "/etc/" + app + "/ca.pem", APIKey: "set", Catalogue: "/cat/" + app + ".yaml"}
+	d := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), run, nil, nil)
+	for _, line := range []string{d.Run.Command, d.Requirements[0].Focus} {
+		for _, want := range []string{`WINSTON_APP_NAME="$WINSTON_APP_NAME"`, `WINSTON_CA_FILE="$WINSTON_CA_FILE"`, `WINSTON_CATALOGUE="$WINSTON_CATALOGUE"`} {
+			if !strings.Contains(line, want) {
+				t.Errorf("want %s in %s", want, line)
+			}
+		}
+		if strings.Contains(line, app) || strings.Contains(line, "<app name") {
+			t.Errorf("the reproduce line holds the secret or its placeholder: %s", line)
+		}
+	}
+}
+
+// A placeholder has < and >, which a shell reads as redirections: a value
+// redacted after quoting would come out bare (a focus that was only
+// letters and digits needs no quotes) and the pasted line would clobber a
+// file. Values are redacted first, then quoted.
+func TestAPlaceholderInAReproduceLineIsQuoted(t *testing.T) {
+	const secret = "FocusSecret0123456789abcdef"
+	redact.Global().Add(secret, "<WINSTON_API_KEY>")
+	r := ginkgoReport(t, allPassing()...)
+	r.SuiteConfig.FocusStrings = []string{secret}
+	d := Build(r, testCatalogue(t), liveRun(), nil, nil)
+	if !strings.Contains(d.Run.Command, "--focus='<WINSTON_API_KEY>'") {
+		t.Errorf("the placeholder is not quoted: %s", d.Run.Command)
 	}
 }

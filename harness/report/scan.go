@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -34,41 +35,100 @@ func (l Leak) String() string {
 	return fmt.Sprintf("%s:%d: %s form of key %s", l.File, l.Line, l.Kind, l.Secret)
 }
 
-// maxScanBytes bounds the part of one file the scan reads; report files
-// are far smaller, and a larger file is scanned in its first part only.
-const maxScanBytes = 256 << 20
+// scanChunk is how much of a file the scan holds at once: files of any
+// size are read to their end, a chunk at a time.
+const scanChunk = 4 << 20
 
-// ScanDir checks every regular file under dir, at any depth, for each
-// secret: as is, in each of its base64 forms (redact.Base64Forms), URL
-// encoded, and inside an Authorization value "Token <anything>@<secret>".
-// Secrets shorter than redact.MinSecretLen are ignored, as the redactor
-// ignores them. It is the post-run check that no key reached a report.
-// Files named in verified (paths under dir, as ScanDir names them) were
-// already scanned in memory before they were written, and are passed over.
+// ScanDir checks every file under dir, at any depth, for each secret: as
+// is, in each of its base64 forms (redact.Base64Forms), URL encoded, and
+// inside an Authorization value "Token <anything>@<secret>". Secrets
+// shorter than redact.MinSecretLen are ignored, as the redactor ignores
+// them. It is the post-run check that no key reached a report, and the
+// gate before an upload, so it fails closed: every file is read to its
+// end; symlinks are followed, as an upload follows them; a file name that
+// holds a key is a leak too; and what it cannot read through (a directory
+// it cannot list, a file it cannot open, a broken link, a symlink loop, a
+// pipe or device) is an error that names it. It goes on after an error,
+// so every leak is reported. Files named in verified (paths under dir, as
+// ScanDir names them) were already scanned in memory before they were
+// written, and are passed over.
 func ScanDir(dir string, secrets []string, verified ...string) ([]Leak, error) {
-	sc := newScanner(secrets)
-	var leaks []Leak
-	err := filepath.WalkDir(dir, func(path string, entry fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("scan %s: %w", path, err)
-		}
-		if !entry.Type().IsRegular() || slices.Contains(verified, path) {
-			return nil
-		}
-		if sc.empty() {
-			return nil
-		}
-		data, err := readPrefix(path, maxScanBytes)
-		if err != nil {
-			return fmt.Errorf("scan %s: %w", path, err)
-		}
-		leaks = append(leaks, sc.scan(path, data)...)
-		return nil
-	})
+	w := &dirScan{sc: newScanner(secrets), verified: verified, seen: map[string]bool{}}
+	w.walk(dir, nil)
+	return w.leaks, errors.Join(w.errs...)
+}
+
+// dirScan is the state of one ScanDir.
+type dirScan struct {
+	sc       *scanner
+	verified []string
+	seen     map[string]bool // real paths of the directories walked
+	leaks    []Leak
+	errs     []error
+}
+
+func (w *dirScan) fail(path, problem string, err error) {
 	if err != nil {
-		return leaks, err
+		w.errs = append(w.errs, fmt.Errorf("scan %s: %s: %w", w.sc.redactName(path), problem, err))
+		return
 	}
-	return leaks, nil
+	w.errs = append(w.errs, fmt.Errorf("scan %s: %s", w.sc.redactName(path), problem))
+}
+
+// walk scans path; ancestors are the real paths of the directories above
+// it, for telling a symlink loop from a second link to the same folder.
+func (w *dirScan) walk(path string, ancestors []string) {
+	w.leaks = append(w.leaks, w.sc.scanName(path)...)
+	info, err := os.Lstat(path)
+	if err != nil {
+		w.fail(path, "cannot be read, so it could not be checked", err)
+		return
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		if info, err = os.Stat(path); err != nil {
+			w.fail(path, "is a broken symlink or a symlink loop, so it could not be checked", err)
+			return
+		}
+	}
+	switch {
+	case info.IsDir():
+		w.walkDir(path, ancestors)
+	case info.Mode().IsRegular():
+		if slices.Contains(w.verified, path) || w.sc.empty() {
+			return
+		}
+		leaks, err := w.sc.scanFile(path)
+		w.leaks = append(w.leaks, leaks...)
+		if err != nil {
+			w.fail(path, "could not be read to its end", err)
+		}
+	default:
+		w.fail(path, "is not a regular file (a pipe, socket or device), so it could not be checked", nil)
+	}
+}
+
+func (w *dirScan) walkDir(path string, ancestors []string) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		w.fail(path, "cannot be resolved, so it could not be checked", err)
+		return
+	}
+	if slices.Contains(ancestors, real) {
+		w.fail(path, "is a symlink loop (it leads back to "+w.sc.redactName(real)+")", nil)
+		return
+	}
+	if w.seen[real] {
+		return // a second link to a folder already scanned
+	}
+	w.seen[real] = true
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		// ReadDir returns what it read before the error: scan that too.
+		w.fail(path, "cannot be listed, so it could not be checked", err)
+	}
+	for _, e := range entries {
+		w.walk(filepath.Join(path, e.Name()), append(ancestors[:len(ancestors):len(ancestors)], real))
+	}
 }
 
 // scanner looks for every form of a set of secrets.
@@ -117,11 +177,24 @@ func (sc *scanner) empty() bool { return len(sc.needles) == 0 }
 
 // scan returns the leaks in data, the content of file.
 func (sc *scanner) scan(file string, data []byte) []Leak {
+	var leaks []Leak
+	for _, h := range sc.scanIndexed(data) {
+		n := sc.needles[h.needle]
+		leaks = append(leaks, Leak{File: file, Line: 1 + bytes.Count(data[:h.at], []byte("\n")), Kind: n.kind, Secret: n.fp})
+	}
+	return leaks
+}
+
+// hit is where needle (an index into scanner.needles) first occurs.
+type hit struct{ needle, at int }
+
+// scanIndexed returns the first occurrence of each needle in data.
+func (sc *scanner) scanIndexed(data []byte) []hit {
 	if !sc.find.In(data) {
 		return nil
 	}
-	var leaks []Leak
-	for _, n := range sc.needles {
+	var hits []hit
+	for i, n := range sc.needles {
 		at := -1
 		if n.re != nil {
 			// The pattern holds the key itself: where the key is
@@ -136,17 +209,78 @@ func (sc *scanner) scan(file string, data []byte) []Leak {
 			at = bytes.Index(data, n.text)
 		}
 		if at >= 0 {
-			leaks = append(leaks, Leak{File: file, Line: 1 + bytes.Count(data[:at], []byte("\n")), Kind: n.kind, Secret: n.fp})
+			hits = append(hits, hit{i, at})
 		}
 	}
-	return leaks
+	return hits
 }
 
-func readPrefix(path string, n int64) ([]byte, error) {
+// scanFile reads the file at path to its end.
+func (sc *scanner) scanFile(path string) ([]Leak, error) {
 	f, err := os.Open(path) // #nosec G304 -- scanning the report directory the caller named
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = f.Close() }()
-	return io.ReadAll(io.LimitReader(f, n))
+	return sc.scanReader(path, f)
+}
+
+// scanReader scans r, named file, a chunk at a time. Each chunk begins
+// with the last bytes of the one before, as many as the longest needle
+// less one, so that a needle split between two reads is found; each
+// needle is reported once per file, where it first occurs.
+func (sc *scanner) scanReader(file string, r io.Reader) ([]Leak, error) {
+	overlap := 0
+	for _, n := range sc.needles {
+		overlap = max(overlap, len(n.text)-1)
+	}
+	var (
+		leaks []Leak
+		found = map[int]bool{}
+		buf   = make([]byte, 0, scanChunk+overlap)
+		lines int // newlines before buf
+	)
+	for {
+		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		for _, h := range sc.scanIndexed(buf) {
+			if !found[h.needle] {
+				found[h.needle] = true
+				leaks = append(leaks, Leak{File: sc.redactName(file), Line: lines + 1 + bytes.Count(buf[:h.at], []byte("\n")), Kind: sc.needles[h.needle].kind, Secret: sc.needles[h.needle].fp})
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return leaks, nil
+		}
+		if err != nil {
+			return leaks, err
+		}
+		keep := min(overlap, len(buf))
+		lines += bytes.Count(buf[:len(buf)-keep], []byte("\n"))
+		buf = append(buf[:0], buf[len(buf)-keep:]...)
+	}
+}
+
+// scanName reports a key in the name of path (a file named after a key
+// is published with its name).
+func (sc *scanner) scanName(path string) []Leak {
+	var leaks []Leak
+	for _, l := range sc.scan(path, []byte(path)) {
+		l.File, l.Kind, l.Line = sc.redactName(path), "file-name "+l.Kind, 0
+		leaks = append(leaks, l)
+	}
+	return leaks
+}
+
+// redactName is path with every form of every secret replaced, for
+// naming a file in a leak report or an error without printing the key.
+func (sc *scanner) redactName(path string) string {
+	if !sc.find.InString(path) {
+		return path
+	}
+	r := redact.New()
+	for _, n := range sc.needles {
+		r.Add(string(n.text), "<key "+n.fp+">")
+	}
+	return r.String(path)
 }

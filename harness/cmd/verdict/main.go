@@ -19,7 +19,9 @@
 // escaped for JSON or HTML, and inside a Token header (report.ScanDir). It
 // prints where each leak is, naming the key by its fingerprint only, and
 // exits 0 when the directory is clean, 1 when a key was found, 2 when the
-// directory could not be scanned. The nightly job runs it before uploading.
+// directory, or any part of it, could not be scanned (a file it cannot
+// read, a broken symlink or a loop, a pipe), or when a key is too short to
+// look for: it fails closed. The nightly job runs it before uploading.
 //
 //	WINSTON_API_KEY=... go run ./harness/cmd/verdict -scan-keys reports/latest
 package main
@@ -35,6 +37,7 @@ import (
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
 	"github.com/winston-conformance/winston-conformance/harness/report"
 )
 
@@ -128,10 +131,29 @@ func parseSince(s string) (time.Time, error) {
 func scanKeys(dir string, getenv func(string) string, stdout, stderr io.Writer) int {
 	var keys []string
 	for _, name := range []string{config.EnvAPIKey, config.EnvAPIKey2} {
-		if k := getenv(name); k != "" {
-			keys = append(keys, k)
+		// The suite trims a key before using it (a secret store's value
+		// often ends in a newline), so the trimmed key is what can leak.
+		k := strings.TrimSpace(getenv(name))
+		if k == "" {
+			continue
 		}
+		if len(k) < redact.MinSecretLen {
+			fmt.Fprintf(stderr, "scan-keys: %s is shorter than %d characters: too short to scan for without matching ordinary text, so %s cannot be shown free of it; set the real key\n",
+				name, redact.MinSecretLen, dir)
+			return exitScanError
+		}
+		keys = append(keys, k)
 	}
+	// Whatever the scan prints passes through a redactor of the keys: a
+	// key given where the directory goes, or in a file's name, is never
+	// printed back.
+	red := redact.New()
+	for i, k := range keys {
+		red.Add(k, fmt.Sprintf("<key %d>", i+1))
+	}
+	outW, errW := red.Writer(stdout), red.Writer(stderr)
+	defer func() { _, _ = outW.Close(), errW.Close() }()
+	stdout, stderr = outW, errW
 	if len(keys) == 0 {
 		fmt.Fprintf(stdout, "scan-keys: %s and %s are unset: there is no key to look for in %s\n", config.EnvAPIKey, config.EnvAPIKey2, dir)
 		return exitClean
@@ -144,12 +166,18 @@ func scanKeys(dir string, getenv func(string) string, stdout, stderr io.Writer) 
 	for _, l := range leaks {
 		fmt.Fprintf(stderr, "scan-keys: leaked key: %s\n", l)
 	}
+	if err != nil {
+		// Every problem is named, one a line, after the leaks found.
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "scan-keys: %s\n", line)
+		}
+		fmt.Fprintf(stderr, "scan-keys: part of %s could not be checked, so treat it as leaking\n", dir)
+	}
 	switch {
 	case len(leaks) > 0:
 		fmt.Fprintf(stderr, "scan-keys: %d leak(s) of an API key in %s: do not publish it\n", len(leaks), dir)
 		return exitLeak
 	case err != nil:
-		fmt.Fprintf(stderr, "scan-keys: %v: the directory could not be checked, so treat it as leaking\n", err)
 		return exitScanError
 	}
 	fmt.Fprintf(stdout, "scan-keys: no API key in %s (%d key(s) looked for in every encoded form)\n", dir, len(keys))

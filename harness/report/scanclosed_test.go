@@ -1,0 +1,153 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// The leak scan guards an upload: whatever it cannot read through must
+// make it fail, never pass as clean. These are the ways a directory used
+// to pass with a key in it.
+
+func TestScanDirFollowsASymlinkToAFileWithTheKey(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	target := filepath.Join(outside, "evidence.json")
+	if err := os.WriteFile(target, []byte("x\n"+plantedKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(dir, "evidence.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(outside, "sub"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "sub", "deep.md"), []byte(plantedKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "sub"), filepath.Join(dir, "linked-dir")); err != nil {
+		t.Fatal(err)
+	}
+	leaks, err := ScanDir(dir, []string{plantedKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, l := range leaks {
+		got[filepath.Base(l.File)] = true
+	}
+	if !got["evidence.json"] || !got["deep.md"] {
+		t.Errorf("a key behind a symlink (an upload follows it) was not found: %v", leaks)
+	}
+}
+
+func TestScanDirFailsOnASymlinkLoopAndABrokenLink(t *testing.T) {
+	for name, setup := range map[string]func(dir string) error{
+		"loop to its parent": func(dir string) error { return os.Symlink(dir, filepath.Join(dir, "loop")) },
+		"loop of two links": func(dir string) error {
+			if err := os.Symlink(filepath.Join(dir, "b"), filepath.Join(dir, "a")); err != nil {
+				return err
+			}
+			return os.Symlink(filepath.Join(dir, "a"), filepath.Join(dir, "b"))
+		},
+		"broken link": func(dir string) error { return os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, "dangling")) },
+	} {
+		dir := t.TempDir()
+		if err := setup(dir); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ScanDir(dir, []string{plantedKey}); err == nil {
+			t.Errorf("%s: the scan passed a directory it could not read through", name)
+		}
+	}
+}
+
+func TestScanDirFailsOnAFileItCannotRead(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	if _, err := ScanDir(dir, []string{plantedKey}); err == nil || !strings.Contains(err.Error(), "pipe") {
+		t.Errorf("a file that is not a regular file must fail the scan, naming it: %v", err)
+	}
+}
+
+func TestScanDirKeepsGoingAfterAnErrorAndReportsEveryLeak(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, "a-dangling")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "z-leak.json"), []byte(plantedKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	leaks, err := ScanDir(dir, []string{plantedKey})
+	if err == nil || len(leaks) == 0 {
+		t.Errorf("want the error and the leak after it, got %v and %v", leaks, err)
+	}
+}
+
+// A key past the first 256 MiB of a file used to pass unseen.
+func TestScanDirReadsAHugeFileToItsEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a file larger than the old limit")
+	}
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "huge.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sparse file: 300 MiB of zero bytes without using the disk.
+	if _, err := f.Seek(300<<20, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("\n" + plantedKey + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	leaks, err := ScanDir(dir, []string{plantedKey})
+	if err != nil || len(leaks) == 0 {
+		t.Fatalf("a key at the end of a huge file was not found: %v %v", leaks, err)
+	}
+	if leaks[0].Line != 2 {
+		t.Errorf("line %d, want 2", leaks[0].Line)
+	}
+}
+
+// A key split across two reads of a large file is still found, with the
+// right line.
+func TestScanReaderFindsAKeyAcrossChunks(t *testing.T) {
+	sc := newScanner([]string{plantedKey})
+	for _, at := range []int{scanChunk - 3, scanChunk - len(plantedKey) + 1, scanChunk, 2*scanChunk - 10} {
+		data := bytes.Repeat([]byte("."), at)
+		data[10] = '\n'
+		data = append(data, plantedKey+"\n"...)
+		leaks, err := sc.scanReader("f", bytes.NewReader(data))
+		if err != nil || len(leaks) == 0 || leaks[0].Line != 2 {
+			t.Errorf("key at %d: %v %v", at, leaks, err)
+		}
+	}
+}
+
+// A file whose name holds the key is a leak too, and the leak report
+// does not print the name as it is.
+func TestScanDirFindsTheKeyInAFileName(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cassette-"+plantedKey+".yaml"), []byte("clean"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	leaks, err := ScanDir(dir, []string{plantedKey})
+	if err != nil || len(leaks) == 0 {
+		t.Fatalf("a key in a file name was not found: %v %v", leaks, err)
+	}
+	for _, l := range leaks {
+		if strings.Contains(l.String(), plantedKey) {
+			t.Errorf("the leak report prints the key: %s", l)
+		}
+	}
+}
