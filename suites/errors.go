@@ -55,7 +55,7 @@ func errorChecks() map[string]Check {
 				const field = "conformanceNoSuchField"
 				resp := t.Post(ctx, ep, With(ep.Request, "sort", map[string]any{field: 1}))
 				if t.ExpectStatus(ep.ID+" (sort on "+field+")", resp, 400) {
-					t.Observe(ep.ID, strings.Contains(string(resp.Body), field), "a 400 body that names "+field, resp)
+					t.Observe(ep.ID, namesField(resp.Body, field), "a 400 body that names "+field+" in its message (text, or a JSON string value; an echo of the request does not name it)", resp)
 				}
 			})
 		}},
@@ -87,7 +87,7 @@ func checkErrorBodies(ctx SpecContext, t *T) {
 				continue
 			}
 			read++
-			t.Observe(where, strings.TrimSpace(string(p.resp.Body)) != "", "a non-empty body that explains the "+strconv.Itoa(p.resp.Status), p.resp)
+			t.Observe(where, explains(p.resp.Body), "a body that explains the "+strconv.Itoa(p.resp.Status)+" in words (text, or a JSON string value)", p.resp)
 		}
 		if read == 0 {
 			t.Observe(ep.ID, false, "at least one 4xx body to judge: none of no credentials, malformed JSON and GET got a 4xx ("+strings.Join(got, "; ")+")", provocations[0].resp)

@@ -159,3 +159,33 @@ func TestRedirectBodyWithAPIData(t *testing.T) {
 		}
 	}
 }
+
+func TestExplainsNeedsWords(t *testing.T) {
+	for body, want := range map[string]bool{
+		"Unauthorized: invalid bearer token value\n": true,
+		`{"error":"Bad Request","message":"x"}`:      true,
+		`{"errors":[{"detail":"limit too big"}]}`:    true,
+		`{}`: false, `[]`: false, `null`: false, `0`: false, " \n": false, "": false,
+		`{"error": null, "message": ""}`: false, `{"code": 400}`: false, `{"e": "4"}`: false,
+	} {
+		if explains([]byte(body)) != want {
+			t.Errorf("%q: want %v", body, want)
+		}
+	}
+}
+
+func TestNamesFieldInWordsNotInAnEcho(t *testing.T) {
+	const f = "conformanceNoSuchField"
+	for body, want := range map[string]bool{
+		`{"error":"Bad Request","message":"unknown sort field \"conformanceNoSuchField\"","field":"sort.conformanceNoSuchField"}`: true,
+		"unknown sort field conformanceNoSuchField\n":                                         true,
+		`{"message":"bad request","request":{"sort":{"conformanceNoSuchField":1},"limit":5}}`: false,
+		`{"message":"bad request","body":"{\"sort\":{\"conformanceNoSuchField\": 1}}"}`:       false,
+		`{"message":"unknown field conformanceNoSuchFieldX"}`:                                 false,
+		`{"message":"bad request"}`:                                                           false,
+	} {
+		if namesField([]byte(body), f) != want {
+			t.Errorf("%s: want %v", body, want)
+		}
+	}
+}

@@ -99,6 +99,8 @@ const (
 	faultNonBillItemsNoID  = "non-bill-items-no-id"
 	faultNumericBillIDs    = "numeric-bill-ids"
 	faultBillsNoCreatedAt  = "bills-no-createdat"
+	faultOpaqueErrorBody   = "opaque-error-body"
+	faultSortErrorEchoes   = "sort-error-echoes-request"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -165,6 +167,8 @@ var registry = []Fault{
 	newFault(faultNonBillItemsNoID, "schemas", `items of the non-bill lists and the order answer lose "_id" (the VAT list's entries lose "category_id")`, "SCHEMA-001"),
 	newFault(faultNumericBillIDs, "schemas", `bills carry "_id" as a number instead of a string`, "LIST-003", "AUTH-009"),
 	newFault(faultBillsNoCreatedAt, "schemas", `bills lose "createdAt", the field the list checks sort on`, "LIST-004"),
+	newFault(faultOpaqueErrorBody, "errors", "every 4xx, 401 included, has the body {} (non-empty, but it explains nothing)", "ERR-006", "AUTH-008"),
+	newFault(faultSortErrorEchoes, "errors", `an unknown sort field gets 400 "invalid request" that names no field but echoes the request (so the field appears only as a member name)`, "ERR-007"),
 	newFault(faultBillsNoFilter, "behaviour", "/list/bills without a filter is served", "BILL-001"),
 	newFault(faultBillsNoWindow, "behaviour", "bills windows longer than 2 days are served", "BILL-002"),
 	newFault(faultBillsIgnoreDay, "behaviour", "the businessDay filter is ignored", "BILL-003"),

@@ -130,6 +130,14 @@ var faultProbes = map[string]faultProbe{
 		a, b, c := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"}), h.do(call{path: bills, auth: "-"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) == 0 && c.status == 401 && len(c.body) == 0
 	}},
+	faultOpaqueErrorBody: {broken: func(h *harness) bool {
+		a, b := h.do(call{path: "/api/v2/nope"}), h.do(call{path: bills, auth: "-"})
+		return a.status == 404 && string(a.body) == "{}" && b.status == 401 && string(b.body) == "{}"
+	}},
+	faultSortErrorEchoes: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"sort":{"price":1}}`})
+		return r.status == 400 && bytes.Contains(r.body, []byte(`"request":{"sort":{"price":1}}`)) && !bytes.Contains(r.body, []byte(`"field"`))
+	}},
 	faultIgnoreUnknownSort: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, body: `{"sort":{"price":1,"createdAt":1}}`}, 200)
 	}},

@@ -48,6 +48,8 @@ type apiError struct {
 	status  int
 	message string
 	field   string
+	// echo is the request body quoted back (fault sort-error-echoes-request).
+	echo json.RawMessage
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.status, e.message) }
@@ -60,9 +62,10 @@ func badField(field, format string, args ...any) *apiError {
 // errorBody is the JSON body of every 4xx but 401. Its field order is fixed
 // for byte-identical recordings.
 type errorBody struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Error   string          `json:"error"`
+	Message string          `json:"message"`
+	Field   string          `json:"field,omitempty"`
+	Request json.RawMessage `json:"request,omitempty"`
 }
 
 // route answers one API path for an authenticated tenant and a body that
@@ -169,6 +172,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
 		}
 	}
 	answer, e := handle(s, t, body)
+	if e != nil && strings.HasPrefix(e.field, "sort.") && s.faults.on(faultSortErrorEchoes) {
+		echo, _ := json.Marshal(body)
+		e = &apiError{status: e.status, message: "invalid request", echo: echo}
+	}
 	if e != nil {
 		s.writeError(w, e)
 		return
@@ -307,7 +314,11 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		writeBytes(w, e.status, "", nil)
 		return
 	}
-	data, err := json.Marshal(errorBody{Error: http.StatusText(e.status), Message: e.message, Field: e.field})
+	if e.status >= 400 && e.status < 500 && s.faults.on(faultOpaqueErrorBody) {
+		writeBytes(w, e.status, "application/json", []byte("{}"))
+		return
+	}
+	data, err := json.Marshal(errorBody{Error: http.StatusText(e.status), Message: e.message, Field: e.field, Request: e.echo})
 	if err != nil {
 		writeText(w, e.status, e.message)
 		return
@@ -325,6 +336,8 @@ func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why s
 	switch {
 	case s.faults.on(faultEmpty401Body), s.faults.on(faultEmptyErrorBody):
 		writeBytes(w, http.StatusUnauthorized, "", nil)
+	case s.faults.on(faultOpaqueErrorBody):
+		writeBytes(w, http.StatusUnauthorized, "application/json", []byte("{}"))
 	case s.faults.on(faultEchoKeyIn401):
 		got := r.Header.Get("Authorization")
 		if got == "" {
