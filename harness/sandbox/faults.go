@@ -101,6 +101,7 @@ const (
 	faultBillsNoCreatedAt  = "bills-no-createdat"
 	faultOpaqueErrorBody   = "opaque-error-body"
 	faultSortErrorEchoes   = "sort-error-echoes-request"
+	faultEchoKeyInHeader   = "echo-key-in-401-header"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -130,6 +131,7 @@ var registry = []Fault{
 	newFault(faultAcceptWrongApp, "auth", "any app name is accepted with a valid key", "AUTH-005"),
 	newFault(faultAcceptV1Query, "auth", "v1 api_key and app_name query parameters are accepted without a header", "AUTH-007"),
 	newFault(faultEchoKeyIn401, "auth", "the 401 body quotes the Authorization header it got", "AUTH-008"),
+	newFault(faultEchoKeyInHeader, "auth", "the 401 body is fine, but its WWW-Authenticate header quotes the Authorization header it got", "AUTH-008"),
 	newFault(faultEmpty401Body, "auth", "401 answers have an empty body", "AUTH-008", "ERR-006"),
 	newFault(faultTenantLeak, "auth", "the second tenant's key lists the first tenant's bills", "AUTH-009"),
 	newFault(faultAcceptAnyMethod, "structure", "every method is served like POST (a GET without body as {})", "STRUCT-002", "STRUCT-003"),

@@ -52,6 +52,10 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, auth: "Token not_an_app@" + DefaultKey})
 		return r.status == 401 && bytes.Contains(r.body, []byte(DefaultKey))
 	}},
+	faultEchoKeyInHeader: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, auth: "Token not_an_app@" + DefaultKey})
+		return r.status == 401 && strings.Contains(r.header.Get("WWW-Authenticate"), DefaultKey) && !bytes.Contains(r.body, []byte(DefaultKey))
+	}},
 	faultEmpty401Body: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, auth: "-"})
 		return r.status == 401 && len(r.body) == 0

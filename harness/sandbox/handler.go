@@ -333,6 +333,9 @@ func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why s
 	if s.refusalAs200(w, http.StatusUnauthorized) {
 		return
 	}
+	if s.faults.on(faultEchoKeyInHeader) {
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf("Token realm=\"winston\", received=%q", r.Header.Get("Authorization")))
+	}
 	switch {
 	case s.faults.on(faultEmpty401Body), s.faults.on(faultEmptyErrorBody):
 		writeBytes(w, http.StatusUnauthorized, "", nil)
