@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/client"
 	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
 )
 
@@ -67,27 +69,61 @@ func behaviourChecks() map[string]Check {
 				t.ExpectStatus(ep.ID+" (noTable, paid)", t.Post(ctx, ep, body), 200)
 			}
 		}},
-		"ORDER-003": {Run: func(ctx SpecContext, t *T) {
-			for _, ep := range t.Exercised() {
-				resp := t.Post(ctx, ep, map[string]any{"number": "noTable", "plan_id": t.Fx.PlanID, "paid": false})
-				ok := resp.Err == nil && resp.Status == 400
-				if resp.Err == nil && resp.Status == 200 {
-					var order struct {
-						Number any `json:"number"`
-					}
-					err := json.Unmarshal(resp.Body, &order)
-					n, isString := order.Number.(string)
-					ok = err == nil && isString && len(n) == 6 && !strings.EqualFold(n, "noTable")
-				}
-				t.Observe(ep.ID+" (noTable, unpaid)", ok, "400 (ordering guide), or 200 with a 6-character table number (create-order page)", resp)
-			}
-		}},
+		"ORDER-003": {Run: checkUnpaidNoTable},
 		"ORDER-004": {Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
 				t.ExpectStatus(ep.ID+" (no number)", t.Post(ctx, ep, With(ep.Request, "number", nil)), 400)
 			}
 		}},
 	}
+}
+
+// checkUnpaidNoTable places two unpaid noTable orders, one after the
+// other: each must get 400 (ordering guide) or 200 with a 6-character
+// table number (create-order page). The page says the number is random, so
+// two orders that both got one must not share it: a fixed number (or the
+// word noTable cut to 6 characters) is neither documented behaviour.
+func checkUnpaidNoTable(ctx SpecContext, t *T) {
+	for _, ep := range t.Exercised() {
+		body := map[string]any{"number": "noTable", "plan_id": t.Fx.PlanID, "paid": false}
+		var numbers []string
+		var last *client.Response
+		for i := range 2 {
+			resp := t.Post(ctx, ep, body)
+			number, ok := unpaidNoTableAnswer(resp)
+			t.Observe(fmt.Sprintf("%s (noTable, unpaid, order %d)", ep.ID, i+1), ok,
+				"400 (ordering guide), or 200 with a 6-character table number (create-order page)", resp)
+			if ok && number != "" {
+				numbers = append(numbers, number)
+				last = resp
+			}
+		}
+		if len(numbers) == 2 {
+			t.Observe(ep.ID+" (noTable, unpaid, two orders)", numbers[0] != numbers[1],
+				fmt.Sprintf("two different (random) table numbers for two orders; got %q and %q", numbers[0], numbers[1]), last)
+		}
+	}
+}
+
+// unpaidNoTableAnswer judges one answer to an unpaid noTable order: ok for
+// 400, or for 200 with a 6-character table number, which it returns.
+func unpaidNoTableAnswer(resp *client.Response) (string, bool) {
+	if resp.Err != nil {
+		return "", false
+	}
+	switch resp.Status {
+	case 400:
+		return "", true
+	case 200:
+		var order struct {
+			Number any `json:"number"`
+		}
+		err := json.Unmarshal(resp.Body, &order)
+		n, isString := order.Number.(string)
+		ok := err == nil && isString && utf8.RuneCountInString(n) == 6 && !strings.HasPrefix(strings.ToLower("noTable"), strings.ToLower(n))
+		return n, ok
+	}
+	return "", false
 }
 
 // filterHolds lists bills with the filter and checks field on every item.

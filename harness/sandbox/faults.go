@@ -92,16 +92,17 @@ const (
 // Faults that prove a check cannot pass on too little evidence, and the
 // branches of checks that no other fault reached.
 const (
-	faultEmptyLists        = "empty-lists"
-	faultFractionalLimit   = "fractional-limit"
-	faultClientErrorsAs200 = "client-errors-as-200"
-	faultDefaultLimit200   = "default-limit-200"
-	faultNonBillItemsNoID  = "non-bill-items-no-id"
-	faultNumericBillIDs    = "numeric-bill-ids"
-	faultBillsNoCreatedAt  = "bills-no-createdat"
-	faultOpaqueErrorBody   = "opaque-error-body"
-	faultSortErrorEchoes   = "sort-error-echoes-request"
-	faultEchoKeyInHeader   = "echo-key-in-401-header"
+	faultEmptyLists         = "empty-lists"
+	faultFractionalLimit    = "fractional-limit"
+	faultClientErrorsAs200  = "client-errors-as-200"
+	faultDefaultLimit200    = "default-limit-200"
+	faultNonBillItemsNoID   = "non-bill-items-no-id"
+	faultNumericBillIDs     = "numeric-bill-ids"
+	faultBillsNoCreatedAt   = "bills-no-createdat"
+	faultOpaqueErrorBody    = "opaque-error-body"
+	faultSortErrorEchoes    = "sort-error-echoes-request"
+	faultEchoKeyInHeader    = "echo-key-in-401-header"
+	faultNoTableFixedNumber = "notable-unpaid-fixed-number"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -178,6 +179,7 @@ var registry = []Fault{
 	newFault(faultOrder500, "behaviour", "a valid order on a table gets 500", "ORDER-001"),
 	newFault(faultNoTableRejectPaid, "behaviour", "a paid noTable order gets 400", "ORDER-002"),
 	newFault(faultNoTableNoNumber, "behaviour", `an unpaid noTable order gets 200 with number "noTable" instead of a 6-character number`, "ORDER-003"),
+	newFault(faultNoTableFixedNumber, "behaviour", `every unpaid noTable order gets 200 with the same table number "100000" (6 characters, but not random)`, "ORDER-003"),
 	newFault(faultOrderNoValidation, "behaviour", "an order without number is placed", "ORDER-004"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),

@@ -245,6 +245,11 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: orderPath, body: `{"number":"noTable","plan_id":"plan-main","paid":false}`})
 		return r.status == 200 && bytes.Contains(r.body, []byte(`"number":"noTable"`))
 	}},
+	faultNoTableFixedNumber: {broken: func(h *harness) bool {
+		body := `{"number":"noTable","plan_id":"plan-main","paid":false}`
+		a, b := h.do(call{path: orderPath, body: body}), h.do(call{path: orderPath, body: body})
+		return a.status == 200 && b.status == 200 && bytes.Contains(a.body, []byte(`"number":"100000"`)) && bytes.Equal(a.body[bytes.Index(a.body, []byte(`"number"`)):], b.body[bytes.Index(b.body, []byte(`"number"`)):])
+	}},
 	faultOrderNoValidation: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: orderPath, body: `{"plan_id":"plan-main","paid":false}`}, 200)
 	}},

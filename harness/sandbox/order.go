@@ -12,6 +12,10 @@ import (
 // noTable is the number value of an order that has no table.
 const noTable = "noTable"
 
+// fixedNoTableNumber is the one table number every unpaid noTable order
+// gets with fault notable-unpaid-fixed-number.
+const fixedNoTableNumber = "100000"
+
 // order is a placed order, kept per tenant for the run.
 type order struct {
 	ID        string
@@ -101,6 +105,8 @@ func (s *Server) placeNoTable(t *tenant, req orderRequest) (any, *apiError) {
 	switch {
 	case s.faults.on(faultNoTableNoNumber):
 		return t.place(noTable, req), nil
+	case s.faults.on(faultNoTableFixedNumber):
+		return t.place(fixedNoTableNumber, req), nil
 	case s.opts.NoTableRule == NoTableGuide:
 		return nil, badField("paid", "a noTable order must be paid")
 	case req.plan == "":
