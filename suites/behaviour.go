@@ -2,6 +2,7 @@ package suites
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -22,15 +23,7 @@ func behaviourChecks() map[string]Check {
 				t.ExpectStatus(ep.ID+" (no filter)", t.Post(ctx, ep, body), 400)
 			}
 		}},
-		"BILL-002": {Run: func(ctx SpecContext, t *T) {
-			for _, ep := range t.Exercised() {
-				base := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil)
-				old := t.Post(ctx, ep, With(base, "modifiedSince", t.Fx.TooOldModifiedSince))
-				t.ExpectStatus(ep.ID+" (modifiedSince "+t.Fx.TooOldModifiedSince+")", old, 400)
-				wide := t.Post(ctx, ep, With(base, "modifiedAt", map[string]any{"from": t.Fx.WideModifiedAtFrom, "to": t.Fx.WideModifiedAtTo}))
-				t.ExpectStatus(ep.ID+" (modifiedAt "+t.Fx.WideModifiedAtFrom+" to "+t.Fx.WideModifiedAtTo+")", wide, 400)
-			}
-		}},
+		"BILL-002": {Run: checkBillWindow},
 		"BILL-003": {Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
 				day := t.Fx.BusinessDay
@@ -75,6 +68,39 @@ func behaviourChecks() map[string]Check {
 				t.ExpectStatus(ep.ID+" (no number)", t.Post(ctx, ep, With(ep.Request, "number", nil)), 400)
 			}
 		}},
+	}
+}
+
+// billWindow is the longest period a bills query may cover (reporting
+// guide: at most 2 days).
+const billWindow = 48 * time.Hour
+
+// checkBillWindow sends the two fixture windows, each of which must be
+// longer than 2 days, and expects 400 for both. A window that is not
+// longer than 2 days (or not a time) is a mistake of the catalogue: it
+// would judge the rule on a query the rule allows, so the spec stops and
+// names the fixture.
+func checkBillWindow(ctx SpecContext, t *T) {
+	since, err1 := time.Parse(time.RFC3339, t.Fx.TooOldModifiedSince)
+	from, err2 := time.Parse(time.RFC3339, t.Fx.WideModifiedAtFrom)
+	to, err3 := time.Parse(time.RFC3339, t.Fx.WideModifiedAtTo)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		Fail(fmt.Sprintf("fixtures tooOldModifiedSince, wideModifiedAtFrom and wideModifiedAtTo must be RFC 3339 times (%v): fix them in your catalogue (WINSTON_CATALOGUE)", err))
+	}
+	if w := t.Now().Sub(since); w <= billWindow {
+		Fail(fmt.Sprintf("fixtures.tooOldModifiedSince %s is only %s before the run's reference time %s: a window that does not exceed 2 days cannot show the 2-day rule; set it further back in your catalogue (WINSTON_CATALOGUE)",
+			t.Fx.TooOldModifiedSince, w, t.Now().UTC().Format(time.RFC3339)))
+	}
+	if w := to.Sub(from); w <= billWindow {
+		Fail(fmt.Sprintf("fixtures wideModifiedAtFrom %s to wideModifiedAtTo %s span only %s: a window that does not exceed 2 days cannot show the 2-day rule; widen it in your catalogue (WINSTON_CATALOGUE)",
+			t.Fx.WideModifiedAtFrom, t.Fx.WideModifiedAtTo, w))
+	}
+	for _, ep := range t.Exercised() {
+		base := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil)
+		old := t.Post(ctx, ep, With(base, "modifiedSince", t.Fx.TooOldModifiedSince))
+		t.ExpectStatus(fmt.Sprintf("%s (modifiedSince %s, a %s window)", ep.ID, t.Fx.TooOldModifiedSince, t.Now().Sub(since)), old, 400)
+		wide := t.Post(ctx, ep, With(base, "modifiedAt", map[string]any{"from": t.Fx.WideModifiedAtFrom, "to": t.Fx.WideModifiedAtTo}))
+		t.ExpectStatus(fmt.Sprintf("%s (modifiedAt %s to %s, a %s window)", ep.ID, t.Fx.WideModifiedAtFrom, t.Fx.WideModifiedAtTo, to.Sub(from)), wide, 400)
 	}
 }
 

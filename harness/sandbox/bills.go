@@ -127,14 +127,22 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 			f.businessDay = day
 		}
 	}
-	earliest := s.opts.Now.Add(-billWindow)
 	noWindow := s.faults.on(faultBillsNoWindow)
+	// tooLong is the 2-day rule; with fault bills-window-whole-days it
+	// counts whole days, so anything under 3 days passes as "2 days".
+	tooLong := func(d time.Duration) bool {
+		if s.faults.on(faultBillsWindowWholeDays) {
+			return d >= 3*24*time.Hour
+		}
+		return d > billWindow
+	}
+	earliest := s.opts.Now.Add(-billWindow)
 	if raw, ok := body["modifiedSince"]; ok {
 		since, e := timeValue(raw, "modifiedSince")
 		if e != nil {
 			return f, e
 		}
-		if since.Before(earliest) && !noWindow {
+		if tooLong(s.opts.Now.Sub(since)) && !noWindow {
 			return f, badField("modifiedSince", "modifiedSince must be %s or later: a bills query covers at most 2 days",
 				earliest.Format(time.RFC3339))
 		}
@@ -164,7 +172,7 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 		if to.Before(from) {
 			return f, badField("modifiedAt", "modifiedAt.to must not be before modifiedAt.from")
 		}
-		if to.Sub(from) > billWindow && !noWindow {
+		if tooLong(to.Sub(from)) && !noWindow {
 			return f, badField("modifiedAt", "modifiedAt covers %s: a bills query covers at most 2 days (48h)", to.Sub(from))
 		}
 		f.from, f.to = &from, &to

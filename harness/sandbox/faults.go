@@ -92,17 +92,18 @@ const (
 // Faults that prove a check cannot pass on too little evidence, and the
 // branches of checks that no other fault reached.
 const (
-	faultEmptyLists         = "empty-lists"
-	faultFractionalLimit    = "fractional-limit"
-	faultClientErrorsAs200  = "client-errors-as-200"
-	faultDefaultLimit200    = "default-limit-200"
-	faultNonBillItemsNoID   = "non-bill-items-no-id"
-	faultNumericBillIDs     = "numeric-bill-ids"
-	faultBillsNoCreatedAt   = "bills-no-createdat"
-	faultOpaqueErrorBody    = "opaque-error-body"
-	faultSortErrorEchoes    = "sort-error-echoes-request"
-	faultEchoKeyInHeader    = "echo-key-in-401-header"
-	faultNoTableFixedNumber = "notable-unpaid-fixed-number"
+	faultEmptyLists           = "empty-lists"
+	faultFractionalLimit      = "fractional-limit"
+	faultClientErrorsAs200    = "client-errors-as-200"
+	faultDefaultLimit200      = "default-limit-200"
+	faultNonBillItemsNoID     = "non-bill-items-no-id"
+	faultNumericBillIDs       = "numeric-bill-ids"
+	faultBillsNoCreatedAt     = "bills-no-createdat"
+	faultOpaqueErrorBody      = "opaque-error-body"
+	faultSortErrorEchoes      = "sort-error-echoes-request"
+	faultEchoKeyInHeader      = "echo-key-in-401-header"
+	faultNoTableFixedNumber   = "notable-unpaid-fixed-number"
+	faultBillsWindowWholeDays = "bills-window-whole-days"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -174,6 +175,7 @@ var registry = []Fault{
 	newFault(faultSortErrorEchoes, "errors", `an unknown sort field gets 400 "invalid request" that names no field but echoes the request (so the field appears only as a member name)`, "ERR-007"),
 	newFault(faultBillsNoFilter, "behaviour", "/list/bills without a filter is served", "BILL-001"),
 	newFault(faultBillsNoWindow, "behaviour", "bills windows longer than 2 days are served", "BILL-002"),
+	newFault(faultBillsWindowWholeDays, "behaviour", "the 2-day rule counts whole days, so bills windows shorter than 3 days (e.g. 50 hours) are served", "BILL-002"),
 	newFault(faultBillsIgnoreDay, "behaviour", "the businessDay filter is ignored", "BILL-003"),
 	newFault(faultBillsIgnoreSince, "behaviour", "the modifiedSince filter is ignored", "BILL-004"),
 	newFault(faultOrder500, "behaviour", "a valid order on a table gets 500", "ORDER-001"),
