@@ -10,7 +10,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
 
-	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
 	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
 )
@@ -24,24 +23,8 @@ func behaviourChecks() map[string]Check {
 			}
 		}},
 		"BILL-002": {Run: checkBillWindow},
-		"BILL-003": {Run: func(ctx SpecContext, t *T) {
-			for _, ep := range t.Exercised() {
-				day := t.Fx.BusinessDay
-				filterHolds(ctx, t, ep, map[string]any{"businessDay": day}, "businessDay", "equal to "+day, func(v string) bool { return v == day })
-			}
-		}},
-		"BILL-004": {Run: func(ctx SpecContext, t *T) {
-			for _, ep := range t.Exercised() {
-				since, err := time.Parse(time.RFC3339, t.Fx.ModifiedSince)
-				if err != nil {
-					Fail(fmt.Sprintf("fixtures.modifiedSince %q is not an RFC 3339 time: fix it in your catalogue", t.Fx.ModifiedSince))
-				}
-				filterHolds(ctx, t, ep, map[string]any{"modifiedSince": t.Fx.ModifiedSince}, "modifiedAt", "at or after "+t.Fx.ModifiedSince, func(v string) bool {
-					at, err := time.Parse(time.RFC3339, v)
-					return err == nil && !at.Before(since)
-				})
-			}
-		}},
+		"BILL-003": {Run: checkBusinessDayFilter},
+		"BILL-004": {Run: checkModifiedSinceFilter},
 		"ORDER-001": {Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
 				resp := t.Post(ctx, ep, ep.Request)
@@ -150,38 +133,4 @@ func unpaidNoTableAnswer(resp *client.Response) (string, bool) {
 		return n, ok
 	}
 	return "", false
-}
-
-// filterHolds lists bills with the filter and checks field on every item.
-// An empty answer proves nothing, so it is a violation that names the
-// fixture to change.
-func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, filter map[string]any, field, rule string, holds func(string) bool) {
-	body := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil, "limit", 1000)
-	for k, v := range filter {
-		body[k] = v
-	}
-	resp := t.Post(ctx, ep, body)
-	items, ok := listOf(t, ep.ID, resp)
-	if !ok {
-		return
-	}
-	if len(items) == 0 {
-		t.Observe(ep.ID, false, "bills to judge the filter by: the fixture matched none (set it in your catalogue to a value with bills)", resp)
-		return
-	}
-	var bad []string
-	for _, it := range items {
-		v, _ := it[field].(string)
-		if !holds(v) {
-			bad = append(bad, fmt.Sprintf("%s has %s %q", idOf(it), field, v))
-		}
-	}
-	t.Observe(ep.ID, len(bad) == 0, fmt.Sprintf("every bill's %s %s (%d of %d break it%s)", field, rule, len(bad), len(items), example(bad)), resp)
-}
-
-func example(bad []string) string {
-	if len(bad) == 0 {
-		return ""
-	}
-	return ": " + bad[0]
 }

@@ -10,6 +10,10 @@ import (
 // guide: at most 2 days).
 const billWindow = 48 * time.Hour
 
+// fixedSinceWindow is the window fault bills-modifiedsince-fixed-window
+// lists whatever modifiedSince says: the catalogue's own fixture window.
+const fixedSinceWindow = 36 * time.Hour
+
 // billSortFields are the bill fields a query may sort on.
 var billSortFields = []string{"_id", "createdAt", "modifiedAt", "businessDay", "total"}
 
@@ -123,7 +127,11 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 		if _, err := time.Parse(dayLayout, day); e != nil || err != nil {
 			return f, badField("businessDay", `businessDay must be a date string "YYYY-MM-DD", e.g. "2026-11-20"`)
 		}
-		if !s.faults.on(faultBillsIgnoreDay) {
+		switch {
+		case s.faults.on(faultBillsLatestDay):
+			// The last closed business day, whatever was asked.
+			f.businessDay = s.opts.Now.UTC().AddDate(0, 0, -1).Format(dayLayout)
+		case !s.faults.on(faultBillsIgnoreDay):
 			f.businessDay = day
 		}
 	}
@@ -146,7 +154,12 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 			return f, badField("modifiedSince", "modifiedSince must be %s or later: a bills query covers at most 2 days",
 				earliest.Format(time.RFC3339))
 		}
-		if !s.faults.on(faultBillsIgnoreSince) {
+		switch {
+		case s.faults.on(faultBillsFixedSince):
+			// A fixed 36-hour window, whatever was asked.
+			fixed := s.opts.Now.Add(-fixedSinceWindow)
+			f.modifiedSince = &fixed
+		case !s.faults.on(faultBillsIgnoreSince):
 			f.modifiedSince = &since
 		}
 	}

@@ -104,6 +104,8 @@ const (
 	faultEchoKeyInHeader      = "echo-key-in-401-header"
 	faultNoTableFixedNumber   = "notable-unpaid-fixed-number"
 	faultBillsWindowWholeDays = "bills-window-whole-days"
+	faultBillsLatestDay       = "bills-businessday-latest"
+	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -178,6 +180,8 @@ var registry = []Fault{
 	newFault(faultBillsWindowWholeDays, "behaviour", "the 2-day rule counts whole days, so bills windows shorter than 3 days (e.g. 50 hours) are served", "BILL-002"),
 	newFault(faultBillsIgnoreDay, "behaviour", "the businessDay filter is ignored", "BILL-003"),
 	newFault(faultBillsIgnoreSince, "behaviour", "the modifiedSince filter is ignored", "BILL-004"),
+	newFault(faultBillsLatestDay, "behaviour", "the businessDay filter lists the last closed business day (the day before now), whatever day was asked", "BILL-003"),
+	newFault(faultBillsFixedSince, "behaviour", "the modifiedSince filter lists the bills modified in the last 36 hours, whatever time was asked", "BILL-004"),
 	newFault(faultOrder500, "behaviour", "a valid order on a table gets 500", "ORDER-001"),
 	newFault(faultNoTableRejectPaid, "behaviour", "a paid noTable order gets 400", "ORDER-002"),
 	newFault(faultNoTableNoNumber, "behaviour", `an unpaid noTable order gets 200 with number "noTable" instead of a 6-character number`, "ORDER-003"),

@@ -240,6 +240,18 @@ var faultProbes = map[string]faultProbe{
 		}
 		return false
 	}},
+	faultBillsLatestDay: {broken: func(h *harness) bool {
+		got := h.list("/api/v2/list/bills", `{"businessDay":"2026-11-17","limit":1000}`)
+		return len(got) > 0 && got[0]["businessDay"] == "2026-11-20"
+	}},
+	faultBillsFixedSince: {broken: func(h *harness) bool {
+		for _, b := range h.list("/api/v2/list/bills", `{"modifiedSince":"2026-11-21T06:00:00Z","limit":1000}`) {
+			if b["modifiedAt"].(string) < "2026-11-21T00:00:00Z" {
+				return true
+			}
+		}
+		return false
+	}},
 	faultOrder500: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: orderPath, body: `{"number":12,"plan_id":"plan-main","paid":false}`}, 500)
 	}},
