@@ -58,13 +58,36 @@ func structureChecks() map[string]Check {
 				t.ExpectStatus(ep.ID+" (text/plain)", resp, 415, 400)
 			})
 		}},
-		"STRUCT-005": eachOK(func(t *T, ep catalogue.Endpoint, resp *client.Response) {
-			t.Observe(ep.ID, IsJSONContentType(resp.Header.Get("Content-Type")), "Content-Type: application/json", resp)
-		}),
+		"STRUCT-005": {Run: checkJSONContentType},
 		"STRUCT-006": eachOK(func(t *T, ep catalogue.Endpoint, resp *client.Response) {
 			t.Observe(ep.ID, !isV1Wrapper(resp.Body), `no {"status": ..., "data": ...} envelope`, resp)
 		}),
 	}
+}
+
+// checkJSONContentType reads the Content-Type of each endpoint's 200
+// answer to its example and, for a list, to its large query too: a full
+// page (100 bills, tens of KiB) is where a server that streams big
+// answers through another writer would lose the JSON type, and the rule
+// is about every 200, not the small ones. The example must get 200 (as in
+// STRUCT-001); the large query's status is the list checks' to judge.
+func checkJSONContentType(ctx SpecContext, t *T) {
+	t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+		resp := t.Post(ctx, ep, ep.Request)
+		if t.ExpectStatus(ep.ID+" (example)", resp, 200) {
+			t.Observe(ep.ID+" (example)", IsJSONContentType(resp.Header.Get("Content-Type")), "Content-Type: application/json", resp)
+		}
+		if ep.Large == nil {
+			return
+		}
+		where := ep.ID + " (large query, default page)"
+		resp = t.Post(ctx, ep, With(ep.Large, "limit", nil))
+		if resp.Err != nil || resp.Status != 200 {
+			t.NotJudged(where, "Content-Type: application/json", resp, "not a 200: the list checks judge its status")
+			return
+		}
+		t.Observe(where, IsJSONContentType(resp.Header.Get("Content-Type")), "Content-Type: application/json", resp)
+	})
 }
 
 // methodsFor returns the other methods a check sends to ep, each with the

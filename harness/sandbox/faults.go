@@ -105,6 +105,7 @@ const (
 	faultNoTableFixedNumber   = "notable-unpaid-fixed-number"
 	faultBillsWindowWholeDays = "bills-window-whole-days"
 	faultBillsLatestDay       = "bills-businessday-latest"
+	faultLargeOctetStream     = "large-answer-octet-stream"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -142,6 +143,7 @@ var registry = []Fault{
 	newFault(faultMethod404, "structure", "other methods get 404 instead of 405", "STRUCT-003"),
 	newFault(faultIgnoreContentType, "structure", "any Content-Type is parsed as JSON", "STRUCT-004"),
 	newFault(faultTextContentType, "structure", `200 answers say "Content-Type: text/plain"`, "STRUCT-005"),
+	newFault(faultLargeOctetStream, "structure", `200 answers over 32 KiB (a full page of bills) say "Content-Type: application/octet-stream"`, "STRUCT-005"),
 	newFault(faultTruncatedJSON, "structure", "200 answers are cut off halfway, so the body is not JSON", "STRUCT-001"),
 	newFault(faultV1Wrapper, "structure", `200 answers are wrapped as {"status":"success","data":...}`, "STRUCT-006", "SCHEMA-001"),
 	newFault(faultHTTPServesData, "transport", "plain HTTP serves the API itself (200 with data, no credentials needed)", "TRANS-001", "TRANS-002"),

@@ -252,6 +252,10 @@ var faultProbes = map[string]faultProbe{
 		}
 		return false
 	}},
+	faultLargeOctetStream: {broken: func(h *harness) bool {
+		small, large := h.do(call{path: bills, body: `{"limit":5}`}), h.do(call{path: bills, body: `{}`})
+		return small.header.Get("Content-Type") == "application/json" && large.status == 200 && large.header.Get("Content-Type") == "application/octet-stream"
+	}},
 	faultOrder500: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: orderPath, body: `{"number":12,"plan_id":"plan-main","paid":false}`}, 500)
 	}},

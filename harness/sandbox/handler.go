@@ -36,6 +36,11 @@ const (
 	MaxJSONDepth = 64
 )
 
+// largeAnswer is the size above which fault large-answer-octet-stream
+// sends a 200 as application/octet-stream (a full page of bills is about
+// 70 KiB; the examples' answers are a few KiB).
+const largeAnswer = 32 << 10
+
 // hangFor is how long fault hang holds an API request.
 const hangFor = 30 * time.Second
 
@@ -298,8 +303,11 @@ func (s *Server) writeJSON(w http.ResponseWriter, v any) {
 		data = data[:len(data)/2]
 	}
 	ct := "application/json"
-	if s.faults.on(faultTextContentType) {
+	switch {
+	case s.faults.on(faultTextContentType):
 		ct = "text/plain; charset=utf-8"
+	case s.faults.on(faultLargeOctetStream) && len(data) > largeAnswer:
+		ct = "application/octet-stream"
 	}
 	writeBytes(w, http.StatusOK, ct, data)
 }
