@@ -106,6 +106,9 @@ const (
 	faultBillsWindowWholeDays = "bills-window-whole-days"
 	faultBillsLatestDay       = "bills-businessday-latest"
 	faultLargeOctetStream     = "large-answer-octet-stream"
+	faultRedirectDropsQuery   = "redirect-drops-query"
+	faultRedirectToHTTP       = "redirect-to-http"
+	faultRedirectOtherHost    = "redirect-other-host"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -149,6 +152,9 @@ var registry = []Fault{
 	newFault(faultHTTPServesData, "transport", "plain HTTP serves the API itself (200 with data, no credentials needed)", "TRANS-001", "TRANS-002"),
 	newFault(faultRedirectLeaksData, "transport", "the plain-HTTP redirect (308, right Location) carries in its body the JSON the HTTPS endpoint would answer", "TRANS-001"),
 	newFault(faultRedirectWrongPath, "transport", `the redirect Location is the https origin with path "/"`, "TRANS-001"),
+	newFault(faultRedirectDropsQuery, "transport", "the redirect Location keeps the path but drops the query", "TRANS-001"),
+	newFault(faultRedirectToHTTP, "transport", "the redirect Location is http:// (the HTTPS port, but not https)", "TRANS-001"),
+	newFault(faultRedirectOtherHost, "transport", `the redirect Location names the host "localhost" instead of the one asked (127.0.0.1)`, "TRANS-001"),
 	newFault(faultRedirect301, "transport", "plain HTTP redirects with 301 instead of 308", "TRANS-002"),
 	newFault(faultTLSAllowOld, "transport", "HTTPS also accepts TLS 1.0 and 1.1 handshakes", "TRANS-003"),
 	newFault(faultTLSExpiredCert, "transport", "the server certificate expired an hour ago", "TRANS-004"),

@@ -256,6 +256,18 @@ var faultProbes = map[string]faultProbe{
 		small, large := h.do(call{path: bills, body: `{"limit":5}`}), h.do(call{path: bills, body: `{}`})
 		return small.header.Get("Content-Type") == "application/json" && large.status == 200 && large.header.Get("Content-Type") == "application/octet-stream"
 	}},
+	faultRedirectDropsQuery: {broken: func(h *harness) bool {
+		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
+		return strings.HasPrefix(loc, "https://") && strings.HasSuffix(loc, bills)
+	}},
+	faultRedirectToHTTP: {broken: func(h *harness) bool {
+		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
+		return strings.HasPrefix(loc, "http://") && strings.HasSuffix(loc, bills+"?a=1")
+	}},
+	faultRedirectOtherHost: {broken: func(h *harness) bool {
+		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
+		return strings.HasPrefix(loc, "https://localhost:") && strings.HasSuffix(loc, bills+"?a=1")
+	}},
 	faultOrder500: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: orderPath, body: `{"number":12,"plan_id":"plan-main","paid":false}`}, 500)
 	}},
