@@ -109,6 +109,7 @@ const (
 	faultRedirectDropsQuery   = "redirect-drops-query"
 	faultRedirectToHTTP       = "redirect-to-http"
 	faultRedirectOtherHost    = "redirect-other-host"
+	faultTLSWrongHost         = "tls-wrong-host-cert"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -158,6 +159,7 @@ var registry = []Fault{
 	newFault(faultRedirect301, "transport", "plain HTTP redirects with 301 instead of 308", "TRANS-002"),
 	newFault(faultTLSAllowOld, "transport", "HTTPS also accepts TLS 1.0 and 1.1 handshakes", "TRANS-003"),
 	newFault(faultTLSExpiredCert, "transport", "the server certificate expired an hour ago", "TRANS-004"),
+	newFault(faultTLSWrongHost, "transport", "the server certificate is in date and signed by the CA, but names another host (not-this-host.invalid)", "TRANS-004"),
 	newFault(faultNoHSTS, "transport", "no Strict-Transport-Security header", "TRANS-005"),
 	newFault(faultMalformedJSON500, "errors", "malformed JSON gets 500", "ERR-001"),
 	newFault(faultLenientTypes, "errors", `a limit or skip sent as a numeric string ("5") is accepted`, "ERR-002"),

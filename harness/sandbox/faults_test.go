@@ -113,6 +113,11 @@ var faultProbes = map[string]faultProbe{
 		var invalid x509.CertificateInvalidError
 		return errors.As(err, &invalid) && invalid.Reason == x509.Expired
 	}},
+	faultTLSWrongHost: {broken: func(h *harness) bool {
+		_, err := handshake(h.s, "127.0.0.1", tls.VersionTLS12, 0)
+		var wrongHost x509.HostnameError
+		return errors.As(err, &wrongHost)
+	}},
 	faultNoHSTS:           {broken: func(h *harness) bool { return h.do(call{path: bills}).header.Get("Strict-Transport-Security") == "" }},
 	faultMalformedJSON500: {broken: func(h *harness) bool { return hasStatus(h, call{path: bills, body: `{"limit":`}, 500) }},
 	faultLenientTypes: {broken: func(h *harness) bool {
