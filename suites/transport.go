@@ -62,15 +62,26 @@ func transportChecks() map[string]Check {
 			}
 			t.Record(f)
 		}},
-		"TRANS-005": {Run: func(ctx SpecContext, t *T) {
-			for _, ep := range t.Exercised() {
-				resp := t.Post(ctx, ep, ep.Request)
-				hsts := resp.Header.Get("Strict-Transport-Security")
-				t.Record(evidence.Finding{Endpoint: ep.ID, Expected: "a Strict-Transport-Security header with max-age > 0",
-					Observed: Summary(resp) + "; Strict-Transport-Security: " + orNone(hsts), OK: resp.Err == nil && hstsOK(hsts),
-					Facts: map[string]string{"hsts": orNone(hsts)}})
-			}
-		}},
+		"TRANS-005": {Run: checkHSTS},
+	}
+}
+
+// checkHSTS reads Strict-Transport-Security on two HTTPS answers of each
+// endpoint: the 200 to its example, and the 401 to the same request
+// without credentials. "HTTPS answers" are all of them: a header set only
+// on successes leaves a browser that first met an error unprotected.
+func checkHSTS(ctx SpecContext, t *T) {
+	for _, ep := range t.Exercised() {
+		for _, probe := range []struct {
+			what string
+			opts []client.Option
+		}{{"example", nil}, {"no credentials", []client.Option{client.WithAuth(client.AuthNone)}}} {
+			resp := t.Post(ctx, ep, ep.Request, probe.opts...)
+			hsts := resp.Header.Get("Strict-Transport-Security")
+			t.Record(evidence.Finding{Endpoint: ep.ID + " (" + probe.what + ")", Expected: "a Strict-Transport-Security header with max-age > 0",
+				Observed: Summary(resp) + "; Strict-Transport-Security: " + orNone(hsts), OK: resp.Err == nil && hstsOK(hsts),
+				Facts: map[string]string{"hsts": orNone(hsts)}})
+		}
 	}
 }
 

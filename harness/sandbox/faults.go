@@ -110,6 +110,7 @@ const (
 	faultRedirectToHTTP       = "redirect-to-http"
 	faultRedirectOtherHost    = "redirect-other-host"
 	faultTLSWrongHost         = "tls-wrong-host-cert"
+	faultHSTSOnlyOn200        = "hsts-only-on-200"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -160,6 +161,7 @@ var registry = []Fault{
 	newFault(faultTLSAllowOld, "transport", "HTTPS also accepts TLS 1.0 and 1.1 handshakes", "TRANS-003"),
 	newFault(faultTLSExpiredCert, "transport", "the server certificate expired an hour ago", "TRANS-004"),
 	newFault(faultTLSWrongHost, "transport", "the server certificate is in date and signed by the CA, but names another host (not-this-host.invalid)", "TRANS-004"),
+	newFault(faultHSTSOnlyOn200, "transport", "Strict-Transport-Security is sent on 200 answers only, not on errors (401, 404...)", "TRANS-005"),
 	newFault(faultNoHSTS, "transport", "no Strict-Transport-Security header", "TRANS-005"),
 	newFault(faultMalformedJSON500, "errors", "malformed JSON gets 500", "ERR-001"),
 	newFault(faultLenientTypes, "errors", `a limit or skip sent as a numeric string ("5") is accepted`, "ERR-002"),

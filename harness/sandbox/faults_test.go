@@ -118,6 +118,11 @@ var faultProbes = map[string]faultProbe{
 		var wrongHost x509.HostnameError
 		return errors.As(err, &wrongHost)
 	}},
+	faultHSTSOnlyOn200: {broken: func(h *harness) bool {
+		ok, refused := h.do(call{path: bills}), h.do(call{path: bills, auth: "-"})
+		return ok.header.Get("Strict-Transport-Security") != "" && refused.status == 401 && refused.header.Get("Strict-Transport-Security") == "" &&
+			refused.header.Get(hstsPending) == "" && ok.header.Get(hstsPending) == ""
+	}},
 	faultNoHSTS:           {broken: func(h *harness) bool { return h.do(call{path: bills}).header.Get("Strict-Transport-Security") == "" }},
 	faultMalformedJSON500: {broken: func(h *harness) bool { return hasStatus(h, call{path: bills, body: `{"limit":`}, 500) }},
 	faultLenientTypes: {broken: func(h *harness) bool {

@@ -36,6 +36,10 @@ const (
 	MaxJSONDepth = 64
 )
 
+// hstsPending marks an answer whose HSTS header fault hsts-only-on-200
+// drops unless the answer is a 200; it never leaves the sandbox.
+const hstsPending = "X-Sandbox-Hsts-Only-On-200"
+
 // largeAnswer is the size above which fault large-answer-octet-stream
 // sends a 200 as application/octet-stream (a full page of bills is about
 // 70 KiB; the examples' answers are a few KiB).
@@ -251,6 +255,10 @@ func (s *Server) baseHeaders(w http.ResponseWriter, https bool) {
 	if https && !s.faults.on(faultNoHSTS) {
 		h.Set("Strict-Transport-Security", HSTSValue)
 	}
+	if s.faults.on(faultHSTSOnlyOn200) {
+		// Taken back by writeBytes unless the answer is a 200.
+		h.Set(hstsPending, "1")
+	}
 }
 
 // wait holds the request for d; false when the client went away or the
@@ -376,6 +384,12 @@ func writeText(w http.ResponseWriter, status int, msg string) {
 
 func writeBytes(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
+	if h.Get(hstsPending) != "" {
+		h.Del(hstsPending)
+		if status != http.StatusOK {
+			h.Del("Strict-Transport-Security")
+		}
+	}
 	if contentType != "" {
 		h.Set("Content-Type", contentType)
 	}
