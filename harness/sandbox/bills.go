@@ -204,6 +204,9 @@ func (s *Server) renderBill(b bill) billJSON {
 		Products:    b.Products,
 	}
 	switch {
+	case s.faults.on(faultOpenBillsNullTotal) && b.BusinessDay == s.opts.Now.UTC().Format(dayLayout):
+		// Today's business day is still open: no total yet.
+		out.Total = json.RawMessage("null")
 	case s.faults.on(faultDropRequiredField):
 		out.Total = nil
 	case s.faults.on(faultNumberAsString):

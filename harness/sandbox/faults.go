@@ -111,6 +111,7 @@ const (
 	faultRedirectOtherHost    = "redirect-other-host"
 	faultTLSWrongHost         = "tls-wrong-host-cert"
 	faultHSTSOnlyOn200        = "hsts-only-on-200"
+	faultOpenBillsNullTotal   = "open-bills-null-total"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -175,6 +176,7 @@ var registry = []Fault{
 	newFault(fault429NoRetryAfter, "errors", "a 5 req/s cap per key is on (unless a lower one is set) and 429 carries no Retry-After", "ERR-008"),
 	newFault(faultDropRequiredField, "schemas", `bills lose the required "total" field`, "SCHEMA-001"),
 	newFault(faultNumberAsString, "schemas", `bill "total" is sent as a string ("12.50")`, "SCHEMA-001"),
+	newFault(faultOpenBillsNullTotal, "schemas", `bills of today's (still open) business day carry "total": null; the examples list none of them`, "SCHEMA-001"),
 	newFault(faultIgnoreLimit, "schemas", "limit is ignored (answers hold up to 100 items)", "LIST-001"),
 	newFault(faultDefaultLimit50, "schemas", "the default page size is 50", "LIST-002"),
 	newFault(faultIgnoreSkip, "schemas", "skip is ignored", "LIST-003"),

@@ -250,6 +250,12 @@ var faultProbes = map[string]faultProbe{
 		}
 		return false
 	}},
+	faultOpenBillsNullTotal: {broken: func(h *harness) bool {
+		open, closed := h.list("/api/v2/list/bills", `{"businessDay":"2026-11-21","limit":3}`), h.list("/api/v2/list/bills", `{"businessDay":"2026-11-20","limit":3}`)
+		total, has := open[0]["total"]
+		_, closedHas := closed[0]["total"].(float64)
+		return has && total == nil && closedHas
+	}},
 	faultBillsLatestDay: {broken: func(h *harness) bool {
 		got := h.list("/api/v2/list/bills", `{"businessDay":"2026-11-17","limit":1000}`)
 		return len(got) > 0 && got[0]["businessDay"] == "2026-11-20"
