@@ -94,7 +94,7 @@ func (s *Server) listBills(t *tenant, body map[string]json.RawMessage, requireFi
 		}
 	}
 	src := t.bills
-	if t.num == 2 && s.faults.on(faultTenantLeak) {
+	if t.num == 2 && (s.faults.on(faultTenantLeak) || requireFilter && s.faults.on(faultTenantLeakList)) {
 		src = s.tenants[0].bills
 	}
 	var matched []bill

@@ -112,6 +112,7 @@ const (
 	faultTLSWrongHost         = "tls-wrong-host-cert"
 	faultHSTSOnlyOn200        = "hsts-only-on-200"
 	faultOpenBillsNullTotal   = "open-bills-null-total"
+	faultTenantLeakList       = "tenant-leak-list-bills"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -145,6 +146,7 @@ var registry = []Fault{
 	newFault(faultEchoKeyInHeader, "auth", "the 401 body is fine, but its WWW-Authenticate header quotes the Authorization header it got", "AUTH-008"),
 	newFault(faultEmpty401Body, "auth", "401 answers have an empty body", "AUTH-008", "ERR-006"),
 	newFault(faultTenantLeak, "auth", "the second tenant's key lists the first tenant's bills", "AUTH-009"),
+	newFault(faultTenantLeakList, "auth", "the second tenant's key lists the first tenant's bills on /list/bills (/bills stays isolated)", "AUTH-009"),
 	newFault(faultAcceptAnyMethod, "structure", "every method is served like POST (a GET without body as {})", "STRUCT-002", "STRUCT-003"),
 	newFault(faultMethod404, "structure", "other methods get 404 instead of 405", "STRUCT-003"),
 	newFault(faultIgnoreContentType, "structure", "any Content-Type is parsed as JSON", "STRUCT-004"),

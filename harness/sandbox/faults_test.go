@@ -60,6 +60,23 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, auth: "-"})
 		return r.status == 401 && len(r.body) == 0
 	}},
+	faultTenantLeakList: {broken: func(h *harness) bool {
+		const list, q = "/api/v2/list/bills", `{"modifiedSince":"2026-11-20T00:00:00Z","limit":1000}`
+		one := ids(h.list(list, q))
+		var two, twoBills []map[string]any
+		_ = json.Unmarshal(h.do(call{path: list, body: q, auth: validToken(DefaultKey2)}).body, &two)
+		_ = json.Unmarshal(h.do(call{path: bills, body: `{"limit":1000}`, auth: validToken(DefaultKey2)}).body, &twoBills)
+		mine := map[string]bool{}
+		for _, id := range ids(h.list(bills, `{"limit":1000}`)) {
+			mine[id] = true
+		}
+		for _, id := range ids(twoBills) {
+			if mine[id] {
+				return false
+			}
+		}
+		return len(one) > 0 && len(two) == len(one) && ids(two)[0] == one[0]
+	}},
 	faultTenantLeak: {broken: func(h *harness) bool {
 		one := map[string]bool{}
 		for _, id := range ids(h.list(bills, `{"limit":1000}`)) {
