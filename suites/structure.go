@@ -13,6 +13,12 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
+// nonJSONTypes are the Content-Types STRUCT-004 sends a JSON body under:
+// plain text, and the form type that curl -d and HTML forms send by
+// default, which a server's form parser may take where its JSON parser
+// should have refused.
+var nonJSONTypes = []string{"text/plain", "application/x-www-form-urlencoded"}
+
 // otherMethods are the methods the contract leaves out: every call is a POST.
 var otherMethods = []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
@@ -54,8 +60,10 @@ func structureChecks() map[string]Check {
 		"STRUCT-004": {Run: func(ctx SpecContext, t *T) {
 			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
 				raw, _ := json.Marshal(ep.Request)
-				resp := t.Post(ctx, ep, nil, client.WithRawBody(raw), client.WithContentType("text/plain"))
-				t.ExpectStatus(ep.ID+" (text/plain)", resp, 415, 400)
+				for _, ct := range nonJSONTypes {
+					resp := t.Post(ctx, ep, nil, client.WithRawBody(raw), client.WithContentType(ct))
+					t.ExpectStatus(ep.ID+" ("+ct+")", resp, 415, 400)
+				}
 			})
 		}},
 		"STRUCT-005": {Run: checkJSONContentType},

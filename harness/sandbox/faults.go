@@ -113,6 +113,7 @@ const (
 	faultHSTSOnlyOn200        = "hsts-only-on-200"
 	faultOpenBillsNullTotal   = "open-bills-null-total"
 	faultTenantLeakList       = "tenant-leak-list-bills"
+	faultFormAsJSON           = "form-content-type-accepted"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -150,6 +151,7 @@ var registry = []Fault{
 	newFault(faultAcceptAnyMethod, "structure", "every method is served like POST (a GET without body as {})", "STRUCT-002", "STRUCT-003"),
 	newFault(faultMethod404, "structure", "other methods get 404 instead of 405", "STRUCT-003"),
 	newFault(faultIgnoreContentType, "structure", "any Content-Type is parsed as JSON", "STRUCT-004"),
+	newFault(faultFormAsJSON, "structure", "a body sent as application/x-www-form-urlencoded is parsed as JSON (text/plain is still refused)", "STRUCT-004"),
 	newFault(faultTextContentType, "structure", `200 answers say "Content-Type: text/plain"`, "STRUCT-005"),
 	newFault(faultLargeOctetStream, "structure", `200 answers over 32 KiB (a full page of bills) say "Content-Type: application/octet-stream"`, "STRUCT-005"),
 	newFault(faultTruncatedJSON, "structure", "200 answers are cut off halfway, so the body is not JSON", "STRUCT-001"),

@@ -77,6 +77,9 @@ var faultProbes = map[string]faultProbe{
 		}
 		return len(one) > 0 && len(two) == len(one) && ids(two)[0] == one[0]
 	}},
+	faultFormAsJSON: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, ct: "application/x-www-form-urlencoded"}, 200) && hasStatus(h, call{path: bills, ct: "text/plain"}, 415)
+	}},
 	faultTenantLeak: {broken: func(h *harness) bool {
 		one := map[string]bool{}
 		for _, id := range ids(h.list(bills, `{"limit":1000}`)) {

@@ -287,6 +287,9 @@ func (s *Server) checkContentType(r *http.Request) *apiError {
 		return &apiError{status: http.StatusUnsupportedMediaType, message: "the request has no Content-Type: send Content-Type: application/json"}
 	}
 	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && mt == "application/x-www-form-urlencoded" && s.faults.on(faultFormAsJSON) {
+		return nil
+	}
 	if err != nil || mt != "application/json" {
 		return &apiError{status: http.StatusUnsupportedMediaType, message: "unsupported Content-Type: send the body as JSON with Content-Type: application/json"}
 	}
