@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,6 +93,12 @@ func plainHTTP(ctx SpecContext, t *T, path string) *client.Response {
 	return t.API.Post(ctx, path, map[string]any{}, client.WithPlainHTTP(), client.WithAuth(client.AuthNone), client.WithQuery(q))
 }
 
+// redirectStatuses are the 3xx statuses that send a client to Location.
+// The others of the class are not redirects a client follows: 300 offers
+// choices, 304 answers a conditional GET, 305 and 306 are obsolete.
+// TRANS-002 narrows these to 307 and 308 for a POST.
+var redirectStatuses = []int{301, 302, 303, 307, 308}
+
 // redirectProblem explains what is wrong with a plain-HTTP answer, or "".
 func redirectProblem(t *T, path string, resp *client.Response) string {
 	if resp.Err != nil {
@@ -99,8 +106,8 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 		// when nothing answered at all, never a pass.
 		return " (no answer over plain HTTP)"
 	}
-	if resp.Status < 300 || resp.Status > 399 {
-		return fmt.Sprintf(" (got %d, not a redirect)", resp.Status)
+	if !slices.Contains(redirectStatuses, resp.Status) {
+		return fmt.Sprintf(" (got %d, not a redirect: 301, 302, 303, 307 or 308)", resp.Status)
 	}
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil || resp.Header.Get("Location") == "" {

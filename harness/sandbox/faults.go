@@ -114,6 +114,7 @@ const (
 	faultOpenBillsNullTotal   = "open-bills-null-total"
 	faultTenantLeakList       = "tenant-leak-list-bills"
 	faultFormAsJSON           = "form-content-type-accepted"
+	faultHTTPNotModified      = "http-304-with-location"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -162,6 +163,7 @@ var registry = []Fault{
 	newFault(faultRedirectDropsQuery, "transport", "the redirect Location keeps the path but drops the query", "TRANS-001"),
 	newFault(faultRedirectToHTTP, "transport", "the redirect Location is http:// (the HTTPS port, but not https)", "TRANS-001"),
 	newFault(faultRedirectOtherHost, "transport", `the redirect Location names the host "localhost" instead of the one asked (127.0.0.1)`, "TRANS-001"),
+	newFault(faultHTTPNotModified, "transport", "plain HTTP answers 304 Not Modified with the right Location: a 3xx, but not a redirect a client follows", "TRANS-001", "TRANS-002"),
 	newFault(faultRedirect301, "transport", "plain HTTP redirects with 301 instead of 308", "TRANS-002"),
 	newFault(faultTLSAllowOld, "transport", "HTTPS also accepts TLS 1.0 and 1.1 handshakes", "TRANS-003"),
 	newFault(faultTLSExpiredCert, "transport", "the server certificate expired an hour ago", "TRANS-004"),

@@ -292,6 +292,10 @@ var faultProbes = map[string]faultProbe{
 		small, large := h.do(call{path: bills, body: `{"limit":5}`}), h.do(call{path: bills, body: `{}`})
 		return small.header.Get("Content-Type") == "application/json" && large.status == 200 && large.header.Get("Content-Type") == "application/octet-stream"
 	}},
+	faultHTTPNotModified: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"})
+		return r.status == 304 && strings.HasSuffix(r.header.Get("Location"), bills+"?a=1")
+	}},
 	faultRedirectDropsQuery: {broken: func(h *harness) bool {
 		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
 		return strings.HasPrefix(loc, "https://") && strings.HasSuffix(loc, bills)

@@ -41,8 +41,11 @@ func (s *Server) serveRedirect(w http.ResponseWriter, r *http.Request) {
 		loc = strings.Replace(loc, "://127.0.0.1:", "://localhost:", 1)
 	}
 	status := http.StatusPermanentRedirect
-	if s.faults.on(faultRedirect301) {
+	switch {
+	case s.faults.on(faultRedirect301):
 		status = http.StatusMovedPermanently
+	case s.faults.on(faultHTTPNotModified):
+		status = http.StatusNotModified
 	}
 	w.Header().Set("Location", loc)
 	if s.faults.on(faultRedirectLeaksData) {
