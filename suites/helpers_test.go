@@ -189,3 +189,14 @@ func TestNamesFieldInWordsNotInAnEcho(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstDifferenceComparesValuesInOrder(t *testing.T) {
+	for _, tc := range []struct {
+		a, b []string
+		want int
+	}{{[]string{"1", "2"}, []string{"1", "2"}, -1}, {[]string{"1", "3"}, []string{"1", "2"}, 1}, {[]string{"1"}, []string{"1", "2"}, 1}, {nil, nil, -1}} {
+		if got := firstDifference(tc.a, tc.b); got != tc.want {
+			t.Errorf("%v vs %v: %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

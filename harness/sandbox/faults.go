@@ -115,6 +115,7 @@ const (
 	faultTenantLeakList       = "tenant-leak-list-bills"
 	faultFormAsJSON           = "form-content-type-accepted"
 	faultHTTPNotModified      = "http-304-with-location"
+	faultSortWithinPage       = "sort-within-page"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -187,6 +188,7 @@ var registry = []Fault{
 	newFault(faultDefaultLimit50, "schemas", "the default page size is 50", "LIST-002"),
 	newFault(faultIgnoreSkip, "schemas", "skip is ignored", "LIST-003"),
 	newFault(faultIgnoreSort, "schemas", "sort is ignored (answers in _id order)", "LIST-004"),
+	newFault(faultSortWithinPage, "schemas", "sort is applied after skip and limit: each page is in order, but is not the start of the sorted whole", "LIST-004"),
 	newFault(faultEmptyLists, "schemas", "every list, bills and the other resources, comes back empty ([])",
 		"LIST-001", "LIST-002", "LIST-003", "LIST-004", "AUTH-009"),
 	newFault(faultDefaultLimit200, "schemas", "the default page size is 200", "LIST-002"),

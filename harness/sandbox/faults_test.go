@@ -80,6 +80,11 @@ var faultProbes = map[string]faultProbe{
 	faultFormAsJSON: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, ct: "application/x-www-form-urlencoded"}, 200) && hasStatus(h, call{path: bills, ct: "text/plain"}, 415)
 	}},
+	faultSortWithinPage: {broken: func(h *harness) bool {
+		page, whole := ids(h.list(bills, `{"sort":{"createdAt":-1},"limit":3}`)), ids(h.list(bills, `{"sort":{"createdAt":-1},"limit":1000}`))
+		natural := ids(h.list(bills, `{"limit":3}`))
+		return len(page) == 3 && page[0] != whole[0] && page[2] == natural[0]
+	}},
 	faultTenantLeak: {broken: func(h *harness) bool {
 		one := map[string]bool{}
 		for _, id := range ids(h.list(bills, `{"limit":1000}`)) {
