@@ -116,6 +116,7 @@ const (
 	faultFormAsJSON           = "form-content-type-accepted"
 	faultHTTPNotModified      = "http-304-with-location"
 	faultSortWithinPage       = "sort-within-page"
+	faultAcceptV1QueryOnLists = "accept-v1-query-on-lists"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -145,6 +146,7 @@ var registry = []Fault{
 	newFault(faultAcceptOtherScheme, "auth", `the key is also accepted as "Bearer <key>" and "Basic base64(app:key)"`, "AUTH-004"),
 	newFault(faultAcceptWrongApp, "auth", "any app name is accepted with a valid key", "AUTH-005"),
 	newFault(faultAcceptV1Query, "auth", "v1 api_key and app_name query parameters are accepted without a header", "AUTH-007"),
+	newFault(faultAcceptV1QueryOnLists, "auth", "v1 api_key and app_name query parameters are accepted on the /api/v2/list/ routes (not on /api/v2/bills)", "AUTH-007"),
 	newFault(faultEchoKeyIn401, "auth", "the 401 body quotes the Authorization header it got", "AUTH-008"),
 	newFault(faultEchoKeyInHeader, "auth", "the 401 body is fine, but its WWW-Authenticate header quotes the Authorization header it got", "AUTH-008"),
 	newFault(faultEmpty401Body, "auth", "401 answers have an empty body", "AUTH-008", "ERR-006"),

@@ -48,6 +48,10 @@ var faultProbes = map[string]faultProbe{
 	faultAcceptV1Query: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, auth: "-", query: "api_key=" + DefaultKey + "&app_name=" + DefaultApp}, 200)
 	}},
+	faultAcceptV1QueryOnLists: {broken: func(h *harness) bool {
+		q := "api_key=" + DefaultKey + "&app_name=" + DefaultApp
+		return hasStatus(h, call{path: "/api/v2/list/categories", auth: "-", query: q}, 200) && hasStatus(h, call{path: bills, auth: "-", query: q}, 401)
+	}},
 	faultEchoKeyIn401: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, auth: "Token not_an_app@" + DefaultKey})
 		return r.status == 401 && bytes.Contains(r.body, []byte(DefaultKey))
