@@ -117,6 +117,7 @@ const (
 	faultHTTPNotModified      = "http-304-with-location"
 	faultSortWithinPage       = "sort-within-page"
 	faultAcceptV1QueryOnLists = "accept-v1-query-on-lists"
+	faultUnknownPlanNewTable  = "unknown-plan-new-table"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
@@ -180,6 +181,7 @@ var registry = []Fault{
 	newFault(faultClientErrorsAs200, "errors", "every client error but 429 is answered 200 [] (no credentials, malformed JSON, GET, unknown route...)", "ERR-006"),
 	newFault(faultUnknownRoute200, "errors", "unknown routes under /api/v2/ answer 200 []", "ERR-004"),
 	newFault(faultUnknownPlan200, "errors", "an order on an unknown plan is placed", "ERR-005"),
+	newFault(faultUnknownPlanNewTable, "errors", "an unknown plan is refused on an existing table, but a new table number is created on it and the order placed", "ERR-005"),
 	newFault(faultEmptyErrorBody, "errors", "every 4xx has an empty body", "ERR-006", "AUTH-008"),
 	newFault(faultIgnoreUnknownSort, "errors", "unknown sort fields are ignored", "ERR-007"),
 	newFault(fault429NoRetryAfter, "errors", "a 5 req/s cap per key is on (unless a lower one is set) and 429 carries no Retry-After", "ERR-008"),

@@ -57,7 +57,8 @@ func (s *Server) createOrder(t *tenant, body map[string]json.RawMessage) (any, *
 	if e != nil {
 		return nil, e
 	}
-	if req.plan != "" && !t.plans[req.plan] && !s.faults.on(faultUnknownPlan200) {
+	if req.plan != "" && !t.plans[req.plan] && !s.faults.on(faultUnknownPlan200) &&
+		!(s.faults.on(faultUnknownPlanNewTable) && !req.noTable && !t.hasTable(req.table)) {
 		return nil, &apiError{status: http.StatusNotFound, message: "plan not found: no order was placed"}
 	}
 	t.mu.Lock()
@@ -116,6 +117,18 @@ func (s *Server) placeNoTable(t *tenant, req orderRequest) (any, *apiError) {
 	// base 36 from "100000" so recordings stay identical (inferred).
 	t.noTableSeq++
 	return t.place(strconv.FormatInt(36*36*36*36*36+int64(t.noTableSeq), 36), req), nil
+}
+
+// hasTable reports whether the tenant has a table with this number.
+func (t *tenant) hasTable(number int) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, tb := range t.tables {
+		if tb.Number == number {
+			return true
+		}
+	}
+	return false
 }
 
 // place records the order; t.mu is held.
