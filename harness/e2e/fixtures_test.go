@@ -46,3 +46,30 @@ func TestBillWindowFixturesMustExceedTwoDays(t *testing.T) {
 		})
 	}
 }
+
+// BILL-003 judges the businessDay filter on a second day found in the
+// large query; a large query that holds only the fixture's day leaves no
+// second day, and the spec fails as too few items to judge, naming the
+// setting to change, instead of passing on one day.
+func TestBusinessDayFilterNeedsASecondDay(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot, "harness", "catalogue", "catalogue.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const from, to = `large: {"modifiedSince": "${modifiedSince}"}`, `large: {"businessDay": "${businessDay}"}`
+	edited := bytes.Replace(data, []byte(from), []byte(to), 1)
+	if bytes.Equal(edited, data) {
+		t.Fatalf("the catalogue has no %s line to edit", from)
+	}
+	cat := filepath.Join(t.TempDir(), "catalogue.yaml")
+	if err := os.WriteFile(cat, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := startSandbox(t, sandbox.Options{})
+	env := liveEnv(srv, "", "")
+	env[config.EnvCatalogue] = cat
+	req := runSuite(t, env, focus("BILL-003")).requirement(t, "BILL-003")
+	if req.Status != "failed" || !strings.Contains(req.Reason, "too few items to judge") {
+		t.Errorf("BILL-003 %s (%q): want failed with too few items to judge", req.Status, req.Reason)
+	}
+}
