@@ -57,8 +57,10 @@ func (s *Server) createOrder(t *tenant, body map[string]json.RawMessage) (any, *
 	if e != nil {
 		return nil, e
 	}
-	if req.plan != "" && !t.plans[req.plan] && !s.faults.on(faultUnknownPlan200) &&
-		!(s.faults.on(faultUnknownPlanNewTable) && !req.noTable && !t.hasTable(req.table)) {
+	// With fault unknown-plan-new-table only an existing table (or
+	// noTable) checks the plan.
+	checksPlan := !s.faults.on(faultUnknownPlanNewTable) || req.noTable || t.hasTable(req.table)
+	if req.plan != "" && !t.plans[req.plan] && !s.faults.on(faultUnknownPlan200) && checksPlan {
 		return nil, &apiError{status: http.StatusNotFound, message: "plan not found: no order was placed"}
 	}
 	t.mu.Lock()
