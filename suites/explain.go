@@ -61,9 +61,11 @@ func anyString(v any, ok func(string) bool) bool {
 // namesField reports whether an error body names field in its own words:
 // in a text body, or in a string value of a JSON body, as a whole name
 // (not part of a longer identifier). A JSON body that only echoes the
-// request, where field is a member name ({"request": {"sort":
-// {"field": 1}}}) or a copy of the request's JSON in a string, does not
-// name it: it would do so whatever was wrong with the request.
+// request does not name it, since it would do so whatever was wrong with
+// the request: there field is a member name ({"request": {"sort":
+// {"field": 1}}}), or sits in a string value that is itself a JSON
+// document (the request's body quoted back). A message that quotes a
+// fragment ("unknown sort field in {\"field\":1}") still names it.
 func namesField(body []byte, field string) bool {
 	names := func(s string) bool {
 		for rest := s; ; {
@@ -71,28 +73,22 @@ func namesField(body []byte, field string) bool {
 			if i < 0 {
 				return false
 			}
-			before, after := rest[:i], rest[i+len(field):]
-			if !identRune(lastRune(before)) && !identRune(firstRune(after)) && !echoesJSON(after) {
+			if !identRune(lastRune(rest[:i])) && !identRune(firstRune(rest[i+len(field):])) {
 				return true
 			}
-			rest = after
+			rest = rest[i+len(field):]
 		}
 	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
 		return names(string(body))
 	}
-	return anyString(v, names)
-}
-
-// echoesJSON reports whether the text after a name is the rest of a JSON
-// member ("field": 1 or "field":{...}), i.e. the request quoted back.
-func echoesJSON(after string) bool {
-	rest, quoted := strings.CutPrefix(after, `"`)
-	if !quoted {
-		rest, quoted = strings.CutPrefix(after, `\"`)
-	}
-	return quoted && strings.HasPrefix(strings.TrimLeft(rest, " \t"), ":")
+	return anyString(v, func(s string) bool {
+		if t := strings.TrimSpace(s); len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)) {
+			return false
+		}
+		return names(s)
+	})
 }
 
 func identRune(r rune) bool {

@@ -182,6 +182,8 @@ func TestNamesFieldInWordsNotInAnEcho(t *testing.T) {
 		`{"message":"bad request","request":{"sort":{"conformanceNoSuchField":1},"limit":5}}`: false,
 		`{"message":"bad request","body":"{\"sort\":{\"conformanceNoSuchField\": 1}}"}`:       false,
 		`{"message":"unknown field conformanceNoSuchFieldX"}`:                                 false,
+		`{"message":"unknown sort field in {\"conformanceNoSuchField\":1}"}`:                  true,
+		`"\"sort.conformanceNoSuchField\" is not allowed"`:                                    true,
 		`{"message":"bad request"}`:                                                           false,
 	} {
 		if namesField([]byte(body), f) != want {
