@@ -1,6 +1,8 @@
 package suites
 
 import (
+	"net/http"
+	"sort"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
@@ -55,11 +57,36 @@ func checkAuthFailureBody(ctx SpecContext, t *T) {
 				t.Observe(where, false, "401 with an explaining body", resp)
 				continue
 			}
-			body := strings.TrimSpace(string(resp.Body))
-			t.Observe(where, body != "", "a non-empty body that explains the 401", resp)
-			t.Observe(where, !echoesCredential(t, body), "a body that does not quote the key or the Authorization header", resp)
+			t.Observe(where, explains(resp.Body), "a body that explains the 401 in words (text, or a JSON string value)", resp)
+			t.Observe(where, !echoesCredential(t, string(resp.Body)), "a body that does not quote the key or the Authorization header", resp)
+			// The whole answer counts: a header (WWW-Authenticate, a debug
+			// header) that quotes the key leaks it as surely as the body.
+			hdr := echoingHeader(t, resp.Header)
+			expected := "no header that quotes the key or the Authorization header"
+			if hdr != "" {
+				expected += " (" + hdr + " does)"
+			}
+			t.Observe(where, hdr == "", expected, resp)
 		}
 	}
+}
+
+// echoingHeader names the first header of a 401 whose value quotes the
+// key, or "".
+func echoingHeader(t *T, h http.Header) string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		for _, v := range h[k] {
+			if echoesCredential(t, v) {
+				return k
+			}
+		}
+	}
+	return ""
 }
 
 func echoesCredential(t *T, body string) bool {

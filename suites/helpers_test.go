@@ -159,3 +159,46 @@ func TestRedirectBodyWithAPIData(t *testing.T) {
 		}
 	}
 }
+
+func TestExplainsNeedsWords(t *testing.T) {
+	for body, want := range map[string]bool{
+		"Unauthorized: invalid bearer token value\n": true,
+		`{"error":"Bad Request","message":"x"}`:      true,
+		`{"errors":[{"detail":"limit too big"}]}`:    true,
+		`{}`: false, `[]`: false, `null`: false, `0`: false, " \n": false, "": false,
+		`{"error": null, "message": ""}`: false, `{"code": 400}`: false, `{"e": "4"}`: false,
+	} {
+		if explains([]byte(body)) != want {
+			t.Errorf("%q: want %v", body, want)
+		}
+	}
+}
+
+func TestNamesFieldInWordsNotInAnEcho(t *testing.T) {
+	const f = "conformanceNoSuchField"
+	for body, want := range map[string]bool{
+		`{"error":"Bad Request","message":"unknown sort field \"conformanceNoSuchField\"","field":"sort.conformanceNoSuchField"}`: true,
+		"unknown sort field conformanceNoSuchField\n":                                         true,
+		`{"message":"bad request","request":{"sort":{"conformanceNoSuchField":1},"limit":5}}`: false,
+		`{"message":"bad request","body":"{\"sort\":{\"conformanceNoSuchField\": 1}}"}`:       false,
+		`{"message":"unknown field conformanceNoSuchFieldX"}`:                                 false,
+		`{"message":"unknown sort field in {\"conformanceNoSuchField\":1}"}`:                  true,
+		`"\"sort.conformanceNoSuchField\" is not allowed"`:                                    true,
+		`{"message":"bad request"}`:                                                           false,
+	} {
+		if namesField([]byte(body), f) != want {
+			t.Errorf("%s: want %v", body, want)
+		}
+	}
+}
+
+func TestFirstDifferenceComparesValuesInOrder(t *testing.T) {
+	for _, tc := range []struct {
+		a, b []string
+		want int
+	}{{[]string{"1", "2"}, []string{"1", "2"}, -1}, {[]string{"1", "3"}, []string{"1", "2"}, 1}, {[]string{"1"}, []string{"1", "2"}, 1}, {nil, nil, -1}} {
+		if got := firstDifference(tc.a, tc.b); got != tc.want {
+			t.Errorf("%v vs %v: %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -18,24 +18,7 @@ import (
 
 func schemaChecks() map[string]Check {
 	return map[string]Check{
-		"SCHEMA-001": {Run: func(ctx SpecContext, t *T) {
-			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
-				resp := t.Post(ctx, ep, ep.Request)
-				if !t.ExpectStatus(ep.ID, resp, 200) {
-					return
-				}
-				errs, err := t.Env().Schemas.Validate(ep.Schema, resp.Body)
-				if err != nil {
-					t.Observe(ep.ID, false, "a JSON body to validate against schemas/"+ep.Schema, resp)
-					return
-				}
-				t.Record(evidence.Finding{Endpoint: ep.ID, OK: len(errs) == 0, Expected: "valid against schemas/" + ep.Schema,
-					Observed: fmt.Sprintf("%d schema errors", len(errs)), SchemaErrors: schema.FormatErrors(errs)})
-				if shape, err := report.ObserveShape(resp.Body); err == nil {
-					t.AddShape(ep.ID, shape)
-				}
-			})
-		}},
+		"SCHEMA-001": {Run: checkSchemas},
 		"LIST-001": {Run: func(ctx SpecContext, t *T) {
 			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
 				// limit 3 proves nothing unless more than 3 items match.
@@ -83,25 +66,111 @@ func schemaChecks() map[string]Check {
 				}
 			})
 		}},
-		"LIST-004": {Run: func(ctx SpecContext, t *T) {
-			t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
-				for _, dir := range []int{1, -1} {
-					resp := t.Post(ctx, ep, With(ep.Large, "sort", map[string]any{ep.SortField: dir}, "limit", 50))
-					where := fmt.Sprintf("%s (sort %s %d)", ep.ID, ep.SortField, dir)
-					items, ok := listOf(t, ep.ID, resp)
-					if !ok {
-						continue
-					}
-					if why := unsortable(items, ep.SortField); why != "" {
-						t.Observe(where, false, why, resp)
-						continue
-					}
-					bad := firstUnordered(items, ep.SortField, dir)
-					t.Observe(where, bad == "", "items ordered by "+ep.SortField+bad, resp)
-				}
-			})
-		}},
+		"LIST-004": {Run: checkSort},
 	}
+}
+
+// checkSchemas validates each endpoint's 200 answer to its example and,
+// for a list, to its large query with the largest page (limit 1000): a
+// few items prove little about the rest, and the items a small example
+// leaves out (today's open bills, a failed payment) are where a field
+// most often goes missing or changes type.
+func checkSchemas(ctx SpecContext, t *T) {
+	t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+		resp := t.Post(ctx, ep, ep.Request)
+		if validates(t, ep, ep.ID, resp) {
+			if shape, err := report.ObserveShape(resp.Body); err == nil {
+				t.AddShape(ep.ID, shape)
+			}
+		}
+		if ep.Large != nil {
+			validates(t, ep, ep.ID+" (large query, limit 1000)", t.Post(ctx, ep, With(ep.Large, "limit", 1000)))
+		}
+	})
+}
+
+// validates expects a 200 whose body validates against the endpoint's
+// schema, recording every schema error.
+func validates(t *T, ep catalogue.Endpoint, where string, resp *client.Response) bool {
+	if !t.ExpectStatus(where, resp, 200) {
+		return false
+	}
+	errs, err := t.Env().Schemas.Validate(ep.Schema, resp.Body)
+	if err != nil {
+		t.Observe(where, false, "a JSON body to validate against schemas/"+ep.Schema, resp)
+		return false
+	}
+	t.Record(evidence.Finding{Endpoint: where, OK: len(errs) == 0, Expected: "valid against schemas/" + ep.Schema,
+		Observed: fmt.Sprintf("%d schema errors", len(errs)), SchemaErrors: schema.FormatErrors(errs)})
+	return true
+}
+
+// sortPage is the page LIST-004 judges; sortWider is the longer page whose
+// start it must be. More than 100 items match the large query (LIST-002),
+// so the wider page reaches past the first.
+const sortPage, sortWider = 50, 101
+
+// checkSort asks for the large query sorted each way, one page of 50 and
+// one of 101: each page must be in order, and the 50 must be the start of
+// the 101 (compared by the sort field's values, so ties in any order
+// pass). A server that takes a page first and sorts it after gives pages
+// each in order, but not the first 50 of the sorted whole.
+func checkSort(ctx SpecContext, t *T) {
+	t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
+		for _, dir := range []int{1, -1} {
+			sorted := With(ep.Large, "sort", map[string]any{ep.SortField: dir})
+			where := fmt.Sprintf("%s (sort %s %d)", ep.ID, ep.SortField, dir)
+			resp := t.Post(ctx, ep, With(sorted, "limit", sortPage))
+			items, ok := orderedPage(t, where+fmt.Sprintf(", limit %d", sortPage), ep.SortField, dir, resp)
+			wide := t.Post(ctx, ep, With(sorted, "limit", sortWider))
+			more, okMore := orderedPage(t, where+fmt.Sprintf(", limit %d", sortWider), ep.SortField, dir, wide)
+			if !ok || !okMore || !enough(t, where+fmt.Sprintf(", limit %d", sortWider), len(more), sortPage+1, "that the sort comes before the limit", wide) {
+				continue
+			}
+			got, want := fieldValues(items, ep.SortField), fieldValues(more, ep.SortField)
+			i := firstDifference(got, want[:sortPage])
+			expected := fmt.Sprintf("the limit %d page to be the start of the limit %d page (sort before limit)", sortPage, sortWider)
+			if i >= 0 && i < len(got) {
+				expected += fmt.Sprintf("; item %d has %s %s, the wider page %s", i+1, ep.SortField, got[i], want[i])
+			}
+			t.Observe(where, i < 0, expected, resp)
+		}
+	})
+}
+
+// orderedPage expects a list whose items are in dir order of field.
+func orderedPage(t *T, where, field string, dir int, resp *client.Response) ([]map[string]any, bool) {
+	items, ok := listOf(t, where, resp)
+	if !ok {
+		return nil, false
+	}
+	if why := unsortable(items, field); why != "" {
+		t.Observe(where, false, why, resp)
+		return nil, false
+	}
+	bad := firstUnordered(items, field, dir)
+	t.Observe(where, bad == "", "items ordered by "+field+bad, resp)
+	return items, bad == ""
+}
+
+// firstDifference returns the first index where a and b differ (a shorter
+// slice differs at its end), or -1.
+func firstDifference(a, b []string) int {
+	for i := range max(len(a), len(b)) {
+		if i >= len(a) || i >= len(b) || a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// fieldValues returns each item's field as text.
+func fieldValues(items []map[string]any, field string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = fmt.Sprint(it[field])
+	}
+	return out
 }
 
 // listOf expects a 200 whose body is a JSON array of objects.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,15 +63,26 @@ func transportChecks() map[string]Check {
 			}
 			t.Record(f)
 		}},
-		"TRANS-005": {Run: func(ctx SpecContext, t *T) {
-			for _, ep := range t.Exercised() {
-				resp := t.Post(ctx, ep, ep.Request)
-				hsts := resp.Header.Get("Strict-Transport-Security")
-				t.Record(evidence.Finding{Endpoint: ep.ID, Expected: "a Strict-Transport-Security header with max-age > 0",
-					Observed: Summary(resp) + "; Strict-Transport-Security: " + orNone(hsts), OK: resp.Err == nil && hstsOK(hsts),
-					Facts: map[string]string{"hsts": orNone(hsts)}})
-			}
-		}},
+		"TRANS-005": {Run: checkHSTS},
+	}
+}
+
+// checkHSTS reads Strict-Transport-Security on two HTTPS answers of each
+// endpoint: the 200 to its example, and the 401 to the same request
+// without credentials. "HTTPS answers" are all of them: a header set only
+// on successes leaves a browser that first met an error unprotected.
+func checkHSTS(ctx SpecContext, t *T) {
+	for _, ep := range t.Exercised() {
+		for _, probe := range []struct {
+			what string
+			opts []client.Option
+		}{{"example", nil}, {"no credentials", []client.Option{client.WithAuth(client.AuthNone)}}} {
+			resp := t.Post(ctx, ep, ep.Request, probe.opts...)
+			hsts := resp.Header.Get("Strict-Transport-Security")
+			t.Record(evidence.Finding{Endpoint: ep.ID + " (" + probe.what + ")", Expected: "a Strict-Transport-Security header with max-age > 0",
+				Observed: Summary(resp) + "; Strict-Transport-Security: " + orNone(hsts), OK: resp.Err == nil && hstsOK(hsts),
+				Facts: map[string]string{"hsts": orNone(hsts)}})
+		}
 	}
 }
 
@@ -81,6 +93,12 @@ func plainHTTP(ctx SpecContext, t *T, path string) *client.Response {
 	return t.API.Post(ctx, path, map[string]any{}, client.WithPlainHTTP(), client.WithAuth(client.AuthNone), client.WithQuery(q))
 }
 
+// redirectStatuses are the 3xx statuses that send a client to Location.
+// The others of the class are not redirects a client follows: 300 offers
+// choices, 304 answers a conditional GET, 305 and 306 are obsolete.
+// TRANS-002 narrows these to 307 and 308 for a POST.
+var redirectStatuses = []int{301, 302, 303, 307, 308}
+
 // redirectProblem explains what is wrong with a plain-HTTP answer, or "".
 func redirectProblem(t *T, path string, resp *client.Response) string {
 	if resp.Err != nil {
@@ -88,8 +106,8 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 		// when nothing answered at all, never a pass.
 		return " (no answer over plain HTTP)"
 	}
-	if resp.Status < 300 || resp.Status > 399 {
-		return fmt.Sprintf(" (got %d, not a redirect)", resp.Status)
+	if !slices.Contains(redirectStatuses, resp.Status) {
+		return fmt.Sprintf(" (got %d, not a redirect: 301, 302, 303, 307 or 308)", resp.Status)
 	}
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil || resp.Header.Get("Location") == "" {

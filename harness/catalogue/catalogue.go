@@ -104,9 +104,11 @@ type Fixtures struct {
 	// ModifiedSince is a timestamp within the last 2 days with bills
 	// modified after it.
 	ModifiedSince string `yaml:"modifiedSince" json:"modifiedSince"`
-	// TooOldModifiedSince is a timestamp more than 2 days ago.
+	// TooOldModifiedSince is a timestamp more than 2 days before the
+	// reference time; just over (50 hours) judges the rule most closely.
 	TooOldModifiedSince string `yaml:"tooOldModifiedSince" json:"tooOldModifiedSince"`
-	// WideModifiedAtFrom / To span more than 2 days.
+	// WideModifiedAtFrom / To span more than 2 days (just over, like
+	// TooOldModifiedSince).
 	WideModifiedAtFrom string `yaml:"wideModifiedAtFrom" json:"wideModifiedAtFrom"`
 	WideModifiedAtTo   string `yaml:"wideModifiedAtTo" json:"wideModifiedAtTo"`
 	// PlanID is a table plan that exists.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
@@ -121,3 +122,8 @@ func (t *T) TargetOrigin() *url.URL {
 	}
 	return t.env.Config.BaseURL
 }
+
+// Now is the reference time the spec's fixtures were resolved against
+// (${now-36h} and the like): WINSTON_NOW, the cassette's in replay, or the
+// start of the run.
+func (t *T) Now() time.Time { return t.env.referenceNow(t.cassette) }

@@ -50,7 +50,7 @@ func (s *Server) credentials(r *http.Request) (*tenant, string) {
 		if !q.Has("api_key") && !q.Has("app_name") {
 			return nil, msgMissing + s.hint()
 		}
-		if s.faults.on(faultAcceptV1Query) {
+		if s.faults.on(faultAcceptV1Query) || s.faults.on(faultAcceptV1QueryOnLists) && strings.HasPrefix(r.URL.Path, "/api/v2/list/") {
 			if t := s.byKey(q.Get("api_key")); t != nil && q.Get("app_name") == s.opts.App {
 				return t, ""
 			}

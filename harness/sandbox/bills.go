@@ -10,6 +10,10 @@ import (
 // guide: at most 2 days).
 const billWindow = 48 * time.Hour
 
+// fixedSinceWindow is the window fault bills-modifiedsince-fixed-window
+// lists whatever modifiedSince says: the catalogue's own fixture window.
+const fixedSinceWindow = 36 * time.Hour
+
 // billSortFields are the bill fields a query may sort on.
 var billSortFields = []string{"_id", "createdAt", "modifiedAt", "businessDay", "total"}
 
@@ -90,7 +94,7 @@ func (s *Server) listBills(t *tenant, body map[string]json.RawMessage, requireFi
 		}
 	}
 	src := t.bills
-	if t.num == 2 && s.faults.on(faultTenantLeak) {
+	if t.num == 2 && (s.faults.on(faultTenantLeak) || requireFilter && s.faults.on(faultTenantLeakList)) {
 		src = s.tenants[0].bills
 	}
 	var matched []bill
@@ -123,22 +127,39 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 		if _, err := time.Parse(dayLayout, day); e != nil || err != nil {
 			return f, badField("businessDay", `businessDay must be a date string "YYYY-MM-DD", e.g. "2026-11-20"`)
 		}
-		if !s.faults.on(faultBillsIgnoreDay) {
+		switch {
+		case s.faults.on(faultBillsLatestDay):
+			// The last closed business day, whatever was asked.
+			f.businessDay = s.opts.Now.UTC().AddDate(0, 0, -1).Format(dayLayout)
+		case !s.faults.on(faultBillsIgnoreDay):
 			f.businessDay = day
 		}
 	}
-	earliest := s.opts.Now.Add(-billWindow)
 	noWindow := s.faults.on(faultBillsNoWindow)
+	// tooLong is the 2-day rule; with fault bills-window-whole-days it
+	// counts whole days, so anything under 3 days passes as "2 days".
+	tooLong := func(d time.Duration) bool {
+		if s.faults.on(faultBillsWindowWholeDays) {
+			return d >= 3*24*time.Hour
+		}
+		return d > billWindow
+	}
+	earliest := s.opts.Now.Add(-billWindow)
 	if raw, ok := body["modifiedSince"]; ok {
 		since, e := timeValue(raw, "modifiedSince")
 		if e != nil {
 			return f, e
 		}
-		if since.Before(earliest) && !noWindow {
+		if tooLong(s.opts.Now.Sub(since)) && !noWindow {
 			return f, badField("modifiedSince", "modifiedSince must be %s or later: a bills query covers at most 2 days",
 				earliest.Format(time.RFC3339))
 		}
-		if !s.faults.on(faultBillsIgnoreSince) {
+		switch {
+		case s.faults.on(faultBillsFixedSince):
+			// A fixed 36-hour window, whatever was asked.
+			fixed := s.opts.Now.Add(-fixedSinceWindow)
+			f.modifiedSince = &fixed
+		case !s.faults.on(faultBillsIgnoreSince):
 			f.modifiedSince = &since
 		}
 	}
@@ -164,7 +185,7 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 		if to.Before(from) {
 			return f, badField("modifiedAt", "modifiedAt.to must not be before modifiedAt.from")
 		}
-		if to.Sub(from) > billWindow && !noWindow {
+		if tooLong(to.Sub(from)) && !noWindow {
 			return f, badField("modifiedAt", "modifiedAt covers %s: a bills query covers at most 2 days (48h)", to.Sub(from))
 		}
 		f.from, f.to = &from, &to
@@ -183,6 +204,9 @@ func (s *Server) renderBill(b bill) billJSON {
 		Products:    b.Products,
 	}
 	switch {
+	case s.faults.on(faultOpenBillsNullTotal) && b.BusinessDay == s.opts.Now.UTC().Format(dayLayout):
+		// Today's business day is still open: no total yet.
+		out.Total = json.RawMessage("null")
 	case s.faults.on(faultDropRequiredField):
 		out.Total = nil
 	case s.faults.on(faultNumberAsString):

@@ -22,6 +22,9 @@ const certValidity = 30 * 24 * time.Hour
 
 // pki is the certificate material of one sandbox run: a private CA, made
 // at start, and a leaf it signed for the loopback names.
+// otherHostName is the only name of the leaf with fault tls-wrong-host-cert.
+const otherHostName = "not-this-host.invalid"
+
 type pki struct {
 	caCert *x509.Certificate
 	caPEM  []byte
@@ -38,7 +41,10 @@ type pki struct {
 // ECDSA P-256 is enough even for fault tls-allow-old: Go's TLS 1.0/1.1
 // server negotiates ECDHE-ECDSA-AES-CBC-SHA suites with an ECDSA key, and
 // an explicit MinVersion needs no GODEBUG setting.
-func newPKI(now time.Time, expired bool) (*pki, error) {
+//
+// With otherHost set, the leaf names only otherHostName (fault
+// tls-wrong-host-cert): it verifies, is in date, and is for another host.
+func newPKI(now time.Time, expired, otherHost bool) (*pki, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("generate CA key: %w", err)
@@ -79,6 +85,10 @@ func newPKI(now time.Time, expired bool) (*pki, error) {
 		NotAfter:     now.Add(certValidity),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if otherHost {
+		leafTmpl.Subject.CommonName = otherHostName
+		leafTmpl.DNSNames, leafTmpl.IPAddresses = []string{otherHostName}, nil
 	}
 	if expired {
 		leafTmpl.NotBefore = now.Add(-certValidity - time.Hour)

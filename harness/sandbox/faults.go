@@ -92,13 +92,33 @@ const (
 // Faults that prove a check cannot pass on too little evidence, and the
 // branches of checks that no other fault reached.
 const (
-	faultEmptyLists        = "empty-lists"
-	faultFractionalLimit   = "fractional-limit"
-	faultClientErrorsAs200 = "client-errors-as-200"
-	faultDefaultLimit200   = "default-limit-200"
-	faultNonBillItemsNoID  = "non-bill-items-no-id"
-	faultNumericBillIDs    = "numeric-bill-ids"
-	faultBillsNoCreatedAt  = "bills-no-createdat"
+	faultEmptyLists           = "empty-lists"
+	faultFractionalLimit      = "fractional-limit"
+	faultClientErrorsAs200    = "client-errors-as-200"
+	faultDefaultLimit200      = "default-limit-200"
+	faultNonBillItemsNoID     = "non-bill-items-no-id"
+	faultNumericBillIDs       = "numeric-bill-ids"
+	faultBillsNoCreatedAt     = "bills-no-createdat"
+	faultOpaqueErrorBody      = "opaque-error-body"
+	faultSortErrorEchoes      = "sort-error-echoes-request"
+	faultEchoKeyInHeader      = "echo-key-in-401-header"
+	faultNoTableFixedNumber   = "notable-unpaid-fixed-number"
+	faultBillsWindowWholeDays = "bills-window-whole-days"
+	faultBillsLatestDay       = "bills-businessday-latest"
+	faultLargeOctetStream     = "large-answer-octet-stream"
+	faultRedirectDropsQuery   = "redirect-drops-query"
+	faultRedirectToHTTP       = "redirect-to-http"
+	faultRedirectOtherHost    = "redirect-other-host"
+	faultTLSWrongHost         = "tls-wrong-host-cert"
+	faultHSTSOnlyOn200        = "hsts-only-on-200"
+	faultOpenBillsNullTotal   = "open-bills-null-total"
+	faultTenantLeakList       = "tenant-leak-list-bills"
+	faultFormAsJSON           = "form-content-type-accepted"
+	faultHTTPNotModified      = "http-304-with-location"
+	faultSortWithinPage       = "sort-within-page"
+	faultAcceptV1QueryOnLists = "accept-v1-query-on-lists"
+	faultUnknownPlanNewTable  = "unknown-plan-new-table"
+	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -127,21 +147,32 @@ var registry = []Fault{
 	newFault(faultAcceptOtherScheme, "auth", `the key is also accepted as "Bearer <key>" and "Basic base64(app:key)"`, "AUTH-004"),
 	newFault(faultAcceptWrongApp, "auth", "any app name is accepted with a valid key", "AUTH-005"),
 	newFault(faultAcceptV1Query, "auth", "v1 api_key and app_name query parameters are accepted without a header", "AUTH-007"),
+	newFault(faultAcceptV1QueryOnLists, "auth", "v1 api_key and app_name query parameters are accepted on the /api/v2/list/ routes (not on /api/v2/bills)", "AUTH-007"),
 	newFault(faultEchoKeyIn401, "auth", "the 401 body quotes the Authorization header it got", "AUTH-008"),
+	newFault(faultEchoKeyInHeader, "auth", "the 401 body is fine, but its WWW-Authenticate header quotes the Authorization header it got", "AUTH-008"),
 	newFault(faultEmpty401Body, "auth", "401 answers have an empty body", "AUTH-008", "ERR-006"),
 	newFault(faultTenantLeak, "auth", "the second tenant's key lists the first tenant's bills", "AUTH-009"),
+	newFault(faultTenantLeakList, "auth", "the second tenant's key lists the first tenant's bills on /list/bills (/bills stays isolated)", "AUTH-009"),
 	newFault(faultAcceptAnyMethod, "structure", "every method is served like POST (a GET without body as {})", "STRUCT-002", "STRUCT-003"),
 	newFault(faultMethod404, "structure", "other methods get 404 instead of 405", "STRUCT-003"),
 	newFault(faultIgnoreContentType, "structure", "any Content-Type is parsed as JSON", "STRUCT-004"),
+	newFault(faultFormAsJSON, "structure", "a body sent as application/x-www-form-urlencoded is parsed as JSON (text/plain is still refused)", "STRUCT-004"),
 	newFault(faultTextContentType, "structure", `200 answers say "Content-Type: text/plain"`, "STRUCT-005"),
+	newFault(faultLargeOctetStream, "structure", `200 answers over 32 KiB (a full page of bills) say "Content-Type: application/octet-stream"`, "STRUCT-005"),
 	newFault(faultTruncatedJSON, "structure", "200 answers are cut off halfway, so the body is not JSON", "STRUCT-001"),
 	newFault(faultV1Wrapper, "structure", `200 answers are wrapped as {"status":"success","data":...}`, "STRUCT-006", "SCHEMA-001"),
 	newFault(faultHTTPServesData, "transport", "plain HTTP serves the API itself (200 with data, no credentials needed)", "TRANS-001", "TRANS-002"),
 	newFault(faultRedirectLeaksData, "transport", "the plain-HTTP redirect (308, right Location) carries in its body the JSON the HTTPS endpoint would answer", "TRANS-001"),
 	newFault(faultRedirectWrongPath, "transport", `the redirect Location is the https origin with path "/"`, "TRANS-001"),
+	newFault(faultRedirectDropsQuery, "transport", "the redirect Location keeps the path but drops the query", "TRANS-001"),
+	newFault(faultRedirectToHTTP, "transport", "the redirect Location is http:// (the HTTPS port, but not https)", "TRANS-001"),
+	newFault(faultRedirectOtherHost, "transport", `the redirect Location names the host "localhost" instead of the one asked (127.0.0.1)`, "TRANS-001"),
+	newFault(faultHTTPNotModified, "transport", "plain HTTP answers 304 Not Modified with the right Location: a 3xx, but not a redirect a client follows", "TRANS-001", "TRANS-002"),
 	newFault(faultRedirect301, "transport", "plain HTTP redirects with 301 instead of 308", "TRANS-002"),
 	newFault(faultTLSAllowOld, "transport", "HTTPS also accepts TLS 1.0 and 1.1 handshakes", "TRANS-003"),
 	newFault(faultTLSExpiredCert, "transport", "the server certificate expired an hour ago", "TRANS-004"),
+	newFault(faultTLSWrongHost, "transport", "the server certificate is in date and signed by the CA, but names another host (not-this-host.invalid)", "TRANS-004"),
+	newFault(faultHSTSOnlyOn200, "transport", "Strict-Transport-Security is sent on 200 answers only, not on errors (401, 404...)", "TRANS-005"),
 	newFault(faultNoHSTS, "transport", "no Strict-Transport-Security header", "TRANS-005"),
 	newFault(faultMalformedJSON500, "errors", "malformed JSON gets 500", "ERR-001"),
 	newFault(faultLenientTypes, "errors", `a limit or skip sent as a numeric string ("5") is accepted`, "ERR-002"),
@@ -150,28 +181,37 @@ var registry = []Fault{
 	newFault(faultClientErrorsAs200, "errors", "every client error but 429 is answered 200 [] (no credentials, malformed JSON, GET, unknown route...)", "ERR-006"),
 	newFault(faultUnknownRoute200, "errors", "unknown routes under /api/v2/ answer 200 []", "ERR-004"),
 	newFault(faultUnknownPlan200, "errors", "an order on an unknown plan is placed", "ERR-005"),
+	newFault(faultUnknownPlanNewTable, "errors", "an unknown plan is refused on an existing table, but a new table number is created on it and the order placed", "ERR-005"),
 	newFault(faultEmptyErrorBody, "errors", "every 4xx has an empty body", "ERR-006", "AUTH-008"),
 	newFault(faultIgnoreUnknownSort, "errors", "unknown sort fields are ignored", "ERR-007"),
 	newFault(fault429NoRetryAfter, "errors", "a 5 req/s cap per key is on (unless a lower one is set) and 429 carries no Retry-After", "ERR-008"),
 	newFault(faultDropRequiredField, "schemas", `bills lose the required "total" field`, "SCHEMA-001"),
 	newFault(faultNumberAsString, "schemas", `bill "total" is sent as a string ("12.50")`, "SCHEMA-001"),
+	newFault(faultOpenBillsNullTotal, "schemas", `bills of today's (still open) business day carry "total": null; the examples list none of them`, "SCHEMA-001"),
 	newFault(faultIgnoreLimit, "schemas", "limit is ignored (answers hold up to 100 items)", "LIST-001"),
 	newFault(faultDefaultLimit50, "schemas", "the default page size is 50", "LIST-002"),
 	newFault(faultIgnoreSkip, "schemas", "skip is ignored", "LIST-003"),
 	newFault(faultIgnoreSort, "schemas", "sort is ignored (answers in _id order)", "LIST-004"),
+	newFault(faultSortWithinPage, "schemas", "sort is applied after skip and limit: each page is in order, but is not the start of the sorted whole", "LIST-004"),
 	newFault(faultEmptyLists, "schemas", "every list, bills and the other resources, comes back empty ([])",
 		"LIST-001", "LIST-002", "LIST-003", "LIST-004", "AUTH-009"),
 	newFault(faultDefaultLimit200, "schemas", "the default page size is 200", "LIST-002"),
 	newFault(faultNonBillItemsNoID, "schemas", `items of the non-bill lists and the order answer lose "_id" (the VAT list's entries lose "category_id")`, "SCHEMA-001"),
 	newFault(faultNumericBillIDs, "schemas", `bills carry "_id" as a number instead of a string`, "LIST-003", "AUTH-009"),
 	newFault(faultBillsNoCreatedAt, "schemas", `bills lose "createdAt", the field the list checks sort on`, "LIST-004"),
+	newFault(faultOpaqueErrorBody, "errors", "every 4xx, 401 included, has the body {} (non-empty, but it explains nothing)", "ERR-006", "AUTH-008"),
+	newFault(faultSortErrorEchoes, "errors", `an unknown sort field gets 400 "invalid request" that names no field but echoes the request (so the field appears only as a member name)`, "ERR-007"),
 	newFault(faultBillsNoFilter, "behaviour", "/list/bills without a filter is served", "BILL-001"),
 	newFault(faultBillsNoWindow, "behaviour", "bills windows longer than 2 days are served", "BILL-002"),
+	newFault(faultBillsWindowWholeDays, "behaviour", "the 2-day rule counts whole days, so bills windows shorter than 3 days (e.g. 50 hours) are served", "BILL-002"),
 	newFault(faultBillsIgnoreDay, "behaviour", "the businessDay filter is ignored", "BILL-003"),
 	newFault(faultBillsIgnoreSince, "behaviour", "the modifiedSince filter is ignored", "BILL-004"),
+	newFault(faultBillsLatestDay, "behaviour", "the businessDay filter lists the last closed business day (the day before now), whatever day was asked", "BILL-003"),
+	newFault(faultBillsFixedSince, "behaviour", "the modifiedSince filter lists the bills modified in the last 36 hours, whatever time was asked", "BILL-004"),
 	newFault(faultOrder500, "behaviour", "a valid order on a table gets 500", "ORDER-001"),
 	newFault(faultNoTableRejectPaid, "behaviour", "a paid noTable order gets 400", "ORDER-002"),
 	newFault(faultNoTableNoNumber, "behaviour", `an unpaid noTable order gets 200 with number "noTable" instead of a 6-character number`, "ORDER-003"),
+	newFault(faultNoTableFixedNumber, "behaviour", `every unpaid noTable order gets 200 with the same table number "100000" (6 characters, but not random)`, "ORDER-003"),
 	newFault(faultOrderNoValidation, "behaviour", "an order without number is placed", "ORDER-004"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),

@@ -48,13 +48,46 @@ var faultProbes = map[string]faultProbe{
 	faultAcceptV1Query: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, auth: "-", query: "api_key=" + DefaultKey + "&app_name=" + DefaultApp}, 200)
 	}},
+	faultAcceptV1QueryOnLists: {broken: func(h *harness) bool {
+		q := "api_key=" + DefaultKey + "&app_name=" + DefaultApp
+		return hasStatus(h, call{path: "/api/v2/list/categories", auth: "-", query: q}, 200) && hasStatus(h, call{path: bills, auth: "-", query: q}, 401)
+	}},
 	faultEchoKeyIn401: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, auth: "Token not_an_app@" + DefaultKey})
 		return r.status == 401 && bytes.Contains(r.body, []byte(DefaultKey))
 	}},
+	faultEchoKeyInHeader: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, auth: "Token not_an_app@" + DefaultKey})
+		return r.status == 401 && strings.Contains(r.header.Get("WWW-Authenticate"), DefaultKey) && !bytes.Contains(r.body, []byte(DefaultKey))
+	}},
 	faultEmpty401Body: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, auth: "-"})
 		return r.status == 401 && len(r.body) == 0
+	}},
+	faultTenantLeakList: {broken: func(h *harness) bool {
+		const list, q = "/api/v2/list/bills", `{"modifiedSince":"2026-11-20T00:00:00Z","limit":1000}`
+		one := ids(h.list(list, q))
+		var two, twoBills []map[string]any
+		_ = json.Unmarshal(h.do(call{path: list, body: q, auth: validToken(DefaultKey2)}).body, &two)
+		_ = json.Unmarshal(h.do(call{path: bills, body: `{"limit":1000}`, auth: validToken(DefaultKey2)}).body, &twoBills)
+		mine := map[string]bool{}
+		for _, id := range ids(h.list(bills, `{"limit":1000}`)) {
+			mine[id] = true
+		}
+		for _, id := range ids(twoBills) {
+			if mine[id] {
+				return false
+			}
+		}
+		return len(one) > 0 && len(two) == len(one) && ids(two)[0] == one[0]
+	}},
+	faultFormAsJSON: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, ct: "application/x-www-form-urlencoded"}, 200) && hasStatus(h, call{path: bills, ct: "text/plain"}, 415)
+	}},
+	faultSortWithinPage: {broken: func(h *harness) bool {
+		page, whole := ids(h.list(bills, `{"sort":{"createdAt":-1},"limit":3}`)), ids(h.list(bills, `{"sort":{"createdAt":-1},"limit":1000}`))
+		natural := ids(h.list(bills, `{"limit":3}`))
+		return len(page) == 3 && page[0] != whole[0] && page[2] == natural[0]
 	}},
 	faultTenantLeak: {broken: func(h *harness) bool {
 		one := map[string]bool{}
@@ -109,6 +142,16 @@ var faultProbes = map[string]faultProbe{
 		var invalid x509.CertificateInvalidError
 		return errors.As(err, &invalid) && invalid.Reason == x509.Expired
 	}},
+	faultTLSWrongHost: {broken: func(h *harness) bool {
+		_, err := handshake(h.s, "127.0.0.1", tls.VersionTLS12, 0)
+		var wrongHost x509.HostnameError
+		return errors.As(err, &wrongHost)
+	}},
+	faultHSTSOnlyOn200: {broken: func(h *harness) bool {
+		ok, refused := h.do(call{path: bills}), h.do(call{path: bills, auth: "-"})
+		return ok.header.Get("Strict-Transport-Security") != "" && refused.status == 401 && refused.header.Get("Strict-Transport-Security") == "" &&
+			refused.header.Get(hstsPending) == "" && ok.header.Get(hstsPending) == ""
+	}},
 	faultNoHSTS:           {broken: func(h *harness) bool { return h.do(call{path: bills}).header.Get("Strict-Transport-Security") == "" }},
 	faultMalformedJSON500: {broken: func(h *harness) bool { return hasStatus(h, call{path: bills, body: `{"limit":`}, 500) }},
 	faultLenientTypes: {broken: func(h *harness) bool {
@@ -126,9 +169,21 @@ var faultProbes = map[string]faultProbe{
 	faultUnknownPlan200: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: orderPath, body: `{"number":12,"plan_id":"plan-does-not-exist","paid":false}`}, 200)
 	}},
+	faultUnknownPlanNewTable: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: orderPath, body: `{"number":12,"plan_id":"plan-does-not-exist","paid":false}`}, 404) &&
+			hasStatus(h, call{path: orderPath, body: `{"number":98765,"plan_id":"plan-does-not-exist","paid":false}`}, 200)
+	}},
 	faultEmptyErrorBody: {broken: func(h *harness) bool {
 		a, b, c := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"}), h.do(call{path: bills, auth: "-"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) == 0 && c.status == 401 && len(c.body) == 0
+	}},
+	faultOpaqueErrorBody: {broken: func(h *harness) bool {
+		a, b := h.do(call{path: "/api/v2/nope"}), h.do(call{path: bills, auth: "-"})
+		return a.status == 404 && string(a.body) == "{}" && b.status == 401 && string(b.body) == "{}"
+	}},
+	faultSortErrorEchoes: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"sort":{"price":1}}`})
+		return r.status == 400 && bytes.Contains(r.body, []byte(`"request":{"sort":{"price":1}}`)) && !bytes.Contains(r.body, []byte(`"field"`))
 	}},
 	faultIgnoreUnknownSort: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, body: `{"sort":{"price":1,"createdAt":1}}`}, 200)
@@ -207,6 +262,11 @@ var faultProbes = map[string]faultProbe{
 		return hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedSince":"2026-11-18T12:00:00Z"}`}, 200) &&
 			hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedAt":{"from":"2026-11-14T00:00:00Z","to":"2026-11-18T00:00:00Z"}}`}, 200)
 	}},
+	faultBillsWindowWholeDays: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedSince":"2026-11-19T10:00:00Z"}`}, 200) &&
+			hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedAt":{"from":"2026-11-14T00:00:00Z","to":"2026-11-16T02:00:00Z"}}`}, 200) &&
+			hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedSince":"2026-11-18T12:00:00Z"}`}, 400)
+	}},
 	faultBillsIgnoreDay: {broken: func(h *harness) bool {
 		for _, b := range h.list("/api/v2/list/bills", `{"businessDay":"2026-11-17","limit":1000}`) {
 			if b["businessDay"] != "2026-11-17" {
@@ -223,6 +283,44 @@ var faultProbes = map[string]faultProbe{
 		}
 		return false
 	}},
+	faultOpenBillsNullTotal: {broken: func(h *harness) bool {
+		open, closed := h.list("/api/v2/list/bills", `{"businessDay":"2026-11-21","limit":3}`), h.list("/api/v2/list/bills", `{"businessDay":"2026-11-20","limit":3}`)
+		total, has := open[0]["total"]
+		_, closedHas := closed[0]["total"].(float64)
+		return has && total == nil && closedHas
+	}},
+	faultBillsLatestDay: {broken: func(h *harness) bool {
+		got := h.list("/api/v2/list/bills", `{"businessDay":"2026-11-17","limit":1000}`)
+		return len(got) > 0 && got[0]["businessDay"] == "2026-11-20"
+	}},
+	faultBillsFixedSince: {broken: func(h *harness) bool {
+		for _, b := range h.list("/api/v2/list/bills", `{"modifiedSince":"2026-11-21T06:00:00Z","limit":1000}`) {
+			if b["modifiedAt"].(string) < "2026-11-21T00:00:00Z" {
+				return true
+			}
+		}
+		return false
+	}},
+	faultLargeOctetStream: {broken: func(h *harness) bool {
+		small, large := h.do(call{path: bills, body: `{"limit":5}`}), h.do(call{path: bills, body: `{}`})
+		return small.header.Get("Content-Type") == "application/json" && large.status == 200 && large.header.Get("Content-Type") == "application/octet-stream"
+	}},
+	faultHTTPNotModified: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"})
+		return r.status == 304 && strings.HasSuffix(r.header.Get("Location"), bills+"?a=1")
+	}},
+	faultRedirectDropsQuery: {broken: func(h *harness) bool {
+		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
+		return strings.HasPrefix(loc, "https://") && strings.HasSuffix(loc, bills)
+	}},
+	faultRedirectToHTTP: {broken: func(h *harness) bool {
+		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
+		return strings.HasPrefix(loc, "http://") && strings.HasSuffix(loc, bills+"?a=1")
+	}},
+	faultRedirectOtherHost: {broken: func(h *harness) bool {
+		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
+		return strings.HasPrefix(loc, "https://localhost:") && strings.HasSuffix(loc, bills+"?a=1")
+	}},
 	faultOrder500: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: orderPath, body: `{"number":12,"plan_id":"plan-main","paid":false}`}, 500)
 	}},
@@ -232,6 +330,11 @@ var faultProbes = map[string]faultProbe{
 	faultNoTableNoNumber: {broken: func(h *harness) bool {
 		r := h.do(call{path: orderPath, body: `{"number":"noTable","plan_id":"plan-main","paid":false}`})
 		return r.status == 200 && bytes.Contains(r.body, []byte(`"number":"noTable"`))
+	}},
+	faultNoTableFixedNumber: {broken: func(h *harness) bool {
+		body := `{"number":"noTable","plan_id":"plan-main","paid":false}`
+		a, b := h.do(call{path: orderPath, body: body}), h.do(call{path: orderPath, body: body})
+		return a.status == 200 && b.status == 200 && bytes.Contains(a.body, []byte(`"number":"100000"`)) && bytes.Equal(a.body[bytes.Index(a.body, []byte(`"number"`)):], b.body[bytes.Index(b.body, []byte(`"number"`)):])
 	}},
 	faultOrderNoValidation: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: orderPath, body: `{"plan_id":"plan-main","paid":false}`}, 200)

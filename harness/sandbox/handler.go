@@ -36,6 +36,15 @@ const (
 	MaxJSONDepth = 64
 )
 
+// hstsPending marks an answer whose HSTS header fault hsts-only-on-200
+// drops unless the answer is a 200; it never leaves the sandbox.
+const hstsPending = "X-Sandbox-Hsts-Only-On-200"
+
+// largeAnswer is the size above which fault large-answer-octet-stream
+// sends a 200 as application/octet-stream (a full page of bills is about
+// 70 KiB; the examples' answers are a few KiB).
+const largeAnswer = 32 << 10
+
 // hangFor is how long fault hang holds an API request.
 const hangFor = 30 * time.Second
 
@@ -48,6 +57,8 @@ type apiError struct {
 	status  int
 	message string
 	field   string
+	// echo is the request body quoted back (fault sort-error-echoes-request).
+	echo json.RawMessage
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.status, e.message) }
@@ -60,9 +71,10 @@ func badField(field, format string, args ...any) *apiError {
 // errorBody is the JSON body of every 4xx but 401. Its field order is fixed
 // for byte-identical recordings.
 type errorBody struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Error   string          `json:"error"`
+	Message string          `json:"message"`
+	Field   string          `json:"field,omitempty"`
+	Request json.RawMessage `json:"request,omitempty"`
 }
 
 // route answers one API path for an authenticated tenant and a body that
@@ -169,6 +181,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
 		}
 	}
 	answer, e := handle(s, t, body)
+	if e != nil && strings.HasPrefix(e.field, "sort.") && s.faults.on(faultSortErrorEchoes) {
+		echo, _ := json.Marshal(body)
+		e = &apiError{status: e.status, message: "invalid request", echo: echo}
+	}
 	if e != nil {
 		s.writeError(w, e)
 		return
@@ -239,6 +255,10 @@ func (s *Server) baseHeaders(w http.ResponseWriter, https bool) {
 	if https && !s.faults.on(faultNoHSTS) {
 		h.Set("Strict-Transport-Security", HSTSValue)
 	}
+	if s.faults.on(faultHSTSOnlyOn200) {
+		// Taken back by writeBytes unless the answer is a 200.
+		h.Set(hstsPending, "1")
+	}
 }
 
 // wait holds the request for d; false when the client went away or the
@@ -267,6 +287,9 @@ func (s *Server) checkContentType(r *http.Request) *apiError {
 		return &apiError{status: http.StatusUnsupportedMediaType, message: "the request has no Content-Type: send Content-Type: application/json"}
 	}
 	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && mt == "application/x-www-form-urlencoded" && s.faults.on(faultFormAsJSON) {
+		return nil
+	}
 	if err != nil || mt != "application/json" {
 		return &apiError{status: http.StatusUnsupportedMediaType, message: "unsupported Content-Type: send the body as JSON with Content-Type: application/json"}
 	}
@@ -291,8 +314,11 @@ func (s *Server) writeJSON(w http.ResponseWriter, v any) {
 		data = data[:len(data)/2]
 	}
 	ct := "application/json"
-	if s.faults.on(faultTextContentType) {
+	switch {
+	case s.faults.on(faultTextContentType):
 		ct = "text/plain; charset=utf-8"
+	case s.faults.on(faultLargeOctetStream) && len(data) > largeAnswer:
+		ct = "application/octet-stream"
 	}
 	writeBytes(w, http.StatusOK, ct, data)
 }
@@ -307,7 +333,11 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		writeBytes(w, e.status, "", nil)
 		return
 	}
-	data, err := json.Marshal(errorBody{Error: http.StatusText(e.status), Message: e.message, Field: e.field})
+	if e.status >= 400 && e.status < 500 && s.faults.on(faultOpaqueErrorBody) {
+		writeBytes(w, e.status, "application/json", []byte("{}"))
+		return
+	}
+	data, err := json.Marshal(errorBody{Error: http.StatusText(e.status), Message: e.message, Field: e.field, Request: e.echo})
 	if err != nil {
 		writeText(w, e.status, e.message)
 		return
@@ -322,9 +352,14 @@ func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why s
 	if s.refusalAs200(w, http.StatusUnauthorized) {
 		return
 	}
+	if s.faults.on(faultEchoKeyInHeader) {
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf("Token realm=\"winston\", received=%q", r.Header.Get("Authorization")))
+	}
 	switch {
 	case s.faults.on(faultEmpty401Body), s.faults.on(faultEmptyErrorBody):
 		writeBytes(w, http.StatusUnauthorized, "", nil)
+	case s.faults.on(faultOpaqueErrorBody):
+		writeBytes(w, http.StatusUnauthorized, "application/json", []byte("{}"))
 	case s.faults.on(faultEchoKeyIn401):
 		got := r.Header.Get("Authorization")
 		if got == "" {
@@ -352,6 +387,12 @@ func writeText(w http.ResponseWriter, status int, msg string) {
 
 func writeBytes(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
+	if h.Get(hstsPending) != "" {
+		h.Del(hstsPending)
+		if status != http.StatusOK {
+			h.Del("Strict-Transport-Security")
+		}
+	}
 	if contentType != "" {
 		h.Set("Content-Type", contentType)
 	}

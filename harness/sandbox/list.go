@@ -27,6 +27,9 @@ type listQuery struct {
 	sort  []sortKey
 	limit int
 	skip  int
+	// sortLast pages first and sorts the page after (fault
+	// sort-within-page).
+	sortLast bool
 }
 
 // record gives the list engine a resource's sortable fields and its id.
@@ -88,6 +91,7 @@ func (s *Server) parseListQuery(body map[string]json.RawMessage, sortFields []st
 	if s.faults.on(faultIgnoreSkip) {
 		q.skip = 0
 	}
+	q.sortLast = s.faults.on(faultSortWithinPage)
 	return q, nil
 }
 
@@ -154,6 +158,10 @@ func (s *Server) parseSort(raw json.RawMessage, fields []string) ([]sortKey, *ap
 // whatever was asked.
 func page[T record](items []T, q listQuery, ignoreSort bool) []T {
 	out := append([]T(nil), items...)
+	if q.sortLast {
+		paged := page(out, listQuery{limit: q.limit, skip: q.skip}, false)
+		return page(paged, listQuery{sort: q.sort, limit: len(paged)}, ignoreSort)
+	}
 	switch {
 	case ignoreSort:
 		sort.SliceStable(out, func(i, j int) bool { return out[i].id() < out[j].id() })

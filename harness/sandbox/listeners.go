@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/redact"
@@ -29,12 +30,22 @@ func (s *Server) serveRedirect(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery != "" || r.URL.ForceQuery {
 		loc += "?" + r.URL.RawQuery
 	}
-	if s.faults.on(faultRedirectWrongPath) {
+	switch {
+	case s.faults.on(faultRedirectWrongPath):
 		loc = s.httpsURL + "/"
+	case s.faults.on(faultRedirectDropsQuery):
+		loc = s.httpsURL + r.URL.EscapedPath()
+	case s.faults.on(faultRedirectToHTTP):
+		loc = "http://" + strings.TrimPrefix(loc, "https://")
+	case s.faults.on(faultRedirectOtherHost):
+		loc = strings.Replace(loc, "://127.0.0.1:", "://localhost:", 1)
 	}
 	status := http.StatusPermanentRedirect
-	if s.faults.on(faultRedirect301) {
+	switch {
+	case s.faults.on(faultRedirect301):
 		status = http.StatusMovedPermanently
+	case s.faults.on(faultHTTPNotModified):
+		status = http.StatusNotModified
 	}
 	w.Header().Set("Location", loc)
 	if s.faults.on(faultRedirectLeaksData) {

@@ -12,6 +12,10 @@ import (
 // noTable is the number value of an order that has no table.
 const noTable = "noTable"
 
+// fixedNoTableNumber is the one table number every unpaid noTable order
+// gets with fault notable-unpaid-fixed-number.
+const fixedNoTableNumber = "100000"
+
 // order is a placed order, kept per tenant for the run.
 type order struct {
 	ID        string
@@ -53,7 +57,10 @@ func (s *Server) createOrder(t *tenant, body map[string]json.RawMessage) (any, *
 	if e != nil {
 		return nil, e
 	}
-	if req.plan != "" && !t.plans[req.plan] && !s.faults.on(faultUnknownPlan200) {
+	// With fault unknown-plan-new-table only an existing table (or
+	// noTable) checks the plan.
+	checksPlan := !s.faults.on(faultUnknownPlanNewTable) || req.noTable || t.hasTable(req.table)
+	if req.plan != "" && !t.plans[req.plan] && !s.faults.on(faultUnknownPlan200) && checksPlan {
 		return nil, &apiError{status: http.StatusNotFound, message: "plan not found: no order was placed"}
 	}
 	t.mu.Lock()
@@ -101,6 +108,8 @@ func (s *Server) placeNoTable(t *tenant, req orderRequest) (any, *apiError) {
 	switch {
 	case s.faults.on(faultNoTableNoNumber):
 		return t.place(noTable, req), nil
+	case s.faults.on(faultNoTableFixedNumber):
+		return t.place(fixedNoTableNumber, req), nil
 	case s.opts.NoTableRule == NoTableGuide:
 		return nil, badField("paid", "a noTable order must be paid")
 	case req.plan == "":
@@ -110,6 +119,18 @@ func (s *Server) placeNoTable(t *tenant, req orderRequest) (any, *apiError) {
 	// base 36 from "100000" so recordings stay identical (inferred).
 	t.noTableSeq++
 	return t.place(strconv.FormatInt(36*36*36*36*36+int64(t.noTableSeq), 36), req), nil
+}
+
+// hasTable reports whether the tenant has a table with this number.
+func (t *tenant) hasTable(number int) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, tb := range t.tables {
+		if tb.Number == number {
+			return true
+		}
+	}
+	return false
 }
 
 // place records the order; t.mu is held.

@@ -73,7 +73,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := newPKI(time.Now(), faults.on(faultTLSExpiredCert))
+	p, err := newPKI(time.Now(), faults.on(faultTLSExpiredCert), faults.on(faultTLSWrongHost))
 	if err != nil {
 		return nil, fmt.Errorf("sandbox certificates: %w", err)
 	}

@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/sandbox"
+)
+
+// A BILL-002 window that does not exceed 2 days would judge the rule on a
+// query the rule allows: the spec fails naming the fixture and sends
+// nothing, whatever the target would answer.
+func TestBillWindowFixturesMustExceedTwoDays(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot, "harness", "catalogue", "catalogue.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string][2]string{
+		"tooOldModifiedSince": {`tooOldModifiedSince: "${now-50h}"`, `tooOldModifiedSince: "${now-47h}"`},
+		"wideModifiedAtTo":    {`wideModifiedAtTo: "2026-11-16T02:00:00Z"`, `wideModifiedAtTo: "2026-11-15T00:00:00Z"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			edited := bytes.Replace(data, []byte(edit[0]), []byte(edit[1]), 1)
+			if bytes.Equal(edited, data) {
+				t.Fatalf("the catalogue has no %s line to edit", edit[0])
+			}
+			cat := filepath.Join(t.TempDir(), "catalogue.yaml")
+			if err := os.WriteFile(cat, edited, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			srv, log := startSandbox(t, sandbox.Options{})
+			env := liveEnv(srv, "", "")
+			env[config.EnvCatalogue] = cat
+			r := runSuite(t, env, focus("BILL-002"))
+			req := r.requirement(t, "BILL-002")
+			if req.Status != "failed" || !strings.Contains(req.Reason, name) {
+				t.Errorf("BILL-002 %s (%q): want failed, naming %s", req.Status, req.Reason, name)
+			}
+			if n := log.count(); n != 0 {
+				t.Errorf("the sandbox got %d requests: a window the rule allows must not be sent", n)
+			}
+		})
+	}
+}
+
+// BILL-003 judges the businessDay filter on a second day found in the
+// large query; a large query that holds only the fixture's day leaves no
+// second day, and the spec fails as too few items to judge, naming the
+// setting to change, instead of passing on one day.
+func TestBusinessDayFilterNeedsASecondDay(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot, "harness", "catalogue", "catalogue.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const from, to = `large: {"modifiedSince": "${modifiedSince}"}`, `large: {"businessDay": "${businessDay}"}`
+	edited := bytes.Replace(data, []byte(from), []byte(to), 1)
+	if bytes.Equal(edited, data) {
+		t.Fatalf("the catalogue has no %s line to edit", from)
+	}
+	cat := filepath.Join(t.TempDir(), "catalogue.yaml")
+	if err := os.WriteFile(cat, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := startSandbox(t, sandbox.Options{})
+	env := liveEnv(srv, "", "")
+	env[config.EnvCatalogue] = cat
+	req := runSuite(t, env, focus("BILL-003")).requirement(t, "BILL-003")
+	if req.Status != "failed" || !strings.Contains(req.Reason, "too few items to judge") {
+		t.Errorf("BILL-003 %s (%q): want failed with too few items to judge", req.Status, req.Reason)
+	}
+}

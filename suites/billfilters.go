@@ -1,0 +1,127 @@
+package suites
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
+)
+
+// The filter checks judge each filter on two values. On one value alone a
+// target that ignored the filter could still pass, when the bills it lists
+// anyway (its default window, the last business day) all happen to match
+// the fixture. The second value is one the target's own data shows to
+// differ: a business day other than the fixture's, a later modifiedSince,
+// taken from the bills the first answer or the catalogue's large query
+// listed.
+
+// checkBusinessDayFilter lists the fixture's business day, then another
+// business day found in the large query: each answer must hold only bills
+// of its day.
+func checkBusinessDayFilter(ctx SpecContext, t *T) {
+	for _, ep := range t.Exercised() {
+		day := t.Fx.BusinessDay
+		filterHolds(ctx, t, ep, "businessDay", day, "businessDay", "equal to "+day, func(v string) bool { return v == day })
+		probe := t.Post(ctx, ep, With(ep.Large, "limit", 1000))
+		items, ok := listOf(t, ep.ID+" (large query, to find another business day)", probe)
+		if !ok {
+			continue
+		}
+		other := otherValue(items, "businessDay", day)
+		if other == "" {
+			t.Observe(ep.ID+" (large query)", false, fmt.Sprintf("bills of a business day other than %s, to judge the filter on a second day: too few items to judge (%d bills, all of %s or none); set a large query or fixtures.businessDay in your catalogue (WINSTON_CATALOGUE) so that both are found", day, len(items), day), probe)
+			continue
+		}
+		filterHolds(ctx, t, ep, "businessDay", other, "businessDay", "equal to "+other, func(v string) bool { return v == other })
+	}
+}
+
+// checkModifiedSinceFilter lists from the fixture's modifiedSince, then
+// from a later time, the middle one of the distinct modifiedAt values of
+// the first answer: each answer must hold only bills modified at or after
+// its time.
+func checkModifiedSinceFilter(ctx SpecContext, t *T) {
+	for _, ep := range t.Exercised() {
+		items, ok := sinceHolds(ctx, t, ep, t.Fx.ModifiedSince)
+		if !ok {
+			continue
+		}
+		var times []string
+		for _, it := range items {
+			if v, _ := it["modifiedAt"].(string); v != "" && !slices.Contains(times, v) {
+				times = append(times, v)
+			}
+		}
+		slices.Sort(times)
+		// Three values leave one before and one after the middle, so the
+		// second answer is judged on bills it must drop and bills it
+		// must keep, whether "at or after" is read inclusively or not.
+		if len(times) < 3 {
+			t.Observe(ep.ID+" (modifiedSince "+t.Fx.ModifiedSince+")", false, fmt.Sprintf("bills with at least 3 distinct modifiedAt values, to judge the filter on a later time: too few items to judge (%d distinct); set fixtures.modifiedSince in your catalogue (WINSTON_CATALOGUE) to a time with more bills after it", len(times)), nil)
+			continue
+		}
+		sinceHolds(ctx, t, ep, times[len(times)/2])
+	}
+}
+
+// sinceHolds lists bills modified since the given time and judges every
+// bill's modifiedAt; it returns the bills when it could read them.
+func sinceHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, since string) ([]map[string]any, bool) {
+	at, err := time.Parse(time.RFC3339, since)
+	if err != nil {
+		Fail(fmt.Sprintf("fixtures.modifiedSince %q is not an RFC 3339 time: fix it in your catalogue", since))
+	}
+	return filterHolds(ctx, t, ep, "modifiedSince", since, "modifiedAt", "at or after "+since, func(v string) bool {
+		m, err := time.Parse(time.RFC3339, v)
+		return err == nil && !m.Before(at)
+	})
+}
+
+// filterHolds lists bills with filter name = value and checks field on
+// every bill. An empty answer proves nothing, so it is a violation that
+// names the fixture to change.
+func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, field, rule string, holds func(string) bool) ([]map[string]any, bool) {
+	body := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil, "limit", 1000, name, value)
+	where := fmt.Sprintf("%s (%s %s)", ep.ID, name, value)
+	resp := t.Post(ctx, ep, body)
+	items, ok := listOf(t, where, resp)
+	if !ok {
+		return nil, false
+	}
+	if len(items) == 0 {
+		t.Observe(where, false, "bills to judge the filter by: the value matched none (set the fixture in your catalogue to a value with bills)", resp)
+		return nil, false
+	}
+	var bad []string
+	for _, it := range items {
+		v, _ := it[field].(string)
+		if !holds(v) {
+			bad = append(bad, fmt.Sprintf("%s has %s %q", idOf(it), field, v))
+		}
+	}
+	t.Observe(where, len(bad) == 0, fmt.Sprintf("every bill's %s %s (%d of %d break it%s)", field, rule, len(bad), len(items), example(bad)), resp)
+	return items, len(bad) == 0
+}
+
+// otherValue returns the smallest string value of field among items that
+// is not not, or "".
+func otherValue(items []map[string]any, field, not string) string {
+	best := ""
+	for _, it := range items {
+		if v, _ := it[field].(string); v != "" && v != not && (best == "" || v < best) {
+			best = v
+		}
+	}
+	return best
+}
+
+func example(bad []string) string {
+	if len(bad) == 0 {
+		return ""
+	}
+	return ": " + bad[0]
+}
