@@ -105,10 +105,11 @@ type Fixtures struct {
 	// modified after it.
 	ModifiedSince string `yaml:"modifiedSince" json:"modifiedSince"`
 	// TooOldModifiedSince is a timestamp more than 2 days before the
-	// reference time; just over (50 hours) judges the rule most closely.
+	// reference time, by enough that every reading of "2 days" (hours,
+	// whole days, calendar dates) finds it too old: 72 hours by default.
 	TooOldModifiedSince string `yaml:"tooOldModifiedSince" json:"tooOldModifiedSince"`
-	// WideModifiedAtFrom / To span more than 2 days (just over, like
-	// TooOldModifiedSince).
+	// WideModifiedAtFrom / To span more than 2 days, by as clear a margin
+	// as TooOldModifiedSince.
 	WideModifiedAtFrom string `yaml:"wideModifiedAtFrom" json:"wideModifiedAtFrom"`
 	WideModifiedAtTo   string `yaml:"wideModifiedAtTo" json:"wideModifiedAtTo"`
 	// PlanID is a table plan that exists.

@@ -20,8 +20,8 @@ func TestBillWindowFixturesMustExceedTwoDays(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, edit := range map[string][2]string{
-		"tooOldModifiedSince": {`tooOldModifiedSince: "${now-50h}"`, `tooOldModifiedSince: "${now-47h}"`},
-		"wideModifiedAtTo":    {`wideModifiedAtTo: "2026-11-16T02:00:00Z"`, `wideModifiedAtTo: "2026-11-15T00:00:00Z"`},
+		"tooOldModifiedSince": {`tooOldModifiedSince: "${now-72h}"`, `tooOldModifiedSince: "${now-47h}"`},
+		"wideModifiedAtTo":    {`wideModifiedAtTo: "2026-11-18T00:00:00Z"`, `wideModifiedAtTo: "2026-11-15T00:00:00Z"`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			edited := bytes.Replace(data, []byte(edit[0]), []byte(edit[1]), 1)

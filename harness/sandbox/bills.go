@@ -136,14 +136,8 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 		}
 	}
 	noWindow := s.faults.on(faultBillsNoWindow)
-	// tooLong is the 2-day rule; with fault bills-window-whole-days it
-	// counts whole days, so anything under 3 days passes as "2 days".
-	tooLong := func(d time.Duration) bool {
-		if s.faults.on(faultBillsWindowWholeDays) {
-			return d >= 3*24*time.Hour
-		}
-		return d > billWindow
-	}
+	// tooLong is the 2-day rule.
+	tooLong := func(d time.Duration) bool { return d > billWindow }
 	earliest := s.opts.Now.Add(-billWindow)
 	if raw, ok := body["modifiedSince"]; ok {
 		since, e := timeValue(raw, "modifiedSince")

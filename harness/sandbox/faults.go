@@ -103,7 +103,6 @@ const (
 	faultSortErrorEchoes      = "sort-error-echoes-request"
 	faultEchoKeyInHeader      = "echo-key-in-401-header"
 	faultNoTableFixedNumber   = "notable-unpaid-fixed-number"
-	faultBillsWindowWholeDays = "bills-window-whole-days"
 	faultBillsLatestDay       = "bills-businessday-latest"
 	faultLargeOctetStream     = "large-answer-octet-stream"
 	faultRedirectDropsQuery   = "redirect-drops-query"
@@ -203,7 +202,6 @@ var registry = []Fault{
 	newFault(faultSortErrorEchoes, "errors", `an unknown sort field gets 400 "invalid request" that names no field but echoes the request (so the field appears only as a member name)`, "ERR-007"),
 	newFault(faultBillsNoFilter, "behaviour", "/list/bills without a filter is served", "BILL-001"),
 	newFault(faultBillsNoWindow, "behaviour", "bills windows longer than 2 days are served", "BILL-002"),
-	newFault(faultBillsWindowWholeDays, "behaviour", "the 2-day rule counts whole days, so bills windows shorter than 3 days (e.g. 50 hours) are served", "BILL-002"),
 	newFault(faultBillsIgnoreDay, "behaviour", "the businessDay filter is ignored", "BILL-003"),
 	newFault(faultBillsIgnoreSince, "behaviour", "the modifiedSince filter is ignored", "BILL-004"),
 	newFault(faultBillsLatestDay, "behaviour", "the businessDay filter lists the last closed business day (the day before now), whatever day was asked", "BILL-003"),

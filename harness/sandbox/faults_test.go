@@ -262,11 +262,6 @@ var faultProbes = map[string]faultProbe{
 		return hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedSince":"2026-11-18T12:00:00Z"}`}, 200) &&
 			hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedAt":{"from":"2026-11-14T00:00:00Z","to":"2026-11-18T00:00:00Z"}}`}, 200)
 	}},
-	faultBillsWindowWholeDays: {broken: func(h *harness) bool {
-		return hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedSince":"2026-11-19T10:00:00Z"}`}, 200) &&
-			hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedAt":{"from":"2026-11-14T00:00:00Z","to":"2026-11-16T02:00:00Z"}}`}, 200) &&
-			hasStatus(h, call{path: "/api/v2/list/bills", body: `{"modifiedSince":"2026-11-18T12:00:00Z"}`}, 400)
-	}},
 	faultBillsIgnoreDay: {broken: func(h *harness) bool {
 		for _, b := range h.list("/api/v2/list/bills", `{"businessDay":"2026-11-17","limit":1000}`) {
 			if b["businessDay"] != "2026-11-17" {
