@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/report"
+)
+
+// The README's configuration table says WINSTON_REPORT_DIR is where the
+// report goes; make conformance used to replace it with its own directory
+// under reports/, so a user (or CI) looked for the report where it was not.
+func TestMakeConformanceWritesWhereWinstonReportDirSays(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my-report")
+	code, out := runMakeIn(t, repoRoot, []string{"WINSTON_REPORT_DIR=" + dir}, "conformance", "FOCUS=AUTH-001")
+	if code != 0 {
+		t.Fatalf("make conformance exited %d:\n%s", code, tail(out))
+	}
+	doc, err := report.ReadDocument(filepath.Join(dir, report.JSONFile))
+	if err != nil {
+		t.Fatalf("no report where WINSTON_REPORT_DIR=%s says: %v\n%s", dir, err, tail(out))
+	}
+	if doc.Counts.Passed != 1 {
+		t.Errorf("the report in %s is not this run's (%d passed, want 1)", dir, doc.Counts.Passed)
+	}
+}
+
+// FOCUS is a regular expression over IDs and titles, so FOCUS=auth used to
+// run only the auth requirements whose title happens to hold the word
+// (3 of 9) and pass, as if the family had been checked. A family name in
+// FOCUS means the family.
+func TestMakeConformanceFocusOnAFamilyRunsTheWholeFamily(t *testing.T) {
+	dir := t.TempDir()
+	code, out := runMake(t, "REPORT_DIR="+dir, "FOCUS=Auth")
+	if code != 0 {
+		t.Fatalf("make conformance FOCUS=Auth exited %d:\n%s", code, tail(out))
+	}
+	doc, err := report.ReadDocument(filepath.Join(dir, report.JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalogue.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	family := map[string]string{}
+	for _, r := range cat.Requirements {
+		family[r.ID] = r.Family
+	}
+	for _, r := range doc.Requirements {
+		ran := r.Status == report.StatusPassed || r.Status == report.StatusFailed
+		switch {
+		case family[r.ID] == catalogue.FamilyAuth && !ran:
+			t.Errorf("%s (auth) did not run with FOCUS=Auth: %s %s", r.ID, r.Status, r.Reason)
+		case family[r.ID] != catalogue.FamilyAuth && ran:
+			t.Errorf("%s (%s) ran with FOCUS=Auth", r.ID, family[r.ID])
+		}
+	}
+	if !strings.Contains(out, "family") {
+		t.Errorf("the output should say that FOCUS=Auth was read as the auth family:\n%s", tail(out))
+	}
+}
+
+// The Makefile lists the families to tell them from a FOCUS pattern; a
+// family added to the catalogue must be added there too.
+func TestMakefileKnowsEveryFamily(t *testing.T) {
+	code, out := runMakeIn(t, repoRoot, nil, "-s", "families")
+	if code != 0 {
+		t.Fatalf("make families exited %d:\n%s", code, out)
+	}
+	if got, want := strings.Fields(out), catalogue.Families; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("the Makefile's FAMILIES are %v, the catalogue's %v", got, want)
+	}
+}
+
+// harness/ holds a directory named conformance, so `make conformance` run
+// there by mistake used to find no Makefile, take the directory for the
+// target, say "Nothing to be done" and exit 0, as if the run had passed.
+func TestMakeFromASubdirectoryNamesTheRepositoryRoot(t *testing.T) {
+	for _, target := range []string{"conformance", "test"} {
+		code, out := runMakeIn(t, filepath.Join(repoRoot, "harness"), nil, target)
+		if code == 0 {
+			t.Errorf("make %s in harness/ exited 0:\n%s", target, out)
+		}
+		if !strings.Contains(out, "repository root") || !strings.Contains(out, "cd .. && make "+target) {
+			t.Errorf("make %s in harness/ should say to run it from the repository root (cd .. && make %s):\n%s", target, target, out)
+		}
+	}
+}
