@@ -89,3 +89,21 @@ func TestMakeFromASubdirectoryNamesTheRepositoryRoot(t *testing.T) {
 		}
 	}
 }
+
+// A misspelt make variable (FOUCS=AUTH-001, focus=..., REPORTDIR=...) was
+// silently ignored: the whole suite ran, or the report went elsewhere.
+// The Makefile refuses a command-line variable it does not read, naming it
+// and the ones it does.
+func TestMakeRefusesAVariableItDoesNotRead(t *testing.T) {
+	for _, typo := range []string{"FOUCS=AUTH-001", "focus=AUTH-001", "REPORTDIR=/tmp/x"} {
+		name, _, _ := strings.Cut(typo, "=")
+		code, out := runMakeIn(t, repoRoot, nil, "conformance", typo)
+		if code == 0 {
+			t.Errorf("make conformance %s exited 0 (the variable was ignored):\n%s", typo, tail(out))
+			continue
+		}
+		if !strings.Contains(out, name) || !strings.Contains(out, "FOCUS") || strings.Contains(out, "Ran ") {
+			t.Errorf("make conformance %s must stop before running, naming %s and the variables it reads:\n%s", typo, name, tail(out))
+		}
+	}
+}
