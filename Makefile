@@ -3,7 +3,7 @@
 #   make test          every test: harness unit tests, the suite in replay, the suite live against the sandbox
 SHELL := bash
 # The variables read from make's command line. Any other is refused: a typo
-# such as FOUCS=AUTH-001 or focus=... would be ignored and run everything.
+# such as FOKUS=AUTH-001 or focus=... would be ignored and run everything.
 # WINSTON_* are checked by the suite itself (config names the closest one).
 COMMAND_VARS := FOCUS LABELS REPORT_DIR GINKGO_FLAGS BASELINE CURRENT ARGS FUZZTIME BENCH_FLAGS SELFCHECK_DIR GO GOFLAGS
 unknown_vars := $(filter-out $(COMMAND_VARS) WINSTON_%,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))

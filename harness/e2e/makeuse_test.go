@@ -90,12 +90,12 @@ func TestMakeFromASubdirectoryNamesTheRepositoryRoot(t *testing.T) {
 	}
 }
 
-// A misspelt make variable (FOUCS=AUTH-001, focus=..., REPORTDIR=...) was
+// A misspelt make variable (FOKUS=AUTH-001, focus=..., REPORTDIR=...) was
 // silently ignored: the whole suite ran, or the report went elsewhere.
 // The Makefile refuses a command-line variable it does not read, naming it
 // and the ones it does.
 func TestMakeRefusesAVariableItDoesNotRead(t *testing.T) {
-	for _, typo := range []string{"FOUCS=AUTH-001", "focus=AUTH-001", "REPORTDIR=/tmp/x"} {
+	for _, typo := range []string{"FOKUS=AUTH-001", "focus=AUTH-001", "REPORTDIR=/tmp/x"} {
 		name, _, _ := strings.Cut(typo, "=")
 		code, out := runMakeIn(t, repoRoot, nil, "conformance", typo)
 		if code == 0 {
