@@ -75,17 +75,23 @@ func TestMakefileKnowsEveryFamily(t *testing.T) {
 	}
 }
 
-// harness/ holds a directory named conformance, so `make conformance` run
-// there by mistake used to find no Makefile, take the directory for the
-// target, say "Nothing to be done" and exit 0, as if the run had passed.
+// harness/ holds a directory named conformance (and harness/cmd ones named
+// compare and sandbox), so make run there by mistake used to find no
+// Makefile, take the directory for the target, say "Nothing to be done"
+// and exit 0, as if the run had passed.
 func TestMakeFromASubdirectoryNamesTheRepositoryRoot(t *testing.T) {
-	for _, target := range []string{"conformance", "test"} {
-		code, out := runMakeIn(t, filepath.Join(repoRoot, "harness"), nil, target)
+	for _, c := range []struct{ dir, target, up string }{
+		{"harness", "conformance", ".."},
+		{"harness", "test", ".."},
+		{"harness/cmd", "compare", "../.."},
+		{"harness/cmd", "sandbox", "../.."},
+	} {
+		code, out := runMakeIn(t, filepath.Join(repoRoot, c.dir), nil, c.target)
 		if code == 0 {
-			t.Errorf("make %s in harness/ exited 0:\n%s", target, out)
+			t.Errorf("make %s in %s/ exited 0:\n%s", c.target, c.dir, out)
 		}
-		if !strings.Contains(out, "repository root") || !strings.Contains(out, "cd .. && make "+target) {
-			t.Errorf("make %s in harness/ should say to run it from the repository root (cd .. && make %s):\n%s", target, target, out)
+		if fix := "cd " + c.up + " && make " + c.target; !strings.Contains(out, "repository root") || !strings.Contains(out, fix) {
+			t.Errorf("make %s in %s/ should say to run it from the repository root (%s):\n%s", c.target, c.dir, fix, out)
 		}
 	}
 }
