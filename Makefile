@@ -81,6 +81,8 @@ record: $(BIN)/withsandbox ## re-record cassettes: from the sandbox, or from WIN
 ifeq ($(WINSTON_BASE_URL),)
 	@$(BIN)/withsandbox --https 127.0.0.1:18443 --http 127.0.0.1:18080 -- $(MAKE) --no-print-directory conformance WINSTON_MODE=record REPORT_DIR="$(CURDIR)/reports/$(STAMP)-record"
 else
+	@# The URL itself is not echoed: it could carry credentials; the report shows it cleaned.
+	@echo "make record: recording from the target in WINSTON_BASE_URL (it is set), not from the local sandbox, into the cassettes; to record from the sandbox, unset WINSTON_BASE_URL"
 	@$(MAKE) --no-print-directory conformance WINSTON_MODE=record
 endif
 

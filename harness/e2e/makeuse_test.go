@@ -7,6 +7,7 @@ import (
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/report"
+	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
 
 // The README's configuration table says WINSTON_REPORT_DIR is where the
@@ -111,5 +112,25 @@ func TestMakeRefusesAVariableItDoesNotRead(t *testing.T) {
 		if !strings.Contains(out, name) || !strings.Contains(out, "FOCUS") || strings.Contains(out, "Ran ") {
 			t.Errorf("make conformance %s must stop before running, naming %s and the variables it reads:\n%s", typo, name, tail(out))
 		}
+	}
+}
+
+// The README has the integrator export WINSTON_BASE_URL for live runs;
+// `make record` then records from that environment rather than from the
+// sandbox, rewriting cassettes with its answers. It did so without a word;
+// it now says where it records from and how to record from the sandbox.
+func TestMakeRecordSaysWhereItRecordsFrom(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	var env []string
+	for k, v := range liveEnv(srv, "", "") {
+		env = append(env, k+"="+v)
+	}
+	env = append(env, "WINSTON_CASSETTE_DIR="+t.TempDir())
+	code, out := runMakeIn(t, repoRoot, env, "record", "FOCUS=AUTH-001", "REPORT_DIR="+t.TempDir())
+	if code != 0 {
+		t.Fatalf("make record exited %d:\n%s", code, tail(out))
+	}
+	if !strings.Contains(out, "recording from the target in WINSTON_BASE_URL") || !strings.Contains(out, "unset WINSTON_BASE_URL") {
+		t.Errorf("make record must say it records from WINSTON_BASE_URL, and how to record from the sandbox instead:\n%s", tail(out))
 	}
 }
