@@ -2,27 +2,43 @@
 #   make conformance   run the suite (replays the committed cassettes unless WINSTON_* say otherwise)
 #   make test          every test: harness unit tests, the suite in replay, the suite live against the sandbox
 SHELL := bash
+# The variables read from make's command line. Any other is refused: a typo
+# such as FOKUS=AUTH-001 or focus=... would be ignored and run everything.
+# WINSTON_* are checked by the suite itself (config names the closest one).
+COMMAND_VARS := FOCUS LABELS REPORT_DIR GINKGO_FLAGS BASELINE CURRENT ARGS FUZZTIME BENCH_FLAGS SELFCHECK_DIR GO GOFLAGS
+unknown_vars := $(filter-out $(COMMAND_VARS) WINSTON_%,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))
+ifneq ($(strip $(unknown_vars)),)
+$(error $(unknown_vars): not a variable this Makefile reads, so it would be ignored; check the spelling and case: it reads $(COMMAND_VARS) and WINSTON_* (see the README))
+endif
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
 GINKGO := $(GO) tool ginkgo
 BIN := $(CURDIR)/bin
 STAMP := $(shell date -u +%Y%m%d-%H%M%S)
 MODE := $(or $(WINSTON_MODE),replay)
-REPORT_DIR ?= $(CURDIR)/reports/$(STAMP)-$(MODE)
-# FOCUS selects requirements by ID or title (a regular expression), e.g. FOCUS=AUTH-00[1-3].
-# It reaches Ginkgo through the environment ("$$FOCUS"), never pasted into the
-# command line, so that a quote or a semicolon in it is just a character.
+# WINSTON_REPORT_DIR, as the README documents it, else a new directory per run.
+REPORT_DIR ?= $(or $(WINSTON_REPORT_DIR),$(CURDIR)/reports/$(STAMP)-$(MODE))
+# FOCUS selects requirements by ID or title (a regular expression), e.g. FOCUS=AUTH-00[1-3];
+# a family name (FOCUS=auth, any case) selects that family, as a pattern
+# would match only the titles that happen to hold the word. LABELS is a
+# Ginkgo label filter, e.g. LABELS='auth && !mutating'. Both reach Ginkgo
+# through the environment ("$$FOCUS"), never pasted into the command line,
+# so that a quote or a semicolon in them is just a character.
 FOCUS ?=
-export FOCUS
+LABELS ?=
+export FOCUS LABELS
 GINKGO_FLAGS ?=
-FOCUS_FLAG = $(if $(FOCUS),--focus "$$FOCUS")
+# The check families (catalogue.Families; an e2e test keeps the two alike).
+FAMILIES := auth structure transport errors schemas behaviour
+empty :=
+FAMILY_CASE := $(subst $(empty) $(empty),|,$(FAMILIES))
 # The suite's version is stamped into the binary at build, so that a run
 # need not start git to name it in the report (see report.StampFlags); a
 # version with characters a shell would read is left to the run to find.
 SUITE_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null | grep -E '^[A-Za-z0-9._+/-]+$$')
 STAMP_FLAG = $(if $(SUITE_VERSION),--ldflags='-X github.com/winston-conformance/winston-conformance/harness/report.stampedVersion=$(SUITE_VERSION)')
 
-.PHONY: help conformance test unit browser suite-replay suite-live record sandbox compare selfcheck fuzz bench lint
+.PHONY: help conformance test unit browser suite-replay suite-live record sandbox compare selfcheck fuzz bench lint families
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -31,8 +47,13 @@ conformance: ## run the suite and write the report; exits non-zero on every verd
 	@mkdir -p "$(REPORT_DIR)"
 	@# The verdict reads only a report of this run: one from an earlier run in
 	@# a reused REPORT_DIR is refused (the suite may stop before writing one).
-	@since=$$(date -u +%s.%N); status=0; \
-	WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(STAMP_FLAG) $(GINKGO_FLAGS) $(FOCUS_FLAG) ./suites || status=$$?; \
+	@focus="$$FOCUS"; labels="$$LABELS"; family=$$(printf '%s' "$$FOCUS" | tr '[:upper:]' '[:lower:]'); \
+	case "$$family" in \
+	  $(FAMILY_CASE)) echo "FOCUS=$$FOCUS names a family: running the whole $$family family (--label-filter $$family)"; \
+	     focus=; labels="$$family$${labels:+ && ($$labels)}";; \
+	esac; \
+	since=$$(date -u +%s.%N); status=0; \
+	WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(STAMP_FLAG) $(GINKGO_FLAGS) $${focus:+--focus "$$focus"} $${labels:+--label-filter "$$labels"} ./suites || status=$$?; \
 	$(GO) run ./harness/cmd/verdict -since "$$since" -suite-exit "$$status" "$(REPORT_DIR)"
 
 test: unit suite-replay suite-live selfcheck fuzz ## every test (what CI runs)
@@ -60,11 +81,16 @@ record: $(BIN)/withsandbox ## re-record cassettes: from the sandbox, or from WIN
 ifeq ($(WINSTON_BASE_URL),)
 	@$(BIN)/withsandbox --https 127.0.0.1:18443 --http 127.0.0.1:18080 -- $(MAKE) --no-print-directory conformance WINSTON_MODE=record REPORT_DIR="$(CURDIR)/reports/$(STAMP)-record"
 else
+	@# The URL itself is not echoed: it could carry credentials; the report shows it cleaned.
+	@echo "make record: recording from the target in WINSTON_BASE_URL (it is set), not from the local sandbox, into the cassettes; to record from the sandbox, unset WINSTON_BASE_URL"
 	@$(MAKE) --no-print-directory conformance WINSTON_MODE=record
 endif
 
 sandbox: ## run the sandbox in the foreground for offline development (ARGS=--fault NAME ...)
 	$(GO) run ./harness/cmd/sandbox $(ARGS)
+
+families: ## print the check families (FOCUS=family runs one)
+	@echo $(FAMILIES)
 
 compare: ## compare two report directories: make compare BASELINE=dir CURRENT=dir
 	@test -n "$(BASELINE)" -a -n "$(CURRENT)" || { echo "usage: make compare BASELINE=dir CURRENT=dir (report directories)"; exit 2; }

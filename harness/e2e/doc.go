@@ -15,7 +15,10 @@
 //     unknown-version cassette fails its spec naming the file and the
 //     re-record command and is left as it was; a catalogue naming an unknown
 //     schema and each WINSTON_* variable set wrong give config-error naming
-//     the problem, before any request is sent.
+//     the problem, before any request is sent;
+//   - the nightly workflow as written: its run steps, make targets, paths,
+//     artifact and baseline over two nights (only the GitHub CLI and the
+//     actions are simulated), and the README's make usage.
 //
 // The package has no non-test code besides this comment. Run it alone with
 //

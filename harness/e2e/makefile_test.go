@@ -18,22 +18,31 @@ import (
 // console output.
 func runMake(t *testing.T, vars ...string) (int, string) {
 	t.Helper()
+	return runMakeIn(t, repoRoot, nil, append([]string{"conformance"}, vars...)...)
+}
+
+// runMakeIn runs make with args in dir, with the test process's WINSTON_*
+// variables replaced by env (and the cassette cache off), and returns its
+// exit status and console output.
+func runMakeIn(t *testing.T, dir string, env []string, args ...string) (int, string) {
+	t.Helper()
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make is not installed: apt-get install make")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*runTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "make", append([]string{"--no-print-directory", "conformance"}, vars...)...) // #nosec G204 -- fixed target, the test's own variables
-	cmd.Dir = repoRoot
+	cmd := exec.CommandContext(ctx, "make", append([]string{"--no-print-directory"}, args...)...) // #nosec G204 -- the test's own target and variables
+	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "WINSTON_") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
 	cmd.Env = append(cmd.Env, "WINSTON_CASSETTE_CACHE=off")
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
-		t.Fatalf("make conformance ran longer than %v: %s", 3*runTimeout, out)
+		t.Fatalf("make %s ran longer than %v: %s", strings.Join(args, " "), 3*runTimeout, out)
 	}
 	var exit *exec.ExitError
 	switch {

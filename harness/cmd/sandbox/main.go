@@ -8,7 +8,9 @@
 //
 //	{"https":"https://127.0.0.1:8443","http":"http://127.0.0.1:8080","ca":"/tmp/winston-sandbox-ca.pem"}
 //
-// and serves until SIGINT or SIGTERM. Bad flags, an unknown fault, an
+// and serves until SIGINT or SIGTERM. Before that line (unless --quiet) it
+// prints to stderr the variables that point the suite at it, WINSTON_NOW
+// included. Bad flags, an unknown fault, an
 // address in use or an unwritable CA path print the problem and its fix to
 // stderr and exit with status 2 before anything listens. --list-faults
 // prints the faults, one a line.
@@ -80,6 +82,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(errOut, "sandbox: %v\n", redact.Global().Error(err))
 		return exitUsage
 	}
+	// Before the ready line, so that a script that waits for it has the
+	// hint already on stderr.
+	if opts.Log != nil {
+		printSuiteHint(stderr, srv, opts)
+	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(readyLine{HTTPS: srv.HTTPSURL(), HTTP: srv.HTTPURL(), CA: srv.CAFile()}); err != nil {
@@ -147,6 +154,49 @@ func parseFlags(args []string, stderr io.Writer) (sandbox.Options, bool, error) 
 		opts.Log = stderr
 	}
 	return opts, list, nil
+}
+
+// printSuiteHint writes the settings that point the suite at this
+// sandbox: beyond the URLs, the run needs the CA file and the sandbox's
+// fixed clock (WINSTON_NOW), without which the fixtures name days the
+// sandbox holds no bills for. The sandbox's own fixture keys are printed,
+// as the README does; a key given with --key or --key2 never is. It goes
+// to the raw stderr, as the redacting writer would mask the fixtures.
+func printSuiteHint(w io.Writer, srv *sandbox.Server, opts sandbox.Options) {
+	env := srv.TargetEnv()
+	var notes []string
+	keyRef := func(name, key, fixture, flag string) string {
+		if key == fixture {
+			return name + "=" + key
+		}
+		notes = append(notes, "  with "+name+" set to the key you gave with "+flag+"\n")
+		return name + "=\"$" + name + "\""
+	}
+	var b strings.Builder
+	b.WriteString("sandbox: to run the suite against this sandbox (a stand-in: its reports say not valid for submission), from the repository root:\n ")
+	for _, name := range []string{"WINSTON_MODE", "WINSTON_BASE_URL", "WINSTON_HTTP_URL", "WINSTON_CA_FILE", "WINSTON_NOW"} {
+		b.WriteString(" " + name + "=" + shellQuote(env[name]))
+	}
+	b.WriteString(" " + keyRef("WINSTON_API_KEY", opts.Key, sandbox.DefaultKey, "--key"))
+	b.WriteString(" " + keyRef("WINSTON_API_KEY_2", opts.Key2, sandbox.DefaultKey2, "--key2"))
+	if opts.App != sandbox.DefaultApp {
+		b.WriteString(" WINSTON_APP_NAME=" + shellQuote(opts.App))
+	}
+	if opts.AuthScheme != sandbox.SchemeToken {
+		b.WriteString(" WINSTON_AUTH_SCHEME=" + shellQuote(opts.AuthScheme))
+	}
+	b.WriteString(" make conformance\n")
+	b.WriteString(strings.Join(notes, ""))
+	_, _ = io.WriteString(w, b.String()) // stderr is the last resort
+}
+
+// shellQuote quotes s for a POSIX shell when it holds more than plain
+// path characters.
+func shellQuote(s string) string {
+	if strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // printFaults writes "name  family  breaks: IDs  summary" per fault, in

@@ -282,3 +282,50 @@ func (b *lockedBuffer) Len() int {
 	defer b.mu.Unlock()
 	return b.buf.Len()
 }
+
+// A user rehearsing against a standalone sandbox needed four settings the
+// README did not list together; without WINSTON_NOW (the sandbox's data is
+// dated around its fixed clock) six checks failed as "too few items". The
+// command prints the line that runs the suite against it.
+func TestBinaryPrintsTheSuitesSettingsForIt(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	_, ready, stderr := startBinary(t, "--https", "127.0.0.1:0", "--http", "127.0.0.1:0", "--ca-out", caFile)
+	log := stderrWith(stderr, "make conformance")
+	for _, want := range []string{
+		"WINSTON_MODE=live",
+		"WINSTON_BASE_URL=" + ready.HTTPS,
+		"WINSTON_HTTP_URL=" + ready.HTTP,
+		"WINSTON_CA_FILE=" + caFile,
+		"WINSTON_NOW=" + sandbox.DefaultNow.Format(time.RFC3339),
+		"WINSTON_API_KEY=" + sandbox.DefaultKey,
+		"WINSTON_API_KEY_2=" + sandbox.DefaultKey2,
+		"make conformance",
+		"not valid for submission",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+// A key of the user's own is never printed, not even in that line.
+func TestBinaryNeverPrintsAKeyOfItsOwn(t *testing.T) {
+	_, _, stderr := startBinary(t, "--https", "127.0.0.1:0", "--http", "127.0.0.1:0", "--ca-out",
+		filepath.Join(t.TempDir(), "ca.pem"), "--key", testKey)
+	log := stderrWith(stderr, "make conformance")
+	if strings.Contains(log, testKey) || !strings.Contains(log, "WINSTON_API_KEY=") {
+		t.Errorf("stderr must name WINSTON_API_KEY without the key given with --key:\n%s", log)
+	}
+}
+
+// stderrWith waits up to five seconds for the command's stderr, which the
+// test reads through a pipe that may lag behind the ready line, to hold
+// want, and returns it.
+func stderrWith(stderr *lockedBuffer, want string) string {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(stderr.String(), want) {
+			break
+		}
+	}
+	return stderr.String()
+}

@@ -13,6 +13,10 @@
 // run an earlier run's verdict when the suite stopped before writing one.
 // -suite-exit passes the suite's exit status, for that message.
 //
+// After the verdict it prints the go-live reason, the run's problems (with
+// their setup hints) and which report file to read or attach, so that the
+// console names the cause a user would otherwise open report.md to find.
+//
 // With -scan-keys it checks a directory for the API keys instead: every
 // file, at any depth, for WINSTON_API_KEY and WINSTON_API_KEY_2 (read from
 // the environment, never from the command line) as is, base64, URL-encoded,
@@ -97,7 +101,35 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return exitNoReport
 	}
 	fmt.Fprintf(stdout, "verdict: %s (%s)\n%s\ngo-live: %s\n", doc.Verdict, path, doc.Summary, doc.GoLive.Verdict)
+	printGuidance(stdout, doc, filepath.Dir(path))
 	return doc.ExitCode()
+}
+
+// maxProblems is how many of the run's problems the console shows; the
+// report has them all.
+const maxProblems = 5
+
+// printGuidance tells the user, on the console, what the report would
+// otherwise make them open it for: why the go-live verdict is what it is,
+// the run's problems with their setup hints (a wrong key or app name, a
+// missing CA file), and which file to read or attach.
+func printGuidance(w io.Writer, doc *report.Document, dir string) {
+	if doc.GoLive.Reason != "" {
+		fmt.Fprintf(w, "  %s\n", doc.GoLive.Reason)
+	}
+	for i, p := range doc.Run.Problems {
+		if i == maxProblems {
+			fmt.Fprintf(w, "  ... and %d more problem(s) in %s\n", len(doc.Run.Problems)-maxProblems, report.MarkdownFile)
+			break
+		}
+		fmt.Fprintf(w, "problem: %s\n", p)
+	}
+	md, html := filepath.Join(dir, report.MarkdownFile), filepath.Join(dir, report.HTMLFile)
+	if doc.GoLive.Verdict == report.GoLiveReady {
+		fmt.Fprintf(w, "to submit: paste %s into the go-live validation e-mail and attach %s\n", md, html)
+		return
+	}
+	fmt.Fprintf(w, "report: %s (and %s); go-live is %s, so it is not a report to submit\n", html, md, doc.GoLive.Verdict)
 }
 
 // reportPath is the report.json of a report directory, or arg itself when

@@ -52,3 +52,33 @@ func TestVerdictRefusesAReportOlderThanSince(t *testing.T) {
 		t.Errorf("a report of this run (BSD date, no nanoseconds) must be read: exit %d: %s", code, errOut.String())
 	}
 }
+
+// A wrong app name fails every call with 401: the report's problems say
+// "hint: ... the key or the app name is probably wrong", but the console
+// ended with "24 contract violations", and the user had to open report.md
+// to find the cause. The console now shows the hints, why the go-live
+// verdict is what it is, and which file to attach.
+func TestVerdictShowsTheRunsHintsAndWhatToAttach(t *testing.T) {
+	dir := t.TempDir()
+	doc := &report.Document{SchemaVersion: report.SchemaVersion, Verdict: report.VerdictFail, Summary: "24 contract violations", Mode: "live"}
+	doc.Run.Start = time.Now()
+	doc.Run.Problems = []string{"hint: all 138 POST requests sent with the configured key got 401: the key or the app name is probably wrong"}
+	doc.GoLive = report.GoLive{Verdict: "not-valid-for-submission", Reason: "the answers came from the local Winston sandbox"}
+	if err := doc.Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{dir}, env(nil), &out, &errOut); code != report.ExitFail {
+		t.Fatalf("exit %d, want %d", code, report.ExitFail)
+	}
+	for _, want := range []string{
+		"the key or the app name is probably wrong",
+		"the answers came from the local Winston sandbox",
+		filepath.Join(dir, report.MarkdownFile),
+		filepath.Join(dir, report.HTMLFile),
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the verdict's output lacks %q:\n%s", want, out.String())
+		}
+	}
+}

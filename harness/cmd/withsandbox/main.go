@@ -6,9 +6,11 @@
 //	go run ./harness/cmd/withsandbox [--fault NAME]... -- go tool ginkgo ./suites
 //
 // The child gets WINSTON_BASE_URL, WINSTON_HTTP_URL, WINSTON_CA_FILE,
-// WINSTON_API_KEY, WINSTON_API_KEY_2 and WINSTON_NOW (the sandbox's fixed
-// clock); WINSTON_MODE defaults to live and WINSTON_MAX_RPS to 0 (no cap). Variables already set win, except
-// the target ones, which always name this sandbox.
+// WINSTON_API_KEY, WINSTON_API_KEY_2, WINSTON_APP_NAME, WINSTON_AUTH_SCHEME
+// and WINSTON_NOW (the sandbox's fixed clock); WINSTON_MODE defaults to live
+// and WINSTON_MAX_RPS to 0 (no cap). Variables already set win, except the
+// target ones, which always name this sandbox (the ones it replaces are
+// named on stderr, never their values).
 package main
 
 import (
@@ -16,10 +18,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -72,7 +76,7 @@ func run(args []string) int {
 
 	cmd := exec.CommandContext(context.Background(), cmdline[0], cmdline[1:]...) // #nosec G204 -- the developer names the command to run
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = childEnv(srv)
+	cmd.Env = childEnv(srv, *scheme, os.Stderr)
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "withsandbox: run %s: %v\n", cmdline[0], err)
 		return 2
@@ -97,17 +101,32 @@ func run(args []string) int {
 }
 
 // childEnv is the parent's environment with the target variables naming
-// the sandbox.
-func childEnv(srv *sandbox.Server) []string {
+// the sandbox. A target setting of the caller's that it replaces (their
+// own environment's URL, app name or scheme) is named on note.
+func childEnv(srv *sandbox.Server, scheme string, note io.Writer) []string {
 	set := srv.TargetEnv()
 	delete(set, "WINSTON_MODE")
-	var env []string
+	// The app name and scheme are part of the credentials the sandbox
+	// accepts: an integrator's own (exported for their environment) would
+	// get 401 on every call.
+	set["WINSTON_APP_NAME"] = sandbox.DefaultApp
+	set["WINSTON_AUTH_SCHEME"] = scheme
+	var env, replaced []string
 	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if _, ours := set[name]; ours {
+		name, value, _ := strings.Cut(kv, "=")
+		ours, isOurs := set[name]
+		if !isOurs {
+			env = append(env, kv)
 			continue
 		}
-		env = append(env, kv)
+		if value != "" && value != ours {
+			replaced = append(replaced, name)
+		}
+	}
+	if len(replaced) > 0 {
+		slices.Sort(replaced)
+		// Names only: a value may be a key.
+		_, _ = fmt.Fprintf(note, "withsandbox: %s from your environment replaced by the sandbox's for this command\n", strings.Join(replaced, ", "))
 	}
 	if os.Getenv("WINSTON_MODE") == "" {
 		set["WINSTON_MODE"] = "live"

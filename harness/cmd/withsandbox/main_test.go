@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -20,7 +22,7 @@ func TestChildEnvNamesTheSandboxAndKeepsTheRest(t *testing.T) {
 	}
 	defer func() { _ = srv.Close() }()
 	env := map[string]string{}
-	for _, kv := range childEnv(srv) {
+	for _, kv := range childEnv(srv, "token", io.Discard) {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
@@ -49,4 +51,31 @@ func TestTheChildsExitCodeIsPassedOn(t *testing.T) {
 		t.Errorf("exit %d, want the child's 3 (and a CA file it can read)", code)
 	}
 	_ = os.Stdout.Sync()
+}
+
+// An integrator who exported their own environment's app name and auth
+// scheme, then tried the README's withsandbox line, got 401 on every call
+// (AUTH-001 failed against a faithful sandbox): the app name and scheme
+// are part of the target's credentials and must name the sandbox too, and
+// the replacement is said, not silent.
+func TestChildEnvSendsTheSandboxsAppNameAndScheme(t *testing.T) {
+	t.Setenv("WINSTON_APP_NAME", "acme_pos")
+	t.Setenv("WINSTON_AUTH_SCHEME", "bearer")
+	srv, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	var note bytes.Buffer
+	env := map[string]string{}
+	for _, kv := range childEnv(srv, "token", &note) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	if env["WINSTON_APP_NAME"] != sandbox.DefaultApp || env["WINSTON_AUTH_SCHEME"] != "token" {
+		t.Errorf("the child must use the sandbox's app name and scheme, got %q and %q", env["WINSTON_APP_NAME"], env["WINSTON_AUTH_SCHEME"])
+	}
+	if !strings.Contains(note.String(), "WINSTON_APP_NAME") || !strings.Contains(note.String(), "WINSTON_AUTH_SCHEME") {
+		t.Errorf("the replaced settings must be named: %q", note.String())
+	}
 }
