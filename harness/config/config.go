@@ -106,6 +106,11 @@ type Config struct {
 	// AllowMutations says whether checks that create data may run
 	// (WINSTON_ALLOW_MUTATIONS, or the host policy when unset).
 	AllowMutations bool
+	// AllowMutationsSet says that WINSTON_ALLOW_MUTATIONS (or the file's
+	// allowMutations) decided AllowMutations, not the host policy: a
+	// reproduce line then carries it, and only then, so that a line
+	// pasted with another base URL never turns mutations on by itself.
+	AllowMutationsSet bool
 	// MutationsReason explains AllowMutations in one sentence without a
 	// final period, for skip messages and reports.
 	MutationsReason string
@@ -216,19 +221,22 @@ type Redacted struct {
 	CassetteDir        string `json:"cassetteDir"`
 	CassetteCache      string `json:"cassetteCache,omitempty"`
 	// Catalogue is the catalogue file, or "embedded".
-	Catalogue       string  `json:"catalogue"`
-	KnownIssues     string  `json:"knownIssues,omitempty"`
-	Profile         string  `json:"profile,omitempty"`
-	HistoryDir      string  `json:"historyDir,omitempty"`
-	File            string  `json:"configFile,omitempty"`
-	AllowMutations  bool    `json:"allowMutations"`
-	MutationsReason string  `json:"mutationsReason"`
-	Now             string  `json:"now,omitempty"`
-	Timeout         string  `json:"timeout"`
-	MaxRPS          float64 `json:"maxRps"`
-	Retries         int     `json:"retries"`
-	Concurrency     int     `json:"concurrency"`
-	MaxBody         int64   `json:"maxBody"`
+	Catalogue      string `json:"catalogue"`
+	KnownIssues    string `json:"knownIssues,omitempty"`
+	Profile        string `json:"profile,omitempty"`
+	HistoryDir     string `json:"historyDir,omitempty"`
+	File           string `json:"configFile,omitempty"`
+	AllowMutations bool   `json:"allowMutations"`
+	// AllowMutationsSet is true when WINSTON_ALLOW_MUTATIONS decided
+	// AllowMutations rather than the host policy.
+	AllowMutationsSet bool    `json:"allowMutationsSet,omitempty"`
+	MutationsReason   string  `json:"mutationsReason"`
+	Now               string  `json:"now,omitempty"`
+	Timeout           string  `json:"timeout"`
+	MaxRPS            float64 `json:"maxRps"`
+	Retries           int     `json:"retries"`
+	Concurrency       int     `json:"concurrency"`
+	MaxBody           int64   `json:"maxBody"`
 }
 
 // Redacted returns the view of c that reports show.
@@ -236,25 +244,26 @@ func (c *Config) Redacted() Redacted {
 	r := redact.Global()
 	s := r.String
 	out := Redacted{
-		Mode:            string(c.Mode),
-		AppName:         s(c.AppName),
-		AuthScheme:      c.AuthScheme,
-		CAFile:          s(c.CAFile),
-		ReportDir:       s(c.ReportDir),
-		CassetteDir:     s(c.CassetteDir),
-		CassetteCache:   s(c.CassetteCache),
-		Catalogue:       s(c.Catalogue),
-		KnownIssues:     s(c.KnownIssues),
-		Profile:         s(c.Profile),
-		HistoryDir:      s(c.HistoryDir),
-		File:            s(c.File),
-		AllowMutations:  c.AllowMutations,
-		MutationsReason: s(c.MutationsReason),
-		Timeout:         c.Timeout.String(),
-		MaxRPS:          c.MaxRPS,
-		Retries:         c.Retries,
-		Concurrency:     c.Concurrency,
-		MaxBody:         c.MaxBody,
+		Mode:              string(c.Mode),
+		AppName:           s(c.AppName),
+		AuthScheme:        c.AuthScheme,
+		CAFile:            s(c.CAFile),
+		ReportDir:         s(c.ReportDir),
+		CassetteDir:       s(c.CassetteDir),
+		CassetteCache:     s(c.CassetteCache),
+		Catalogue:         s(c.Catalogue),
+		KnownIssues:       s(c.KnownIssues),
+		Profile:           s(c.Profile),
+		HistoryDir:        s(c.HistoryDir),
+		File:              s(c.File),
+		AllowMutations:    c.AllowMutations,
+		AllowMutationsSet: c.AllowMutationsSet,
+		MutationsReason:   s(c.MutationsReason),
+		Timeout:           c.Timeout.String(),
+		MaxRPS:            c.MaxRPS,
+		Retries:           c.Retries,
+		Concurrency:       c.Concurrency,
+		MaxBody:           c.MaxBody,
 	}
 	if c.BaseURL != nil {
 		out.BaseURL = s(c.BaseURL.String())

@@ -173,3 +173,35 @@ func TestParseBytes(t *testing.T) {
 		}
 	}
 }
+
+// A key pasted with its quotes (WINSTON_API_KEY="'abc...'", or a .env
+// line copied with its double quotes) or with a space or a line break in
+// it is refused up front, with what to remove, instead of a 401 hint after
+// the run. The key never appears in the error.
+func TestAPastedKeyWithQuotesOrWhitespaceIsRefusedUpFront(t *testing.T) {
+	cases := []struct{ name, key, want string }{
+		{"single quotes", "'" + planted + "'", "starts and ends with a quote: remove the quotes"},
+		{"double quotes", `"` + planted + `"`, "starts and ends with a quote: remove the quotes"},
+		{"typographic quotes", "\u201c" + planted + "\u201d", "starts and ends with a quote: remove the quotes"},
+		{"a leading quote", "'" + planted, "starts with a quote: remove it"},
+		{"a trailing quote", planted + `"`, "ends with a quote: remove it"},
+		{"a space inside", planted[:6] + " " + planted[6:], "whitespace inside: remove it"},
+		{"a line break inside", planted[:6] + "\n" + planted[6:], "whitespace inside: remove it"},
+	}
+	for _, tc := range cases {
+		for _, variable := range []string{EnvAPIKey, EnvAPIKey2} {
+			t.Run(variable+" "+tc.name, func(t *testing.T) {
+				vars := liveVars()
+				if variable == EnvAPIKey2 {
+					vars[EnvAPIKey] = "Other-Tenant-Key-0123456789"
+				}
+				vars[variable] = tc.key
+				_, err := LoadFrom(MapLookup(vars))
+				requireField(t, err, variable, tc.want)
+				if strings.Contains(err.Error(), planted) || strings.Contains(err.Error(), planted[6:]) {
+					t.Errorf("the key reached the error: %v", err)
+				}
+			})
+		}
+	}
+}

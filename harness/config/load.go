@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
@@ -186,16 +188,38 @@ func (l *loader) loadKeys(c *Config) {
 	}
 }
 
+// keyProblem says what is wrong with a key as pasted, and what to remove,
+// or "" when it may be sent. Quotes and whitespace are found before the
+// run: sent as they are, they only earn a 401 and a hint afterwards.
 func keyProblem(key string) string {
 	if len(key) < redact.MinSecretLen {
 		return "is shorter than 6 characters: too short to be a key, and too short to be redacted from reports safely"
 	}
+	first, _ := utf8.DecodeRuneInString(key)
+	last, _ := utf8.DecodeLastRuneInString(key)
+	switch {
+	case isQuote(first) && isQuote(last):
+		return "starts and ends with a quote: remove the quotes (a key pasted with its quotes, as in WINSTON_API_KEY=\"'<key>'\", keeps them)"
+	case isQuote(first):
+		return "starts with a quote: remove it (a key pasted with its quotes keeps them)"
+	case isQuote(last):
+		return "ends with a quote: remove it (a key pasted with its quotes keeps them)"
+	}
 	for _, r := range key {
-		if r <= ' ' || r == 0x7f {
-			return "contains whitespace or control characters, which cannot travel in an Authorization header"
+		if unicode.IsSpace(r) {
+			return "has whitespace inside: remove it (a key pasted across lines or with a space), since an Authorization header cannot carry it"
+		}
+		if unicode.IsControl(r) {
+			return "contains control characters, which cannot travel in an Authorization header: copy it again"
 		}
 	}
 	return ""
+}
+
+// isQuote reports whether r is a quote a pasted key may carry: ASCII
+// quotes and backquotes, and the typographic quotes word processors put in.
+func isQuote(r rune) bool {
+	return strings.ContainsRune("'\"`\u2018\u2019\u201c\u201d", r)
 }
 
 func (l *loader) loadIdentity(c *Config) {

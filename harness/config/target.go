@@ -144,7 +144,7 @@ func (l *loader) loadMutations(c *Config) {
 			l.fail(EnvAllowMutations, src, v, "is not a boolean",
 				"set WINSTON_ALLOW_MUTATIONS to true or false, or unset it to decide by host")
 		} else {
-			c.AllowMutations = b
+			c.AllowMutations, c.AllowMutationsSet = b, true
 			if b {
 				c.MutationsReason = "mutations are allowed because WINSTON_ALLOW_MUTATIONS is true"
 			} else {

@@ -52,6 +52,10 @@ func TestMutationPolicy(t *testing.T) {
 		if c.AllowMutations != tc.want || !strings.Contains(c.MutationsReason, tc.reason) {
 			t.Errorf("%s %s allow=%q: got %v (%s), want %v (%s)", tc.mode, tc.base, tc.allow, c.AllowMutations, c.MutationsReason, tc.want, tc.reason)
 		}
+		if set := tc.allow != ""; c.AllowMutationsSet != set || c.Redacted().AllowMutationsSet != set {
+			t.Errorf("%s %s allow=%q: AllowMutationsSet %v, want %v (a reproduce line carries the switch only when it was set)",
+				tc.mode, tc.base, tc.allow, c.AllowMutationsSet, set)
+		}
 		if strings.HasSuffix(c.MutationsReason, ".") {
 			t.Errorf("the reason is used inside sentences and must not end with a period: %q", c.MutationsReason)
 		}

@@ -220,6 +220,21 @@ func closestName(name string, known []string) string {
 	return best
 }
 
+// Closest is the entry of known nearest to name by edit distance, ignoring
+// case (the first in sorted order on a tie), or "" when known is empty: the
+// "did you mean" of an unknown ID.
+func Closest(name string, known []string) string {
+	sorted := slices.Clone(known)
+	slices.Sort(sorted)
+	best, bestD := "", -1
+	for _, k := range sorted {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); bestD < 0 || d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
 // editDistance is the Levenshtein distance between a and b (bytes: the
 // names are ASCII).
 func editDistance(a, b string) int {

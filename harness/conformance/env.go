@@ -126,6 +126,10 @@ func Setup() *Env {
 			env.Err = fmt.Errorf("WINSTON_PROFILE: %w", err)
 			return env
 		}
+		if err := env.Profile.Check(cat, cfg.Profile); err != nil {
+			env.Err = fmt.Errorf("WINSTON_PROFILE: %w", err)
+			return env
+		}
 	}
 	if !cfg.IsReplay() {
 		opts := []client.TransportOption{}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,13 +87,50 @@ func TestMakeFromASubdirectoryNamesTheRepositoryRoot(t *testing.T) {
 		{"harness", "test", ".."},
 		{"harness/cmd", "compare", "../.."},
 		{"harness/cmd", "sandbox", "../.."},
+		{"suites", "conformance", ".."},
+		{"suites", "", ".."},
+		{"cassettes", "record", ".."},
+		{"schemas", "conformance", ".."},
+		{"reports", "conformance", ".."},
+		{"reports", "compare", ".."},
 	} {
-		code, out := runMakeIn(t, filepath.Join(repoRoot, c.dir), nil, c.target)
+		var args []string
+		if c.target != "" {
+			args = append(args, c.target)
+		}
+		code, out := runMakeIn(t, filepath.Join(repoRoot, c.dir), nil, args...)
 		if code == 0 {
 			t.Errorf("make %s in %s/ exited 0:\n%s", c.target, c.dir, out)
 		}
-		if fix := "cd " + c.up + " && make " + c.target; !strings.Contains(out, "repository root") || !strings.Contains(out, fix) {
+		target := c.target
+		if target == "" {
+			// Plain `make` means the run.
+			target = "conformance"
+		}
+		if fix := "cd " + c.up + " && make " + target; !strings.Contains(out, "repository root") || !strings.Contains(out, fix) {
 			t.Errorf("make %s in %s/ should say to run it from the repository root (%s):\n%s", c.target, c.dir, fix, out)
+		}
+	}
+}
+
+// Every top-level directory a user opens (the suites, the cassettes, the
+// schemas, the reports) answers make with the way to the root Makefile:
+// without one, `make conformance` in suites/ said "No rule to make target"
+// and no more. A new top-level directory gets one too, or a reason here.
+func TestEveryTopLevelDirectoryPointsMakeAtTheRoot(t *testing.T) {
+	noMakefile := map[string]string{
+		"bin": "build output, ignored by git",
+	}
+	entries, err := os.ReadDir(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || noMakefile[e.Name()] != "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(repoRoot, e.Name(), "Makefile")); err != nil {
+			t.Errorf("%s/ has no Makefile: make run there cannot say to run it from the repository root (%v)", e.Name(), err)
 		}
 	}
 }

@@ -120,3 +120,51 @@ func TestProfileWithUnknownEndpointIsNotReady(t *testing.T) {
 		t.Errorf("profile summary = %+v", d.Profile)
 	}
 }
+
+// A profile naming an endpoint or requirement the catalogue does not know
+// (endpoints: [tabels]) is a configuration error before any request, not a
+// quiet "not ready" that a sandbox run hides: the error names the unknown
+// ID, the closest known one and the file.
+func TestProfileWithUnknownIDsIsAConfigurationError(t *testing.T) {
+	cat := testCatalogue(t)
+	p := writeFile(t, "profile.yaml", "name: Acme\nendpoints: [categries, bills]\nrequirements: [AUTH-01, ORDER-001]\n")
+	prof, err := LoadProfile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = prof.Check(cat, p)
+	if err == nil {
+		t.Fatal("a profile naming an unknown endpoint and requirement was accepted")
+	}
+	for _, want := range []string{p, `"categries"`, `did you mean "categories"`, `"AUTH-01"`, `did you mean "AUTH-001"`, "WINSTON_CATALOGUE"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %s:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), `"bills"`) || strings.Contains(err.Error(), `"ORDER-001"`) {
+		t.Errorf("the error names a known ID as unknown:\n%v", err)
+	}
+	ok := &Profile{Name: "Acme", Endpoints: []string{"categories"}, Requirements: []string{"ORDER-001"}}
+	if err := ok.Check(cat, p); err != nil {
+		t.Errorf("a profile of known IDs was refused: %v", err)
+	}
+}
+
+// The requirements a profile names are covered by the go-live verdict
+// and listed first, as those on its endpoints are.
+func TestProfileRequirementsAreInTheProfile(t *testing.T) {
+	profile := &Profile{Name: "Acme", Endpoints: []string{"categories"}, Requirements: []string{"ORDER-001"}}
+	d := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), liveRun(), nil, profile)
+	found := false
+	for _, r := range d.Requirements {
+		if r.ID == "ORDER-001" {
+			found = true
+			if !r.InProfile {
+				t.Error("ORDER-001 is named by the profile but not in it")
+			}
+		}
+	}
+	if !found || !contains(d.Profile.Requirements, "ORDER-001") {
+		t.Errorf("the profile summary does not cover ORDER-001: %v", d.Profile.Requirements)
+	}
+}

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/config"
 )
 
 // Profile is an integration profile: the endpoints and operations one
@@ -22,6 +24,7 @@ import (
 //
 //	name: Acme reporting
 //	endpoints: [list-bills, categories, revenue-groups]   # catalogue endpoint IDs
+//	requirements: [ORDER-003]                              # optional: more requirement IDs
 //	operations:                                           # free text, for the reader
 //	  - nightly export of yesterday's bills
 type Profile struct {
@@ -29,6 +32,9 @@ type Profile struct {
 	Name string `yaml:"name" json:"name"`
 	// Endpoints are catalogue endpoint IDs the integration calls.
 	Endpoints []string `yaml:"endpoints" json:"endpoints"`
+	// Requirements are catalogue requirement IDs the go-live verdict
+	// covers beyond those on Endpoints (optional).
+	Requirements []string `yaml:"requirements" json:"requirements,omitempty"`
 	// Operations describe what the integration does, for the reader.
 	Operations []string `yaml:"operations" json:"operations,omitempty"`
 }
@@ -56,7 +62,7 @@ func LoadProfile(file string) (*Profile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("integration profile %s is not valid YAML of the form {name, endpoints: [endpoint IDs], operations: [text]}: %w", file, err)
+		return nil, fmt.Errorf("integration profile %s is not valid YAML of the form {name, endpoints: [endpoint IDs], requirements: [requirement IDs], operations: [text]}: %w", file, err)
 	}
 	var errs []error
 	if strings.TrimSpace(p.Name) == "" {
@@ -76,6 +82,35 @@ func LoadProfile(file string) (*Profile, error) {
 	return &p, nil
 }
 
+// Check refuses a profile that names an endpoint or requirement cat does
+// not know: nothing would check it, and the go-live verdict would only
+// say "not ready" at the end of the run (behind "not valid for
+// submission" on a sandbox run). Each unknown ID is named with the closest
+// known one and the file, before any request is sent.
+func (p *Profile) Check(cat *catalogue.Catalogue, file string) error {
+	var endpoints, requirements []string
+	for _, e := range cat.Endpoints {
+		endpoints = append(endpoints, e.ID)
+	}
+	for _, r := range cat.Requirements {
+		requirements = append(requirements, r.ID)
+	}
+	var errs []error
+	for i, e := range p.Endpoints {
+		if cat.Endpoint(e) == nil {
+			errs = append(errs, fmt.Errorf("integration profile %s: endpoints[%d] %q is not an endpoint of the catalogue (did you mean %q?): "+
+				"write a catalogue endpoint ID, or add the endpoint to your WINSTON_CATALOGUE", file, i, e, config.Closest(e, endpoints)))
+		}
+	}
+	for i, id := range p.Requirements {
+		if cat.Requirement(id) == nil {
+			errs = append(errs, fmt.Errorf("integration profile %s: requirements[%d] %q is not a requirement of the catalogue (did you mean %q?): "+
+				"write a catalogue requirement ID, or add the requirement to your WINSTON_CATALOGUE", file, i, id, config.Closest(id, requirements)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func summarizeProfile(p *Profile, cat *catalogue.Catalogue) *ProfileSummary {
 	s := &ProfileSummary{Name: p.Name, Endpoints: append([]string{}, p.Endpoints...),
 		Operations: append([]string{}, p.Operations...), Requirements: []string{}}
@@ -89,7 +124,7 @@ func summarizeProfile(p *Profile, cat *catalogue.Catalogue) *ProfileSummary {
 	for i := range cat.Requirements {
 		r := &cat.Requirements[i]
 		eps := cat.EndpointsOf(r)
-		in := len(eps) == 0
+		in := len(eps) == 0 || slices.Contains(p.Requirements, r.ID)
 		for _, e := range eps {
 			in = in || want[e.ID]
 		}
@@ -113,7 +148,7 @@ func markProfile(doc *Document, profile *Profile) {
 	}
 	for i := range doc.Requirements {
 		r := &doc.Requirements[i]
-		r.InProfile = len(r.Endpoints) == 0
+		r.InProfile = len(r.Endpoints) == 0 || slices.Contains(profile.Requirements, r.ID)
 		for _, e := range r.Endpoints {
 			if want[e] {
 				r.InProfile = true

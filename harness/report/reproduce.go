@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -158,6 +159,12 @@ func shellQuote(s string) string {
 	if shellSafe.MatchString(s) {
 		return s
 	}
+	return singleQuote(s)
+}
+
+// singleQuote always quotes s for a POSIX shell, so that an ID reads the
+// same on every line whatever it holds.
+func singleQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
@@ -192,7 +199,69 @@ func runEnv(run RunInfo) string {
 	if cfg.Catalogue != "" && cfg.Catalogue != "embedded" {
 		parts = append(parts, envSetting(config.EnvCatalogue, cfg.Catalogue))
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(append(parts, judgingEnv(cfg, live)...), " ")
+}
+
+// judgingEnv are the settings, beyond the target and the keys, that change
+// what a run sends or how its answers are judged: each is written when the
+// run set it (or, for a number, moved it off its default), so that a
+// rerun judges the same way. The report directory, the history and the
+// cassette cache change neither and are left out.
+func judgingEnv(cfg config.Redacted, live bool) []string {
+	var parts []string
+	if cfg.Now != "" {
+		parts = append(parts, envSetting(config.EnvNow, cfg.Now))
+	}
+	if cfg.Profile != "" {
+		parts = append(parts, envSetting(config.EnvProfile, cfg.Profile))
+	}
+	if cfg.KnownIssues != "" {
+		parts = append(parts, envSetting(config.EnvKnownIssues, cfg.KnownIssues))
+	}
+	if cfg.AllowMutationsSet {
+		parts = append(parts, config.EnvAllowMutations+"="+strconv.FormatBool(cfg.AllowMutations))
+	}
+	if !live && cfg.CassetteDir != "" && cfg.CassetteDir != defaultCassetteDir() {
+		parts = append(parts, envSetting(config.EnvCassetteDir, cfg.CassetteDir))
+	}
+	if cfg.Timeout == "" {
+		// A zero Redacted: the run's numbers are not known.
+		return parts
+	}
+	if cfg.Timeout != defaultTimeout() {
+		parts = append(parts, envSetting(config.EnvTimeout, cfg.Timeout))
+	}
+	if cfg.MaxRPS != config.DefaultMaxRPS {
+		parts = append(parts, config.EnvMaxRPS+"="+strconv.FormatFloat(cfg.MaxRPS, 'g', -1, 64))
+	}
+	if cfg.Retries != config.DefaultRetries {
+		parts = append(parts, config.EnvRetries+"="+strconv.Itoa(cfg.Retries))
+	}
+	if cfg.Concurrency != config.DefaultConcurrency {
+		parts = append(parts, config.EnvConcurrency+"="+strconv.Itoa(cfg.Concurrency))
+	}
+	if cfg.MaxBody != config.DefaultMaxBody {
+		parts = append(parts, config.EnvMaxBody+"="+strconv.FormatInt(cfg.MaxBody, 10))
+	}
+	return parts
+}
+
+// defaultTimeout is DefaultTimeout as a Redacted view writes it.
+func defaultTimeout() string {
+	d, err := time.ParseDuration(config.DefaultTimeout)
+	if err != nil {
+		return config.DefaultTimeout
+	}
+	return d.String()
+}
+
+// defaultCassetteDir is the cassette directory a run uses when
+// WINSTON_CASSETTE_DIR is unset: cassettes/ of this checkout.
+func defaultCassetteDir() string {
+	if root := sourceRoot(); root != "" {
+		return filepath.Join(root, "cassettes")
+	}
+	return ""
 }
 
 // envSetting is NAME=value for a reproduce line, or NAME="$NAME" when
@@ -209,7 +278,7 @@ func envSetting(name, value string) string {
 // focusLine replays one requirement: the run's environment and a Ginkgo
 // focus on its ID.
 func focusLine(run RunInfo, id string) string {
-	return fmt.Sprintf("%s go tool ginkgo --focus '%s' %s", runEnv(run), id, SuitePackage)
+	return fmt.Sprintf("%s go tool ginkgo --focus %s %s", runEnv(run), singleQuote(id), SuitePackage)
 }
 
 // reproduceCommand rebuilds the whole run's command from the mode, target

@@ -144,3 +144,100 @@ func TestAPlaceholderInAReproduceLineIsQuoted(t *testing.T) {
 		t.Errorf("the placeholder is not quoted: %s", d.Run.Command)
 	}
 }
+
+// A sandbox run set its reference time, profile, ledger and mutation
+// switch: a reproduce line without them reruns against other fixtures and
+// judges by other rules (six list checks failed on a rerun). Every setting
+// that changes what is sent or how it is judged is on the line when the
+// run set it, and none of the defaults is.
+func TestReproduceLinesCarryTheSettingsThatJudge(t *testing.T) {
+	run := liveRun()
+	run.Config = config.Redacted{Mode: "live", APIKey: "set", Catalogue: "embedded", Now: "2026-11-21T12:00:00Z",
+		Profile: "/work/profile.yaml", KnownIssues: "/work/known.yaml", AllowMutations: true, AllowMutationsSet: true,
+		Timeout: "30s", MaxRPS: 2.5, Retries: 0, Concurrency: 8, MaxBody: 1 << 20}
+	d := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), run, nil, nil)
+	wants := []string{"WINSTON_NOW=2026-11-21T12:00:00Z", "WINSTON_PROFILE=/work/profile.yaml",
+		"WINSTON_KNOWN_ISSUES=/work/known.yaml", "WINSTON_ALLOW_MUTATIONS=true", "WINSTON_TIMEOUT=30s",
+		"WINSTON_MAX_RPS=2.5", "WINSTON_RETRIES=0", "WINSTON_CONCURRENCY=8", "WINSTON_MAX_BODY=1048576"}
+	for _, line := range []string{d.Run.Command, d.Requirements[0].Focus} {
+		for _, want := range wants {
+			if !strings.Contains(line, want) {
+				t.Errorf("want %s in %s", want, line)
+			}
+		}
+	}
+
+	run.Config = config.Redacted{Mode: "live", APIKey: "set", Catalogue: "embedded", AllowMutations: true,
+		Timeout: "15s", MaxRPS: config.DefaultMaxRPS, Retries: config.DefaultRetries,
+		Concurrency: config.DefaultConcurrency, MaxBody: config.DefaultMaxBody}
+	d = Build(ginkgoReport(t, allPassing()...), testCatalogue(t), run, nil, nil)
+	for _, unwanted := range []string{"WINSTON_NOW", "WINSTON_PROFILE", "WINSTON_KNOWN_ISSUES", "WINSTON_TIMEOUT",
+		"WINSTON_MAX_RPS", "WINSTON_RETRIES", "WINSTON_CONCURRENCY", "WINSTON_MAX_BODY",
+		// The host policy allowed mutations: a line pasted with another
+		// base URL must not turn them on by itself.
+		"WINSTON_ALLOW_MUTATIONS"} {
+		if strings.Contains(d.Run.Command, unwanted) {
+			t.Errorf("%s was not set for the run, yet the line has it: %s", unwanted, d.Run.Command)
+		}
+	}
+}
+
+// A replay run read its own cassette folder: the rerun must read it too.
+func TestReproduceLinesOfAReplayNameTheCassetteFolder(t *testing.T) {
+	run := liveRun()
+	run.Mode = "replay"
+	run.Config = config.Redacted{Mode: "replay", Catalogue: "embedded", CassetteDir: "/work/my cassettes", Timeout: "15s",
+		MaxRPS: config.DefaultMaxRPS, Retries: config.DefaultRetries, Concurrency: config.DefaultConcurrency, MaxBody: config.DefaultMaxBody}
+	d := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), run, nil, nil)
+	if want := "WINSTON_CASSETTE_DIR='/work/my cassettes'"; !strings.Contains(d.Run.Command, want) {
+		t.Errorf("want %s in %s", want, d.Run.Command)
+	}
+	run.Config = config.Redacted{Mode: "replay", Catalogue: "embedded", CassetteDir: filepath.Join(sourceRoot(), "cassettes")}
+	if d := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), run, nil, nil); strings.Contains(d.Run.Command, "WINSTON_CASSETTE_DIR") {
+		t.Errorf("the default cassette folder needs no setting: %s", d.Run.Command)
+	}
+}
+
+// The values go through a shell: one with spaces, quotes, $ or a
+// backquote must reach the rerun as it was, and run nothing.
+func TestReproduceLineValuesSurviveTheShell(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to run the line")
+	}
+	profile := "/tmp/it's a $HOME `touch pwned` profile.yaml"
+	run := liveRun()
+	run.Config = config.Redacted{Mode: "live", APIKey: "set", Catalogue: "embedded", Profile: profile}
+	line := runEnv(run) + " printenv WINSTON_PROFILE"
+	cmd := exec.CommandContext(t.Context(), sh, "-c", line)
+	cmd.Dir = t.TempDir()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sh -c %s: %v", line, err)
+	}
+	if got := strings.TrimSuffix(string(out), "\n"); got != profile {
+		t.Errorf("the shell read WINSTON_PROFILE as %q, want %q (line: %s)", got, profile, line)
+	}
+	if _, err := os.Stat(filepath.Join(cmd.Dir, "pwned")); err == nil {
+		t.Errorf("the line ran a command from a value: %s", line)
+	}
+}
+
+// A reference time or path that holds a registered secret is written by
+// name, never by value.
+func TestReproduceLinesNameASecretJudgingSettingByName(t *testing.T) {
+	const secret = "ProfileKeyLike-0123456789abcdef"
+	redact.Global().Add(secret, "<profile shaped like a key>")
+	run := liveRun()
+	run.Config = config.Redacted{Mode: "live", APIKey: "set", Catalogue: "embedded", Profile: "/p/" + secret + ".yaml",
+		KnownIssues: "/k/" + secret}
+	d := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), run, nil, nil)
+	for _, want := range []string{`WINSTON_PROFILE="$WINSTON_PROFILE"`, `WINSTON_KNOWN_ISSUES="$WINSTON_KNOWN_ISSUES"`} {
+		if !strings.Contains(d.Run.Command, want) {
+			t.Errorf("want %s in %s", want, d.Run.Command)
+		}
+	}
+	if strings.Contains(d.Run.Command, secret) || strings.Contains(d.Run.Command, "<profile") {
+		t.Errorf("the line holds the secret or its placeholder: %s", d.Run.Command)
+	}
+}

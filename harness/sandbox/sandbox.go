@@ -63,11 +63,11 @@ type Server struct {
 	served    sync.WaitGroup
 }
 
-// Start validates opts, generates the CA and server certificate, writes
-// the CA to opts.CAOut (when set), binds both listeners and serves until
-// Close. Every problem (bad option, unknown fault, unwritable CA path,
-// address in use) is returned before anything serves, and nothing is
-// left listening.
+// Start validates opts, generates the CA and server certificate, binds
+// both listeners, writes the CA to opts.CAOut (when set) and serves until
+// Close. Every problem (bad option, unknown fault, address in use,
+// unwritable CA path) is returned before anything serves, and nothing is
+// left listening; an address in use leaves opts.CAOut untouched.
 func Start(opts Options) (*Server, error) {
 	o, faults, err := opts.normalize()
 	if err != nil {
@@ -77,11 +77,9 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox certificates: %w", err)
 	}
-	if o.CAOut != "" {
-		if err := p.writeCA(o.CAOut); err != nil {
-			return nil, err
-		}
-	}
+	// Both listeners are bound before the CA is written: a second sandbox
+	// started on a running one's ports (with the same --ca-out) must fail
+	// without replacing the CA that the running one's clients trust.
 	httpsLn, err := listen("HTTPS", "--https", o.HTTPSAddr)
 	if err != nil {
 		return nil, err
@@ -90,6 +88,13 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		_ = httpsLn.Close() // nothing was served on it
 		return nil, err
+	}
+	if o.CAOut != "" {
+		if err := p.writeCA(o.CAOut); err != nil {
+			_ = httpsLn.Close() // nothing was served on either
+			_ = httpLn.Close()
+			return nil, err
+		}
 	}
 	s := newServer(o, faults, p)
 	s.httpsURL = origin("https", httpsLn.Addr())

@@ -124,6 +124,44 @@ func TestAddressInUseFailsAndReleasesTheOtherListener(t *testing.T) {
 	}
 }
 
+// A second sandbox started on the ports of a running one (same --ca-out,
+// by default /tmp/winston-sandbox-ca.pem) fails with "address in use": it
+// must leave the running one's CA file alone, or every run against the
+// first sandbox fails with "unknown authority".
+func TestAddressInUseLeavesTheRunningSandboxsCAFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	first := newHarness(t, Options{CAOut: path})
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpsAddr := strings.TrimPrefix(first.s.HTTPSURL(), "https://")
+	httpAddr := strings.TrimPrefix(first.s.HTTPURL(), "http://")
+	for name, opts := range map[string]Options{
+		"both ports":     {CAOut: path, HTTPSAddr: httpsAddr, HTTPAddr: httpAddr},
+		"the HTTP port":  {CAOut: path, HTTPAddr: httpAddr},
+		"the HTTPS port": {CAOut: path, HTTPSAddr: httpsAddr},
+	} {
+		second, err := Start(opts)
+		if err == nil {
+			_ = second.Close()
+			t.Fatalf("%s: a second sandbox started on the first one's ports", name)
+		}
+		after, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(before, after) {
+			t.Fatalf("%s: the failed second sandbox overwrote the running sandbox's CA file %s", name, path)
+		}
+	}
+	expectStatus(t, first.post("/api/v2/list/categories", "{}"), http.StatusOK)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(before)
+	first.c.Transport.(*http.Transport).TLSClientConfig.RootCAs = pool
+	expectStatus(t, first.post("/api/v2/list/categories", "{}"), http.StatusOK)
+}
+
 func TestCloseIsIdempotentAndStopsListening(t *testing.T) {
 	s, err := Start(Options{})
 	if err != nil {
