@@ -19,35 +19,39 @@ type downState struct {
 	down     atomic.Bool
 }
 
-// downAfter wraps a listener's handler: once limit requests have been
-// served, the next one is cut off unanswered and both listeners close
-// with every open connection, as a target stopped mid-run does. From then
-// on connections are refused. A limit of 0 never goes down.
+// downAfter wraps a listener's handler: the limit-th request is answered,
+// and then both listeners close with every open connection, as a target
+// stopped mid-run does; from then on connections are refused, and a
+// request already on its way is cut off unanswered. A limit of 0 never
+// goes down.
 func (s *Server) downAfter(h http.Handler, limit int) http.Handler {
 	if limit <= 0 {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.stop.requests.Add(1) > int64(limit) {
-			s.goDown(limit)
+		n := s.stop.requests.Add(1)
+		if n > int64(limit) {
 			panic(http.ErrAbortHandler) // no answer: the connection is cut
 		}
 		h.ServeHTTP(w, r)
+		if n == int64(limit) {
+			// The answer goes out before the connections close.
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+			s.goDown(limit)
+		}
 	})
 }
 
-// goDown closes both listeners and their connections, once. It runs
-// apart from the handler that calls it, which is one of the connections
-// being closed; Close waits for it.
+// goDown closes both listeners and their connections, once, before it
+// returns: the request that took the sandbox down is answered by then,
+// and the next connection is refused.
 func (s *Server) goDown(limit int) {
 	if !s.stop.down.CompareAndSwap(false, true) {
 		return
 	}
 	s.logf("sandbox down after %d requests (Options.DownAfter / fault %s): both listeners closed, connections are refused from now on\n", limit, faultDownMidRun)
-	s.served.Add(1)
-	go func() {
-		defer s.served.Done()
-		_ = s.httpsSrv.Close() // nothing to report: the sandbox is meant to be gone
-		_ = s.httpSrv.Close()
-	}()
+	_ = s.httpsSrv.Close() // nothing to report: the sandbox is meant to be gone
+	_ = s.httpSrv.Close()
 }

@@ -80,10 +80,9 @@ type Options struct {
 	// CAOut is the file the CA certificate is written to as PEM; "" writes
 	// none (in-process clients use CertPool). Its directory must exist.
 	CAOut string
-	// DownAfter makes the sandbox stop listening after serving this many
-	// requests (both listeners together), as a target stopped mid-run:
-	// the next request is cut off unanswered and every later connection
-	// is refused. 0 never goes down, unless fault down-mid-run is on
+	// DownAfter makes the sandbox stop listening once it has answered
+	// this many requests (both listeners together), as a target stopped
+	// mid-run: every later connection is refused. 0 never goes down, unless fault down-mid-run is on
 	// (then it goes down after 60 requests).
 	DownAfter int
 	// Log receives one line per request ("POST /api/v2/bills 200"), after

@@ -201,7 +201,7 @@ func (s *Server) Close() error {
 		var errs []error
 		for _, srv := range []*http.Server{s.httpsSrv, s.httpSrv} {
 			if s.stop.down.Load() {
-				break // already closed by goDown, which served waits for
+				break // already closed by goDown
 			}
 			if err := srv.Shutdown(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("shut down sandbox listener: %w", err))
