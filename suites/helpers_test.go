@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/winston-conformance/winston-conformance/harness/client"
 )
 
 // These pin the small judgements the checks rest on; the checks
@@ -132,6 +134,7 @@ func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
 		"no common cipher suite":        {&net.OpError{Op: "remote error", Err: tls.AlertError(40)}, false},
 		"an unknown certificate":        {errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority"), false},
 		"the server hung up on a hello": {io.EOF, false},
+		"the target was down":           {fmt.Errorf("%w: TLS handshake with h:443: connect: connection refused", client.ErrUnreachable), false},
 	} {
 		f := legacyTLSFinding(tc.err)
 		if f.OK != tc.want {
@@ -139,6 +142,9 @@ func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
 		}
 		if !tc.want && tc.err != nil && !strings.Contains(f.Observed, "unknown") {
 			t.Errorf("%s: the finding must say the outcome is unknown: %s", name, f.Observed)
+		}
+		if down := errors.Is(tc.err, client.ErrUnreachable); down != strings.Contains(f.Observed, "an outage") {
+			t.Errorf("%s: only an unreachable target is called an outage: %s", name, f.Observed)
 		}
 	}
 }

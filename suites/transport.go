@@ -3,6 +3,7 @@ package suites
 import (
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -177,6 +178,8 @@ func legacyTLSFinding(err error) evidence.Finding {
 		f.Observed += " (TLS 1.0/1.1 is allowed)"
 	case client.VersionRefused(err):
 		f.OK = true
+	case errors.Is(err, client.ErrUnreachable):
+		f.Observed += " (no TLS server answered, so whether TLS 1.0/1.1 is allowed is unknown: an outage, run again when the target is up)"
 	default:
 		f.Observed += " (not a refusal of the version, so whether TLS 1.0/1.1 is allowed is unknown: fix what the error names and run again)"
 	}

@@ -328,3 +328,74 @@ func TestVersionRefusedOnlyForTheVersion(t *testing.T) {
 		t.Error("only a protocol_version refusal counts")
 	}
 }
+
+// TestProbeMarksOnlyOutagesUnreachable: a probe that never met a TLS
+// server (nothing listens, or the connection is closed before the server
+// says anything) is marked ErrUnreachable, so the report calls it an
+// outage; a refusal of the version or a certificate that does not verify
+// is an answer about the target and is never marked.
+func TestProbeMarksOnlyOutagesUnreachable(t *testing.T) {
+	modern := newTLSTarget(t, ok)
+	cfg := liveConfig(t, modern.Server, nil)
+	unreachable := func(what string, c *config.Config, want bool) {
+		t.Helper()
+		for _, probe := range []func(*Client) error{
+			func(cl *Client) error {
+				_, err := cl.ProbeTLS(context.Background(), tls.VersionTLS12, tls.VersionTLS13)
+				return err
+			},
+			func(cl *Client) error { _, err := cl.ProbeLegacyTLS(context.Background()); return err },
+		} {
+			err := probe(New(c, testFixtures, nil))
+			if err == nil {
+				continue // the modern probe of a working server
+			}
+			if got := errors.Is(err, ErrUnreachable); got != want {
+				t.Errorf("%s: marked unreachable %v, want %v: %v", what, got, want, err)
+			}
+			if want && !strings.HasPrefix(err.Error(), "target unreachable: TLS handshake with ") {
+				t.Errorf("%s: the report reads the mark from the text, which must start \"target unreachable: \": %v", what, err)
+			}
+		}
+	}
+	unreachable("a server that refuses TLS 1.0/1.1", cfg, false)
+	untrusted := liveConfig(t, modern.Server, nil)
+	untrusted.CAFile = ""
+	unreachable("a certificate that does not verify", untrusted, false)
+
+	refused := liveConfig(t, modern.Server, nil)
+	refused.BaseURL.Host = closedPort(t)
+	unreachable("a closed port (connection refused)", refused, true)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, aerr := ln.Accept()
+			if aerr != nil {
+				return
+			}
+			_ = c.Close() // hangs up before the server hello
+		}
+	}()
+	hangUp := liveConfig(t, modern.Server, nil)
+	hangUp.BaseURL.Host = ln.Addr().String()
+	unreachable("a hang-up before the server hello", hangUp, true)
+}
+
+// closedPort is a loopback address where nothing listens.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}

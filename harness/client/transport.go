@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
@@ -249,21 +251,68 @@ func (c *Client) probeTLS(ctx context.Context, minVersion, maxVersion uint16, su
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	d := tls.Dialer{
-		NetDialer: &net.Dialer{Timeout: timeout},
-		// #nosec G402 -- the TLS checks probe old versions on purpose; verification stays on
-		Config: &tls.Config{RootCAs: pool, ServerName: host, MinVersion: minVersion, MaxVersion: maxVersion, CipherSuites: suites},
+	addr := net.JoinHostPort(host, port)
+	fail := func(err error) error {
+		return redactErr(fmt.Errorf("TLS handshake with %s (versions %s to %s): %w",
+			addr, tls.VersionName(minVersion), tls.VersionName(maxVersion), err))
 	}
-	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
+	raw, err := (&net.Dialer{Timeout: timeout}).DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, redactErr(fmt.Errorf("TLS handshake with %s (versions %s to %s): %w",
-			net.JoinHostPort(host, port), tls.VersionName(minVersion), tls.VersionName(maxVersion), err))
+		// Nothing listened, or the host could not be found or reached:
+		// an outage, whatever the error.
+		return nil, fmt.Errorf("%w: %w", ErrUnreachable, fail(err))
 	}
-	defer func() { _ = conn.Close() }()
-	tc, ok := conn.(*tls.Conn)
-	if !ok {
-		return nil, fmt.Errorf("TLS handshake with %s: not a TLS connection", host)
+	counted := &countingConn{Conn: raw}
+	// #nosec G402 -- the TLS checks probe old versions on purpose; verification stays on
+	tc := tls.Client(counted, &tls.Config{RootCAs: pool, ServerName: host, MinVersion: minVersion, MaxVersion: maxVersion, CipherSuites: suites})
+	defer func() { _ = tc.Close() }()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		if handshakeUnreachable(err, counted.read.Load()) {
+			return nil, fmt.Errorf("%w: %w", ErrUnreachable, fail(err))
+		}
+		return nil, fail(err)
 	}
 	state := tc.ConnectionState()
 	return &state, nil
+}
+
+// ErrUnreachable marks a TLS probe that never reached a TLS server: the
+// connection was refused, the host was not found or not reachable, or the
+// connection timed out, was reset or closed before the server sent a
+// single byte. Such a probe says nothing about the contract (an outage,
+// not a refused TLS version or a bad certificate); the report reads the
+// mark from the error text, which starts with "target unreachable: ".
+var ErrUnreachable = errors.New("target unreachable")
+
+// handshakeUnreachable reports whether a handshake error after the TCP
+// connection was made is an outage: a timeout at any point, or a reset or
+// hang-up before the server sent anything (read is how many bytes came
+// from it). An alert, a certificate that does not verify, or a hang-up
+// after the server hello are answers about the target's TLS.
+func handshakeUnreachable(err error, read int64) bool {
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
+		errors.As(err, &netErr) && netErr.Timeout():
+		return true
+	case read > 0:
+		return false
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
+		return true
+	}
+	return false
+}
+
+// countingConn counts the bytes read from the server, so that a hang-up
+// before the server hello is told apart from one after it.
+type countingConn struct {
+	net.Conn
+	read atomic.Int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read.Add(int64(n))
+	return n, err
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
 	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/report"
 )
 
 func replayConfig(t *testing.T, extra map[string]string) *config.Config {
@@ -242,5 +243,27 @@ func TestTuneGCLeavesAUsersSettingAlone(t *testing.T) {
 	}
 	if got := debug.SetMemoryLimit(-1); got != gcMemoryLimit {
 		t.Errorf("memory limit %d, want %d", got, gcMemoryLimit)
+	}
+}
+
+// TestAConfigErrorLeftOutByTheSelectionSaysWhatAndHow: a focused run whose
+// CONFIG spec was not selected fails with the configuration error itself
+// and its fix, never only "although no spec failed".
+func TestAConfigErrorLeftOutByTheSelectionSaysWhatAndHow(t *testing.T) {
+	doc := report.ConfigErrorDocument(nil, report.RunInfo{Mode: "replay",
+		ConfigError: "WINSTON_TIMEOUT=\"forever\": not a duration: use e.g. 30s or 2m"})
+	msg := notPassMessage(doc)
+	for _, want := range []string{"configuration error, no request was sent", `WINSTON_TIMEOUT="forever": not a duration: use e.g. 30s or 2m`,
+		"fix: correct the setting(s) named above", "left out by the focus or label filter"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the message lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.HasPrefix(msg, "the verdict is") || strings.Contains(msg, "although no spec failed") {
+		t.Errorf("the message must lead with the error, not the verdict:\n%s", msg)
+	}
+	nothing := &report.Document{Verdict: report.VerdictFail, Summary: "no requirement matched the focus NO-SUCH"}
+	if got := notPassMessage(nothing); !strings.Contains(got, "no requirement matched the focus NO-SUCH") {
+		t.Errorf("a run that selected nothing must say so: %s", got)
 	}
 }

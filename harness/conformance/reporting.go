@@ -71,11 +71,7 @@ func writeReport(env *Env, r types.Report) {
 		// No spec failed, yet the run is no pass: a configuration error
 		// whose CONFIG spec a focus or label filter left out, or a
 		// selection that ran nothing. The process must not exit 0.
-		msg := doc.Summary
-		if doc.Run.ConfigError != "" {
-			msg = "configuration error, no request was sent:\n" + doc.Run.ConfigError
-		}
-		Fail(redactor().String(fmt.Sprintf("the verdict is %s although no spec failed: %s", doc.Verdict, msg)))
+		Fail(redactor().String(notPassMessage(doc)))
 	}
 	scanned := []string{dir}
 	if cfg != nil && cfg.IsRecord() {
@@ -90,6 +86,22 @@ func writeReport(env *Env, r types.Report) {
 			Fail(fmt.Sprintf("SECRET LEAK: the API key (or a form of it) was found in %d place(s) under %s, first in %s; delete those files and report this as a bug", len(leaks), d, leaks[0].File))
 		}
 	}
+}
+
+// notPassMessage is the failure of a run that is no pass although no spec
+// failed. For a configuration error (whose CONFIG spec a FOCUS or LABELS
+// selection left out) it says what the error is and how to fix it, the
+// error's text first: the reader of a focused run must not have to open
+// the report to learn which setting is wrong. The caller redacts it; the
+// config error text is already redacted.
+func notPassMessage(doc *report.Document) string {
+	if doc.Run.ConfigError != "" {
+		return "configuration error, no request was sent (verdict " + doc.Verdict + "):\n" + doc.Run.ConfigError +
+			"\nfix: correct the setting(s) named above in the environment (the WINSTON_* variables; README, \"Configuration\") and run again. " +
+			"The CONFIG spec that reports this error was left out by the focus or label filter (FOCUS, LABELS), " +
+			"which is why no spec failed; the run is still a configuration error, never a pass."
+	}
+	return fmt.Sprintf("the verdict is %s although no spec failed: %s", doc.Verdict, doc.Summary)
 }
 
 // CassetteEntryName is the Ginkgo report entry that carries the meta of

@@ -29,6 +29,9 @@ func TestAConfigurationErrorFailsAFocusedRun(t *testing.T) {
 			if !strings.Contains(r.output(t), config.EnvTimeout) {
 				t.Errorf("the output must name %s, the variable at fault:\n%s", config.EnvTimeout, r.output(t))
 			}
+			if args != nil && (!strings.Contains(r.output(t), "fix: correct the setting(s) named above") || strings.Contains(r.output(t), "although no spec failed")) {
+				t.Errorf("with the CONFIG spec left out, the failure must give the error and its fix, not only the verdict:\n%s", r.output(t))
+			}
 		})
 	}
 }

@@ -21,8 +21,16 @@ const (
 type Comparison struct {
 	Baseline RunRef `json:"baseline"`
 	Current  RunRef `json:"current"`
-	// NewFailures failed now and did not fail in the baseline.
-	NewFailures []RequirementChange `json:"newFailures"`
+	// NewViolations failed now as contract violations (advisory SHOULD
+	// failures included) and did not in the baseline: the API broke.
+	NewViolations []RequirementChange `json:"newViolations"`
+	// NewlyUnavailable failed now because the environment did not answer
+	// (an outage) and did not fail so in the baseline: nothing is known
+	// about the contract, and nothing says it broke.
+	NewlyUnavailable []RequirementChange `json:"newlyUnavailable"`
+	// NewConfigErrors failed now on the run's setup (a replay miss, an
+	// untrusted CA, a wrong URL) and did not fail so in the baseline.
+	NewConfigErrors []RequirementChange `json:"newConfigErrors"`
 	// Fixed failed (or were known issues) in the baseline and pass now.
 	Fixed []RequirementChange `json:"fixed"`
 	// NewlySkipped were exercised in the baseline and are skipped or not
@@ -94,7 +102,8 @@ type LatencyChange struct {
 
 // Compare sets the current run against a baseline run.
 func Compare(baseline, current *Document) *Comparison {
-	c := &Comparison{Baseline: ref(baseline), Current: ref(current), NewFailures: []RequirementChange{}, Fixed: []RequirementChange{},
+	c := &Comparison{Baseline: ref(baseline), Current: ref(current), NewViolations: []RequirementChange{},
+		NewlyUnavailable: []RequirementChange{}, NewConfigErrors: []RequirementChange{}, Fixed: []RequirementChange{},
 		NewlySkipped: []RequirementChange{}, Changed: []RequirementChange{}, StatusCodes: []StatusCodeChange{},
 		Latency: []LatencyChange{}, Drift: []Drift{}, Notes: []string{}}
 	if baseline.Target.BaseURL != current.Target.BaseURL {
@@ -138,8 +147,18 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 		delete(before, r.ID)
 		ch := RequirementChange{ID: r.ID, Title: r.Title, Before: b.Status, After: r.Status, Classification: r.Classification, Reason: r.Reason}
 		switch {
-		case r.Status == StatusFailed && b.Status != StatusFailed:
-			c.NewFailures = append(c.NewFailures, ch)
+		case r.Status == StatusFailed && (b.Status != StatusFailed || failureKind(b) != failureKind(r)):
+			if b.Status == StatusFailed {
+				ch.Before = statusWord(b)
+			}
+			switch failureKind(r) {
+			case ClassEnvironmentUnavailable:
+				c.NewlyUnavailable = append(c.NewlyUnavailable, ch)
+			case ClassConfigurationError:
+				c.NewConfigErrors = append(c.NewConfigErrors, ch)
+			default:
+				c.NewViolations = append(c.NewViolations, ch)
+			}
 		case r.Status == StatusPassed && (b.Status == StatusFailed || b.Status == StatusKnownIssue):
 			c.Fixed = append(c.Fixed, ch)
 		case !exercised(r.Status) && exercised(b.Status):
@@ -152,6 +171,19 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 	for _, id := range sortedKeys(before) {
 		c.Notes = append(c.Notes, fmt.Sprintf("%s is in the baseline but not in this run's report", id))
 	}
+}
+
+// failureKind is the list of Compare a failure belongs in: an outage, a
+// setup problem, or (any other classification) a contract violation. A
+// failure that moves from one kind to another is new in its new kind: a
+// check that was unavailable last night and breaks the contract tonight is
+// a new violation.
+func failureKind(r Requirement) string {
+	switch r.Classification {
+	case ClassEnvironmentUnavailable, ClassConfigurationError:
+		return r.Classification
+	}
+	return ClassContractViolation
 }
 
 func statusWord(r Requirement) string {
@@ -216,11 +248,18 @@ func (c *Comparison) compareLatency(baseline, current *Document) {
 	}
 }
 
+// NewFailures counts the requirements that fail now and did not fail so
+// in the baseline, whatever the cause: violations, outages and setup
+// problems together.
+func (c *Comparison) NewFailures() int {
+	return len(c.NewViolations) + len(c.NewlyUnavailable) + len(c.NewConfigErrors)
+}
+
 // HasRegressions is true when the current run is worse than the baseline:
-// a new failure, a newly skipped check, changed status codes, shape drift
-// or a slower endpoint.
+// a new failure of any kind, a newly skipped check, changed status codes,
+// shape drift or a slower endpoint.
 func (c *Comparison) HasRegressions() bool {
-	if len(c.NewFailures)+len(c.NewlySkipped)+len(c.StatusCodes)+len(c.Drift) > 0 {
+	if c.NewFailures()+len(c.NewlySkipped)+len(c.StatusCodes)+len(c.Drift) > 0 {
 		return true
 	}
 	for _, l := range c.Latency {

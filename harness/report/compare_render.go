@@ -57,7 +57,9 @@ func (c *Comparison) Text() string {
 	return redact.Global().String(b.String())
 }
 
-// headline is one sentence on what changed.
+// headline says first whether the API broke the contract, the
+// environment was down or the run's setup was wrong, so that a nightly
+// reader knows at a glance whom to call; then it counts every change.
 func (c *Comparison) headline() string {
 	if !c.HasRegressions() && len(c.Fixed) == 0 && len(c.Changed) == 0 {
 		return "No change from the baseline."
@@ -68,8 +70,37 @@ func (c *Comparison) headline() string {
 			slower++
 		}
 	}
-	return fmt.Sprintf("%d new failure(s), %d fixed, %d newly skipped, %d other status change(s), %d status-code change(s), %d shape drift(s), %d slower endpoint(s).",
-		len(c.NewFailures), len(c.Fixed), len(c.NewlySkipped), len(c.Changed), len(c.StatusCodes), len(c.Drift), slower)
+	counts := fmt.Sprintf("%d new contract violation(s), %d newly unavailable (outage), %d newly config error(s), "+
+		"%d fixed, %d newly skipped, %d other status change(s), %d status-code change(s), %d shape drift(s), %d slower endpoint(s).",
+		len(c.NewViolations), len(c.NewlyUnavailable), len(c.NewConfigErrors),
+		len(c.Fixed), len(c.NewlySkipped), len(c.Changed), len(c.StatusCodes), len(c.Drift), slower)
+	var lead string
+	switch {
+	case len(c.NewViolations) > 0:
+		lead = fmt.Sprintf("The API broke the contract: %d new contract violation(s) (%s).", len(c.NewViolations), changeIDs(c.NewViolations))
+		if n := len(c.NewlyUnavailable); n > 0 {
+			lead += fmt.Sprintf(" Part of the run also met an outage: %d check(s) newly unavailable.", n)
+		}
+	case len(c.NewlyUnavailable) > 0:
+		lead = fmt.Sprintf("The environment was down (outage), no contract violation is new: %d check(s) newly unavailable got no answer, "+
+			"so they say nothing about the contract; run again when the environment is up.", len(c.NewlyUnavailable))
+	case len(c.NewConfigErrors) > 0:
+		lead = fmt.Sprintf("The run's setup was wrong, no contract violation is new: %d check(s) newly failed as configuration errors "+
+			"(see their reasons for the setting to fix).", len(c.NewConfigErrors))
+	}
+	if lead == "" {
+		return counts
+	}
+	return lead + " " + counts
+}
+
+// changeIDs lists the IDs of a few changes, "and N more" after five.
+func changeIDs(list []RequirementChange) string {
+	ids := make([]string, len(list))
+	for i, ch := range list {
+		ids[i] = ch.ID
+	}
+	return joinCapped(ids, 5)
 }
 
 // sections feeds each non-empty list to emit, in reading order; code
@@ -100,7 +131,9 @@ func (c *Comparison) sections(emit func(title string, lines []string), code func
 		title string
 		lines []string
 	}{
-		{"New failures", reqLines(c.NewFailures)},
+		{"New contract violations (the API broke the contract)", reqLines(c.NewViolations)},
+		{"Newly unavailable (outage: no answer, nothing known about the contract)", reqLines(c.NewlyUnavailable)},
+		{"Newly config errors (the run's setup, not the API)", reqLines(c.NewConfigErrors)},
 		{"Fixed", reqLines(c.Fixed)},
 		{"Newly skipped", reqLines(c.NewlySkipped)},
 		{"Other status changes", reqLines(c.Changed)},

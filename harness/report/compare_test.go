@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -60,8 +61,8 @@ func TestCompareFindsEveryKindOfChange(t *testing.T) {
 		}
 		return out
 	}
-	if got := ids(c.NewFailures); !reflect.DeepEqual(got, []string{"AUTH-002:passed>failed"}) {
-		t.Errorf("new failures = %v", got)
+	if got := ids(c.NewViolations); !reflect.DeepEqual(got, []string{"AUTH-002:passed>failed"}) {
+		t.Errorf("new violations = %v", got)
 	}
 	if got := ids(c.Fixed); !reflect.DeepEqual(got, []string{"STRUCT-003:failed>passed"}) {
 		t.Errorf("fixed = %v", got)
@@ -124,14 +125,14 @@ func TestCompareMarkdownAndTextNameEndpointFieldAndChange(t *testing.T) {
 	}
 	c := Compare(b, c2)
 	md, text := c.Markdown(), c.Text()
-	for _, want := range []string{"bills: `[].total` changed type number -> string", "## New failures (1)",
+	for _, want := range []string{"bills: `[].total` changed type number -> string", "## New contract violations (the API broke the contract) (1)",
 		"AUTH-002 a missing Authorization header gets 401: passed -> failed (contract-violation)", "## Fixed (1)", "## Newly skipped (2)",
 		"AUTH-002 on bills (POST, auth none): 401 -> 200", "| bills | 40.0 | 120.0 | 50.0 | 300.0 | slower |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("compare.md lacks %q\n%s", want, md)
 		}
 	}
-	for _, want := range []string{"bills: [].total changed type number -> string", "New failures (1):", "p95 50.0 -> 300.0 slower"} {
+	for _, want := range []string{"bills: [].total changed type number -> string", "New contract violations (the API broke the contract) (1):", "p95 50.0 -> 300.0 slower"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q\n%s", want, text)
 		}
@@ -156,5 +157,74 @@ func TestCompareNotesDifferentTargetsAndReplays(t *testing.T) {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes lack %q: %s", want, notes)
 		}
+	}
+}
+
+// nights are a passing night and the two ways the next one can go wrong:
+// the environment down (every request refused), or the API answering
+// against the contract (AUTH-001 refused with a valid key).
+func nights(t *testing.T) (pass, outage, broken *Document) {
+	t.Helper()
+	pass = Build(ginkgoReport(t, allPassing()...), testCatalogue(t), liveRun(), nil, nil)
+	ex, f := noAnswer("POST "+testBase+"/api/v2/bills: dial tcp 127.0.0.1:443: connect: connection refused", true)
+	down := everyCheckFails(ex, f)
+	for i := range down {
+		down[i].exchanges = []evidence.Exchange{ex} // the plain-HTTP redirect is down too
+	}
+	outage = Build(ginkgoReport(t, down...), testCatalogue(t), liveRun(), nil, nil)
+	refused := fakeSpec{text: "AUTH-001 a valid token is accepted", state: types.SpecStateFailed, msg: "expected 200, got 401",
+		exchanges: []evidence.Exchange{answer("/api/v2/bills", 401, "{}", 10*time.Millisecond)},
+		findings:  []evidence.Finding{{Endpoint: "bills", Expected: "200", Observed: "401"}}}
+	broken = Build(ginkgoReport(t, append(allPassing("AUTH-001"), refused)...), testCatalogue(t), liveRun(), nil, nil)
+	return pass, outage, broken
+}
+
+// TestCompareTellsAnOutageFromABrokenContract: a nightly reader must see
+// from the headline alone whether the API broke or the environment was
+// down; an outage night has no new contract violation.
+func TestCompareTellsAnOutageFromABrokenContract(t *testing.T) {
+	pass, outage, broken := nights(t)
+	if outage.Verdict != VerdictUnavailable || broken.Verdict != VerdictFail {
+		t.Fatalf("fixtures: outage night %s, broken night %s", outage.Verdict, broken.Verdict)
+	}
+
+	c := Compare(pass, outage)
+	if len(c.NewViolations) != 0 || len(c.NewlyUnavailable) != len(pass.Requirements) || len(c.NewConfigErrors) != 0 {
+		t.Errorf("outage night: %d new violation(s), %d newly unavailable, %d new config error(s); want 0, %d, 0",
+			len(c.NewViolations), len(c.NewlyUnavailable), len(c.NewConfigErrors), len(pass.Requirements))
+	}
+	head := c.headline()
+	for _, want := range []string{"The environment was down (outage), no contract violation is new",
+		"0 new contract violation(s)", fmt.Sprintf("%d newly unavailable (outage)", len(pass.Requirements))} {
+		if !strings.Contains(head, want) {
+			t.Errorf("outage headline lacks %q: %s", want, head)
+		}
+	}
+	if strings.Contains(head, "new failure") || strings.Contains(head, "broke the contract") {
+		t.Errorf("an outage headline must not read as a broken contract: %s", head)
+	}
+	if md := c.Markdown(); !strings.Contains(md, "## Newly unavailable (outage") || strings.Contains(md, "## New contract violations") {
+		t.Errorf("outage compare.md sections:\n%s", md)
+	}
+
+	c = Compare(pass, broken)
+	if len(c.NewViolations) != 1 || c.NewViolations[0].ID != "AUTH-001" || len(c.NewlyUnavailable)+len(c.NewConfigErrors) != 0 {
+		t.Errorf("broken night: violations %+v, unavailable %d, config %d", c.NewViolations, len(c.NewlyUnavailable), len(c.NewConfigErrors))
+	}
+	head = c.headline()
+	for _, want := range []string{"The API broke the contract: 1 new contract violation(s) (AUTH-001)", "0 newly unavailable (outage)"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("broken-contract headline lacks %q: %s", want, head)
+		}
+	}
+	if text := c.Text(); !strings.Contains(text, "New contract violations (the API broke the contract) (1):") || strings.Contains(text, "Newly unavailable") {
+		t.Errorf("broken-contract text sections:\n%s", text)
+	}
+
+	// The environment back up and the API broken: the checks that were
+	// unavailable and now fail on an answer are new violations.
+	c = Compare(outage, broken)
+	if len(c.NewViolations) != 1 || c.NewViolations[0].Before != "failed (environment-unavailable)" {
+		t.Errorf("outage then broken: new violations %+v", c.NewViolations)
 	}
 }

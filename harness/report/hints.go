@@ -21,6 +21,11 @@ import (
 const (
 	noAnswerPrefix        = "no answer: "
 	handshakeFailedPrefix = "handshake failed: "
+	// unreachableMark starts the error of a TLS probe that never met a
+	// TLS server: refused, not found, timed out, or hung up on before the
+	// server hello (client.ErrUnreachable). A probe makes no exchange to
+	// be marked unavailable, so its error text carries the mark.
+	unreachableMark = "target unreachable: "
 )
 
 // A setupHint is a likely setup mistake, recognised in a transport error.
@@ -76,6 +81,9 @@ func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *
 	if !ok {
 		if errText, ok = strings.CutPrefix(f.Observed, handshakeFailedPrefix); !ok {
 			return causeAnswer, nil
+		}
+		if strings.HasPrefix(errText, unreachableMark) {
+			return causeUnavailable, nil
 		}
 	}
 	if h := hintFor(errText); h != nil {

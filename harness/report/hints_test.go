@@ -124,3 +124,43 @@ func TestClassificationFollowsTheFailingFindings(t *testing.T) {
 		t.Errorf("an oversized answer is about the target: %s", req.Classification)
 	}
 }
+
+// TestAnUnreachableTLSProbeIsAnOutage: a target stopped mid-run refuses the
+// TLS probes of TRANS-003/TRANS-004, which make no exchange to be marked
+// unavailable; their findings carry the probe's "target unreachable" mark,
+// so the run is unavailable with the checks made before still judged. A
+// handshake that reached the server and failed stays a contract violation.
+func TestAnUnreachableTLSProbeIsAnOutage(t *testing.T) {
+	probe := func(observed string) fakeSpec {
+		s := passing("TRANS-004", "a valid certificate")
+		s.state, s.msg = types.SpecStateFailed, "1 violation(s); first: expected a certificate that verifies; observed "+observed
+		s.exchanges = nil
+		s.findings = []evidence.Finding{{Expected: "a certificate that verifies for the host and has not expired", Observed: observed}}
+		return s
+	}
+	refused := "handshake failed: target unreachable: TLS handshake with api-qa.example.test:443 (versions TLS 1.2 to TLS 1.3): " +
+		"dial tcp 127.0.0.1:443: connect: connection refused"
+	doc := Build(ginkgoReport(t, append(allPassing("TRANS-004"), probe(refused))...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictUnavailable || doc.Counts.ContractViolations != 0 {
+		t.Errorf("verdict %s with %d contract violation(s), want unavailable and none: %s", doc.Verdict, doc.Counts.ContractViolations, doc.Summary)
+	}
+	passed := 0
+	for _, r := range doc.Requirements {
+		switch {
+		case r.ID == "TRANS-004" && (r.Status != StatusFailed || r.Classification != ClassEnvironmentUnavailable):
+			t.Errorf("TRANS-004 %s (%s), want failed as %s: %s", r.Status, r.Classification, ClassEnvironmentUnavailable, r.Reason)
+		case r.Status == StatusPassed:
+			passed++
+		}
+	}
+	if passed != len(allPassing("TRANS-004")) {
+		t.Errorf("%d check(s) passed, want the %d judged before the outage", passed, len(allPassing("TRANS-004")))
+	}
+
+	expired := "handshake failed: TLS handshake with api-qa.example.test:443 (versions TLS 1.2 to TLS 1.3): " +
+		"tls: failed to verify certificate: x509: certificate has expired or is not yet valid"
+	doc = Build(ginkgoReport(t, append(allPassing("TRANS-004"), probe(expired))...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictFail || doc.Counts.ContractViolations != 1 {
+		t.Errorf("an expired certificate is an answer about the target: verdict %s with %d violation(s), want fail and 1", doc.Verdict, doc.Counts.ContractViolations)
+	}
+}

@@ -25,6 +25,10 @@ type Fault struct {
 	// "unavailable" when it must classify the run as environment
 	// unavailable (outage, hang, reset).
 	Expect string `json:"expect"`
+	// MidRun is true for an outage that starts part-way through the run:
+	// the checks made before it must still be judged (some pass), and
+	// none of those after it may count as a contract violation.
+	MidRun bool `json:"midRun,omitempty"`
 }
 
 // Expected outcomes of a run against a faulty sandbox.
@@ -87,6 +91,7 @@ const (
 	faultOutage               = "outage"
 	faultHang                 = "hang"
 	faultReset                = "reset"
+	faultDownMidRun           = "down-mid-run"
 )
 
 // Faults that prove a check cannot pass on too little evidence, and the
@@ -135,6 +140,12 @@ func newFault(name, family, summary string, breaks ...string) Fault {
 		breaks = []string{}
 	}
 	return Fault{Name: name, Summary: summary, Family: family, Breaks: breaks, Expect: expect}
+}
+
+// midRun marks an availability fault whose outage starts mid-run.
+func midRun(f Fault) Fault {
+	f.MidRun = true
+	return f
 }
 
 // registry is the one list of faults; Faults returns it sorted.
@@ -214,6 +225,8 @@ var registry = []Fault{
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),
 	newFault(faultReset, FamilyAvailability, "every HTTPS connection is closed right after the TLS handshake"),
+	midRun(newFault(faultDownMidRun, FamilyAvailability, "the sandbox serves 60 requests, then stops listening (a target stopped mid-run): "+
+		"later requests and TLS handshakes get connection refused, and the checks made before must still be judged")),
 }
 
 // Faults returns the fault registry sorted by name. The slice is a copy:

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -347,6 +348,15 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills})
 		return hsErr == nil && r.err != nil
 	}},
+	faultDownMidRun: {broken: func(h *harness) bool {
+		for i := 0; i < faultDownAfter; i++ {
+			if r := h.do(call{path: bills}); r.err != nil || r.status != 200 {
+				return false // the requests before the outage must be served
+			}
+		}
+		after := h.do(call{path: bills})
+		return after.err != nil && errors.Is(refusedSoon(h.s), syscall.ECONNREFUSED)
+	}},
 }
 
 func TestEveryFaultBreaksItsBehaviourAndOnlyWithTheFault(t *testing.T) {
@@ -436,3 +446,37 @@ func newDiscardWriter() *discardWriter               { return &discardWriter{h: 
 func (d *discardWriter) Header() http.Header         { return d.h }
 func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discardWriter) WriteHeader(int)             {}
+
+// TestDownAfterRefusesConnectionsAndClosesCleanly: a sandbox past
+// Options.DownAfter refuses connections (the error an integrator sees
+// when the target is stopped), and Close still returns without error.
+func TestDownAfterRefusesConnectionsAndClosesCleanly(t *testing.T) {
+	h := newHarness(t, Options{DownAfter: 2})
+	for i := 0; i < 2; i++ {
+		if r := h.do(call{path: bills}); r.status != 200 {
+			t.Fatalf("request %d before the outage: %d %v", i+1, r.status, r.err)
+		}
+	}
+	if err := refusedSoon(h.s); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("a handshake after the outage: %v, want connection refused", err)
+	}
+	if err := h.s.Close(); err != nil {
+		t.Errorf("Close after the outage: %v", err)
+	}
+	if _, err := Start(Options{DownAfter: -1}); err == nil || !strings.Contains(err.Error(), "down-after -1") {
+		t.Errorf("a negative DownAfter: %v, want an error naming it", err)
+	}
+}
+
+// refusedSoon makes TLS handshakes with s for up to a second (the
+// listeners close just after the request that takes the sandbox down) and
+// returns the last error, nil if every one succeeded.
+func refusedSoon(s *Server) error {
+	var err error
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err = handshake(s, "127.0.0.1", tls.VersionTLS12, 0); errors.Is(err, syscall.ECONNREFUSED) {
+			return err
+		}
+	}
+	return err
+}

@@ -80,6 +80,11 @@ type Options struct {
 	// CAOut is the file the CA certificate is written to as PEM; "" writes
 	// none (in-process clients use CertPool). Its directory must exist.
 	CAOut string
+	// DownAfter makes the sandbox stop listening once it has answered
+	// this many requests (both listeners together), as a target stopped
+	// mid-run: every later connection is refused. 0 never goes down, unless fault down-mid-run is on
+	// (then it goes down after 60 requests).
+	DownAfter int
 	// Log receives one line per request ("POST /api/v2/bills 200"), after
 	// redaction; nil logs nothing.
 	Log io.Writer
@@ -140,6 +145,9 @@ func (o Options) normalize() (Options, faultSet, error) {
 	if o.RateLimit < 0 || math.IsNaN(o.RateLimit) || math.IsInf(o.RateLimit, 0) {
 		bad("rate limit %v: use a number of requests per second >= 0 (0 = off)", o.RateLimit)
 	}
+	if o.DownAfter < 0 {
+		bad("down-after %d: use a number of requests >= 0 (0 = never go down)", o.DownAfter)
+	}
 	if o.Latency < 0 {
 		bad("latency %v: use a duration >= 0", o.Latency)
 	}
@@ -149,6 +157,9 @@ func (o Options) normalize() (Options, faultSet, error) {
 	}
 	if len(errs) > 0 {
 		return o, nil, fmt.Errorf("sandbox options: %w", errors.Join(errs...))
+	}
+	if faults.on(faultDownMidRun) && o.DownAfter == 0 {
+		o.DownAfter = faultDownAfter
 	}
 	return o, faults, nil
 }

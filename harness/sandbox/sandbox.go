@@ -61,6 +61,7 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 	served    sync.WaitGroup
+	stop      downState
 }
 
 // Start validates opts, generates the CA and server certificate, binds
@@ -105,8 +106,8 @@ func Start(opts Options) (*Server, error) {
 	if faults.on(faultReset) {
 		tlsLn = resetListener{Listener: httpsLn, cfg: cfg}
 	}
-	s.httpsSrv = s.httpServer(s.logged(s.api, "https"))
-	s.httpSrv = s.httpServer(s.logged(http.HandlerFunc(s.serveRedirect), "http"))
+	s.httpsSrv = s.httpServer(s.downAfter(s.logged(s.api, "https"), o.DownAfter))
+	s.httpSrv = s.httpServer(s.downAfter(s.logged(http.HandlerFunc(s.serveRedirect), "http"), o.DownAfter))
 	s.serve(s.httpsSrv, tlsLn)
 	s.serve(s.httpSrv, httpLn)
 	return s, nil
@@ -204,6 +205,9 @@ func (s *Server) Close() error {
 		defer cancel()
 		var errs []error
 		for _, srv := range []*http.Server{s.httpsSrv, s.httpSrv} {
+			if s.stop.down.Load() {
+				break // already closed by goDown
+			}
 			if err := srv.Shutdown(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("shut down sandbox listener: %w", err))
 				_ = srv.Close() // the grace period is over: cut what is left

@@ -27,6 +27,9 @@ type Row struct {
 	Expect string `json:"expect"`
 	// Breaks are the requirement IDs the fault must make fail.
 	Breaks []string `json:"breaks"`
+	// MidRun is true for an outage that starts part-way through the run
+	// (sandbox.Fault.MidRun): some checks must have passed before it.
+	MidRun bool `json:"midRun,omitempty"`
 	// Verdict is the report's verdict; empty when no report was read.
 	Verdict string `json:"verdict"`
 	// Failed lists every requirement whose status was failed.
@@ -64,7 +67,7 @@ func FaithfulRow() Row {
 // what the fault's Expect and Breaks say.
 func FaultRow(f sandbox.Fault) Row {
 	return Row{Fault: f.Name, Summary: f.Summary, Family: f.Family, Expect: f.Expect,
-		Breaks: append([]string{}, f.Breaks...), Failed: []string{}}
+		Breaks: append([]string{}, f.Breaks...), MidRun: f.MidRun, Failed: []string{}}
 }
 
 // Judge compares the report of one run with what its row expects and fills
@@ -94,15 +97,38 @@ func Judge(row Row, doc *report.Document) Row {
 	case sandbox.ExpectFail:
 		judgeFail(&row, doc, byID)
 	case sandbox.ExpectUnavailable:
-		if doc.Verdict != report.VerdictUnavailable {
-			row.problem("verdict %s, want %s: the suite did not classify the outage as environment unavailable (%s)",
-				doc.Verdict, report.VerdictUnavailable, doc.Summary)
-		}
+		judgeOutage(&row, doc)
 	default:
 		row.problem("the fault expects %q: the sandbox registry must say %q or %q", row.Expect, sandbox.ExpectFail, sandbox.ExpectUnavailable)
 	}
 	row.OK = len(row.Problems) == 0
 	return row
+}
+
+// judgeOutage: an outage must give the verdict unavailable, and no
+// requirement may fail as a contract violation (the nightly reader would
+// take the outage for a broken API). An outage that starts mid-run must
+// leave the checks made before it judged: at least one passed.
+func judgeOutage(row *Row, doc *report.Document) {
+	if doc.Verdict != report.VerdictUnavailable {
+		row.problem("verdict %s, want %s: the suite did not classify the outage as environment unavailable (%s)",
+			doc.Verdict, report.VerdictUnavailable, doc.Summary)
+	}
+	for _, r := range doc.Requirements {
+		if r.Status == report.StatusFailed && r.Classification == report.ClassContractViolation {
+			row.problem("%s failed as %s, want %s: the outage was read as a broken contract (%s)",
+				r.ID, r.Classification, report.ClassEnvironmentUnavailable, firstLine(r.Reason))
+		}
+	}
+	if !row.MidRun {
+		return
+	}
+	for _, r := range doc.Requirements {
+		if r.Status == report.StatusPassed {
+			return
+		}
+	}
+	row.problem("no requirement passed, but the outage started mid-run: the checks made before it must still be judged (%s)", doc.Summary)
 }
 
 // judgeFaithful: a correct sandbox must pass, with no failure at all (an

@@ -42,6 +42,12 @@ func outageFault() sandbox.Fault {
 	return sandbox.Fault{Name: "some-outage", Family: sandbox.FamilyAvailability, Expect: sandbox.ExpectUnavailable, Breaks: []string{}}
 }
 
+func midRunFault() sandbox.Fault {
+	f := outageFault()
+	f.Name, f.MidRun = "some-mid-run-outage", true
+	return f
+}
+
 func TestJudge(t *testing.T) {
 	unavailable := reqSpec{id: "AUTH-001", family: "auth", status: report.StatusFailed, class: report.ClassEnvironmentUnavailable}
 	advisory := violated("STRUCT-003", "structure")
@@ -77,6 +83,12 @@ func TestJudge(t *testing.T) {
 			doc(report.VerdictUnavailable, unavailable), true, ""},
 		{"an outage judged a contract failure is missed", FaultRow(outageFault()),
 			doc(report.VerdictFail, violated("AUTH-001", "auth")), false, "did not classify the outage"},
+		{"an outage with a requirement failed as a contract violation is missed", FaultRow(outageFault()),
+			doc(report.VerdictUnavailable, violated("TRANS-003", "transport"), unavailable), false, "TRANS-003 failed as contract-violation"},
+		{"a mid-run outage with the checks before it judged is caught", FaultRow(midRunFault()),
+			doc(report.VerdictUnavailable, passed("AUTH-002", "auth"), unavailable), true, ""},
+		{"a mid-run outage that judged nothing before it is missed", FaultRow(midRunFault()),
+			doc(report.VerdictUnavailable, unavailable), false, "no requirement passed"},
 		{"a fault with an unknown expectation is an error", Row{Fault: "odd", Expect: "maybe"},
 			doc(report.VerdictFail), false, `expects "maybe"`},
 		{"no report is an error", FaultRow(authFault("AUTH-001")), nil, false, "no report was written"},

@@ -1,5 +1,8 @@
 // Command compare sets a run's report against a baseline report: new
-// failures, fixed checks, newly skipped checks, status-code changes,
+// contract violations apart from checks newly unavailable (an outage) and
+// new configuration errors, so that a nightly reader sees at once whether
+// the API broke or the environment was down; then fixed checks, newly
+// skipped checks, status-code changes,
 // latency per endpoint (p50/p95) and response-shape drift. It prints the
 // comparison and writes it as compare.md into the current report directory
 // (or to -out), never deleting an earlier comparison.

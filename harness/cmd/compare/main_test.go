@@ -116,3 +116,49 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("missing current: exit %d: %s", code, stderr.String())
 	}
 }
+
+// writeNight writes a report directory in which every requirement has the
+// given status and classification, under the given verdict.
+func writeNight(t *testing.T, dir string, start time.Time, verdict, status, class string) {
+	t.Helper()
+	cat, err := catalogue.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := report.ConfigErrorDocument(cat, report.RunInfo{Mode: "live", Start: start,
+		Target: report.Target{BaseURL: "https://api-qa.example.test", AppName: "api_test"}})
+	d.Run.ConfigError, d.Verdict = "", verdict
+	for i := range d.Requirements {
+		d.Requirements[i].Status, d.Requirements[i].Classification, d.Requirements[i].Reason = status, class, ""
+		if status == report.StatusFailed {
+			d.Requirements[i].Reason = "environment unavailable: no answer: connect: connection refused"
+		}
+	}
+	if err := d.Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAnOutageNightIsNoNewFailureOfTheContract: make compare on the night
+// the environment was down says so in its first words, and counts no new
+// contract violation.
+func TestAnOutageNightIsNoNewFailureOfTheContract(t *testing.T) {
+	root := t.TempDir()
+	base, cur := filepath.Join(root, "base"), filepath.Join(root, "cur")
+	start := time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
+	writeNight(t, base, start, report.VerdictPass, report.StatusPassed, "")
+	writeNight(t, cur, start.Add(24*time.Hour), report.VerdictUnavailable, report.StatusFailed, report.ClassEnvironmentUnavailable)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-baseline", base, "-current", cur}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"The environment was down (outage), no contract violation is new", "0 new contract violation(s)", "Newly unavailable (outage"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "new failure") {
+		t.Errorf("an outage night reads as new failures:\n%s", out)
+	}
+}
