@@ -267,12 +267,15 @@ func archivePrevious(dir string) error {
 }
 
 // JSONPath accepts a report directory or a report.json path and returns
-// the report.json path.
+// the report.json path. A path that does not exist is taken for a
+// directory unless it names a .json file, so that the error of reading it
+// names the report.json that was looked for.
 func JSONPath(dirOrFile string) string {
-	if info, err := os.Stat(dirOrFile); err == nil && info.IsDir() {
-		return filepath.Join(dirOrFile, JSONFile)
+	info, err := os.Stat(dirOrFile)
+	if err == nil && !info.IsDir() || err != nil && filepath.Ext(dirOrFile) == ".json" {
+		return dirOrFile
 	}
-	return dirOrFile
+	return filepath.Join(dirOrFile, JSONFile)
 }
 
 // ReadDocument reads a report.json. A file of another schema version, a
