@@ -60,10 +60,8 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	if c.setupFailure != "" && run.ConfigError == "" {
 		run.ConfigError = "the suite's setup failed before any check ran: " + c.setupFailure
 	}
-	if run.Interrupted == "" {
-		run.Interrupted = c.interrupted
-	}
 	doc := newDocument(cat, run, profile)
+	doc.Run.Interrupted = c.interrupted
 	doc.Run.Problems = append(doc.Run.Problems, c.problems...)
 	doc.Shapes = c.shapes
 	fillTargetFacts(&doc.Target, results)
@@ -74,7 +72,7 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	}
 	// Requests cut off by an interrupt or an abort say nothing about the
 	// target: an interrupted run is never judged an outage.
-	runUnavailable := run.Interrupted == "" && runWasUnavailable(all)
+	runUnavailable := doc.Run.Interrupted == "" && runWasUnavailable(all)
 
 	seen := map[string]bool{}
 	for _, creq := range cat.Requirements {
@@ -176,7 +174,7 @@ func collectSpecs(r ginkgotypes.Report) collected {
 		}
 		addSpec(res, sr)
 		if c.interrupted == "" && cutOff(sr) {
-			c.interrupted = fmt.Sprintf("%s was %s", id, sr.State)
+			c.interrupted = red.String(fmt.Sprintf("%s was %s", id, sr.State))
 		}
 		for _, e := range sr.ReportEntries {
 			if err := decodeEntryInto(e, res, c.shapes); err != nil {
