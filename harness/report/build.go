@@ -75,13 +75,14 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	runUnavailable := doc.Run.Interrupted == "" && runWasUnavailable(all)
 
 	seen := map[string]bool{}
+	env := runEnv(run)
 	for _, creq := range cat.Requirements {
 		seen[creq.ID] = true
-		doc.Requirements = append(doc.Requirements, makeRequirement(cat, creq, results[creq.ID], run))
+		doc.Requirements = append(doc.Requirements, makeRequirement(cat, creq, results[creq.ID], env))
 	}
 	for _, id := range c.order {
 		if !seen[id] {
-			doc.Requirements = append(doc.Requirements, makeRequirement(cat, fromLabels(id, results[id]), results[id], run))
+			doc.Requirements = append(doc.Requirements, makeRequirement(cat, fromLabels(id, results[id]), results[id], env))
 		}
 	}
 	for i := range doc.Requirements {
@@ -112,8 +113,9 @@ func ConfigErrorDocument(cat *catalogue.Catalogue, run RunInfo) *Document {
 	}
 	run = fillRunInfo(run, ginkgotypes.Report{}, nil)
 	doc := newDocument(cat, run, nil)
+	env := runEnv(run)
 	for _, creq := range cat.Requirements {
-		req := makeRequirement(cat, creq, nil, run)
+		req := makeRequirement(cat, creq, nil, env)
 		req.Classification = ClassConfigurationError
 		req.Reason = "not run: the configuration did not validate"
 		doc.Requirements = append(doc.Requirements, req)
