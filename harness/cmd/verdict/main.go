@@ -47,7 +47,7 @@ import (
 
 // exitNoReport is the status when there is no report of this run to read:
 // the same as config-error, as the run could not start.
-const exitNoReport = 4
+const exitNoReport = report.ExitConfigError
 
 // Exit codes of -scan-keys.
 const (
