@@ -60,10 +60,8 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	if c.setupFailure != "" && run.ConfigError == "" {
 		run.ConfigError = "the suite's setup failed before any check ran: " + c.setupFailure
 	}
-	if run.Interrupted == "" {
-		run.Interrupted = c.interrupted
-	}
 	doc := newDocument(cat, run, profile)
+	doc.Run.Interrupted = c.interrupted
 	doc.Run.Problems = append(doc.Run.Problems, c.problems...)
 	doc.Shapes = c.shapes
 	fillTargetFacts(&doc.Target, results)
@@ -74,16 +72,17 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	}
 	// Requests cut off by an interrupt or an abort say nothing about the
 	// target: an interrupted run is never judged an outage.
-	runUnavailable := run.Interrupted == "" && runWasUnavailable(all)
+	runUnavailable := doc.Run.Interrupted == "" && runWasUnavailable(all)
 
 	seen := map[string]bool{}
+	env := runEnv(run)
 	for _, creq := range cat.Requirements {
 		seen[creq.ID] = true
-		doc.Requirements = append(doc.Requirements, makeRequirement(cat, creq, results[creq.ID], run))
+		doc.Requirements = append(doc.Requirements, makeRequirement(cat, creq, results[creq.ID], env))
 	}
 	for _, id := range c.order {
 		if !seen[id] {
-			doc.Requirements = append(doc.Requirements, makeRequirement(cat, fromLabels(id, results[id]), results[id], run))
+			doc.Requirements = append(doc.Requirements, makeRequirement(cat, fromLabels(id, results[id]), results[id], env))
 		}
 	}
 	for i := range doc.Requirements {
@@ -114,8 +113,9 @@ func ConfigErrorDocument(cat *catalogue.Catalogue, run RunInfo) *Document {
 	}
 	run = fillRunInfo(run, ginkgotypes.Report{}, nil)
 	doc := newDocument(cat, run, nil)
+	env := runEnv(run)
 	for _, creq := range cat.Requirements {
-		req := makeRequirement(cat, creq, nil, run)
+		req := makeRequirement(cat, creq, nil, env)
 		req.Classification = ClassConfigurationError
 		req.Reason = "not run: the configuration did not validate"
 		doc.Requirements = append(doc.Requirements, req)
@@ -176,7 +176,7 @@ func collectSpecs(r ginkgotypes.Report) collected {
 		}
 		addSpec(res, sr)
 		if c.interrupted == "" && cutOff(sr) {
-			c.interrupted = fmt.Sprintf("%s was %s", id, sr.State)
+			c.interrupted = red.String(fmt.Sprintf("%s was %s", id, sr.State))
 		}
 		for _, e := range sr.ReportEntries {
 			if err := decodeEntryInto(e, res, c.shapes); err != nil {

@@ -1,12 +1,14 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/winston-conformance/winston-conformance/harness/client"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
@@ -162,5 +164,15 @@ func TestAnUnreachableTLSProbeIsAnOutage(t *testing.T) {
 	doc = Build(ginkgoReport(t, append(allPassing("TRANS-004"), probe(expired))...), testCatalogue(t), liveRun(), nil, nil)
 	if doc.Verdict != VerdictFail || doc.Counts.ContractViolations != 1 {
 		t.Errorf("an expired certificate is an answer about the target: verdict %s with %d violation(s), want fail and 1", doc.Verdict, doc.Counts.ContractViolations)
+	}
+}
+
+// The report reads a TLS probe's outage from its error text, as the
+// client marks it: should client.ErrUnreachable's words change, every
+// unreachable probe would read as a TRANS-003/004 contract violation.
+func TestTheUnreachableMarkIsTheClients(t *testing.T) {
+	err := fmt.Errorf("%w: %w", client.ErrUnreachable, fmt.Errorf("TLS handshake with h:443: dial tcp: connection refused"))
+	if !strings.HasPrefix(err.Error(), unreachableMark) {
+		t.Errorf("the client marks an unreachable probe %q; the report looks for %q", err.Error(), unreachableMark)
 	}
 }

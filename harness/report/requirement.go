@@ -17,9 +17,10 @@ import (
 const maxExcerpt = 4096
 
 // makeRequirement is one report row: the catalogue's words plus what the
-// spec (nil when it did not run) reported. Classification comes later,
-// once the whole run is known.
-func makeRequirement(cat *catalogue.Catalogue, creq catalogue.Requirement, res *specResult, run RunInfo) Requirement {
+// spec (nil when it did not run) reported, with env (the run's runEnv)
+// in its reproduce line. Classification comes later, once the whole run
+// is known.
+func makeRequirement(cat *catalogue.Catalogue, creq catalogue.Requirement, res *specResult, env string) Requirement {
 	red := redact.Global()
 	level := creq.Level
 	if level == "" {
@@ -28,7 +29,7 @@ func makeRequirement(cat *catalogue.Catalogue, creq catalogue.Requirement, res *
 	req := Requirement{
 		ID: creq.ID, Title: creq.Title, Must: creq.Must, Family: creq.Family, Source: creq.Source, Level: level,
 		Endpoints: []string{},
-		Focus:     focusLine(run, creq.ID),
+		Focus:     focusLine(env, creq.ID),
 		Evidence:  Evidence{Exchanges: []evidence.Exchange{}, Findings: []evidence.Finding{}},
 	}
 	for _, e := range cat.EndpointsOf(&creq) {

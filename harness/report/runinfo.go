@@ -35,10 +35,6 @@ type RunInfo struct {
 	Sandbox bool
 	// ConfigError, when set, makes the verdict config-error.
 	ConfigError string
-	// Interrupted, when set, says why the run stopped before its end and
-	// makes the verdict interrupted. Empty: Build finds it in Ginkgo's
-	// report.
-	Interrupted string
 	// Config is the redacted configuration, rendered as is.
 	Config   any
 	Parallel int
@@ -119,8 +115,7 @@ func newDocument(cat *catalogue.Catalogue, run RunInfo, profile *Profile) *Docum
 			Mode: run.Mode, SuiteVersion: red.String(run.SuiteVersion), Command: red.String(run.Command),
 			Seed: run.Seed, Start: run.Start.UTC(), End: run.End.UTC(), CassetteSource: run.CassetteSource,
 			CassettesRecordedAt: run.CassettesRecordedAt, Sandbox: run.Sandbox,
-			ConfigError: red.String(run.ConfigError), Interrupted: red.String(run.Interrupted),
-			Config: redactAny(run.Config), Parallel: run.Parallel,
+			ConfigError: red.String(run.ConfigError), Config: redactAny(run.Config), Parallel: run.Parallel,
 			Unproven: run.Unproven,
 		},
 		Target:       target,

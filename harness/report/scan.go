@@ -35,8 +35,9 @@ func (l Leak) String() string {
 	return fmt.Sprintf("%s:%d: %s form of key %s", l.File, l.Line, l.Kind, l.Secret)
 }
 
-// scanChunk is how much of a file the scan holds at once: files of any
-// size are read to their end, a chunk at a time.
+// scanChunk is the most of a file the scan holds at once: files of any
+// size are read to their end, a chunk at a time; a smaller file is read
+// into a buffer of its own size.
 const scanChunk = 4 << 20
 
 // ScanDir checks every file under dir, at any depth, for each secret: as
@@ -222,14 +223,20 @@ func (sc *scanner) scanFile(path string) ([]Leak, error) {
 		return nil, err
 	}
 	defer func() { _ = f.Close() }()
-	return sc.scanReader(path, f)
+	chunk := scanChunk
+	if info, err := f.Stat(); err == nil && info.Size() < int64(chunk) {
+		// One byte more than the file, so that the first read meets its
+		// end; a file that grows meanwhile is still read to its end.
+		chunk = int(info.Size()) + 1
+	}
+	return sc.scanReader(path, f, chunk)
 }
 
-// scanReader scans r, named file, a chunk at a time. Each chunk begins
-// with the last bytes of the one before, as many as the longest needle
-// less one, so that a needle split between two reads is found; each
-// needle is reported once per file, where it first occurs.
-func (sc *scanner) scanReader(file string, r io.Reader) ([]Leak, error) {
+// scanReader scans r, named file, chunk bytes at a time. Each chunk
+// begins with the last bytes of the one before, as many as the longest
+// needle less one, so that a needle split between two reads is found;
+// each needle is reported once per file, where it first occurs.
+func (sc *scanner) scanReader(file string, r io.Reader, chunk int) ([]Leak, error) {
 	overlap := 0
 	for _, n := range sc.needles {
 		overlap = max(overlap, len(n.text)-1)
@@ -237,7 +244,7 @@ func (sc *scanner) scanReader(file string, r io.Reader) ([]Leak, error) {
 	var (
 		leaks []Leak
 		found = map[int]bool{}
-		buf   = make([]byte, 0, scanChunk+overlap)
+		buf   = make([]byte, 0, chunk+overlap)
 		lines int // newlines before buf
 	)
 	for {

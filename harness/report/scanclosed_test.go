@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -127,7 +128,7 @@ func TestScanReaderFindsAKeyAcrossChunks(t *testing.T) {
 		data := bytes.Repeat([]byte("."), at)
 		data[10] = '\n'
 		data = append(data, plantedKey+"\n"...)
-		leaks, err := sc.scanReader("f", bytes.NewReader(data))
+		leaks, err := sc.scanReader("f", bytes.NewReader(data), scanChunk)
 		if err != nil || len(leaks) == 0 || leaks[0].Line != 2 {
 			t.Errorf("key at %d: %v %v", at, leaks, err)
 		}
@@ -149,5 +150,27 @@ func TestScanDirFindsTheKeyInAFileName(t *testing.T) {
 		if strings.Contains(l.String(), plantedKey) {
 			t.Errorf("the leak report prints the key: %s", l)
 		}
+	}
+}
+
+// Scanning a small file holds a buffer of about its size, not a whole
+// chunk: a record run scans every cassette, and the nightly job every
+// report file, after each run.
+func TestScanFileOfASmallFileAllocatesLittle(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "small.yaml")
+	if err := os.WriteFile(path, []byte(strings.Repeat("clean line\n", 100)+plantedKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sc := newScanner([]string{plantedKey})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	leaks, err := sc.scanFile(path)
+	runtime.ReadMemStats(&after)
+	if err != nil || len(leaks) == 0 || leaks[0].Line != 101 {
+		t.Fatalf("the key in a small file: %v %v", leaks, err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 256<<10 {
+		t.Errorf("scanning a 1 KiB file allocated %d bytes, want under 256 KiB", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -229,25 +230,43 @@ func writeAtomic(dir, name string, data []byte, sc *scanner, durable bool) error
 // its start time (20261121-120000; the file's modification time when the
 // old report.json cannot be read).
 func archivePrevious(dir string) error {
+	return KeepEarlier(dir, reportFiles, "report", func() time.Time {
+		if old, err := ReadDocument(filepath.Join(dir, JSONFile)); err == nil {
+			return old.Run.Start
+		}
+		return time.Time{}
+	})
+}
+
+// KeepEarlier moves those of names (files or folders of dir) that exist
+// into a new subfolder of dir named after the earlier run's start
+// (20261121-120000, then -2, -3, ... when that is taken), so that a new
+// run never deletes an earlier one's results. start is asked only when
+// something is there to keep; when it gives the zero time, the
+// modification time of the first name present stands for it. what names
+// the earlier results in an error ("report", "selfcheck").
+func KeepEarlier(dir string, names []string, what string, start func() time.Time) error {
 	var present []string
-	for _, name := range reportFiles {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+	var first time.Time
+	for _, name := range names {
+		if slices.Contains(present, name) {
+			continue
+		}
+		if info, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			if len(present) == 0 {
+				first = info.ModTime()
+			}
 			present = append(present, name)
 		}
 	}
 	if len(present) == 0 {
 		return nil
 	}
-	var start time.Time
-	if old, err := ReadDocument(filepath.Join(dir, JSONFile)); err == nil {
-		start = old.Run.Start
+	at := start()
+	if at.IsZero() {
+		at = first
 	}
-	if start.IsZero() {
-		if info, err := os.Stat(filepath.Join(dir, present[0])); err == nil {
-			start = info.ModTime()
-		}
-	}
-	base := start.UTC().Format("20060102-150405")
+	base := at.UTC().Format("20060102-150405")
 	sub := filepath.Join(dir, base)
 	for i := 2; ; i++ {
 		if _, err := os.Stat(sub); errors.Is(err, fs.ErrNotExist) {
@@ -256,23 +275,26 @@ func archivePrevious(dir string) error {
 		sub = filepath.Join(dir, fmt.Sprintf("%s-%d", base, i))
 	}
 	if err := os.Mkdir(sub, 0o750); err != nil {
-		return fmt.Errorf("keep the earlier report in %s: %w", sub, err)
+		return fmt.Errorf("keep the earlier %s in %s: %w", what, sub, err)
 	}
 	for _, name := range present {
 		if err := os.Rename(filepath.Join(dir, name), filepath.Join(sub, name)); err != nil {
-			return fmt.Errorf("keep the earlier report: move %s into %s: %w", name, sub, err)
+			return fmt.Errorf("keep the earlier %s: move %s into %s: %w", what, name, sub, err)
 		}
 	}
 	return nil
 }
 
 // JSONPath accepts a report directory or a report.json path and returns
-// the report.json path.
+// the report.json path. A path that does not exist is taken for a
+// directory unless it names a .json file, so that the error of reading it
+// names the report.json that was looked for.
 func JSONPath(dirOrFile string) string {
-	if info, err := os.Stat(dirOrFile); err == nil && info.IsDir() {
-		return filepath.Join(dirOrFile, JSONFile)
+	info, err := os.Stat(dirOrFile)
+	if err == nil && !info.IsDir() || err != nil && filepath.Ext(dirOrFile) == ".json" {
+		return dirOrFile
 	}
-	return dirOrFile
+	return filepath.Join(dirOrFile, JSONFile)
 }
 
 // ReadDocument reads a report.json. A file of another schema version, a

@@ -250,3 +250,16 @@ func TestIndentShallowFindsTheEndOfEveryString(t *testing.T) {
 		}
 	}
 }
+
+// A missing report directory is named with the report.json that was looked
+// for, so that `verdict reports/typo` and `compare -current reports/typo`
+// say which file is missing; a missing .json path stays as it is.
+func TestJSONPathOfAMissingPath(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "not-written")
+	if got, want := JSONPath(missing), filepath.Join(missing, JSONFile); got != want {
+		t.Errorf("JSONPath(%s) = %s, want %s", missing, got, want)
+	}
+	if got, want := JSONPath(filepath.Join(missing, "old.json")), filepath.Join(missing, "old.json"); got != want {
+		t.Errorf("JSONPath of a missing .json file = %s, want %s", got, want)
+	}
+}

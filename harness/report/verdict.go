@@ -135,11 +135,11 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	if target == "" {
 		target = "the target"
 	}
-	if s := setupSummary(doc); s != "" && doc.Verdict == VerdictConfigError && doc.Run.ConfigError == "" {
-		return s
-	}
 	switch {
 	case doc.Verdict == VerdictConfigError && doc.Run.ConfigError == "":
+		if s := setupSummary(doc); s != "" {
+			return s
+		}
 		return fmt.Sprintf("%d check(s) could not be judged in %s mode: the cassettes hold no answer for their requests (%s); run with the settings the cassettes were recorded with, or re-record them with make record.",
 			doc.Counts.ConfigurationErrors, doc.Mode, listIDs(doc.Requirements, func(r Requirement) bool {
 				return r.Status == StatusFailed && r.Classification == ClassConfigurationError

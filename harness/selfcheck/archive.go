@@ -2,13 +2,11 @@ package selfcheck
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
 
@@ -35,40 +33,5 @@ func archivePrevious(dir string) error {
 			}
 		}
 	}
-	var present []string
-	seen := map[string]bool{}
-	for _, n := range names {
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
-		info, err := os.Stat(filepath.Join(dir, n))
-		if err != nil {
-			continue
-		}
-		if start.IsZero() {
-			start = info.ModTime()
-		}
-		present = append(present, n)
-	}
-	if len(present) == 0 {
-		return nil
-	}
-	base := start.UTC().Format("20060102-150405")
-	sub := filepath.Join(dir, base)
-	for i := 2; ; i++ {
-		if _, err := os.Stat(sub); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		sub = filepath.Join(dir, fmt.Sprintf("%s-%d", base, i))
-	}
-	if err := os.Mkdir(sub, 0o750); err != nil {
-		return fmt.Errorf("keep the earlier selfcheck in %s: %w", sub, err)
-	}
-	for _, n := range present {
-		if err := os.Rename(filepath.Join(dir, n), filepath.Join(sub, n)); err != nil {
-			return fmt.Errorf("keep the earlier selfcheck: move %s into %s: %w", n, sub, err)
-		}
-	}
-	return nil
+	return report.KeepEarlier(dir, names, "selfcheck", func() time.Time { return start })
 }

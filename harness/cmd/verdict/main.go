@@ -47,7 +47,7 @@ import (
 
 // exitNoReport is the status when there is no report of this run to read:
 // the same as config-error, as the run could not start.
-const exitNoReport = 4
+const exitNoReport = report.ExitConfigError
 
 // Exit codes of -scan-keys.
 const (
@@ -89,7 +89,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if *suiteExit > 0 {
 		stopped = fmt.Sprintf("The suite exited with status %d and wrote no report for this run; see its output above (a Ginkgo flag in GINKGO_FLAGS it does not know, or a build error, stops it before any report).", *suiteExit)
 	}
-	path := reportPath(fs.Arg(0))
+	path := report.JSONPath(fs.Arg(0))
 	doc, err := report.ReadDocument(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "verdict: %v\n%s\n", err, stopped)
@@ -130,15 +130,6 @@ func printGuidance(w io.Writer, doc *report.Document, dir string) {
 		return
 	}
 	fmt.Fprintf(w, "report: %s (and %s); go-live is %s, so it is not a report to submit\n", html, md, doc.GoLive.Verdict)
-}
-
-// reportPath is the report.json of a report directory, or arg itself when
-// it names a file (a report.json, as a reader may well pass).
-func reportPath(arg string) string {
-	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		return arg
-	}
-	return filepath.Join(arg, report.JSONFile)
 }
 
 // parseSince reads Unix seconds with an optional fraction. A date without
