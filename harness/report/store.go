@@ -247,6 +247,15 @@ func archivePrevious(dir string) error {
 			start = info.ModTime()
 		}
 	}
+	return MoveAside(dir, start, present, "report")
+}
+
+// MoveAside moves the named entries of dir (files or folders) into a new
+// subfolder of dir named after start (20261121-120000, with -2, -3 and so
+// on when that name is taken), so that an earlier run's results are kept
+// rather than overwritten or deleted. what names those results in an
+// error ("report", "selfcheck"). Callers pass only the entries that exist.
+func MoveAside(dir string, start time.Time, names []string, what string) error {
 	base := start.UTC().Format("20060102-150405")
 	sub := filepath.Join(dir, base)
 	for i := 2; ; i++ {
@@ -256,11 +265,11 @@ func archivePrevious(dir string) error {
 		sub = filepath.Join(dir, fmt.Sprintf("%s-%d", base, i))
 	}
 	if err := os.Mkdir(sub, 0o750); err != nil {
-		return fmt.Errorf("keep the earlier report in %s: %w", sub, err)
+		return fmt.Errorf("keep the earlier %s in %s: %w", what, sub, err)
 	}
-	for _, name := range present {
+	for _, name := range names {
 		if err := os.Rename(filepath.Join(dir, name), filepath.Join(sub, name)); err != nil {
-			return fmt.Errorf("keep the earlier report: move %s into %s: %w", name, sub, err)
+			return fmt.Errorf("keep the earlier %s: move %s into %s: %w", what, name, sub, err)
 		}
 	}
 	return nil

@@ -2,13 +2,11 @@ package selfcheck
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
 
@@ -19,7 +17,8 @@ import (
 // earlier selfcheck's start (20261121-120000; the modification time of the
 // first file found when selfcheck.json cannot be read). A new selfcheck
 // never deletes an old one's results, as report.Write never deletes an
-// earlier report. Other files in dir are left where they are.
+// earlier report: both move them with report.MoveAside. Other files in dir
+// are left where they are.
 func archivePrevious(dir string) error {
 	names := []string{JSONFile, MarkdownFile, Faithful}
 	names = append(names, sandbox.FaultNames()...)
@@ -54,21 +53,5 @@ func archivePrevious(dir string) error {
 	if len(present) == 0 {
 		return nil
 	}
-	base := start.UTC().Format("20060102-150405")
-	sub := filepath.Join(dir, base)
-	for i := 2; ; i++ {
-		if _, err := os.Stat(sub); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		sub = filepath.Join(dir, fmt.Sprintf("%s-%d", base, i))
-	}
-	if err := os.Mkdir(sub, 0o750); err != nil {
-		return fmt.Errorf("keep the earlier selfcheck in %s: %w", sub, err)
-	}
-	for _, n := range present {
-		if err := os.Rename(filepath.Join(dir, n), filepath.Join(sub, n)); err != nil {
-			return fmt.Errorf("keep the earlier selfcheck: move %s into %s: %w", n, sub, err)
-		}
-	}
-	return nil
+	return report.MoveAside(dir, start, present, "selfcheck")
 }
