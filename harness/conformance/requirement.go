@@ -262,12 +262,6 @@ const (
 	outcomeFail
 )
 
-// judges reports whether a finding judged an answer: it states what was
-// expected, and neither records a skipped endpoint nor an unjudged answer.
-func judges(f evidence.Finding) bool {
-	return f.Expected != "" && f.Facts["skipped"] == "" && f.Facts[NotJudgedFact] == ""
-}
-
 // judge decides a spec from its findings: a failure lists every
 // violation; a spec without violations passes only when at least one
 // finding judged something.
@@ -285,7 +279,9 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 			unjudged = append(unjudged, orHost(f.Endpoint)+": "+f.Facts[NotJudgedFact])
 			continue
 		default:
-			if judges(f) {
+			// A finding that is neither a skip nor unjudged judged an
+			// answer when it states what was expected.
+			if f.Expected != "" {
 				judged++
 			}
 			continue
