@@ -319,8 +319,7 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 func nothingJudged(req *catalogue.Requirement, endpoints []catalogue.Endpoint, skipped, unjudged []string) string {
 	switch {
 	case len(req.Endpoints) > 0 && len(endpoints) == 0:
-		return fmt.Sprintf("its endpoint selector %v matched no endpoint of the catalogue (for \"paged\", mark a list endpoint paged: true in the catalogue)",
-			req.Endpoints)
+		return fmt.Sprintf("its endpoint selector %v matched no endpoint of the catalogue (%s)", req.Endpoints, catalogue.SelectorHint(req.Endpoints))
 	case len(unjudged) > 0:
 		return "no answer could be judged (" + strings.Join(append(unjudged, skipped...), "; ") + ")"
 	}
