@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // explains reports whether an error body says something in words: a text
@@ -73,7 +74,9 @@ func namesField(body []byte, field string) bool {
 			if i < 0 {
 				return false
 			}
-			if !identRune(lastRune(rest[:i])) && !identRune(firstRune(rest[i+len(field):])) {
+			before, _ := utf8.DecodeLastRuneInString(rest[:i])
+			after, _ := utf8.DecodeRuneInString(rest[i+len(field):])
+			if !identRune(before) && !identRune(after) {
 				return true
 			}
 			rest = rest[i+len(field):]
@@ -91,21 +94,9 @@ func namesField(body []byte, field string) bool {
 	})
 }
 
+// identRune reports whether r can be part of an identifier; the
+// utf8.RuneError that stands for "no rune" (the start or end of the text)
+// cannot.
 func identRune(r rune) bool {
 	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
-}
-
-func lastRune(s string) rune {
-	r := []rune(s)
-	if len(r) == 0 {
-		return 0
-	}
-	return r[len(r)-1]
-}
-
-func firstRune(s string) rune {
-	for _, r := range s {
-		return r
-	}
-	return 0
 }

@@ -1,7 +1,6 @@
 package suites
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -223,32 +222,14 @@ func idString(item map[string]any) (string, string) {
 		return "", "has none"
 	}
 	s, ok := v.(string)
-	if !ok || s == "" {
-		return "", fmt.Sprintf("has _id %v (%s)", v, jsonType(v))
+	if ok && s != "" {
+		return s, ""
 	}
-	return s, ""
-}
-
-func jsonType(v any) string {
-	switch x := v.(type) {
-	case string:
-		if x == "" {
-			return "an empty string"
-		}
-		return "a string"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	case json.Number:
-		return "a number"
-	case json.RawMessage:
-		if len(x) > 0 && x[0] == '[' {
-			return "an array"
-		}
-		return "an object"
+	kind := JSONKind(v)
+	if ok {
+		kind = "an empty string"
 	}
-	return fmt.Sprintf("%T", v)
+	return "", fmt.Sprintf("has _id %v (%s)", v, kind)
 }
 
 // unsortable says why items cannot show an order of field, or "": every

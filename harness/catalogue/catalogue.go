@@ -250,13 +250,15 @@ func (c *Catalogue) Validate() error {
 		if len(r.Endpoints) > 0 && !unknown && len(c.EndpointsOf(&c.Requirements[i])) == 0 {
 			// A check with no endpoint to call judges nothing and
 			// would pass by default.
-			errs = append(errs, fmt.Errorf("%s: endpoint selector %v matches no endpoint: %s", where, r.Endpoints, selectorHint(r.Endpoints)))
+			errs = append(errs, fmt.Errorf("%s: endpoint selector %v matches no endpoint: %s", where, r.Endpoints, SelectorHint(r.Endpoints)))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func selectorHint(sel []string) string {
+// SelectorHint says how to fix a requirement's endpoint selector that
+// matches no endpoint of the catalogue.
+func SelectorHint(sel []string) string {
 	if slices.Contains(sel, "paged") {
 		return `"paged" needs at least one endpoint with paged: true (and sortField and large)`
 	}

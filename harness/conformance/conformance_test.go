@@ -170,6 +170,20 @@ func TestItemsDecodesTheTopLevelOnly(t *testing.T) {
 	}
 }
 
+// JSONKind names every kind of value Items puts in an item.
+func TestJSONKindNamesEveryValueOfAnItem(t *testing.T) {
+	items, err := Items(&client.Response{Status: 200, Body: []byte(`[{"s":"a","b":false,"z":null,"n":1.5,"o":{"x":1},"a":[1]}]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"s": "a string", "b": "a boolean", "z": "null", "n": "a number", "o": "an object", "a": "an array"}
+	for k, kind := range want {
+		if got := JSONKind(items[0][k]); got != kind {
+			t.Errorf("%s: JSONKind(%#v) = %q, want %q", k, items[0][k], got, kind)
+		}
+	}
+}
+
 // TestSplitItemsTakesValidListsItself keeps valid lists on the one-pass
 // split: refusing one would still give the right items, through
 // encoding/json, but at several times the cost.

@@ -50,10 +50,35 @@ func itemsSlow(body []byte) ([]map[string]any, error) {
 	return items, nil
 }
 
+// JSONKind names the JSON type of a value in an item that Items returned
+// ("a string", "a number", "an object", "an array", "a boolean", "null"),
+// for failure messages: Items keeps numbers as json.Number and nested
+// objects and arrays as json.RawMessage.
+func JSONKind(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case json.RawMessage:
+		if len(x) > 0 {
+			return jsonKind(x[0])
+		}
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// jsonKind names the JSON type of a value by its first byte.
 func jsonKind(first byte) string {
 	switch first {
 	case '{':
 		return "an object"
+	case '[':
+		return "an array"
 	case '"':
 		return "a string"
 	case 'n':

@@ -262,12 +262,6 @@ const (
 	outcomeFail
 )
 
-// judges reports whether a finding judged an answer: it states what was
-// expected, and neither records a skipped endpoint nor an unjudged answer.
-func judges(f evidence.Finding) bool {
-	return f.Expected != "" && f.Facts["skipped"] == "" && f.Facts[NotJudgedFact] == ""
-}
-
 // judge decides a spec from its findings: a failure lists every
 // violation; a spec without violations passes only when at least one
 // finding judged something.
@@ -285,7 +279,9 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 			unjudged = append(unjudged, orHost(f.Endpoint)+": "+f.Facts[NotJudgedFact])
 			continue
 		default:
-			if judges(f) {
+			// A finding that is neither a skip nor unjudged judged an
+			// answer when it states what was expected.
+			if f.Expected != "" {
 				judged++
 			}
 			continue
@@ -323,8 +319,7 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 func nothingJudged(req *catalogue.Requirement, endpoints []catalogue.Endpoint, skipped, unjudged []string) string {
 	switch {
 	case len(req.Endpoints) > 0 && len(endpoints) == 0:
-		return fmt.Sprintf("its endpoint selector %v matched no endpoint of the catalogue (for \"paged\", mark a list endpoint paged: true in the catalogue)",
-			req.Endpoints)
+		return fmt.Sprintf("its endpoint selector %v matched no endpoint of the catalogue (%s)", req.Endpoints, catalogue.SelectorHint(req.Endpoints))
 	case len(unjudged) > 0:
 		return "no answer could be judged (" + strings.Join(append(unjudged, skipped...), "; ") + ")"
 	}

@@ -154,8 +154,10 @@ func sourceRoot() string {
 
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]*$`)
 
-// shellQuote quotes a value for a POSIX shell when it needs it.
-func shellQuote(s string) string {
+// ShellQuote quotes a value for a POSIX shell when it needs it: a value of
+// plain path characters stays as it is. Every command line the suite prints
+// (reproduce lines, the sandbox's hint) quotes with it.
+func ShellQuote(s string) string {
 	if shellSafe.MatchString(s) {
 		return s
 	}
@@ -174,12 +176,12 @@ func singleQuote(s string) string {
 func runEnv(run RunInfo) string {
 	cfg, _ := run.Config.(config.Redacted)
 	live := run.Mode != "replay"
-	parts := []string{"WINSTON_MODE=" + shellQuote(run.Mode)}
+	parts := []string{"WINSTON_MODE=" + ShellQuote(run.Mode)}
 	if live && run.Target.BaseURL != "" {
-		parts = append(parts, "WINSTON_BASE_URL="+shellQuote(cleanURL(run.Target.BaseURL)))
+		parts = append(parts, "WINSTON_BASE_URL="+ShellQuote(cleanURL(run.Target.BaseURL)))
 	}
 	if live && run.Target.HTTPURL != "" {
-		parts = append(parts, "WINSTON_HTTP_URL="+shellQuote(cleanURL(run.Target.HTTPURL)))
+		parts = append(parts, "WINSTON_HTTP_URL="+ShellQuote(cleanURL(run.Target.HTTPURL)))
 	}
 	if live {
 		parts = append(parts, `WINSTON_API_KEY="$WINSTON_API_KEY"`)
@@ -191,7 +193,7 @@ func runEnv(run RunInfo) string {
 		parts = append(parts, envSetting(config.EnvAppName, app))
 	}
 	if s := strings.ToLower(run.Target.AuthScheme); s != "" && s != "token" {
-		parts = append(parts, "WINSTON_AUTH_SCHEME="+shellQuote(s))
+		parts = append(parts, "WINSTON_AUTH_SCHEME="+ShellQuote(s))
 	}
 	if live && cfg.CAFile != "" {
 		parts = append(parts, envSetting(config.EnvCAFile, cfg.CAFile))
@@ -272,7 +274,7 @@ func envSetting(name, value string) string {
 	if redact.Global().Touches(value) {
 		return name + `="$` + name + `"`
 	}
-	return name + "=" + shellQuote(value)
+	return name + "=" + ShellQuote(value)
 }
 
 // focusLine replays one requirement: the run's environment (runEnv, the
@@ -295,13 +297,13 @@ func reproduceCommand(run RunInfo, sc ginkgotypes.SuiteConfig) string {
 		fmt.Fprintf(&b, " --procs=%d", run.Parallel)
 	}
 	for _, f := range sc.FocusStrings {
-		b.WriteString(" --focus=" + shellQuote(redact.Global().String(f)))
+		b.WriteString(" --focus=" + ShellQuote(redact.Global().String(f)))
 	}
 	for _, s := range sc.SkipStrings {
-		b.WriteString(" --skip=" + shellQuote(redact.Global().String(s)))
+		b.WriteString(" --skip=" + ShellQuote(redact.Global().String(s)))
 	}
 	if sc.LabelFilter != "" {
-		b.WriteString(" --label-filter=" + shellQuote(redact.Global().String(sc.LabelFilter)))
+		b.WriteString(" --label-filter=" + ShellQuote(redact.Global().String(sc.LabelFilter)))
 	}
 	b.WriteString(" " + SuitePackage)
 	return redact.Global().String(b.String())

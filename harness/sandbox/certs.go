@@ -20,11 +20,11 @@ import (
 // runs for weeks is not a use case; a fresh start makes new certificates.
 const certValidity = 30 * 24 * time.Hour
 
-// pki is the certificate material of one sandbox run: a private CA, made
-// at start, and a leaf it signed for the loopback names.
 // otherHostName is the only name of the leaf with fault tls-wrong-host-cert.
 const otherHostName = "not-this-host.invalid"
 
+// pki is the certificate material of one sandbox run: a private CA, made
+// at start, and a leaf it signed for the loopback names.
 type pki struct {
 	caCert *x509.Certificate
 	caPEM  []byte

@@ -91,6 +91,10 @@ func (s *Server) parseListQuery(body map[string]json.RawMessage, sortFields []st
 	if s.faults.on(faultIgnoreSkip) {
 		q.skip = 0
 	}
+	if s.faults.on(faultEmptyLists) {
+		// A page of nothing, on every list route: they all page here.
+		q.limit = 0
+	}
 	q.sortLast = s.faults.on(faultSortWithinPage)
 	return q, nil
 }

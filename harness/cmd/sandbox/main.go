@@ -31,7 +31,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
+	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
 
@@ -174,29 +176,20 @@ func printSuiteHint(w io.Writer, srv *sandbox.Server, opts sandbox.Options) {
 	}
 	var b strings.Builder
 	b.WriteString("sandbox: to run the suite against this sandbox (a stand-in: its reports say not valid for submission), from the repository root:\n ")
-	for _, name := range []string{"WINSTON_MODE", "WINSTON_BASE_URL", "WINSTON_HTTP_URL", "WINSTON_CA_FILE", "WINSTON_NOW"} {
-		b.WriteString(" " + name + "=" + shellQuote(env[name]))
+	for _, name := range []string{config.EnvMode, config.EnvBaseURL, config.EnvHTTPURL, config.EnvCAFile, config.EnvNow} {
+		b.WriteString(" " + name + "=" + report.ShellQuote(env[name]))
 	}
-	b.WriteString(" " + keyRef("WINSTON_API_KEY", opts.Key, sandbox.DefaultKey, "--key"))
-	b.WriteString(" " + keyRef("WINSTON_API_KEY_2", opts.Key2, sandbox.DefaultKey2, "--key2"))
+	b.WriteString(" " + keyRef(config.EnvAPIKey, opts.Key, sandbox.DefaultKey, "--key"))
+	b.WriteString(" " + keyRef(config.EnvAPIKey2, opts.Key2, sandbox.DefaultKey2, "--key2"))
 	if opts.App != sandbox.DefaultApp {
-		b.WriteString(" WINSTON_APP_NAME=" + shellQuote(opts.App))
+		b.WriteString(" " + config.EnvAppName + "=" + report.ShellQuote(opts.App))
 	}
 	if opts.AuthScheme != sandbox.SchemeToken {
-		b.WriteString(" WINSTON_AUTH_SCHEME=" + shellQuote(opts.AuthScheme))
+		b.WriteString(" " + config.EnvAuthScheme + "=" + report.ShellQuote(opts.AuthScheme))
 	}
 	b.WriteString(" make conformance\n")
 	b.WriteString(strings.Join(notes, ""))
 	_, _ = io.WriteString(w, b.String()) // stderr is the last resort
-}
-
-// shellQuote quotes s for a POSIX shell when it holds more than plain
-// path characters.
-func shellQuote(s string) string {
-	if strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // printFaults writes "name  family  breaks: IDs  summary" per fault, in
