@@ -253,3 +253,24 @@ func plantedKey(t *testing.T, prefix string) string {
 func focus(ids ...string) string {
 	return "-ginkgo.focus=" + strings.Join(ids, "|")
 }
+
+// editedCatalogue writes a copy of the built-in catalogue with the first
+// from replaced by to, and returns its path (for WINSTON_CATALOGUE). The
+// test stops when the catalogue has no from: an edit that changes nothing
+// would test the catalogue as it is.
+func editedCatalogue(t *testing.T, from, to string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, "harness", "catalogue", "catalogue.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := bytes.Replace(data, []byte(from), []byte(to), 1)
+	if bytes.Equal(edited, data) {
+		t.Fatalf("the catalogue has no %s line to edit", from)
+	}
+	cat := filepath.Join(t.TempDir(), "catalogue.yaml")
+	if err := os.WriteFile(cat, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
