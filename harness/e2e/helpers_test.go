@@ -84,12 +84,7 @@ func runSuite(t *testing.T, env map[string]string, args ...string) *run {
 	for k, v := range env {
 		vars[k] = v
 	}
-	var cmdEnv []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "WINSTON_") {
-			cmdEnv = append(cmdEnv, kv)
-		}
-	}
+	cmdEnv := environWithoutWinston()
 	for k, v := range vars {
 		if v != unset {
 			cmdEnv = append(cmdEnv, k+"="+v)
@@ -130,6 +125,19 @@ func runSuite(t *testing.T, env map[string]string, args ...string) *run {
 		validateReport(t, filepath.Join(r.ReportDir, report.JSONFile))
 	}
 	return r
+}
+
+// environWithoutWinston is the test process's environment without its
+// WINSTON_* variables: what every run here starts from, so that the
+// developer's own settings never reach a run (each sets what it needs).
+func environWithoutWinston() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "WINSTON_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // validateReport checks a report the suite wrote against its published
