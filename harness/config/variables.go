@@ -141,8 +141,9 @@ const envPrefix = "WINSTON_"
 // its default without a word. The value is never shown (it may be a key);
 // one whose name speaks of a key or token is handed to the redactor too.
 func (l *loader) checkNames() {
-	known := make([]string, 0, len(Variables())+len(otherVariables))
-	for _, v := range Variables() {
+	vars := Variables()
+	known := make([]string, 0, len(vars)+len(otherVariables))
+	for _, v := range vars {
 		known = append(known, v.Name)
 	}
 	for name := range otherVariables {
