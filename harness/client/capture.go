@@ -124,7 +124,6 @@ func unavailable(status int, err error) bool {
 		host    x509.HostnameError
 		invalid x509.CertificateInvalidError
 		alert   tls.AlertError
-		netErr  net.Error
 		opErr   *net.OpError
 		dnsErr  *net.DNSError
 	)
@@ -136,8 +135,7 @@ func unavailable(status int, err error) bool {
 		errors.As(err, &certErr), errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid),
 		errors.As(err, &alert):
 		return false
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
-		errors.As(err, &netErr) && netErr.Timeout():
+	case timedOut(err):
 		return true
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNABORTED),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
@@ -148,6 +146,14 @@ func unavailable(status int, err error) bool {
 		return true
 	}
 	return false
+}
+
+// timedOut reports whether err is a timeout: the context's deadline, a
+// connection deadline, or a network error that says it timed out.
+func timedOut(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.As(err, &netErr) && netErr.Timeout()
 }
 
 // sleep waits d or until ctx is done.

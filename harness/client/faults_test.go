@@ -305,21 +305,7 @@ func TestVersionRefusedOnlyForTheVersion(t *testing.T) {
 	if err == nil || VersionRefused(err) {
 		t.Errorf("a certificate that does not verify says nothing about the version: %v", err)
 	}
-	ln, lerr := net.Listen("tcp", "127.0.0.1:0")
-	if lerr != nil {
-		t.Fatal(lerr)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, aerr := ln.Accept()
-			if aerr != nil {
-				return
-			}
-			_ = c.Close() // hangs up on every ClientHello
-		}
-	}()
-	cfg.BaseURL.Host = ln.Addr().String()
+	cfg.BaseURL.Host = hangUpAddr(t)
 	_, err = New(cfg, testFixtures, nil).ProbeLegacyTLS(context.Background())
 	if err == nil || VersionRefused(err) {
 		t.Errorf("a connection closed during the handshake is not a refusal of the version: %v", err)
@@ -367,6 +353,15 @@ func TestProbeMarksOnlyOutagesUnreachable(t *testing.T) {
 	refused.BaseURL.Host = closedPort(t)
 	unreachable("a closed port (connection refused)", refused, true)
 
+	hangUp := liveConfig(t, modern.Server, nil)
+	hangUp.BaseURL.Host = hangUpAddr(t)
+	unreachable("a hang-up before the server hello", hangUp, true)
+}
+
+// hangUpAddr is a loopback address that accepts every connection and
+// closes it at once, before the server hello, until the test ends.
+func hangUpAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -374,16 +369,14 @@ func TestProbeMarksOnlyOutagesUnreachable(t *testing.T) {
 	t.Cleanup(func() { _ = ln.Close() })
 	go func() {
 		for {
-			c, aerr := ln.Accept()
-			if aerr != nil {
+			c, err := ln.Accept()
+			if err != nil {
 				return
 			}
-			_ = c.Close() // hangs up before the server hello
+			_ = c.Close()
 		}
 	}()
-	hangUp := liveConfig(t, modern.Server, nil)
-	hangUp.BaseURL.Host = ln.Addr().String()
-	unreachable("a hang-up before the server hello", hangUp, true)
+	return ln.Addr().String()
 }
 
 // closedPort is a loopback address where nothing listens.

@@ -12,7 +12,6 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
@@ -285,23 +284,17 @@ func (c *Client) probeTLS(ctx context.Context, minVersion, maxVersion uint16, su
 var ErrUnreachable = errors.New("target unreachable")
 
 // handshakeUnreachable reports whether a handshake error after the TCP
-// connection was made is an outage: a timeout at any point, or a reset or
-// hang-up before the server sent anything (read is how many bytes came
-// from it). An alert, a certificate that does not verify, or a hang-up
-// after the server hello are answers about the target's TLS.
+// connection was made is an outage. Before the server sent anything (read
+// is how many bytes came from it), it is an outage exactly when the same
+// error would mark an exchange unavailable (a reset, a hang-up, a
+// timeout); after that only a timeout is. An alert, a certificate that
+// does not verify, or a hang-up after the server hello are answers about
+// the target's TLS.
 func handshakeUnreachable(err error, read int64) bool {
-	var netErr net.Error
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
-		errors.As(err, &netErr) && netErr.Timeout():
-		return true
-	case read > 0:
-		return false
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
-		return true
+	if read == 0 {
+		return unavailable(0, err)
 	}
-	return false
+	return timedOut(err)
 }
 
 // countingConn counts the bytes read from the server, so that a hang-up

@@ -120,9 +120,7 @@ func (l *loader) getEnv(name string) (string, bool) {
 // most likely a key pasted into the wrong variable, and the error would
 // otherwise carry it into every report.
 func (l *loader) fail(variable, source, value, problem, fix string) {
-	if looksLikeKey(value) {
-		redact.Global().Add(value, RefusedValuePlaceholder)
-	}
+	guardRefused(value)
 	l.errs = append(l.errs, &FieldError{
 		Variable: variable,
 		Source:   source,

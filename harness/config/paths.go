@@ -101,9 +101,7 @@ func (l *loader) readFile() {
 		}
 		name, ok := known[k]
 		if !ok {
-			if looksLikeKey(k) {
-				redact.Global().Add(k, RefusedValuePlaceholder)
-			}
+			guardRefused(k) // the key is named in the problem
 			l.fail(EnvConfig, "", v, "has the unknown key "+k, "use only these keys: "+strings.Join(sortedKeys(known), ", "))
 			continue
 		}
@@ -216,11 +214,11 @@ func (l *loader) loadPaths(c *Config) {
 }
 
 // keyAsDir refuses a directory setting whose value is shaped like a key
-// and is no path (see looksLikeKey): a key pasted into the wrong variable
+// and is no path (bareKey): a key pasted into the wrong variable
 // would otherwise become a directory's name on disk, and reach every
 // report that names the directory. The caller then keeps the default.
 func (l *loader) keyAsDir(name, src, v string) bool {
-	if !keyShaped(v) || strings.ContainsAny(v, `/\.`) {
+	if !bareKey(v) {
 		return false
 	}
 	l.fail(name, src, v, "looks like an API key, not a directory: a directory of that name would put the key on disk",

@@ -141,8 +141,9 @@ const envPrefix = "WINSTON_"
 // its default without a word. The value is never shown (it may be a key);
 // one whose name speaks of a key or token is handed to the redactor too.
 func (l *loader) checkNames() {
-	known := make([]string, 0, len(Variables())+len(otherVariables))
-	for _, v := range Variables() {
+	vars := Variables()
+	known := make([]string, 0, len(vars)+len(otherVariables))
+	for _, v := range vars {
 		known = append(known, v.Name)
 	}
 	for name := range otherVariables {
@@ -207,28 +208,30 @@ func looksSecret(name string) bool {
 // closestName is the known name nearest to name by edit distance, with
 // underscores ignored so that WINSTON_APIKEY finds WINSTON_API_KEY first.
 func closestName(name string, known []string) string {
-	sorted := slices.Clone(known)
-	slices.Sort(sorted)
 	squash := func(s string) string { return strings.ReplaceAll(strings.TrimPrefix(s, envPrefix), "_", "") }
-	best, bestD := "", -1
-	for _, k := range sorted {
-		d := 2*editDistance(squash(name), squash(k)) + editDistance(name, k)
-		if bestD < 0 || d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
+	squashed := squash(name)
+	return nearest(known, func(k string) int {
+		return 2*editDistance(squashed, squash(k)) + editDistance(name, k)
+	})
 }
 
 // Closest is the entry of known nearest to name by edit distance, ignoring
 // case (the first in sorted order on a tie), or "" when known is empty: the
 // "did you mean" of an unknown ID.
 func Closest(name string, known []string) string {
+	lower := strings.ToLower(name)
+	return nearest(known, func(k string) int { return editDistance(lower, strings.ToLower(k)) })
+}
+
+// nearest is the entry of known at the smallest distance (the first in
+// sorted order on a tie), or "" when known is empty: the one search behind
+// every "did you mean", whichever distance suits the names.
+func nearest(known []string, distance func(k string) int) string {
 	sorted := slices.Clone(known)
 	slices.Sort(sorted)
 	best, bestD := "", -1
 	for _, k := range sorted {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); bestD < 0 || d < bestD {
+		if d := distance(k); bestD < 0 || d < bestD {
 			best, bestD = k, d
 		}
 	}

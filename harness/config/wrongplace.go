@@ -143,7 +143,7 @@ func looksLikeKey(v string) bool {
 	if len(v) < redact.MinSecretLen {
 		return false
 	}
-	if keyShaped(v) && !strings.ContainsAny(v, `/\.`) {
+	if bareKey(v) {
 		return true
 	}
 	for _, run := range strings.FieldsFunc(v, func(r rune) bool { return !isASCIIAlnum(r) }) {
@@ -152,6 +152,21 @@ func looksLikeKey(v string) bool {
 		}
 	}
 	return false
+}
+
+// bareKey tells whether v is shaped like a key as a whole (keyShaped)
+// and is no path or host name (no slash, backslash or dot).
+func bareKey(v string) bool {
+	return keyShaped(v) && !strings.ContainsAny(v, `/\.`)
+}
+
+// guardRefused registers a refused value that looks like a key
+// (looksLikeKey) with redact.Global(), before a configuration error
+// names it: it is most likely a key pasted into the wrong place.
+func guardRefused(v string) {
+	if looksLikeKey(v) {
+		redact.Global().Add(v, RefusedValuePlaceholder)
+	}
 }
 
 // changes counts the places where s goes from a letter to a digit or back.

@@ -1,9 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,23 +12,12 @@ import (
 // query the rule allows: the spec fails naming the fixture and sends
 // nothing, whatever the target would answer.
 func TestBillWindowFixturesMustExceedTwoDays(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(repoRoot, "harness", "catalogue", "catalogue.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for name, edit := range map[string][2]string{
 		"tooOldModifiedSince": {`tooOldModifiedSince: "${now-72h}"`, `tooOldModifiedSince: "${now-47h}"`},
 		"wideModifiedAtTo":    {`wideModifiedAtTo: "2026-11-18T00:00:00Z"`, `wideModifiedAtTo: "2026-11-15T00:00:00Z"`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			edited := bytes.Replace(data, []byte(edit[0]), []byte(edit[1]), 1)
-			if bytes.Equal(edited, data) {
-				t.Fatalf("the catalogue has no %s line to edit", edit[0])
-			}
-			cat := filepath.Join(t.TempDir(), "catalogue.yaml")
-			if err := os.WriteFile(cat, edited, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			cat := editedCatalogue(t, edit[0], edit[1])
 			srv, log := startSandbox(t, sandbox.Options{})
 			env := liveEnv(srv, "", "")
 			env[config.EnvCatalogue] = cat
@@ -52,19 +38,7 @@ func TestBillWindowFixturesMustExceedTwoDays(t *testing.T) {
 // second day, and the spec fails as too few items to judge, naming the
 // setting to change, instead of passing on one day.
 func TestBusinessDayFilterNeedsASecondDay(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(repoRoot, "harness", "catalogue", "catalogue.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const from, to = `large: {"modifiedSince": "${modifiedSince}"}`, `large: {"businessDay": "${businessDay}"}`
-	edited := bytes.Replace(data, []byte(from), []byte(to), 1)
-	if bytes.Equal(edited, data) {
-		t.Fatalf("the catalogue has no %s line to edit", from)
-	}
-	cat := filepath.Join(t.TempDir(), "catalogue.yaml")
-	if err := os.WriteFile(cat, edited, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cat := editedCatalogue(t, `large: {"modifiedSince": "${modifiedSince}"}`, `large: {"businessDay": "${businessDay}"}`)
 	srv, _ := startSandbox(t, sandbox.Options{})
 	env := liveEnv(srv, "", "")
 	env[config.EnvCatalogue] = cat

@@ -84,12 +84,7 @@ func runSuite(t *testing.T, env map[string]string, args ...string) *run {
 	for k, v := range env {
 		vars[k] = v
 	}
-	var cmdEnv []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "WINSTON_") {
-			cmdEnv = append(cmdEnv, kv)
-		}
-	}
+	cmdEnv := environWithoutWinston()
 	for k, v := range vars {
 		if v != unset {
 			cmdEnv = append(cmdEnv, k+"="+v)
@@ -130,6 +125,19 @@ func runSuite(t *testing.T, env map[string]string, args ...string) *run {
 		validateReport(t, filepath.Join(r.ReportDir, report.JSONFile))
 	}
 	return r
+}
+
+// environWithoutWinston is the test process's environment without its
+// WINSTON_* variables: what every run here starts from, so that the
+// developer's own settings never reach a run (each sets what it needs).
+func environWithoutWinston() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "WINSTON_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // validateReport checks a report the suite wrote against its published
@@ -252,4 +260,25 @@ func plantedKey(t *testing.T, prefix string) string {
 // focus is the Ginkgo argument that runs only the named requirements.
 func focus(ids ...string) string {
 	return "-ginkgo.focus=" + strings.Join(ids, "|")
+}
+
+// editedCatalogue writes a copy of the built-in catalogue with the first
+// from replaced by to, and returns its path (for WINSTON_CATALOGUE). The
+// test stops when the catalogue has no from: an edit that changes nothing
+// would test the catalogue as it is.
+func editedCatalogue(t *testing.T, from, to string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, "harness", "catalogue", "catalogue.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := bytes.Replace(data, []byte(from), []byte(to), 1)
+	if bytes.Equal(edited, data) {
+		t.Fatalf("the catalogue has no %s line to edit", from)
+	}
+	cat := filepath.Join(t.TempDir(), "catalogue.yaml")
+	if err := os.WriteFile(cat, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }

@@ -168,18 +168,7 @@ func TestARecordingThatDoesNotPassKeepsTheOldCassette(t *testing.T) {
 // A catalogue entry naming a schema that does not exist stops the run
 // before any request, with the schema named.
 func TestCatalogueNamingAnUnknownSchema(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(repoRoot, "harness", "catalogue", "catalogue.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := bytes.Replace(data, []byte("schema: bills.json"), []byte("schema: no-such-schema.json"), 1)
-	if bytes.Equal(edited, data) {
-		t.Fatal("the catalogue has no `schema: bills.json` line to edit")
-	}
-	cat := filepath.Join(t.TempDir(), "catalogue.yaml")
-	if err := os.WriteFile(cat, edited, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cat := editedCatalogue(t, "schema: bills.json", "schema: no-such-schema.json")
 	srv, log := startSandbox(t, sandbox.Options{})
 	env := liveEnv(srv, "", "")
 	env[config.EnvCatalogue] = cat

@@ -33,12 +33,7 @@ func runMakeIn(t *testing.T, dir string, env []string, args ...string) (int, str
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "make", append([]string{"--no-print-directory"}, args...)...) // #nosec G204 -- the test's own target and variables
 	cmd.Dir = dir
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "WINSTON_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, "WINSTON_CASSETTE_CACHE=off")
+	cmd.Env = append(environWithoutWinston(), "WINSTON_CASSETTE_CACHE=off")
 	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {

@@ -102,10 +102,9 @@ func runNight(t *testing.T, wf workflow, srv *sandbox.Server, artifacts, bin str
 		})
 	}
 	env := map[string]string{}
-	for _, kv := range os.Environ() {
-		if k, v, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "WINSTON_") {
-			env[k] = v
-		}
+	for _, kv := range environWithoutWinston() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
 	}
 	env["PATH"] = bin + string(os.PathListSeparator) + env["PATH"]
 	env["FAKE_ARTIFACTS"] = artifacts

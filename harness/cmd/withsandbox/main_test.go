@@ -11,21 +11,30 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
 
+// sandboxChildEnv starts a sandbox for the test and returns it with the
+// environment childEnv gives a command run against it (token scheme), as
+// a map; replaced settings are named on note.
+func sandboxChildEnv(t *testing.T, note io.Writer) (*sandbox.Server, map[string]string) {
+	t.Helper()
+	srv, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	env := map[string]string{}
+	for _, kv := range childEnv(srv, "token", note) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	return srv, env
+}
+
 func TestChildEnvNamesTheSandboxAndKeepsTheRest(t *testing.T) {
 	t.Setenv("WINSTON_BASE_URL", "https://api-qa.example.test")
 	t.Setenv("WINSTON_API_KEY", "a-real-key-that-must-not-reach-the-sandbox")
 	t.Setenv("WINSTON_MODE", "record")
 	t.Setenv("WINSTON_MAX_RPS", "5")
-	srv, err := sandbox.Start(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = srv.Close() }()
-	env := map[string]string{}
-	for _, kv := range childEnv(srv, "token", io.Discard) {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
+	srv, env := sandboxChildEnv(t, io.Discard)
 	if env["WINSTON_BASE_URL"] != srv.HTTPSURL() || env["WINSTON_API_KEY"] != sandbox.DefaultKey {
 		t.Errorf("the target variables must name the sandbox: %v", env)
 	}
@@ -61,17 +70,8 @@ func TestTheChildsExitCodeIsPassedOn(t *testing.T) {
 func TestChildEnvSendsTheSandboxsAppNameAndScheme(t *testing.T) {
 	t.Setenv("WINSTON_APP_NAME", "acme_pos")
 	t.Setenv("WINSTON_AUTH_SCHEME", "bearer")
-	srv, err := sandbox.Start(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = srv.Close() }()
 	var note bytes.Buffer
-	env := map[string]string{}
-	for _, kv := range childEnv(srv, "token", &note) {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
+	_, env := sandboxChildEnv(t, &note)
 	if env["WINSTON_APP_NAME"] != sandbox.DefaultApp || env["WINSTON_AUTH_SCHEME"] != "token" {
 		t.Errorf("the child must use the sandbox's app name and scheme, got %q and %q", env["WINSTON_APP_NAME"], env["WINSTON_AUTH_SCHEME"])
 	}

@@ -1,0 +1,44 @@
+package client
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+)
+
+// A TLS probe's handshake error is an outage by the same test as an
+// exchange's (unavailable) while the server has sent nothing; once it has
+// answered, only a timeout still is.
+func TestHandshakeUnreachableFollowsUnavailable(t *testing.T) {
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	for _, c := range []struct {
+		what string
+		err  error
+		read int64
+		want bool
+	}{
+		{"a hang-up before the server hello", io.EOF, 0, true},
+		{"a reset before the server hello", reset, 0, true},
+		{"a broken pipe before the server hello", fmt.Errorf("write: %w", syscall.EPIPE), 0, true},
+		{"a deadline before the server hello", context.DeadlineExceeded, 0, true},
+		{"a deadline after the server hello", os.ErrDeadlineExceeded, 120, true},
+		{"a hang-up after the server hello", io.EOF, 120, false},
+		{"a reset after the server hello", reset, 120, false},
+		{"a certificate that does not verify", &x509.UnknownAuthorityError{}, 900, false},
+		{"a cancelled run", context.Canceled, 0, false},
+		{"a local TLS error", errors.New("tls: no supported versions satisfy MinVersion and MaxVersion"), 0, false},
+	} {
+		if got := handshakeUnreachable(c.err, c.read); got != c.want {
+			t.Errorf("%s (%v, %d bytes read): unreachable %v, want %v", c.what, c.err, c.read, got, c.want)
+		}
+		if c.read == 0 && handshakeUnreachable(c.err, 0) != unavailable(0, c.err) {
+			t.Errorf("%s: a probe and an exchange disagree on whether %v is an outage", c.what, c.err)
+		}
+	}
+}
