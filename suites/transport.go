@@ -188,7 +188,7 @@ func legacyTLSFinding(err error) evidence.Finding {
 
 func outcome(err error) string {
 	if err != nil {
-		return "handshake failed: " + err.Error()
+		return evidence.HandshakeFailedPrefix + err.Error()
 	}
 	return "handshake succeeded"
 }

@@ -79,7 +79,7 @@ func Summary(resp *client.Response) string {
 		return "no request"
 	}
 	if resp.Err != nil {
-		return "no answer: " + redactor().String(resp.Err.Error())
+		return evidence.NoAnswerPrefix + redactor().String(resp.Err.Error())
 	}
 	s := strconv.Itoa(resp.Status)
 	if ct := resp.Header.Get("Content-Type"); ct != "" {

@@ -5,6 +5,20 @@ package evidence
 
 import "time"
 
+// Prefixes of a Finding's Observed text when no answer came: written by the
+// checks (conformance.Summary, the TLS probes of the transport checks) and
+// read back by the report to classify a failure as an outage or a setup
+// mistake rather than a contract violation. One definition keeps both sides
+// in step.
+const (
+	// NoAnswerPrefix starts the account of a request that got no HTTP
+	// answer; the transport error follows.
+	NoAnswerPrefix = "no answer: "
+	// HandshakeFailedPrefix starts the account of a TLS probe whose
+	// handshake failed; the error follows.
+	HandshakeFailedPrefix = "handshake failed: "
+)
+
 // Exchange is one request and its response (or transport error), redacted,
 // with bodies cut to an excerpt. It is what a go-live reviewer reads to see
 // what the suite sent and what the target answered.

@@ -15,12 +15,7 @@ import (
 // setting that fixes it, both in the requirement's reason and, once, in the
 // run's problems.
 
-// Prefixes of a failing finding's Observed text when no answer came: the
-// client's (conformance.Summary) and the TLS probes' of the transport
-// checks.
 const (
-	noAnswerPrefix        = "no answer: "
-	handshakeFailedPrefix = "handshake failed: "
 	// unreachableMark starts the error of a TLS probe that never met a
 	// TLS server: refused, not found, timed out, or hung up on before the
 	// server hello (client.ErrUnreachable). A probe makes no exchange to
@@ -77,9 +72,9 @@ func failingFindings(req *Requirement) []evidence.Finding {
 // when the cause is the setup. A finding that got no answer is tied to its
 // exchange by the error text the client put into both.
 func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *setupHint) {
-	errText, ok := strings.CutPrefix(f.Observed, noAnswerPrefix)
+	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
 	if !ok {
-		if errText, ok = strings.CutPrefix(f.Observed, handshakeFailedPrefix); !ok {
+		if errText, ok = strings.CutPrefix(f.Observed, evidence.HandshakeFailedPrefix); !ok {
 			return causeAnswer, nil
 		}
 		if strings.HasPrefix(errText, unreachableMark) {

@@ -169,7 +169,7 @@ func junitText(r Requirement) string {
 // exchangeOutcome is "401 (1234 bytes)" or the transport error.
 func exchangeOutcome(ex evidence.Exchange) string {
 	if ex.Status == 0 {
-		return "no answer: " + ex.Error
+		return evidence.NoAnswerPrefix + ex.Error
 	}
 	out := fmt.Sprintf("%d (%d bytes)", ex.Status, ex.ResponseBytes)
 	if ex.Repeats > 0 {
