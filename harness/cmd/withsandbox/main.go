@@ -76,7 +76,7 @@ func run(args []string) int {
 
 	cmd := exec.CommandContext(context.Background(), cmdline[0], cmdline[1:]...) // #nosec G204 -- the developer names the command to run
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = childEnv(srv, *scheme, os.Stderr)
+	cmd.Env = childEnv(srv, os.Stderr)
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "withsandbox: run %s: %v\n", cmdline[0], err)
 		return 2
@@ -103,14 +103,12 @@ func run(args []string) int {
 // childEnv is the parent's environment with the target variables naming
 // the sandbox. A target setting of the caller's that it replaces (their
 // own environment's URL, app name or scheme) is named on note.
-func childEnv(srv *sandbox.Server, scheme string, note io.Writer) []string {
+func childEnv(srv *sandbox.Server, note io.Writer) []string {
+	// TargetEnv names the app name and scheme too: they are part of the
+	// credentials the sandbox accepts, and an integrator's own (exported
+	// for their environment) would get 401 on every call.
 	set := srv.TargetEnv()
 	delete(set, "WINSTON_MODE")
-	// The app name and scheme are part of the credentials the sandbox
-	// accepts: an integrator's own (exported for their environment) would
-	// get 401 on every call.
-	set["WINSTON_APP_NAME"] = sandbox.DefaultApp
-	set["WINSTON_AUTH_SCHEME"] = scheme
 	var env, replaced []string
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")

@@ -22,7 +22,7 @@ func sandboxChildEnv(t *testing.T, note io.Writer) (*sandbox.Server, map[string]
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	env := map[string]string{}
-	for _, kv := range childEnv(srv, "token", note) {
+	for _, kv := range childEnv(srv, note) {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
