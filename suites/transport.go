@@ -119,7 +119,7 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 	if loc.Scheme != "https" {
 		bad = append(bad, "scheme "+loc.Scheme)
 	}
-	if loc.Host != want.Host {
+	if !sameAuthority(loc, want) {
 		bad = append(bad, "host "+loc.Host)
 	}
 	if loc.Path != path {
@@ -138,16 +138,30 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 	return problem
 }
 
-// explanationKeys are the members a JSON note about the redirect may have
-// without counting as API data.
-var explanationKeys = map[string]bool{"error": true, "message": true, "detail": true, "title": true, "code": true, "status": true, "location": true}
+// sameAuthority reports whether a Location names the host and port of the
+// target, with the scheme's default port written or not
+// ("https://h:443/" is "https://h/") and the host in any case.
+func sameAuthority(loc, want *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		if strings.EqualFold(u.Scheme, "http") {
+			return "80"
+		}
+		return "443"
+	}
+	return strings.EqualFold(loc.Hostname(), want.Hostname()) && port(loc) == port(want)
+}
 
 // carriesAPIData reports whether a redirect's body holds API data: a JSON
-// array, or a JSON object with any member other than a short explanation
-// (error, message, detail, title, code, status, location). An empty body,
-// a text or HTML note, or {"message": "use https"} carries none. A
-// redirect has no reason to carry the API's JSON: whatever travels in
-// clear text could be read or changed on the way.
+// array, the v1 envelope's "data" member, or an object with an "_id" (a
+// Winston resource) at any depth. An empty body, a text or HTML note, or
+// an error document such as {"statusCode": 301, "message": "use https",
+// "path": "/api/v2/bills", "timestamp": "..."} from the web server or a
+// proxy in front of it carries none. A redirect has no reason to carry
+// the API's JSON: whatever travels in clear text could be read or changed
+// on the way.
 func carriesAPIData(body []byte) bool {
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
@@ -157,8 +171,28 @@ func carriesAPIData(body []byte) bool {
 	case []any:
 		return true
 	case map[string]any:
-		for k := range v {
-			if !explanationKeys[strings.ToLower(k)] {
+		if _, has := v["data"]; has {
+			return true
+		}
+	}
+	return hasID(v)
+}
+
+// hasID reports whether an object with an "_id" member is anywhere in v.
+func hasID(v any) bool {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if hasID(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		if _, has := x["_id"]; has {
+			return true
+		}
+		for _, e := range x {
+			if hasID(e) {
 				return true
 			}
 		}
