@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,17 +27,10 @@ func behaviourChecks() map[string]Check {
 		"BILL-003": {Run: checkBusinessDayFilter},
 		"BILL-004": {Run: checkModifiedSinceFilter},
 		"ORDER-001": {Run: func(ctx SpecContext, t *T) {
+			// The route page documents the status, not the answer's
+			// body: SCHEMA-001 judges the body against schemas/order.json.
 			for _, ep := range t.Exercised() {
-				resp := t.Post(ctx, ep, ep.Request)
-				if t.ExpectStatus(ep.ID, resp, 200) {
-					var order struct {
-						ID     string `json:"_id"`
-						Number any    `json:"number"`
-					}
-					err := json.Unmarshal(resp.Body, &order)
-					ok := err == nil && order.ID != "" && fmt.Sprint(order.Number) == fmt.Sprint(t.Fx.TableNumber)
-					t.Observe(ep.ID, ok, fmt.Sprintf("the placed order with an _id and number %d", t.Fx.TableNumber), resp)
-				}
+				t.ExpectStatus(ep.ID, t.Post(ctx, ep, ep.Request), 200)
 			}
 		}},
 		"ORDER-002": {Run: func(ctx SpecContext, t *T) {
@@ -127,10 +121,23 @@ func unpaidNoTableAnswer(resp *client.Response) (string, bool) {
 		var order struct {
 			Number any `json:"number"`
 		}
-		err := json.Unmarshal(resp.Body, &order)
+		dec := json.NewDecoder(bytes.NewReader(resp.Body))
+		dec.UseNumber()
+		err := dec.Decode(&order)
+		// Table numbers are numbers elsewhere (the fixture's 12): a
+		// random 6-digit number sent as a JSON number has 6 characters
+		// too.
 		n, isString := order.Number.(string)
+		if num, isNumber := order.Number.(json.Number); isNumber && isInteger(num) {
+			n, isString = num.String(), true
+		}
 		ok := err == nil && isString && utf8.RuneCountInString(n) == 6 && !strings.HasPrefix(strings.ToLower("noTable"), strings.ToLower(n))
 		return n, ok
 	}
 	return "", false
+}
+
+func isInteger(n json.Number) bool {
+	_, err := n.Int64()
+	return err == nil
 }

@@ -320,3 +320,38 @@ func TestRedirectLocationMayWriteTheDefaultPort(t *testing.T) {
 		t.Error("a Location without the target's own port names another server")
 	}
 }
+
+func TestBusinessDayMayBeAMidnightTime(t *testing.T) {
+	for v, want := range map[string]string{
+		"2026-11-20":                "2026-11-20",
+		"2026-11-20T00:00:00Z":      "2026-11-20",
+		"2026-11-20T00:00:00.000Z":  "2026-11-20",
+		"2026-11-20T00:00:00+01:00": "2026-11-20",
+		"2026-11-19T23:00:00Z":      "2026-11-19T23:00:00Z",
+		"":                          "",
+	} {
+		if got := dayOf(v); got != want {
+			t.Errorf("dayOf(%q) = %q, want %q", v, got, want)
+		}
+	}
+	items := []map[string]any{{"businessDay": "2026-11-20T00:00:00.000Z"}, {"businessDay": "2026-11-19T00:00:00.000Z"}}
+	if got := otherValue(items, "businessDay", "2026-11-20"); got != "2026-11-19" {
+		t.Errorf("otherValue = %q, want the date 2026-11-19", got)
+	}
+}
+
+func TestUnpaidNoTableNumberMayBeAJSONNumber(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"number":"a1b2c3"}`: true,
+		`{"number":123456}`:   true,
+		`{"number":12345}`:    false,
+		`{"number":"noTabl"}`: false,
+		`{"number":12.5}`:     false,
+		`{"number":1234.5}`:   false,
+	} {
+		_, ok := unpaidNoTableAnswer(&client.Response{Status: 200, Body: []byte(body)})
+		if ok != want {
+			t.Errorf("%s: got %v, want %v", body, ok, want)
+		}
+	}
+}
