@@ -145,6 +145,11 @@ func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
 		if !tc.want && tc.err != nil && !strings.Contains(f.Observed, "unknown") {
 			t.Errorf("%s: the finding must say the outcome is unknown: %s", name, f.Observed)
 		}
+		// A refusal by handshake_failure or a hang-up is a likely way a
+		// correct server says no: the finding says how to confirm it.
+		if tc.err != nil && !tc.want && !errors.Is(tc.err, client.ErrUnreachable) && !strings.Contains(f.Observed, "openssl s_client") {
+			t.Errorf("%s: the finding must say how to check the old versions by hand: %s", name, f.Observed)
+		}
 		if down := errors.Is(tc.err, client.ErrUnreachable); down != strings.Contains(f.Observed, "an outage") {
 			t.Errorf("%s: only an unreachable target is called an outage: %s", name, f.Observed)
 		}

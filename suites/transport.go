@@ -215,10 +215,19 @@ func legacyTLSFinding(err error) evidence.Finding {
 	case errors.Is(err, client.ErrUnreachable):
 		f.Observed += " (no TLS server answered, so whether TLS 1.0/1.1 is allowed is unknown: an outage, run again when the target is up)"
 	default:
-		f.Observed += " (not a refusal of the version, so whether TLS 1.0/1.1 is allowed is unknown: fix what the error names and run again)"
+		// Some servers and load balancers refuse an old version with a
+		// handshake_failure alert or by hanging up, which a server that
+		// allows TLS 1.0 with a suite Go lacks (DHE) does too: say how to
+		// tell them apart rather than guess.
+		f.Observed += " (not a refusal of the version, so whether TLS 1.0/1.1 is allowed is unknown: fix what the error names and run again;" +
+			" if the server refuses old versions this way, confirm by hand that " + legacyTLSManualCheck + " both fail, and attach that to the report)"
 	}
 	return f
 }
+
+// legacyTLSManualCheck is how an integrator confirms by hand that TLS 1.0
+// and 1.1 are refused, with any cipher suite OpenSSL has.
+const legacyTLSManualCheck = "'openssl s_client -connect HOST:443 -tls1 -cipher ALL@SECLEVEL=0' and the same with -tls1_1"
 
 func outcome(err error) string {
 	if err != nil {
