@@ -20,7 +20,9 @@ func behaviourChecks() map[string]Check {
 		"BILL-001": {Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
 				body := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil)
-				t.ExpectStatus(ep.ID+" (no filter)", t.Post(ctx, ep, body), 400)
+				// The guide says a filter is needed, not which status
+				// refuses a query without one: any 4xx keeps the rule.
+				t.Expect4xx(ep.ID+" (no filter)", t.Post(ctx, ep, body), "a bills list without a filter")
 			}
 		}},
 		"BILL-002": {Run: checkBillWindow},
@@ -53,7 +55,8 @@ func behaviourChecks() map[string]Check {
 const billWindow = 48 * time.Hour
 
 // checkBillWindow sends the two fixture windows, each of which must be
-// longer than 2 days, and expects 400 for both. A window that is not
+// longer than 2 days, and expects a 4xx for both (400 is usual; the guide
+// names the limit, not the status). A window that is not
 // longer than 2 days (or not a time) is a mistake of the catalogue: it
 // would judge the rule on a query the rule allows, so the spec stops and
 // names the fixture.
@@ -75,9 +78,9 @@ func checkBillWindow(ctx SpecContext, t *T) {
 	for _, ep := range t.Exercised() {
 		base := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil)
 		old := t.Post(ctx, ep, With(base, "modifiedSince", t.Fx.TooOldModifiedSince))
-		t.ExpectStatus(fmt.Sprintf("%s (modifiedSince %s, a %s window)", ep.ID, t.Fx.TooOldModifiedSince, t.Now().Sub(since)), old, 400)
+		t.Expect4xx(fmt.Sprintf("%s (modifiedSince %s, a %s window)", ep.ID, t.Fx.TooOldModifiedSince, t.Now().Sub(since)), old, "a window over 2 days")
 		wide := t.Post(ctx, ep, With(base, "modifiedAt", map[string]any{"from": t.Fx.WideModifiedAtFrom, "to": t.Fx.WideModifiedAtTo}))
-		t.ExpectStatus(fmt.Sprintf("%s (modifiedAt %s to %s, a %s window)", ep.ID, t.Fx.WideModifiedAtFrom, t.Fx.WideModifiedAtTo, to.Sub(from)), wide, 400)
+		t.Expect4xx(fmt.Sprintf("%s (modifiedAt %s to %s, a %s window)", ep.ID, t.Fx.WideModifiedAtFrom, t.Fx.WideModifiedAtTo, to.Sub(from)), wide, "a window over 2 days")
 	}
 }
 
