@@ -159,6 +159,20 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, body: `{"limit":"5","skip":"1"}`})
 		return r.status == 200 && strings.Count(string(r.body), `"businessDay"`) == 5
 	}},
+	// A correct variant's probe sees it answer differently, within the
+	// contract.
+	variantStatus422: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, body: `{"limit":"5"}`}, 422) && hasStatus(h, call{path: bills, body: `{"limit":`}, 422) &&
+			hasStatus(h, call{path: "/api/v2/tables/order", body: `{"plan_id":"plan-main","paid":false}`}, 400) &&
+			hasStatus(h, call{path: bills, body: `{"sort":{"nope":1}}`}, 400)
+	}},
+	variantCappedLimit: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"limit":1001}`})
+		return r.status == 200 && hasStatus(h, call{path: bills, body: `{"limit":-1}`}, 400)
+	}},
+	variantUnknownPlan400: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: "/api/v2/tables/order", body: `{"number":12,"plan_id":"plan-does-not-exist","paid":false}`}, 400)
+	}},
 	faultNoLimitCap: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, body: `{"limit":1001}`}, 200) && hasStatus(h, call{path: bills, body: `{"limit":0}`}, 200) &&
 			hasStatus(h, call{path: bills, body: `{"limit":-3}`}, 200)

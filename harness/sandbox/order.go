@@ -61,7 +61,13 @@ func (s *Server) createOrder(t *tenant, body map[string]json.RawMessage) (any, *
 	// noTable) checks the plan.
 	checksPlan := !s.faults.on(faultUnknownPlanNewTable) || req.noTable || t.hasTable(req.table)
 	if req.plan != "" && !t.plans[req.plan] && !s.faults.on(faultUnknownPlan200) && checksPlan {
-		return nil, &apiError{status: http.StatusNotFound, message: "plan not found: no order was placed"}
+		status := http.StatusNotFound
+		if s.faults.on(variantUnknownPlan400) {
+			// Also documented for the route, and as correct: the page
+			// says no order is placed, not which status refuses it.
+			status = http.StatusBadRequest
+		}
+		return nil, &apiError{status: status, message: "plan not found: no order was placed"}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
