@@ -100,6 +100,10 @@ func (s *Server) listBills(t *tenant, body map[string]json.RawMessage, requireFi
 	var matched []bill
 	for _, b := range src {
 		if f.match(b) {
+			if s.faults.on(variantUnstableTies) {
+				// Whole hours: many bills share a createdAt.
+				b.CreatedAt = b.CreatedAt.Truncate(time.Hour)
+			}
 			matched = append(matched, b)
 		}
 	}

@@ -139,6 +139,7 @@ const (
 	variantStatus422      = "correct-422-refusals"
 	variantCappedLimit    = "correct-capped-limit"
 	variantUnknownPlan400 = "correct-unknown-plan-400"
+	variantUnstableTies   = "correct-unstable-ties"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -243,6 +244,7 @@ var registry = []Fault{
 	newFault(faultOrderNoValidation, "behaviour", "an order without number is placed", "ORDER-004"),
 	newFault(variantStatus422, FamilyCorrect, "a malformed body and a bad list query (limit, filter, window) get 422 instead of 400; create order and an unknown sort field keep 400"),
 	newFault(variantCappedLimit, FamilyCorrect, "a limit over 1000 is served as 1000 instead of refused"),
+	newFault(variantUnstableTies, FamilyCorrect, "bills carry createdAt in whole hours, so many tie, and a query with skip orders ties by _id descending instead of ascending (a sort need not be stable)"),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),

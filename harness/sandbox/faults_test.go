@@ -173,6 +173,25 @@ var faultProbes = map[string]faultProbe{
 	variantUnknownPlan400: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: "/api/v2/tables/order", body: `{"number":12,"plan_id":"plan-does-not-exist","paid":false}`}, 400)
 	}},
+	variantUnstableTies: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"sort":{"createdAt":1},"limit":100}`})
+		var items []struct {
+			CreatedAt string `json:"createdAt"`
+		}
+		if r.status != 200 || json.Unmarshal(r.body, &items) != nil {
+			return false
+		}
+		ties := 0
+		for i, it := range items {
+			if !strings.HasSuffix(it.CreatedAt, ":00:00Z") {
+				return false
+			}
+			if i > 0 && it.CreatedAt == items[i-1].CreatedAt {
+				ties++
+			}
+		}
+		return ties > 0
+	}},
 	faultNoLimitCap: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, body: `{"limit":1001}`}, 200) && hasStatus(h, call{path: bills, body: `{"limit":0}`}, 200) &&
 			hasStatus(h, call{path: bills, body: `{"limit":-3}`}, 200)
