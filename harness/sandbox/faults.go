@@ -136,10 +136,12 @@ const (
 
 // Correct variants (FamilyCorrect): the suite must pass with them on.
 const (
-	variantStatus422      = "correct-422-refusals"
-	variantCappedLimit    = "correct-capped-limit"
-	variantUnknownPlan400 = "correct-unknown-plan-400"
-	variantUnstableTies   = "correct-unstable-ties"
+	variantStatus422         = "correct-422-refusals"
+	variantCappedLimit       = "correct-capped-limit"
+	variantUnknownPlan400    = "correct-unknown-plan-400"
+	variantUnstableTies      = "correct-unstable-ties"
+	variantProxyRedirectBody = "correct-proxy-redirect-body"
+	variantMixedTimeOffsets  = "correct-mixed-time-offsets"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -245,6 +247,8 @@ var registry = []Fault{
 	newFault(variantStatus422, FamilyCorrect, "a malformed body and a bad list query (limit, filter, window) get 422 instead of 400; create order and an unknown sort field keep 400"),
 	newFault(variantCappedLimit, FamilyCorrect, "a limit over 1000 is served as 1000 instead of refused"),
 	newFault(variantUnstableTies, FamilyCorrect, "bills carry createdAt in whole hours, so many tie, and a query with skip orders ties by _id descending instead of ascending (a sort need not be stable)"),
+	newFault(variantProxyRedirectBody, FamilyCorrect, `the plain-HTTP redirect carries a web server's JSON note {"statusCode","error","message","path","timestamp"}, no API data`),
+	newFault(variantMixedTimeOffsets, FamilyCorrect, "bill createdAt values with an odd second are written at +01:00 with half a second added (RFC 3339 all the same), the others in UTC"),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),

@@ -192,6 +192,14 @@ var faultProbes = map[string]faultProbe{
 		}
 		return ties > 0
 	}},
+	variantProxyRedirectBody: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, plain: true, auth: "-"})
+		return r.status == 308 && strings.Contains(string(r.body), `"statusCode":308`)
+	}},
+	variantMixedTimeOffsets: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"limit":100}`})
+		return r.status == 200 && strings.Contains(string(r.body), `.5+01:00"`)
+	}},
 	faultNoLimitCap: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, body: `{"limit":1001}`}, 200) && hasStatus(h, call{path: bills, body: `{"limit":0}`}, 200) &&
 			hasStatus(h, call{path: bills, body: `{"limit":-3}`}, 200)
