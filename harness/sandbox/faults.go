@@ -142,6 +142,7 @@ const (
 	variantUnstableTies      = "correct-unstable-ties"
 	variantProxyRedirectBody = "correct-proxy-redirect-body"
 	variantMixedTimeOffsets  = "correct-mixed-time-offsets"
+	variantNumericNoTable    = "correct-numeric-notable-number"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -249,6 +250,7 @@ var registry = []Fault{
 	newFault(variantUnstableTies, FamilyCorrect, "bills carry createdAt in whole hours, so many tie, and a query with skip orders ties by _id descending instead of ascending (a sort need not be stable)"),
 	newFault(variantProxyRedirectBody, FamilyCorrect, `the plain-HTTP redirect carries a web server's JSON note {"statusCode","error","message","path","timestamp"}, no API data`),
 	newFault(variantMixedTimeOffsets, FamilyCorrect, "bill createdAt values with an odd second are written at +01:00 with half a second added (RFC 3339 all the same), the others in UTC"),
+	newFault(variantNumericNoTable, FamilyCorrect, "an unpaid noTable order gets 200 with a new 6-digit table number sent as a JSON integer (the create-order page's rule)"),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),

@@ -200,6 +200,10 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, body: `{"limit":100}`})
 		return r.status == 200 && strings.Contains(string(r.body), `.5+01:00"`)
 	}},
+	variantNumericNoTable: {broken: func(h *harness) bool {
+		r := h.do(call{path: "/api/v2/tables/order", body: `{"number":"noTable","plan_id":"plan-main","paid":false}`})
+		return r.status == 200 && strings.Contains(string(r.body), `"number":1000`)
+	}},
 	faultNoLimitCap: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, body: `{"limit":1001}`}, 200) && hasStatus(h, call{path: bills, body: `{"limit":0}`}, 200) &&
 			hasStatus(h, call{path: bills, body: `{"limit":-3}`}, 200)

@@ -116,6 +116,11 @@ func (s *Server) placeNoTable(t *tenant, req orderRequest) (any, *apiError) {
 		return t.place(noTable, req), nil
 	case s.faults.on(faultNoTableFixedNumber):
 		return t.place(fixedNoTableNumber, req), nil
+	case s.faults.on(variantNumericNoTable):
+		// The route page's rule, with the 6-character number sent as
+		// a JSON integer, as table numbers are elsewhere.
+		t.noTableSeq++
+		return t.place(100000+37*int64(t.noTableSeq), req), nil
 	case s.opts.NoTableRule == NoTableGuide:
 		return nil, badField("paid", "a noTable order must be paid")
 	case req.plan == "":
