@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,24 +20,19 @@ func behaviourChecks() map[string]Check {
 		"BILL-001": {Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
 				body := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil)
-				t.ExpectStatus(ep.ID+" (no filter)", t.Post(ctx, ep, body), 400)
+				// The guide says a filter is needed, not which status
+				// refuses a query without one: any 4xx keeps the rule.
+				t.Expect4xx(ep.ID+" (no filter)", t.Post(ctx, ep, body), "a bills list without a filter")
 			}
 		}},
 		"BILL-002": {Run: checkBillWindow},
 		"BILL-003": {Run: checkBusinessDayFilter},
 		"BILL-004": {Run: checkModifiedSinceFilter},
 		"ORDER-001": {Run: func(ctx SpecContext, t *T) {
+			// The route page documents the status, not the answer's
+			// body: SCHEMA-001 judges the body against schemas/order.json.
 			for _, ep := range t.Exercised() {
-				resp := t.Post(ctx, ep, ep.Request)
-				if t.ExpectStatus(ep.ID, resp, 200) {
-					var order struct {
-						ID     string `json:"_id"`
-						Number any    `json:"number"`
-					}
-					err := json.Unmarshal(resp.Body, &order)
-					ok := err == nil && order.ID != "" && fmt.Sprint(order.Number) == fmt.Sprint(t.Fx.TableNumber)
-					t.Observe(ep.ID, ok, fmt.Sprintf("the placed order with an _id and number %d", t.Fx.TableNumber), resp)
-				}
+				t.ExpectStatus(ep.ID, t.Post(ctx, ep, ep.Request), 200)
 			}
 		}},
 		"ORDER-002": {Run: func(ctx SpecContext, t *T) {
@@ -59,7 +55,8 @@ func behaviourChecks() map[string]Check {
 const billWindow = 48 * time.Hour
 
 // checkBillWindow sends the two fixture windows, each of which must be
-// longer than 2 days, and expects 400 for both. A window that is not
+// longer than 2 days, and expects a 4xx for both (400 is usual; the guide
+// names the limit, not the status). A window that is not
 // longer than 2 days (or not a time) is a mistake of the catalogue: it
 // would judge the rule on a query the rule allows, so the spec stops and
 // names the fixture.
@@ -81,9 +78,9 @@ func checkBillWindow(ctx SpecContext, t *T) {
 	for _, ep := range t.Exercised() {
 		base := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil)
 		old := t.Post(ctx, ep, With(base, "modifiedSince", t.Fx.TooOldModifiedSince))
-		t.ExpectStatus(fmt.Sprintf("%s (modifiedSince %s, a %s window)", ep.ID, t.Fx.TooOldModifiedSince, t.Now().Sub(since)), old, 400)
+		t.Expect4xx(fmt.Sprintf("%s (modifiedSince %s, a %s window)", ep.ID, t.Fx.TooOldModifiedSince, t.Now().Sub(since)), old, "a window over 2 days")
 		wide := t.Post(ctx, ep, With(base, "modifiedAt", map[string]any{"from": t.Fx.WideModifiedAtFrom, "to": t.Fx.WideModifiedAtTo}))
-		t.ExpectStatus(fmt.Sprintf("%s (modifiedAt %s to %s, a %s window)", ep.ID, t.Fx.WideModifiedAtFrom, t.Fx.WideModifiedAtTo, to.Sub(from)), wide, 400)
+		t.Expect4xx(fmt.Sprintf("%s (modifiedAt %s to %s, a %s window)", ep.ID, t.Fx.WideModifiedAtFrom, t.Fx.WideModifiedAtTo, to.Sub(from)), wide, "a window over 2 days")
 	}
 }
 
@@ -127,10 +124,23 @@ func unpaidNoTableAnswer(resp *client.Response) (string, bool) {
 		var order struct {
 			Number any `json:"number"`
 		}
-		err := json.Unmarshal(resp.Body, &order)
+		dec := json.NewDecoder(bytes.NewReader(resp.Body))
+		dec.UseNumber()
+		err := dec.Decode(&order)
+		// Table numbers are numbers elsewhere (the fixture's 12): a
+		// random 6-digit number sent as a JSON number has 6 characters
+		// too.
 		n, isString := order.Number.(string)
+		if num, isNumber := order.Number.(json.Number); isNumber && isInteger(num) {
+			n, isString = num.String(), true
+		}
 		ok := err == nil && isString && utf8.RuneCountInString(n) == 6 && !strings.HasPrefix(strings.ToLower("noTable"), strings.ToLower(n))
 		return n, ok
 	}
 	return "", false
+}
+
+func isInteger(n json.Number) bool {
+	_, err := n.Int64()
+	return err == nil
 }

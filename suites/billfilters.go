@@ -25,7 +25,7 @@ import (
 func checkBusinessDayFilter(ctx SpecContext, t *T) {
 	for _, ep := range t.Exercised() {
 		day := t.Fx.BusinessDay
-		filterHolds(ctx, t, ep, "businessDay", day, "businessDay", "equal to "+day, func(v string) bool { return v == day })
+		filterHolds(ctx, t, ep, "businessDay", day, "businessDay", "equal to "+day, func(v string) bool { return dayOf(v) == day })
 		probe := t.Post(ctx, ep, With(ep.Large, "limit", 1000))
 		items, ok := listOf(t, ep.ID+" (large query, to find another business day)", probe)
 		if !ok {
@@ -36,7 +36,7 @@ func checkBusinessDayFilter(ctx SpecContext, t *T) {
 			t.Observe(ep.ID+" (large query)", false, fmt.Sprintf("bills of a business day other than %s, to judge the filter on a second day: too few items to judge (%d bills, all of %s or none); set a large query or fixtures.businessDay in your catalogue (WINSTON_CATALOGUE) so that both are found", day, len(items), day), probe)
 			continue
 		}
-		filterHolds(ctx, t, ep, "businessDay", other, "businessDay", "equal to "+other, func(v string) bool { return v == other })
+		filterHolds(ctx, t, ep, "businessDay", other, "businessDay", "equal to "+other, func(v string) bool { return dayOf(v) == other })
 	}
 }
 
@@ -107,12 +107,27 @@ func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, fiel
 	return items, len(bad) == 0
 }
 
-// otherValue returns the smallest string value of field among items that
-// is not not, or "".
+// dayOf reads a business day: an ISO date, or the date part of a
+// midnight time a server may write instead ("2026-11-20T00:00:00.000Z").
+// The day is the venue's, so only a midnight time is read as its date: a
+// time at another hour may be the venue's midnight in UTC and is left
+// whole, to fail with its value shown.
+func dayOf(v string) string {
+	if len(v) > 10 && v[10] == 'T' {
+		if at, err := time.Parse(time.RFC3339Nano, v); err == nil && at.Hour() == 0 && at.Minute() == 0 && at.Second() == 0 && at.Nanosecond() == 0 {
+			return v[:10]
+		}
+	}
+	return v
+}
+
+// otherValue returns the smallest business day (dayOf) of field among
+// items that is not not, or "".
 func otherValue(items []map[string]any, field, not string) string {
 	best := ""
 	for _, it := range items {
-		if v, _ := it[field].(string); v != "" && v != not && (best == "" || v < best) {
+		v, _ := it[field].(string)
+		if v = dayOf(v); v != "" && v != not && (best == "" || v < best) {
 			best = v
 		}
 	}

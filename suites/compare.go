@@ -4,11 +4,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // compareValues orders two JSON values of a sort field: numbers by value,
-// anything else by its text (RFC 3339 times and ISO dates sort as text).
+// RFC 3339 times by the instant they name (a server may write fractional
+// seconds only when they are not zero, or another UTC offset, and as text
+// "10:00:00.5Z" sorts before "10:00:00Z"), anything else by its text
+// (ISO dates sort as text).
 func compareValues(a, b any) int {
+	if x, ok := instant(a); ok {
+		if y, ok := instant(b); ok {
+			return x.Compare(y)
+		}
+	}
 	if x, ok := number(a); ok {
 		if y, ok := number(b); ok {
 			switch {
@@ -21,6 +30,15 @@ func compareValues(a, b any) int {
 		}
 	}
 	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+}
+
+func instant(v any) (time.Time, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, s)
+	return at, err == nil
 }
 
 func number(v any) (float64, bool) {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -143,6 +145,11 @@ func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
 		if !tc.want && tc.err != nil && !strings.Contains(f.Observed, "unknown") {
 			t.Errorf("%s: the finding must say the outcome is unknown: %s", name, f.Observed)
 		}
+		// A refusal by handshake_failure or a hang-up is a likely way a
+		// correct server says no: the finding says how to confirm it.
+		if tc.err != nil && !tc.want && !errors.Is(tc.err, client.ErrUnreachable) && !strings.Contains(f.Observed, "openssl s_client") {
+			t.Errorf("%s: the finding must say how to check the old versions by hand: %s", name, f.Observed)
+		}
 		if down := errors.Is(tc.err, client.ErrUnreachable); down != strings.Contains(f.Observed, "an outage") {
 			t.Errorf("%s: only an unreachable target is called an outage: %s", name, f.Observed)
 		}
@@ -159,6 +166,9 @@ func TestRedirectBodyWithAPIData(t *testing.T) {
 		`<html><a href="https://h/">moved</a></html>`: false,
 		`{"message":"use https","code":308}`:          false,
 		`"https://api.example/api/v2/bills"`:          false,
+		`{"statusCode":301,"error":"Moved Permanently","message":"use https","path":"/api/v2/bills","timestamp":"2026-11-20T10:00:00Z"}`: false,
+		`{"errors":[{"detail":"use https"}]}`: false,
+		`{"result":{"bill":{"_id":"b1"}}}`:    true,
 	} {
 		if carriesAPIData([]byte(body)) != want {
 			t.Errorf("%q: want %v", body, want)
@@ -205,6 +215,148 @@ func TestFirstDifferenceComparesValuesInOrder(t *testing.T) {
 	}{{[]string{"1", "2"}, []string{"1", "2"}, -1}, {[]string{"1", "3"}, []string{"1", "2"}, 1}, {[]string{"1"}, []string{"1", "2"}, 1}, {nil, nil, -1}} {
 		if got := firstDifference(tc.a, tc.b); got != tc.want {
 			t.Errorf("%v vs %v: %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestALimitOverTheCapMayBeRefusedOrCapped(t *testing.T) {
+	page := func(n int) []byte {
+		items := make([]map[string]any, n)
+		for i := range items {
+			items[i] = map[string]any{"_id": fmt.Sprint(i)}
+		}
+		b, _ := json.Marshal(items)
+		return b
+	}
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   []byte
+		want   bool
+	}{
+		{"refused 400", 400, []byte("limit too large"), true},
+		{"refused 422", 422, []byte("limit too large"), true},
+		{"capped at 1000", 200, page(1000), true},
+		{"a few items", 200, page(3), true},
+		{"1001 items", 200, page(1001), false},
+		{"500", 500, nil, false},
+		{"200 that is no list", 200, []byte(`{"a":1}`), false},
+	} {
+		if got := overLimitAnswered(&client.Response{Status: tc.status, Body: tc.body}); got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestAnUnknownPlanMayBeRefusedWithEitherDocumentedStatus(t *testing.T) {
+	for _, s := range []int{400, 404} {
+		if !slices.Contains(unknownPlanStatuses, s) {
+			t.Errorf("%d is a documented create-order error status, and an unknown plan may get it", s)
+		}
+	}
+}
+
+func TestCompareValuesOrdersTimesByInstant(t *testing.T) {
+	for _, tc := range []struct {
+		a, b any
+		want int
+	}{
+		{"2026-11-20T10:00:00.5Z", "2026-11-20T10:00:00Z", 1},
+		{"2026-11-20T11:00:00+01:00", "2026-11-20T10:00:00Z", 0},
+		{"2026-11-20T10:30:00+01:00", "2026-11-20T10:00:00Z", -1},
+		{"2026-11-19", "2026-11-20", -1},
+		{json.Number("10"), json.Number("9"), 1},
+	} {
+		if got := compareValues(tc.a, tc.b); got != tc.want {
+			t.Errorf("compareValues(%v, %v) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestSkipPageAllowsTiesInAnyOrder(t *testing.T) {
+	bill := func(id string, at int) map[string]any {
+		return map[string]any{"_id": id, "createdAt": fmt.Sprintf("2026-11-20T10:%02d:00Z", at)}
+	}
+	// 14 bills; b09, b10 and b11 tie on createdAt across the boundary.
+	var whole []map[string]any
+	for i := range 14 {
+		at := i
+		if i >= 9 && i <= 11 {
+			at = 9
+		}
+		whole = append(whole, bill(fmt.Sprintf("b%02d", i), at))
+	}
+	tieSwapped := []map[string]any{whole[9], whole[11], whole[12], whole[13]} // b10 came first before; b09 now here
+	if p := skipPageProblem(whole, tieSwapped, "createdAt", 10); p != "" {
+		t.Errorf("a tie across the boundary in another order: %s", p)
+	}
+	if p := skipPageProblem(whole, whole[10:], "createdAt", 10); p != "" {
+		t.Errorf("the same items: %s", p)
+	}
+	if p := skipPageProblem(whole, whole[:4], "createdAt", 10); p == "" {
+		t.Error("skip ignored: the first items again must fail")
+	}
+	early := []map[string]any{whole[10], whole[11], bill("b00", 12), whole[13]}
+	if p := skipPageProblem(whole, early, "createdAt", 10); p == "" {
+		t.Error("a skipped item from before the boundary must fail")
+	}
+	if p := skipPageProblem(whole, whole[10:13], "createdAt", 10); !strings.Contains(p, "quiet tenant") {
+		t.Errorf("a short page must fail and say what to look at: %q", p)
+	}
+}
+
+func TestRedirectLocationMayWriteTheDefaultPort(t *testing.T) {
+	want, _ := url.Parse("https://api.example")
+	for loc, same := range map[string]bool{
+		"https://api.example/api/v2/bills":      true,
+		"https://api.example:443/api/v2/bills":  true,
+		"https://API.Example/api/v2/bills":      true,
+		"https://api.example:8443/api/v2/bills": false,
+		"https://localhost/api/v2/bills":        false,
+	} {
+		u, _ := url.Parse(loc)
+		if sameAuthority(u, want) != same {
+			t.Errorf("%s against %s: want %v", loc, want, same)
+		}
+	}
+	sandbox, _ := url.Parse("https://127.0.0.1:18443")
+	u, _ := url.Parse("https://127.0.0.1/api/v2/bills")
+	if sameAuthority(u, sandbox) {
+		t.Error("a Location without the target's own port names another server")
+	}
+}
+
+func TestBusinessDayMayBeAMidnightTime(t *testing.T) {
+	for v, want := range map[string]string{
+		"2026-11-20":                "2026-11-20",
+		"2026-11-20T00:00:00Z":      "2026-11-20",
+		"2026-11-20T00:00:00.000Z":  "2026-11-20",
+		"2026-11-20T00:00:00+01:00": "2026-11-20",
+		"2026-11-19T23:00:00Z":      "2026-11-19T23:00:00Z",
+		"":                          "",
+	} {
+		if got := dayOf(v); got != want {
+			t.Errorf("dayOf(%q) = %q, want %q", v, got, want)
+		}
+	}
+	items := []map[string]any{{"businessDay": "2026-11-20T00:00:00.000Z"}, {"businessDay": "2026-11-19T00:00:00.000Z"}}
+	if got := otherValue(items, "businessDay", "2026-11-20"); got != "2026-11-19" {
+		t.Errorf("otherValue = %q, want the date 2026-11-19", got)
+	}
+}
+
+func TestUnpaidNoTableNumberMayBeAJSONNumber(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"number":"a1b2c3"}`: true,
+		`{"number":123456}`:   true,
+		`{"number":12345}`:    false,
+		`{"number":"noTabl"}`: false,
+		`{"number":12.5}`:     false,
+		`{"number":1234.5}`:   false,
+	} {
+		_, ok := unpaidNoTableAnswer(&client.Response{Status: 200, Body: []byte(body)})
+		if ok != want {
+			t.Errorf("%s: got %v, want %v", body, ok, want)
 		}
 	}
 }

@@ -119,7 +119,7 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 	if loc.Scheme != "https" {
 		bad = append(bad, "scheme "+loc.Scheme)
 	}
-	if loc.Host != want.Host {
+	if !sameAuthority(loc, want) {
 		bad = append(bad, "host "+loc.Host)
 	}
 	if loc.Path != path {
@@ -138,16 +138,30 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 	return problem
 }
 
-// explanationKeys are the members a JSON note about the redirect may have
-// without counting as API data.
-var explanationKeys = map[string]bool{"error": true, "message": true, "detail": true, "title": true, "code": true, "status": true, "location": true}
+// sameAuthority reports whether a Location names the host and port of the
+// target, with the scheme's default port written or not
+// ("https://h:443/" is "https://h/") and the host in any case.
+func sameAuthority(loc, want *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		if strings.EqualFold(u.Scheme, "http") {
+			return "80"
+		}
+		return "443"
+	}
+	return strings.EqualFold(loc.Hostname(), want.Hostname()) && port(loc) == port(want)
+}
 
 // carriesAPIData reports whether a redirect's body holds API data: a JSON
-// array, or a JSON object with any member other than a short explanation
-// (error, message, detail, title, code, status, location). An empty body,
-// a text or HTML note, or {"message": "use https"} carries none. A
-// redirect has no reason to carry the API's JSON: whatever travels in
-// clear text could be read or changed on the way.
+// array, the v1 envelope's "data" member, or an object with an "_id" (a
+// Winston resource) at any depth. An empty body, a text or HTML note, or
+// an error document such as {"statusCode": 301, "message": "use https",
+// "path": "/api/v2/bills", "timestamp": "..."} from the web server or a
+// proxy in front of it carries none. A redirect has no reason to carry
+// the API's JSON: whatever travels in clear text could be read or changed
+// on the way.
 func carriesAPIData(body []byte) bool {
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
@@ -157,8 +171,28 @@ func carriesAPIData(body []byte) bool {
 	case []any:
 		return true
 	case map[string]any:
-		for k := range v {
-			if !explanationKeys[strings.ToLower(k)] {
+		if _, has := v["data"]; has {
+			return true
+		}
+	}
+	return hasID(v)
+}
+
+// hasID reports whether an object with an "_id" member is anywhere in v.
+func hasID(v any) bool {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if hasID(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		if _, has := x["_id"]; has {
+			return true
+		}
+		for _, e := range x {
+			if hasID(e) {
 				return true
 			}
 		}
@@ -181,10 +215,19 @@ func legacyTLSFinding(err error) evidence.Finding {
 	case errors.Is(err, client.ErrUnreachable):
 		f.Observed += " (no TLS server answered, so whether TLS 1.0/1.1 is allowed is unknown: an outage, run again when the target is up)"
 	default:
-		f.Observed += " (not a refusal of the version, so whether TLS 1.0/1.1 is allowed is unknown: fix what the error names and run again)"
+		// Some servers and load balancers refuse an old version with a
+		// handshake_failure alert or by hanging up, which a server that
+		// allows TLS 1.0 with a suite Go lacks (DHE) does too: say how to
+		// tell them apart rather than guess.
+		f.Observed += " (not a refusal of the version, so whether TLS 1.0/1.1 is allowed is unknown: fix what the error names and run again;" +
+			" if the server refuses old versions this way, confirm by hand that " + legacyTLSManualCheck + " both fail, and attach that to the report)"
 	}
 	return f
 }
+
+// legacyTLSManualCheck is how an integrator confirms by hand that TLS 1.0
+// and 1.1 are refused, with any cipher suite OpenSSL has.
+const legacyTLSManualCheck = "'openssl s_client -connect HOST:443 -tls1 -cipher ALL@SECLEVEL=0' and the same with -tls1_1"
 
 func outcome(err error) string {
 	if err != nil {

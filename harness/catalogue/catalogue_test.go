@@ -87,3 +87,48 @@ func TestASelectorThatMatchesNoEndpointIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestNoMustRestsOnWhatTheContractLeavesOpen pins the requirements whose
+// fact the contract gives only as good practice ("should"), as partly
+// true ("almost all") or not at all: a MUST there would fail a correct
+// Winston on the suite's opinion, so they are advisory.
+func TestNoMustRestsOnWhatTheContractLeavesOpen(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"STRUCT-006", "ERR-007", "ERR-008"} {
+		r := c.Requirement(id)
+		if r == nil {
+			t.Fatalf("%s is not in the catalogue", id)
+		}
+		if r.Level != LevelShould || strings.Contains(r.Must, "MUST") {
+			t.Errorf("%s: level %q, %q: want an advisory SHOULD", id, r.Level, r.Must)
+		}
+	}
+	if r := c.Requirement("STRUCT-005"); r.Source != SourceInferred {
+		t.Errorf("STRUCT-005 source %q: the introduction names only the request's Content-Type, so the answer's is inferred", r.Source)
+	}
+}
+
+// TestNoMustPinsAStatusTheContractLeavesOpen: where the contract says
+// only that a request is refused (a 4xx, never a 2xx or 5xx), the
+// statement must not pin one code; the checks behind them use Expect4xx.
+func TestNoMustPinsAStatusTheContractLeavesOpen(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ERR-001", "ERR-002", "ERR-003", "BILL-001", "BILL-002"} {
+		r := c.Requirement(id)
+		if r == nil {
+			t.Fatalf("%s is not in the catalogue", id)
+		}
+		if strings.Contains(r.Must, "MUST get 400") || !strings.Contains(r.Must, "4xx") {
+			t.Errorf("%s: %q: want a 4xx, not one pinned status", id, r.Must)
+		}
+	}
+	if r := c.Requirement("ERR-005"); !strings.Contains(r.Must, "404 or 400") {
+		t.Errorf("ERR-005: %q: an unknown plan may get either documented error status", r.Must)
+	}
+}

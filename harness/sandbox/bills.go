@@ -100,6 +100,10 @@ func (s *Server) listBills(t *tenant, body map[string]json.RawMessage, requireFi
 	var matched []bill
 	for _, b := range src {
 		if f.match(b) {
+			if s.faults.on(variantUnstableTies) {
+				// Whole hours: many bills share a createdAt.
+				b.CreatedAt = b.CreatedAt.Truncate(time.Hour)
+			}
 			matched = append(matched, b)
 		}
 	}
@@ -182,11 +186,23 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 	return f, nil
 }
 
+// billTime writes a bill's createdAt: in UTC, or with correct variant
+// correct-mixed-time-offsets in UTC for even seconds and, for odd ones,
+// half a second later at +01:00 (the venue's zone): seeded times are
+// whole seconds, so the shift keeps their order, but comparing the texts
+// gets it wrong.
+func (s *Server) billTime(at time.Time) string {
+	if s.faults.on(variantMixedTimeOffsets) && at.Second()%2 == 1 {
+		return at.In(time.FixedZone("", 3600)).Add(500 * time.Millisecond).Format(time.RFC3339Nano)
+	}
+	return at.UTC().Format(time.RFC3339)
+}
+
 func (s *Server) renderBill(b bill) billJSON {
 	out := billJSON{
 		ID:          b.ID,
 		BusinessDay: b.BusinessDay,
-		CreatedAt:   b.CreatedAt.UTC().Format(time.RFC3339),
+		CreatedAt:   s.billTime(b.CreatedAt),
 		ModifiedAt:  b.ModifiedAt.UTC().Format(time.RFC3339),
 		Total:       money(b.TotalCents),
 		Payments:    b.Payments,

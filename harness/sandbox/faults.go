@@ -35,7 +35,16 @@ type Fault struct {
 const (
 	ExpectFail        = "fail"
 	ExpectUnavailable = "unavailable"
+	// ExpectPass is the outcome of a correct variant: the suite must
+	// pass, as on the faithful sandbox.
+	ExpectPass = "pass"
 )
+
+// FamilyCorrect is the family of correct variants: switches that make the
+// sandbox answer differently from its default but still within the
+// contract, as a real Winston may (422 for 400, a capped limit). They
+// break nothing; a check that fails on one demands more than the contract.
+const FamilyCorrect = "correct"
 
 // FamilyAvailability is the family of faults that make the target
 // unreachable rather than wrong; the catalogue has no requirement for it.
@@ -125,6 +134,17 @@ const (
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
 )
 
+// Correct variants (FamilyCorrect): the suite must pass with them on.
+const (
+	variantStatus422         = "correct-422-refusals"
+	variantCappedLimit       = "correct-capped-limit"
+	variantUnknownPlan400    = "correct-unknown-plan-400"
+	variantUnstableTies      = "correct-unstable-ties"
+	variantProxyRedirectBody = "correct-proxy-redirect-body"
+	variantMixedTimeOffsets  = "correct-mixed-time-offsets"
+	variantNumericNoTable    = "correct-numeric-notable-number"
+)
+
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
 // switches on when no lower cap was configured, so the 429 is reachable.
 const faultRateLimit = 5
@@ -133,8 +153,11 @@ const faultRateLimit = 5
 // unavailable, every other fault makes checks fail.
 func newFault(name, family, summary string, breaks ...string) Fault {
 	expect := ExpectFail
-	if family == FamilyAvailability {
+	switch family {
+	case FamilyAvailability:
 		expect = ExpectUnavailable
+	case FamilyCorrect:
+		expect = ExpectPass
 	}
 	if breaks == nil {
 		breaks = []string{}
@@ -222,6 +245,13 @@ var registry = []Fault{
 	newFault(faultNoTableNoNumber, "behaviour", `an unpaid noTable order gets 200 with number "noTable" instead of a 6-character number`, "ORDER-003"),
 	newFault(faultNoTableFixedNumber, "behaviour", `every unpaid noTable order gets 200 with the same table number "100000" (6 characters, but not random)`, "ORDER-003"),
 	newFault(faultOrderNoValidation, "behaviour", "an order without number is placed", "ORDER-004"),
+	newFault(variantStatus422, FamilyCorrect, "a malformed body and a bad list query (limit, filter, window) get 422 instead of 400; create order and an unknown sort field keep 400"),
+	newFault(variantCappedLimit, FamilyCorrect, "a limit over 1000 is served as 1000 instead of refused"),
+	newFault(variantUnstableTies, FamilyCorrect, "bills carry createdAt in whole hours, so many tie, and a query with skip orders ties by _id descending instead of ascending (a sort need not be stable)"),
+	newFault(variantProxyRedirectBody, FamilyCorrect, `the plain-HTTP redirect carries a web server's JSON note {"statusCode","error","message","path","timestamp"}, no API data`),
+	newFault(variantMixedTimeOffsets, FamilyCorrect, "bill createdAt values with an odd second are written at +01:00 with half a second added (RFC 3339 all the same), the others in UTC"),
+	newFault(variantNumericNoTable, FamilyCorrect, "an unpaid noTable order gets 200 with a new 6-digit table number sent as a JSON integer (the create-order page's rule)"),
+	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),
 	newFault(faultReset, FamilyAvailability, "every HTTPS connection is closed right after the TLS handshake"),

@@ -159,6 +159,51 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, body: `{"limit":"5","skip":"1"}`})
 		return r.status == 200 && strings.Count(string(r.body), `"businessDay"`) == 5
 	}},
+	// A correct variant's probe sees it answer differently, within the
+	// contract.
+	variantStatus422: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, body: `{"limit":"5"}`}, 422) && hasStatus(h, call{path: bills, body: `{"limit":`}, 422) &&
+			hasStatus(h, call{path: "/api/v2/tables/order", body: `{"plan_id":"plan-main","paid":false}`}, 400) &&
+			hasStatus(h, call{path: bills, body: `{"sort":{"nope":1}}`}, 400)
+	}},
+	variantCappedLimit: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"limit":1001}`})
+		return r.status == 200 && hasStatus(h, call{path: bills, body: `{"limit":-1}`}, 400)
+	}},
+	variantUnknownPlan400: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: "/api/v2/tables/order", body: `{"number":12,"plan_id":"plan-does-not-exist","paid":false}`}, 400)
+	}},
+	variantUnstableTies: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"sort":{"createdAt":1},"limit":100}`})
+		var items []struct {
+			CreatedAt string `json:"createdAt"`
+		}
+		if r.status != 200 || json.Unmarshal(r.body, &items) != nil {
+			return false
+		}
+		ties := 0
+		for i, it := range items {
+			if !strings.HasSuffix(it.CreatedAt, ":00:00Z") {
+				return false
+			}
+			if i > 0 && it.CreatedAt == items[i-1].CreatedAt {
+				ties++
+			}
+		}
+		return ties > 0
+	}},
+	variantProxyRedirectBody: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, plain: true, auth: "-"})
+		return r.status == 308 && strings.Contains(string(r.body), `"statusCode":308`)
+	}},
+	variantMixedTimeOffsets: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"limit":100}`})
+		return r.status == 200 && strings.Contains(string(r.body), `.5+01:00"`)
+	}},
+	variantNumericNoTable: {broken: func(h *harness) bool {
+		r := h.do(call{path: "/api/v2/tables/order", body: `{"number":"noTable","plan_id":"plan-main","paid":false}`})
+		return r.status == 200 && strings.Contains(string(r.body), `"number":1000`)
+	}},
 	faultNoLimitCap: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, body: `{"limit":1001}`}, 200) && hasStatus(h, call{path: bills, body: `{"limit":0}`}, 200) &&
 			hasStatus(h, call{path: bills, body: `{"limit":-3}`}, 200)

@@ -176,7 +176,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
 		}
 		var e *apiError
 		if body, e = s.readObject(r); e != nil {
-			s.writeError(w, e)
+			s.writeError(w, s.as422(r, e))
 			return
 		}
 	}
@@ -186,7 +186,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
 		e = &apiError{status: e.status, message: "invalid request", echo: echo}
 	}
 	if e != nil {
-		s.writeError(w, e)
+		s.writeError(w, s.as422(r, e))
 		return
 	}
 	answer = s.breakItems(answer, strings.HasSuffix(r.URL.Path, "/bills"))
@@ -278,6 +278,18 @@ func (s *Server) wait(r *http.Request, d time.Duration) bool {
 
 // checkContentType accepts application/json with any parameters
 // (charset=utf-8 is common); a missing or other type gets 415.
+// as422 turns a 400 into 422 with the correct variant correct-422-refusals,
+// except where the contract names 400: create order ("400 on validation")
+// and an unknown sort field (ERR-007's SHOULD).
+func (s *Server) as422(r *http.Request, e *apiError) *apiError {
+	if !s.faults.on(variantStatus422) || e.status != http.StatusBadRequest || r.URL.Path == "/api/v2/tables/order" || strings.HasPrefix(e.field, "sort") {
+		return e
+	}
+	c := *e
+	c.status = http.StatusUnprocessableEntity
+	return &c
+}
+
 func (s *Server) checkContentType(r *http.Request) *apiError {
 	if s.faults.on(faultIgnoreContentType) {
 		return nil

@@ -30,6 +30,10 @@ type listQuery struct {
 	// sortLast pages first and sorts the page after (fault
 	// sort-within-page).
 	sortLast bool
+	// tiesReversed orders items that tie on every sort key by _id
+	// descending instead of ascending (correct variant
+	// correct-unstable-ties).
+	tiesReversed bool
 }
 
 // record gives the list engine a resource's sortable fields and its id.
@@ -70,6 +74,8 @@ func (s *Server) parseListQuery(body map[string]json.RawMessage, sortFields []st
 		switch {
 		case inRange:
 			q.limit = int(n)
+		case err == nil && n > MaxLimit && s.faults.on(variantCappedLimit):
+			q.limit = MaxLimit
 		case err == nil && s.faults.on(faultNoLimitCap):
 			if n > MaxLimit {
 				q.limit = int(min(n, 1<<31-1))
@@ -96,6 +102,9 @@ func (s *Server) parseListQuery(body map[string]json.RawMessage, sortFields []st
 		q.limit = 0
 	}
 	q.sortLast = s.faults.on(faultSortWithinPage)
+	// A sort that is not stable: ties come in another order when the
+	// query skips (as a store's top-k sort may give).
+	q.tiesReversed = s.faults.on(variantUnstableTies) && q.skip > 0
 	return q, nil
 }
 
@@ -179,6 +188,9 @@ func page[T record](items []T, q listQuery, ignoreSort bool) []T {
 				if c != 0 {
 					return c < 0
 				}
+			}
+			if q.tiesReversed {
+				return out[i].id() > out[j].id()
 			}
 			return out[i].id() < out[j].id()
 		})

@@ -54,6 +54,14 @@ func (s *Server) serveRedirect(w http.ResponseWriter, r *http.Request) {
 		writeBytes(w, status, answer.header.Get("Content-Type"), answer.body.Bytes())
 		return
 	}
+	if s.faults.on(variantProxyRedirectBody) {
+		// What a web framework or proxy in front of the API writes on
+		// its own redirect: no API data, but more than a message.
+		note := fmt.Sprintf(`{"statusCode":%d,"error":%q,"message":"use https","path":%q,"timestamp":%q}`,
+			status, http.StatusText(status), r.URL.EscapedPath(), s.opts.Now.UTC().Format(time.RFC3339))
+		writeBytes(w, status, "application/json", []byte(note))
+		return
+	}
 	writeBytes(w, status, "", nil)
 }
 

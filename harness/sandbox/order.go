@@ -61,7 +61,13 @@ func (s *Server) createOrder(t *tenant, body map[string]json.RawMessage) (any, *
 	// noTable) checks the plan.
 	checksPlan := !s.faults.on(faultUnknownPlanNewTable) || req.noTable || t.hasTable(req.table)
 	if req.plan != "" && !t.plans[req.plan] && !s.faults.on(faultUnknownPlan200) && checksPlan {
-		return nil, &apiError{status: http.StatusNotFound, message: "plan not found: no order was placed"}
+		status := http.StatusNotFound
+		if s.faults.on(variantUnknownPlan400) {
+			// Also documented for the route, and as correct: the page
+			// says no order is placed, not which status refuses it.
+			status = http.StatusBadRequest
+		}
+		return nil, &apiError{status: status, message: "plan not found: no order was placed"}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -110,6 +116,11 @@ func (s *Server) placeNoTable(t *tenant, req orderRequest) (any, *apiError) {
 		return t.place(noTable, req), nil
 	case s.faults.on(faultNoTableFixedNumber):
 		return t.place(fixedNoTableNumber, req), nil
+	case s.faults.on(variantNumericNoTable):
+		// The route page's rule, with the 6-character number sent as
+		// a JSON integer, as table numbers are elsewhere.
+		t.noTableSeq++
+		return t.place(100000+37*int64(t.noTableSeq), req), nil
 	case s.opts.NoTableRule == NoTableGuide:
 		return nil, badField("paid", "a noTable order must be paid")
 	case req.plan == "":

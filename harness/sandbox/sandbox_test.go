@@ -283,6 +283,10 @@ func TestFaultRegistryIsSortedCompleteAndMatchesTheCatalogue(t *testing.T) {
 			if fl.Expect != ExpectUnavailable || len(fl.Breaks) != 0 {
 				t.Errorf("%s: availability faults expect %q and break no requirement", fl.Name, ExpectUnavailable)
 			}
+		case FamilyCorrect:
+			if fl.Expect != ExpectPass || len(fl.Breaks) != 0 {
+				t.Errorf("%s: correct variants expect %q and break no requirement", fl.Name, ExpectPass)
+			}
 		default:
 			if fl.Expect != ExpectFail || len(fl.Breaks) == 0 {
 				t.Errorf("%s: want Expect %q and at least one requirement", fl.Name, ExpectFail)

@@ -177,3 +177,17 @@ func TestRegistryNamesOnlyCatalogueRequirements(t *testing.T) {
 		t.Logf("unproven requirements (no fault names them): %v", unproven)
 	}
 }
+
+// A correct variant (a sandbox answering within the contract, but not as
+// its default does) is judged like the faithful run: any failure means a
+// check demands more than the contract.
+func TestACorrectVariantMustPassCleanly(t *testing.T) {
+	variant := sandbox.Fault{Name: "correct-422-refusals", Family: sandbox.FamilyCorrect, Expect: sandbox.ExpectPass, Breaks: []string{}}
+	if r := Judge(FaultRow(variant), doc(report.VerdictPass, passed("ERR-001", "errors"))); !r.OK {
+		t.Errorf("a clean pass: %q", r.Problems)
+	}
+	r := Judge(FaultRow(variant), doc(report.VerdictFail, violated("ERR-001", "errors")))
+	if r.OK || len(r.Problems) == 0 || !strings.Contains(strings.Join(r.Problems, " "), "ERR-001 failed on the correct variant correct-422-refusals") {
+		t.Errorf("a failure on a correct variant must be a problem naming the check: %+v", r)
+	}
+}
