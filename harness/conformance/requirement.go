@@ -16,6 +16,7 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/client"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
+	"github.com/winston-conformance/winston-conformance/harness/report"
 )
 
 func redactor() *redact.Redactor { return redact.Global() }
@@ -276,7 +277,7 @@ func (t *T) NotJudged(endpoint, expected string, resp *client.Response, why stri
 // throttled the run, so the finding judges nothing, and the requirement
 // cannot pass. The report classifies such a requirement as environment
 // unavailable (throttled), never as a contract violation.
-const ThrottledFact = "throttled"
+const ThrottledFact = report.ThrottledFact
 
 // ThrottleFix says what to change when the target throttles the run.
 const ThrottleFix = "lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES) and run again"
