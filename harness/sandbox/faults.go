@@ -101,6 +101,7 @@ const (
 	faultHang                 = "hang"
 	faultReset                = "reset"
 	faultDownMidRun           = "down-mid-run"
+	faultThrottleMidRun       = "throttle-mid-run"
 )
 
 // Faults that prove a check cannot pass on too little evidence, and the
@@ -257,6 +258,8 @@ var registry = []Fault{
 	newFault(faultReset, FamilyAvailability, "every HTTPS connection is closed right after the TLS handshake"),
 	midRun(newFault(faultDownMidRun, FamilyAvailability, "the sandbox serves 60 requests, then stops listening (a target stopped mid-run): "+
 		"later requests and TLS handshakes get connection refused, and the checks made before must still be judged")),
+	midRun(newFault(faultThrottleMidRun, FamilyAvailability, "the sandbox serves 60 requests, then answers every request, HTTP and HTTPS, "+
+		"429 with a Retry-After of an hour (a rate limit the run exhausted): no check but ERR-008 may judge a 429, so none may pass or fail on one")),
 }
 
 // Faults returns the fault registry sorted by name. The slice is a copy:

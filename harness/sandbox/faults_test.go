@@ -402,6 +402,17 @@ var faultProbes = map[string]faultProbe{
 		after := h.do(call{path: bills})
 		return after.err != nil && errors.Is(refusedSoon(h.s), syscall.ECONNREFUSED)
 	}},
+	faultThrottleMidRun: {broken: func(h *harness) bool {
+		for i := 0; i < faultThrottleAfter; i++ {
+			if r := h.do(call{path: bills}); r.err != nil || r.status != 200 {
+				return false // the requests before the throttling must be served
+			}
+		}
+		after := h.do(call{path: bills})
+		unauthenticated := h.do(call{path: bills, auth: "-"})
+		return after.status == http.StatusTooManyRequests && after.header.Get("Retry-After") == "3600" &&
+			unauthenticated.status == http.StatusTooManyRequests
+	}},
 }
 
 func TestEveryFaultBreaksItsBehaviourAndOnlyWithTheFault(t *testing.T) {
