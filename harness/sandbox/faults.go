@@ -137,13 +137,15 @@ const (
 
 // Correct variants (FamilyCorrect): the suite must pass with them on.
 const (
-	variantStatus422         = "correct-422-refusals"
-	variantCappedLimit       = "correct-capped-limit"
-	variantUnknownPlan400    = "correct-unknown-plan-400"
-	variantUnstableTies      = "correct-unstable-ties"
-	variantProxyRedirectBody = "correct-proxy-redirect-body"
-	variantMixedTimeOffsets  = "correct-mixed-time-offsets"
-	variantNumericNoTable    = "correct-numeric-notable-number"
+	variantStatus422           = "correct-422-refusals"
+	variantCappedLimit         = "correct-capped-limit"
+	variantUnknownPlan400      = "correct-unknown-plan-400"
+	variantUnstableTies        = "correct-unstable-ties"
+	variantProxyRedirectBody   = "correct-proxy-redirect-body"
+	variantMixedTimeOffsets    = "correct-mixed-time-offsets"
+	variantNumericNoTable      = "correct-numeric-notable-number"
+	variantMidnightBusinessDay = "correct-businessday-midnight"
+	variantBareOrderAnswer     = "correct-bare-order-answer"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -252,6 +254,8 @@ var registry = []Fault{
 	newFault(variantProxyRedirectBody, FamilyCorrect, `the plain-HTTP redirect carries a web server's JSON note {"statusCode","error","message","path","timestamp"}, no API data`),
 	newFault(variantMixedTimeOffsets, FamilyCorrect, "bill createdAt values with an odd second are written at +01:00 with half a second added (RFC 3339 all the same), the others in UTC"),
 	newFault(variantNumericNoTable, FamilyCorrect, "an unpaid noTable order gets 200 with a new 6-digit table number sent as a JSON integer (the create-order page's rule)"),
+	newFault(variantMidnightBusinessDay, FamilyCorrect, `bills carry businessDay as a timestamp at midnight UTC ("2026-11-20T00:00:00.000Z"), not a plain date (the format is not documented)`),
+	newFault(variantBareOrderAnswer, FamilyCorrect, `a placed order is answered {"number": ...} alone, without _id, paid or plan_id (the route page documents no answer body)`),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),

@@ -200,6 +200,14 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, body: `{"limit":100}`})
 		return r.status == 200 && strings.Contains(string(r.body), `.5+01:00"`)
 	}},
+	variantMidnightBusinessDay: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"businessDay":"2026-11-20","limit":5}`})
+		return r.status == 200 && strings.Contains(string(r.body), `"businessDay":"2026-11-20T00:00:00.000Z"`)
+	}},
+	variantBareOrderAnswer: {broken: func(h *harness) bool {
+		r := h.do(call{path: "/api/v2/tables/order", body: `{"number":"noTable","paid":true}`})
+		return r.status == 200 && string(r.body) == `{"number":"noTable"}`
+	}},
 	variantNumericNoTable: {broken: func(h *harness) bool {
 		r := h.do(call{path: "/api/v2/tables/order", body: `{"number":"noTable","plan_id":"plan-main","paid":false}`})
 		return r.status == 200 && strings.Contains(string(r.body), `"number":1000`)
