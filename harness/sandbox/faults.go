@@ -133,6 +133,7 @@ const (
 	faultAcceptV1QueryOnLists = "accept-v1-query-on-lists"
 	faultUnknownPlanNewTable  = "unknown-plan-new-table"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
+	faultBillsNoonBusinessDay = "bills-businessday-noon"
 )
 
 // Correct variants (FamilyCorrect): the suite must pass with them on.
@@ -224,6 +225,7 @@ var registry = []Fault{
 	newFault(faultDropRequiredField, "schemas", `bills lose the required "total" field`, "SCHEMA-001"),
 	newFault(faultNumberAsString, "schemas", `bill "total" is sent as a string ("12.50")`, "SCHEMA-001"),
 	newFault(faultOpenBillsNullTotal, "schemas", `bills of today's (still open) business day carry "total": null; the examples list none of them`, "SCHEMA-001"),
+	newFault(faultBillsNoonBusinessDay, "schemas", `bills carry businessDay as a timestamp at noon ("2026-11-20T12:00:00Z"): neither a date nor its midnight`, "SCHEMA-001", "BILL-003"),
 	newFault(faultIgnoreLimit, "schemas", "limit is ignored (answers hold up to 100 items)", "LIST-001"),
 	newFault(faultDefaultLimit50, "schemas", "the default page size is 50", "LIST-002"),
 	newFault(faultIgnoreSkip, "schemas", "skip is ignored", "LIST-003"),

@@ -204,6 +204,10 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, body: `{"businessDay":"2026-11-20","limit":5}`})
 		return r.status == 200 && strings.Contains(string(r.body), `"businessDay":"2026-11-20T00:00:00.000Z"`)
 	}},
+	faultBillsNoonBusinessDay: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"businessDay":"2026-11-20","limit":5}`})
+		return r.status == 200 && strings.Contains(string(r.body), `"businessDay":"2026-11-20T12:00:00Z"`)
+	}},
 	variantBareOrderAnswer: {broken: func(h *harness) bool {
 		r := h.do(call{path: "/api/v2/tables/order", body: `{"number":"noTable","paid":true}`})
 		return r.status == 200 && string(r.body) == `{"number":"noTable"}`
