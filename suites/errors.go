@@ -99,7 +99,7 @@ func errorChecks() map[string]Check {
 				}
 			})
 		}},
-		"ERR-008": {Run: checkRetryAfter},
+		"ERR-008": {Run: checkRetryAfter, JudgesRateLimit: true},
 	}
 }
 

@@ -3,6 +3,7 @@ package conformance
 import (
 	"cmp"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/client"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
+	"github.com/winston-conformance/winston-conformance/harness/report"
 )
 
 func redactor() *redact.Redactor { return redact.Global() }
@@ -87,6 +89,11 @@ type Check struct {
 	Gates []Gate
 	// Run performs the check; it records violations on t.
 	Run func(ctx SpecContext, t *T)
+	// JudgesRateLimit is true for the one check whose rule is about 429
+	// answers (ERR-008). Every other check records a 429 that outlasted
+	// the client's retries as not judged: the environment throttled the
+	// run, and the answer says nothing about the rule checked.
+	JudgesRateLimit bool
 }
 
 func labels(req *catalogue.Requirement) []string {
@@ -106,7 +113,7 @@ func runCheck(ctx SpecContext, env *Env, req *catalogue.Requirement, check Check
 	if slices.Contains(req.Labels, "mutating") && !env.Config.AllowMutations {
 		Skip(env.Config.MutationsReason + ": this check creates orders; set WINSTON_ALLOW_MUTATIONS=true to run it")
 	}
-	t := &T{Req: req, env: env}
+	t := &T{Req: req, env: env, judgesRateLimit: check.JudgesRateLimit}
 	inner := env.Network
 	var opts []client.Option
 	if env.Cassettes != nil {
@@ -169,12 +176,13 @@ type T struct {
 	// Fx are the resolved fixtures.
 	Fx catalogue.Fixtures
 
-	env      *Env
-	cassette cassette.Meta
-	mu       sync.Mutex
-	findings []evidence.Finding
-	details  map[string]string
-	shapes   map[string]any
+	env             *Env
+	judgesRateLimit bool
+	cassette        cassette.Meta
+	mu              sync.Mutex
+	findings        []evidence.Finding
+	details         map[string]string
+	shapes          map[string]any
 }
 
 // Endpoints returns the catalogue endpoints this requirement covers.
@@ -211,7 +219,17 @@ func (t *T) Record(f evidence.Finding) {
 // contract held, expected states what the contract asks, and resp is the
 // answer that was judged (its status and a description go into the
 // failure message when ok is false).
+//
+// A 429 is never judged here, unless the check judges rate limits
+// (Check.JudgesRateLimit): it is recorded as throttled, not judged, so that
+// it neither passes a check that expects a refusal nor fails one that
+// expects a 200.
 func (t *T) Observe(endpoint string, ok bool, expected string, resp *client.Response) {
+	if resp != nil && resp.Err == nil && resp.Status == http.StatusTooManyRequests && !t.judgesRateLimit {
+		t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
+			Facts: map[string]string{NotJudgedFact: throttledWhy(resp), ThrottledFact: "429"}})
+		return
+	}
 	observed := Summary(resp)
 	t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed, OK: ok})
 	if !ok && resp != nil {
@@ -254,6 +272,25 @@ func (t *T) NotJudged(endpoint, expected string, resp *client.Response, why stri
 		Facts: map[string]string{NotJudgedFact: why}})
 }
 
+// ThrottledFact is the key of a finding's Facts that marks an answer the
+// target rate-limited (429) after the client's retries: the environment
+// throttled the run, so the finding judges nothing, and the requirement
+// cannot pass. The report classifies such a requirement as environment
+// unavailable (throttled), never as a contract violation.
+const ThrottledFact = report.ThrottledFact
+
+// ThrottleFix says what to change when the target throttles the run.
+const ThrottleFix = "lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES) and run again"
+
+func throttledWhy(resp *client.Response) string {
+	retries := ""
+	if n := resp.Exchange.Retries; n > 0 {
+		retries = fmt.Sprintf(" after %d retries", n)
+	}
+	return "throttled: the target rate-limited this request (429 Too Many Requests" + retries +
+		"), so it judges nothing here; " + ThrottleFix
+}
+
 type outcome int
 
 const (
@@ -266,12 +303,15 @@ const (
 // violation; a spec without violations passes only when at least one
 // finding judged something.
 func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings []evidence.Finding, details map[string]string) (outcome, string) {
-	var bad, skipped, unjudged []string
+	var bad, skipped, unjudged, throttled []string
 	judged := 0
 	firstDetail := ""
 	for _, f := range findings {
 		switch {
 		case !f.OK:
+		case f.Facts[ThrottledFact] != "":
+			throttled = append(throttled, orHost(f.Endpoint))
+			continue
 		case f.Facts["skipped"] != "":
 			skipped = append(skipped, orHost(f.Endpoint)+": "+f.Facts["skipped"])
 			continue
@@ -296,6 +336,12 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 		bad = append(bad, line)
 	}
 	if len(bad) == 0 {
+		if len(throttled) > 0 {
+			// Even beside judgements that held, a throttled endpoint
+			// was not judged: the requirement is not shown to hold.
+			return outcomeFail, fmt.Sprintf("%s not judged: the target throttled the run (429 Too Many Requests after the client's retries on %d request(s): %s); %s\n\n%s [%s] %s\n%s",
+				req.ID, len(throttled), strings.Join(capped(throttled, 5), ", "), ThrottleFix, req.ID, sourceLabel(req), req.Must, reference(req))
+		}
 		if judged > 0 {
 			return outcomePass, ""
 		}
@@ -324,6 +370,14 @@ func nothingJudged(req *catalogue.Requirement, endpoints []catalogue.Endpoint, s
 		return "no answer could be judged (" + strings.Join(append(unjudged, skipped...), "; ") + ")"
 	}
 	return "the check recorded no finding (a defect of the check in suites/, or of the catalogue entry)"
+}
+
+// capped keeps the first n of list and says how many more there were.
+func capped(list []string, n int) []string {
+	if len(list) <= n {
+		return list
+	}
+	return append(list[:n:n], fmt.Sprintf("and %d more", len(list)-n))
 }
 
 func orHost(ep string) string {

@@ -23,6 +23,17 @@ const (
 	unreachableMark = "target unreachable: "
 )
 
+// ThrottledFact is the key of a finding's Facts that marks an answer the
+// target rate-limited (429) after the client's retries, in a check that
+// does not judge rate limits: the check records it as not judged. A
+// requirement that failed only for want of such answers is classified as
+// environment unavailable (throttled), never as a contract violation.
+const ThrottledFact = "throttled"
+
+// throttleHint says what to change when the target throttled the run.
+const throttleHint = "the target throttled the run (429 Too Many Requests after the client's retries), so some checks judged nothing: " +
+	"lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES) and run again"
+
 // A setupHint is a likely setup mistake, recognised in a transport error.
 type setupHint struct {
 	// id names the hint in tests.
@@ -92,6 +103,16 @@ func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *
 	return causeAnswer, nil
 }
 
+// wasThrottled is true when a finding of req is a 429 it did not judge.
+func wasThrottled(req *Requirement) bool {
+	for _, f := range req.Evidence.Findings {
+		if f.Facts[ThrottledFact] != "" {
+			return true
+		}
+	}
+	return false
+}
+
 func hintFor(errText string) *setupHint {
 	for i := range setupHints {
 		for _, m := range setupHints[i].marks {
@@ -106,10 +127,16 @@ func hintFor(errText string) *setupHint {
 // classifyFindings says how the failing findings of req failed: setup when
 // every one got no answer and at least one for a reason a hint explains
 // (the others being outages), unavailable when every one got no answer
-// for an outage, otherwise answer. hint is the first setup hint found.
+// for an outage, otherwise answer. A requirement with no failing finding
+// that was throttled (429s it could not judge) is unavailable: the
+// environment, not the contract, kept it from passing. hint is the first
+// setup hint found.
 func classifyFindings(req *Requirement) (failureCause, *setupHint) {
 	failing := failingFindings(req)
 	if len(failing) == 0 {
+		if wasThrottled(req) {
+			return causeUnavailable, nil
+		}
 		return causeAnswer, nil
 	}
 	var hint *setupHint
@@ -147,6 +174,15 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 				}
 			}
 		}
+	}
+	var throttled []string
+	for _, req := range doc.Requirements {
+		if req.Status == StatusFailed && len(failingFindings(&req)) == 0 && wasThrottled(&req) {
+			throttled = append(throttled, req.ID)
+		}
+	}
+	if len(throttled) > 0 {
+		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains why %s were not judged)", throttleHint, joinCapped(throttled, 8)))
 	}
 	for _, h := range setupHints {
 		if ids := explained[h.id]; len(ids) > 0 {

@@ -176,3 +176,43 @@ func TestTheUnreachableMarkIsTheClients(t *testing.T) {
 		t.Errorf("the client marks an unreachable probe %q; the report looks for %q", err.Error(), unreachableMark)
 	}
 }
+
+// A requirement that failed only because its answers were 429s it could not
+// judge was throttled by the environment: it is unavailable, never a
+// contract violation, and the run says what to lower. One beside a real
+// violation still fails the run.
+func TestAThrottledRequirementIsUnavailableNotAViolation(t *testing.T) {
+	throttled := answer("/api/v2/bills", 429, `{"error":"too many requests"}`, time.Millisecond)
+	notJudged := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "429 (application/json)", OK: true,
+		Facts: map[string]string{ThrottledFact: "429", "notJudged": "throttled: lower WINSTON_MAX_RPS"}}
+	specs := allPassing("STRUCT-001", "SCHEMA-001")
+	for _, id := range []string{"STRUCT-001", "SCHEMA-001"} {
+		s := passing(id, "throttled")
+		s.state, s.msg = types.SpecStateFailed, id+" not judged: the target throttled the run"
+		s.exchanges, s.findings = []evidence.Exchange{throttled}, []evidence.Finding{notJudged}
+		specs = append(specs, s)
+	}
+	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictUnavailable || doc.Counts.ContractViolations != 0 || doc.Counts.EnvironmentUnavailable != 2 {
+		t.Errorf("verdict %s, %d violations, %d unavailable; want unavailable, 0, 2: %s", doc.Verdict,
+			doc.Counts.ContractViolations, doc.Counts.EnvironmentUnavailable, doc.Summary)
+	}
+	for _, r := range doc.Requirements {
+		if r.Status == StatusFailed && r.Classification != ClassEnvironmentUnavailable {
+			t.Errorf("%s: %s, want %s: %s", r.ID, r.Classification, ClassEnvironmentUnavailable, r.Reason)
+		}
+	}
+	if p := strings.Join(doc.Run.Problems, "\n"); !strings.Contains(p, "throttled") || !strings.Contains(p, "WINSTON_MAX_RPS") ||
+		!strings.Contains(p, "WINSTON_CONCURRENCY") || !strings.Contains(p, "STRUCT-001") {
+		t.Errorf("the run's problems must name the throttling, its fix and the checks: %q", doc.Run.Problems)
+	}
+
+	// A violation elsewhere in the same requirement is still a violation.
+	broken := evidence.Finding{Endpoint: "tables", Expected: "200", Observed: "500 (text/plain)"}
+	req := &Requirement{ID: "SCHEMA-001", Status: StatusFailed, Reason: "1 violation(s)", Level: "must",
+		Evidence: Evidence{Exchanges: []evidence.Exchange{throttled}, Findings: []evidence.Finding{notJudged, broken}}}
+	classify(req, false, nil, testBase, testStart)
+	if req.Classification != ClassContractViolation {
+		t.Errorf("a 500 beside a throttled answer: %s, want %s", req.Classification, ClassContractViolation)
+	}
+}

@@ -208,6 +208,15 @@ func (s *Server) renderBill(b bill) billJSON {
 		Payments:    b.Payments,
 		Products:    b.Products,
 	}
+	if s.faults.on(variantMidnightBusinessDay) {
+		// The day as a timestamp at midnight UTC, as a document store
+		// writes a date: still the business day D.
+		out.BusinessDay = b.BusinessDay + "T00:00:00.000Z"
+	}
+	if s.faults.on(faultBillsNoonBusinessDay) {
+		// Noon is no day: neither the date nor a timestamp of its start.
+		out.BusinessDay = b.BusinessDay + "T12:00:00Z"
+	}
 	switch {
 	case s.faults.on(faultOpenBillsNullTotal) && b.BusinessDay == s.opts.Now.UTC().Format(dayLayout):
 		// Today's business day is still open: no total yet.

@@ -101,6 +101,7 @@ const (
 	faultHang                 = "hang"
 	faultReset                = "reset"
 	faultDownMidRun           = "down-mid-run"
+	faultThrottleMidRun       = "throttle-mid-run"
 )
 
 // Faults that prove a check cannot pass on too little evidence, and the
@@ -132,17 +133,20 @@ const (
 	faultAcceptV1QueryOnLists = "accept-v1-query-on-lists"
 	faultUnknownPlanNewTable  = "unknown-plan-new-table"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
+	faultBillsNoonBusinessDay = "bills-businessday-noon"
 )
 
 // Correct variants (FamilyCorrect): the suite must pass with them on.
 const (
-	variantStatus422         = "correct-422-refusals"
-	variantCappedLimit       = "correct-capped-limit"
-	variantUnknownPlan400    = "correct-unknown-plan-400"
-	variantUnstableTies      = "correct-unstable-ties"
-	variantProxyRedirectBody = "correct-proxy-redirect-body"
-	variantMixedTimeOffsets  = "correct-mixed-time-offsets"
-	variantNumericNoTable    = "correct-numeric-notable-number"
+	variantStatus422           = "correct-422-refusals"
+	variantCappedLimit         = "correct-capped-limit"
+	variantUnknownPlan400      = "correct-unknown-plan-400"
+	variantUnstableTies        = "correct-unstable-ties"
+	variantProxyRedirectBody   = "correct-proxy-redirect-body"
+	variantMixedTimeOffsets    = "correct-mixed-time-offsets"
+	variantNumericNoTable      = "correct-numeric-notable-number"
+	variantMidnightBusinessDay = "correct-businessday-midnight"
+	variantBareOrderAnswer     = "correct-bare-order-answer"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -221,6 +225,7 @@ var registry = []Fault{
 	newFault(faultDropRequiredField, "schemas", `bills lose the required "total" field`, "SCHEMA-001"),
 	newFault(faultNumberAsString, "schemas", `bill "total" is sent as a string ("12.50")`, "SCHEMA-001"),
 	newFault(faultOpenBillsNullTotal, "schemas", `bills of today's (still open) business day carry "total": null; the examples list none of them`, "SCHEMA-001"),
+	newFault(faultBillsNoonBusinessDay, "schemas", `bills carry businessDay as a timestamp at noon ("2026-11-20T12:00:00Z"): neither a date nor its midnight`, "SCHEMA-001", "BILL-003"),
 	newFault(faultIgnoreLimit, "schemas", "limit is ignored (answers hold up to 100 items)", "LIST-001"),
 	newFault(faultDefaultLimit50, "schemas", "the default page size is 50", "LIST-002"),
 	newFault(faultIgnoreSkip, "schemas", "skip is ignored", "LIST-003"),
@@ -251,12 +256,16 @@ var registry = []Fault{
 	newFault(variantProxyRedirectBody, FamilyCorrect, `the plain-HTTP redirect carries a web server's JSON note {"statusCode","error","message","path","timestamp"}, no API data`),
 	newFault(variantMixedTimeOffsets, FamilyCorrect, "bill createdAt values with an odd second are written at +01:00 with half a second added (RFC 3339 all the same), the others in UTC"),
 	newFault(variantNumericNoTable, FamilyCorrect, "an unpaid noTable order gets 200 with a new 6-digit table number sent as a JSON integer (the create-order page's rule)"),
+	newFault(variantMidnightBusinessDay, FamilyCorrect, `bills carry businessDay as a timestamp at midnight UTC ("2026-11-20T00:00:00.000Z"), not a plain date (the format is not documented)`),
+	newFault(variantBareOrderAnswer, FamilyCorrect, `a placed order is answered {"number": ...} alone, without _id, paid or plan_id (the route page documents no answer body)`),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),
 	newFault(faultReset, FamilyAvailability, "every HTTPS connection is closed right after the TLS handshake"),
 	midRun(newFault(faultDownMidRun, FamilyAvailability, "the sandbox serves 60 requests, then stops listening (a target stopped mid-run): "+
 		"later requests and TLS handshakes get connection refused, and the checks made before must still be judged")),
+	midRun(newFault(faultThrottleMidRun, FamilyAvailability, "the sandbox serves 60 requests, then answers every request, HTTP and HTTPS, "+
+		"429 with a Retry-After of an hour (a rate limit the run exhausted): no check but ERR-008 may judge a 429, so none may pass or fail on one")),
 }
 
 // Faults returns the fault registry sorted by name. The slice is a copy:

@@ -200,6 +200,18 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, body: `{"limit":100}`})
 		return r.status == 200 && strings.Contains(string(r.body), `.5+01:00"`)
 	}},
+	variantMidnightBusinessDay: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"businessDay":"2026-11-20","limit":5}`})
+		return r.status == 200 && strings.Contains(string(r.body), `"businessDay":"2026-11-20T00:00:00.000Z"`)
+	}},
+	faultBillsNoonBusinessDay: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"businessDay":"2026-11-20","limit":5}`})
+		return r.status == 200 && strings.Contains(string(r.body), `"businessDay":"2026-11-20T12:00:00Z"`)
+	}},
+	variantBareOrderAnswer: {broken: func(h *harness) bool {
+		r := h.do(call{path: "/api/v2/tables/order", body: `{"number":"noTable","paid":true}`})
+		return r.status == 200 && string(r.body) == `{"number":"noTable"}`
+	}},
 	variantNumericNoTable: {broken: func(h *harness) bool {
 		r := h.do(call{path: "/api/v2/tables/order", body: `{"number":"noTable","plan_id":"plan-main","paid":false}`})
 		return r.status == 200 && strings.Contains(string(r.body), `"number":1000`)
@@ -401,6 +413,17 @@ var faultProbes = map[string]faultProbe{
 		}
 		after := h.do(call{path: bills})
 		return after.err != nil && errors.Is(refusedSoon(h.s), syscall.ECONNREFUSED)
+	}},
+	faultThrottleMidRun: {broken: func(h *harness) bool {
+		for i := 0; i < faultThrottleAfter; i++ {
+			if r := h.do(call{path: bills}); r.err != nil || r.status != 200 {
+				return false // the requests before the throttling must be served
+			}
+		}
+		after := h.do(call{path: bills})
+		unauthenticated := h.do(call{path: bills, auth: "-"})
+		return after.status == http.StatusTooManyRequests && after.header.Get("Retry-After") == "3600" &&
+			unauthenticated.status == http.StatusTooManyRequests
 	}},
 }
 

@@ -85,6 +85,12 @@ type Options struct {
 	// mid-run: every later connection is refused. 0 never goes down, unless fault down-mid-run is on
 	// (then it goes down after 60 requests).
 	DownAfter int
+	// ThrottleAfter makes the sandbox answer 429 (with a Retry-After
+	// longer than a client waits) to every request past this many (both
+	// listeners together), as a target whose rate limit the run has
+	// exhausted. 0 never throttles, unless fault throttle-mid-run is on
+	// (then it throttles after 60 requests).
+	ThrottleAfter int
 	// Log receives one line per request ("POST /api/v2/bills 200"), after
 	// redaction; nil logs nothing.
 	Log io.Writer
@@ -148,6 +154,9 @@ func (o Options) normalize() (Options, faultSet, error) {
 	if o.DownAfter < 0 {
 		bad("down-after %d: use a number of requests >= 0 (0 = never go down)", o.DownAfter)
 	}
+	if o.ThrottleAfter < 0 {
+		bad("throttle-after %d: use a number of requests >= 0 (0 = never throttle)", o.ThrottleAfter)
+	}
 	if o.Latency < 0 {
 		bad("latency %v: use a duration >= 0", o.Latency)
 	}
@@ -160,6 +169,9 @@ func (o Options) normalize() (Options, faultSet, error) {
 	}
 	if faults.on(faultDownMidRun) && o.DownAfter == 0 {
 		o.DownAfter = faultDownAfter
+	}
+	if faults.on(faultThrottleMidRun) && o.ThrottleAfter == 0 {
+		o.ThrottleAfter = faultThrottleAfter
 	}
 	return o, faults, nil
 }

@@ -34,6 +34,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/redact"
@@ -50,7 +51,9 @@ type Server struct {
 	pki     *pki
 	tenants []*tenant
 	limiter *limiter
-	own     *redact.Redactor // the sandbox's own keys, for its log
+	// throttled counts requests for Options.ThrottleAfter.
+	throttled atomic.Int64
+	own       *redact.Redactor // the sandbox's own keys, for its log
 
 	httpsURL, httpURL string
 	httpsSrv, httpSrv *http.Server
@@ -106,8 +109,8 @@ func Start(opts Options) (*Server, error) {
 	if faults.on(faultReset) {
 		tlsLn = resetListener{Listener: httpsLn, cfg: cfg}
 	}
-	s.httpsSrv = s.httpServer(s.downAfter(s.logged(s.api, "https"), o.DownAfter))
-	s.httpSrv = s.httpServer(s.downAfter(s.logged(http.HandlerFunc(s.serveRedirect), "http"), o.DownAfter))
+	s.httpsSrv = s.httpServer(s.downAfter(s.logged(s.throttleAfter(s.api, o.ThrottleAfter, true), "https"), o.DownAfter))
+	s.httpSrv = s.httpServer(s.downAfter(s.logged(s.throttleAfter(http.HandlerFunc(s.serveRedirect), o.ThrottleAfter, false), "http"), o.DownAfter))
 	s.serve(s.httpsSrv, tlsLn)
 	s.serve(s.httpSrv, httpLn)
 	return s, nil

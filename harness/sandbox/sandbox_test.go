@@ -36,12 +36,12 @@ func TestStartWithZeroOptionsServesOnLoopback(t *testing.T) {
 
 func TestOptionsAreValidatedAllAtOnce(t *testing.T) {
 	_, err := Start(Options{App: "bad app", Key: "short", Key2: "short", AuthScheme: "basic",
-		NoTableRule: "maybe", RateLimit: -1, Latency: -time.Second, Faults: []string{"no-such-fault"}})
+		NoTableRule: "maybe", RateLimit: -1, ThrottleAfter: -1, Latency: -time.Second, Faults: []string{"no-such-fault"}})
 	if err == nil {
 		t.Fatal("Start accepted bad options")
 	}
 	for _, want := range []string{"app name", "key is shorter", "key2 is shorter", "equal", "auth scheme", "noTable rule",
-		"rate limit", "latency", `unknown fault "no-such-fault"`, "reject-valid-token"} {
+		"rate limit", "throttle-after", "latency", `unknown fault "no-such-fault"`, "reject-valid-token"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}
