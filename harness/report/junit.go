@@ -90,6 +90,7 @@ func (d *Document) renderJUnit() ([]byte, error) {
 		Timestamp: d.Run.Start.UTC().Format("2006-01-02T15:04:05Z"),
 		Properties: []JUnitProperty{
 			{"schemaVersion", d.SchemaVersion}, {"verdict", d.Verdict}, {"goLive", d.GoLive.Verdict},
+			{"goLiveReason", d.GoLive.Reason}, {"sandbox", fmt.Sprint(d.Run.Sandbox)},
 			{"summary", d.Summary}, {"mode", d.Mode}, {"target", d.Target.BaseURL}, {"appName", d.Target.AppName},
 			{"suiteVersion", d.Run.SuiteVersion}, {"seed", fmt.Sprint(d.Run.Seed)}, {"command", d.Run.Command},
 		},
@@ -115,6 +116,7 @@ func (d *Document) renderJUnit() ([]byte, error) {
 		case r.Status == StatusFailed:
 			if r.Advisory {
 				msg.Type += "-advisory"
+				msg.Message = "advisory (SHOULD, does not fail the run): " + msg.Message
 			}
 			tc.Failure = msg
 			suite.Failures++
