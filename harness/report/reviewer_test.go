@@ -154,3 +154,13 @@ func rowOf(text, prefix string) string {
 	}
 	return row
 }
+
+func TestHTMLCountsSplitFailuresByKind(t *testing.T) {
+	d := reviewerDoc()
+	d.Counts = Counts{Passed: 1, Failed: 3, ContractViolations: 0, Advisory: 1, EnvironmentUnavailable: 1, ConfigurationErrors: 1, Total: 6}
+	html := mustHTML(t, d)
+	const want = "3 failed (0 contract violations, 1 advisory SHOULD, 1 environment unavailable, 1 configuration errors)"
+	if !strings.Contains(html, want) {
+		t.Errorf("report.html's counts do not split the failures by kind: want %q", want)
+	}
+}
