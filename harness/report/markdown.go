@@ -18,7 +18,7 @@ func (d *Document) renderMarkdown() ([]byte, error) {
 	if d.GoLive.Verdict == GoLiveNotValidForSubmission {
 		// The reason opens with "Not valid for submission:", which the
 		// bold line says already.
-		fmt.Fprintf(&b, "> **This report is not valid for submission.** %s\n\n", strings.TrimPrefix(d.GoLive.Reason, "Not valid for submission: "))
+		fmt.Fprintf(&b, "> **This report is not valid for submission.** %s\n\n", sentence(strings.TrimPrefix(d.GoLive.Reason, "Not valid for submission: ")))
 	}
 	fmt.Fprintf(&b, "%s\n\n", d.Summary)
 	if d.GoLive.Verdict != GoLiveNotValidForSubmission {
@@ -87,7 +87,7 @@ func (d *Document) mdFailures(b *strings.Builder) {
 		fmt.Fprintf(b, "### %s %s: %s\n\n", r.ID, r.Title, classLabel(r))
 		fmt.Fprintf(b, "> %s (source: %s, level: %s)\n\n", r.Must, r.Source, r.Level)
 		if r.Reason != "" {
-			fmt.Fprintf(b, "- Why, and what to do: %s\n", mdCell(r.Reason))
+			fmt.Fprintf(b, "- Reason (and the fix, where the suite knows one): %s\n", mdCell(r.Reason))
 		}
 		if r.KnownIssue != nil {
 			fmt.Fprintf(b, "- Known vendor issue: %s (ledger entry until %s)\n", r.KnownIssue.Note, r.KnownIssue.Expires)
@@ -180,6 +180,14 @@ func (d *Document) mdRequirements(b *strings.Builder) {
 			mdCell(strings.Join(notJudgedNotes(r), "; ")))
 	}
 	b.WriteString("\n")
+}
+
+// sentence starts s with a capital letter.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // mdCell makes text safe inside a Markdown table cell.

@@ -71,6 +71,9 @@ func TestMarkdownNotValidBannerSaysItOnce(t *testing.T) {
 	if n := strings.Count(strings.ToLower(line), "not valid for submission"); n != 1 {
 		t.Errorf("the not-valid banner says \"not valid for submission\" %d times, want once:\n%s", n, line)
 	}
+	if !strings.Contains(line, "submission.** The answers came") {
+		t.Errorf("the not-valid banner's reason does not start a sentence:\n%s", line)
+	}
 }
 
 func TestStatusesAreShownInAReviewersWords(t *testing.T) {
