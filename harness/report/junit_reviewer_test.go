@@ -34,3 +34,31 @@ func TestJUnitCarriesTheDisclaimerAndMarksAdvisory(t *testing.T) {
 		}
 	}
 }
+
+func TestJUnitPassPartlyNotJudgedSaysSo(t *testing.T) {
+	out, err := reviewerDoc().renderJUnit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root JUnitTestSuites
+	if err := xml.Unmarshal(out, &root); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range root.Suites[0].Cases {
+		if !strings.HasPrefix(c.Name, "ERR-006") {
+			continue
+		}
+		var notes []string
+		for _, p := range c.Properties {
+			if p.Name == "notJudged" {
+				notes = append(notes, p.Value)
+			}
+		}
+		if len(notes) != 1 || notes[0] != "tables: not a 4xx: its status is judged by the status checks" {
+			t.Errorf("ERR-006 passed but left tables not judged: junit.xml notJudged properties %q", notes)
+		}
+		if !strings.Contains(c.SystemOut, "partly not judged") {
+			t.Errorf("ERR-006's system-out does not say the pass is partial: %q", c.SystemOut)
+		}
+	}
+}
