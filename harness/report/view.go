@@ -50,7 +50,7 @@ func classLabel(r Requirement) string {
 		return "contract violation"
 	case ClassEnvironmentUnavailable:
 		if throttledOnly(r) {
-			return "environment unavailable (throttled: 429 Too Many Requests after the client's retries, not judged)"
+			return "environment unavailable (throttled: 429 after retries)"
 		}
 		return "environment unavailable"
 	case ClassConfigurationError:
