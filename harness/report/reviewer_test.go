@@ -1,8 +1,13 @@
 package report
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/xeipuuv/gojsonschema"
 
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
@@ -165,5 +170,42 @@ func TestHTMLCountsSplitFailuresByKind(t *testing.T) {
 	const want = "3 failed (0 contract violations, 1 advisory SHOULD, 1 environment unavailable, 1 configuration errors)"
 	if !strings.Contains(html, want) {
 		t.Errorf("report.html's counts do not split the failures by kind: want %q", want)
+	}
+}
+
+// A coverage cell decided by a throttled check says throttled, not outage,
+// and the report.json that carries it still validates.
+func TestCoverageCellOfAThrottledCheckSaysThrottled(t *testing.T) {
+	specs := append(allPassing("AUTH-002"), fakeSpec{text: "AUTH-002 a missing Authorization header gets 401",
+		state: types.SpecStateFailed, msg: "AUTH-002 not judged: the target throttled the run",
+		exchanges: []evidence.Exchange{answer("/api/v2/bills", 429, `{"error":"Too Many Requests"}`, time.Millisecond)},
+		findings: []evidence.Finding{{Endpoint: "bills", OK: true, Expected: "401", Observed: "429",
+			Facts: map[string]string{NotJudgedFact: "throttled", ThrottledFact: "429"}}}})
+	d := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	found := false
+	for i, e := range d.Coverage.Endpoints {
+		for j, c := range d.Coverage.Cells[i] {
+			if e.ID == "bills" && d.Coverage.Families[j] == "auth" {
+				found = true
+				if got := cellLabel(c); got != "throttled" {
+					t.Errorf("bills/auth, decided by throttled AUTH-002: cell label %q, want throttled", got)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no bills/auth cell")
+	}
+	dir := t.TempDir()
+	if err := d.Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(filepath.Join(dir, JSONFile))
+	res, err := loadReportSchema(t).Validate(gojsonschema.NewReferenceLoader("file://" + filepath.ToSlash(abs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Errors() {
+		t.Errorf("report.json against the schema: %s: %s: %s", e.Field(), e.Type(), e.Description())
 	}
 }

@@ -163,6 +163,8 @@ func cellLabel(c Cell) string {
 		return "pass"
 	case StatusFailed:
 		switch {
+		case c.Classification == ClassEnvironmentUnavailable && c.Throttled:
+			return "throttled"
 		case c.Classification == ClassEnvironmentUnavailable:
 			return "outage"
 		case c.Advisory:
