@@ -42,6 +42,9 @@ type specResult struct {
 	// interrupted counts specs cut off by an interrupt or an abort:
 	// they neither passed nor failed.
 	interrupted int
+	// unreached counts specs Ginkgo skipped without a message: not a
+	// choice of the spec, so in an interrupted run never reached.
+	unreached int
 }
 
 // Build makes the report document of a run from Ginkgo's report. It is the
@@ -86,6 +89,7 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 		}
 	}
 	for i := range doc.Requirements {
+		markUnreached(&doc.Requirements[i], results[doc.Requirements[i].ID], doc.Run.Interrupted)
 		classify(&doc.Requirements[i], runUnavailable, ledger, doc.Target.BaseURL, run.Start)
 	}
 	addRunHints(doc, all)
@@ -196,7 +200,7 @@ func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 	case cutOff(sr):
 		// Cut off part-way: what it saw so far judges nothing.
 		res.interrupted++
-		msg = fmt.Sprintf("%s before it finished, so it was not judged", sr.State)
+		msg = cutOffWords(sr.State) + " before it finished, so it was not judged"
 	case sr.State.Is(ginkgotypes.SpecStateFailureStates):
 		res.failed++
 		if msg == "" {
@@ -216,6 +220,7 @@ func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 	default:
 		res.skipped++
 		if msg == "" {
+			res.unreached++
 			msg = fmt.Sprintf("the spec did not run (%s)", sr.State)
 		}
 	}
@@ -275,6 +280,28 @@ const suiteTimeoutMessage = "A suite timeout occurred"
 func cutOff(sr ginkgotypes.SpecReport) bool {
 	return sr.State.Is(ginkgotypes.SpecStateInterrupted|ginkgotypes.SpecStateAborted) ||
 		(sr.State == ginkgotypes.SpecStateTimedout && strings.HasPrefix(sr.Failure.Message, suiteTimeoutMessage))
+}
+
+// cutOffWords says in words what stopped a cut-off spec, for its reason.
+func cutOffWords(state ginkgotypes.SpecState) string {
+	switch state {
+	case ginkgotypes.SpecStateTimedout:
+		return "cut off by the suite's timeout (ginkgo --timeout)"
+	case ginkgotypes.SpecStateAborted:
+		return "aborted"
+	}
+	return "interrupted"
+}
+
+// markUnreached makes a requirement whose every spec Ginkgo skipped
+// without a message, in a run that stopped early, not run: the run never
+// reached it, which a reviewer must not read as a skip by choice.
+func markUnreached(req *Requirement, res *specResult, interrupted string) {
+	if interrupted == "" || res == nil || req.Status != StatusSkipped || res.unreached == 0 || res.unreached != res.skipped {
+		return
+	}
+	req.Status = StatusNotRun
+	req.Reason = "not run: the run stopped before this check (" + interrupted + ")"
 }
 
 // isInterruption tells Ginkgo's reasons for a run that stopped early (an

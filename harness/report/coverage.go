@@ -52,6 +52,9 @@ type Cell struct {
 	// shown as a contract violation.
 	Classification string `json:"classification,omitempty"`
 	Advisory       bool   `json:"advisory,omitempty"`
+	// Throttled is true when that requirement was kept from passing by
+	// 429s (environment unavailable, throttled): not an outage.
+	Throttled bool `json:"throttled,omitempty"`
 	// Requirements are the IDs that make up the cell.
 	Requirements []string `json:"requirements"`
 }
@@ -127,9 +130,10 @@ func buildCoverage(cat *catalogue.Catalogue, reqs []Requirement, profile *Profil
 				st, reason := statusOn(r, ep.ID)
 				if rank := cellRank(r, st); rank > worst {
 					worst = rank
-					cell.Status, cell.Classification, cell.Advisory = st, "", false
+					cell.Status, cell.Classification, cell.Advisory, cell.Throttled = st, "", false, false
 					if st == StatusFailed || st == StatusKnownIssue {
 						cell.Classification, cell.Advisory = r.Classification, r.Advisory
+						cell.Throttled = r.Classification == ClassEnvironmentUnavailable && throttledOnly(r)
 					}
 				}
 				if st == StatusSkipped || st == StatusNotRun {
@@ -175,6 +179,11 @@ func statusOn(r Requirement, endpoint string) (string, string) {
 		seen = true
 		if why := f.Facts["skipped"]; why != "" {
 			skippedWhy = why
+			continue
+		}
+		if f.OK && f.Facts[NotJudgedFact] != "" {
+			// Seen but not judged (a 429, a status another check
+			// judges): it shows nothing passed on this endpoint.
 			continue
 		}
 		exercised = true

@@ -90,7 +90,7 @@ type Document struct {
 	// SchemaVersion is always SchemaVersion for documents this package
 	// writes.
 	SchemaVersion string `json:"schemaVersion"`
-	// Verdict is pass, fail, unavailable or config-error.
+	// Verdict is pass, fail, unavailable, config-error or interrupted.
 	Verdict string `json:"verdict"`
 	// GoLive says whether this run supports the go-live request.
 	GoLive GoLive `json:"goLive"`
@@ -209,7 +209,8 @@ type Requirement struct {
 	Source string `json:"source"`
 	// Level is must or should.
 	Level string `json:"level"`
-	// Status is passed, failed, skipped, known-issue or not-run.
+	// Status is passed, failed, skipped, known-issue or not-run (in an
+	// interrupted run, also a check the run never reached).
 	Status string `json:"status"`
 	// Classification says why it did not pass; empty when it passed or
 	// was skipped by choice.

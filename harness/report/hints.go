@@ -30,6 +30,16 @@ const (
 // environment unavailable (throttled), never as a contract violation.
 const ThrottledFact = "throttled"
 
+// NotJudgedFact is the key of a finding's Facts that says why the check
+// recorded an answer without judging it (conformance.NotJudgedFact). A
+// passed requirement with such findings is shown as partly not judged,
+// with each endpoint and why, so it never reads as a plain pass.
+const NotJudgedFact = "notJudged"
+
+// skippedFact is the key of a finding's Facts that says why a check left
+// an endpoint out.
+const skippedFact = "skipped"
+
 // throttleHint says what to change when the target throttled the run.
 const throttleHint = "the target throttled the run (429 Too Many Requests after the client's retries), so some checks judged nothing: " +
 	"lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES) and run again"

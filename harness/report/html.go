@@ -119,6 +119,8 @@ func rowCSS(r Requirement) string {
 		return "unavailable"
 	case r.Status == StatusFailed && r.Advisory:
 		return "advisory"
+	case r.Status == StatusPassed && len(notJudgedNotes(r)) > 0:
+		return "partly"
 	}
 	return r.Status
 }

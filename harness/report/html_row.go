@@ -19,7 +19,7 @@ func rowHTML(r htmlRow) template.HTML {
 	e := template.HTMLEscapeString
 	w := func(parts ...string) { writeAll(&b, parts...) }
 	w(`<details class="req `, e(r.CSS), `" id="req-`, e(r.ID), "\">\n")
-	w(`<summary><span class="badge b-`, e(r.CSS), `">`, e(r.Status), `</span> <strong>`, e(r.ID), `</strong> `, e(r.Title))
+	w(`<summary><span class="badge b-`, e(r.CSS), `">`, e(statusLabel(r.Requirement)), `</span> <strong>`, e(r.ID), `</strong> `, e(r.Title))
 	if r.InProfile {
 		w(` <em>(profile)</em>`)
 	}
@@ -38,6 +38,14 @@ func rowHTML(r htmlRow) template.HTML {
 	w(")</span></p>\n")
 	if k := r.KnownIssue; k != nil {
 		w(`<p><strong>Known vendor issue:</strong> `, e(k.Note), ` (ledger entry until `, e(k.Expires), ")</p>\n")
+	}
+	if notes := notJudgedNotes(r.Requirement); len(notes) > 0 {
+		w(`<p><strong>Not judged</strong> <span class="muted">(these answers were seen but not judged by this check, `,
+			`so a pass holds only for the others)</span>:</p><ul class="notjudged">`)
+		for _, n := range notes {
+			w(`<li>`, e(n), `</li>`)
+		}
+		w("</ul>\n")
 	}
 	if ev := r.Evidence; ev.Expected != "" || ev.Observed != "" {
 		w(`<p><strong>Expected:</strong> `, e(ev.Expected), `<br><strong>Observed:</strong> `, e(ev.Observed), "</p>\n")

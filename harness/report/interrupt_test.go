@@ -58,3 +58,38 @@ func TestAnInterruptedRunNeverPassesAndIsNoContractViolation(t *testing.T) {
 		})
 	}
 }
+
+// In an interrupted run, the checks Ginkgo never reached are not run
+// because the run stopped, not skipped by choice, and the one cut off is
+// described in words, not by Ginkgo's state name.
+func TestAnInterruptedRunSaysWhichChecksItNeverReached(t *testing.T) {
+	d := Build(interruptedRun(t, types.SpecStateTimedout, "Suite Timeout Elapsed"), testCatalogue(t), liveRun(), nil, nil)
+	for _, req := range d.Requirements {
+		switch req.ID {
+		case "TRANS-004":
+			if req.Status != StatusNotRun || !strings.Contains(req.Reason, "the run stopped before this check") ||
+				!strings.Contains(req.Reason, "Suite Timeout Elapsed") {
+				t.Errorf("TRANS-004, never reached: %s %q, want not-run saying the run stopped before it (Suite Timeout Elapsed)", req.Status, req.Reason)
+			}
+		case "SCHEMA-001":
+			if strings.Contains(req.Reason, "timedout") || !strings.Contains(req.Reason, "suite's timeout") {
+				t.Errorf("SCHEMA-001, cut off: reason %q, want it to say the suite's timeout cut it off, in words", req.Reason)
+			}
+		}
+	}
+	if d.Counts.Skipped != 0 {
+		t.Errorf("counts %+v: nothing was skipped by choice", d.Counts)
+	}
+	// A skip with a message is a choice, interrupted run or not.
+	r := interruptedRun(t, types.SpecStateInterrupted, "Interrupted by User")
+	for i := range r.SpecReports {
+		if strings.HasPrefix(r.SpecReports[i].LeafNodeText, "TRANS-004") {
+			r.SpecReports[i].Failure.Message = "a TLS handshake cannot be replayed"
+		}
+	}
+	for _, req := range Build(r, testCatalogue(t), liveRun(), nil, nil).Requirements {
+		if req.ID == "TRANS-004" && req.Status != StatusSkipped {
+			t.Errorf("TRANS-004 skipped with a message: %s, want skipped", req.Status)
+		}
+	}
+}

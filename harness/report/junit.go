@@ -52,8 +52,9 @@ type JUnitProperty struct {
 }
 
 // JUnitTestCase is one requirement. Its properties carry the requirement
-// ID, family, source, level, status, classification, and one "endpoint"
-// property per endpoint it covers.
+// ID, family, source, level, status, classification, one "endpoint"
+// property per endpoint it covers, and one "notJudged" property per answer
+// the check saw but did not judge ("endpoint: why").
 type JUnitTestCase struct {
 	// Name is "<ID> <title>"; Classname is "winston.<family>"; Time is
 	// the spec's duration in seconds.
@@ -66,7 +67,8 @@ type JUnitTestCase struct {
 	Failure *JUnitMessage `xml:"failure,omitempty"`
 	Error   *JUnitMessage `xml:"error,omitempty"`
 	Skipped *JUnitMessage `xml:"skipped,omitempty"`
-	// SystemOut carries the evidence of a known vendor issue.
+	// SystemOut carries the evidence of a known vendor issue, or says a
+	// pass left answers not judged.
 	SystemOut string `xml:"system-out,omitempty"`
 }
 
@@ -90,6 +92,7 @@ func (d *Document) renderJUnit() ([]byte, error) {
 		Timestamp: d.Run.Start.UTC().Format("2006-01-02T15:04:05Z"),
 		Properties: []JUnitProperty{
 			{"schemaVersion", d.SchemaVersion}, {"verdict", d.Verdict}, {"goLive", d.GoLive.Verdict},
+			{"goLiveReason", d.GoLive.Reason}, {"sandbox", fmt.Sprint(d.Run.Sandbox)},
 			{"summary", d.Summary}, {"mode", d.Mode}, {"target", d.Target.BaseURL}, {"appName", d.Target.AppName},
 			{"suiteVersion", d.Run.SuiteVersion}, {"seed", fmt.Sprint(d.Run.Seed)}, {"command", d.Run.Command},
 		},
@@ -107,6 +110,10 @@ func (d *Document) renderJUnit() ([]byte, error) {
 		for _, e := range r.Endpoints {
 			tc.Properties = append(tc.Properties, JUnitProperty{"endpoint", e})
 		}
+		notes := notJudgedNotes(r)
+		for _, n := range notes {
+			tc.Properties = append(tc.Properties, JUnitProperty{"notJudged", n})
+		}
 		msg := &JUnitMessage{Message: r.Reason, Type: r.Classification, Text: junitText(r)}
 		switch {
 		case r.Status == StatusFailed && r.Classification == ClassEnvironmentUnavailable:
@@ -115,6 +122,7 @@ func (d *Document) renderJUnit() ([]byte, error) {
 		case r.Status == StatusFailed:
 			if r.Advisory {
 				msg.Type += "-advisory"
+				msg.Message = "advisory (SHOULD, does not fail the run): " + msg.Message
 			}
 			tc.Failure = msg
 			suite.Failures++
@@ -122,8 +130,13 @@ func (d *Document) renderJUnit() ([]byte, error) {
 			tc.Skipped = &JUnitMessage{Message: r.Reason, Type: r.Status}
 			suite.Skipped++
 		}
-		if r.Status == StatusKnownIssue {
+		switch {
+		case r.Status == StatusKnownIssue:
 			tc.SystemOut = junitText(r)
+		case r.Status == StatusPassed && len(notes) > 0:
+			// A CI shows a passed case as a plain pass: say here that
+			// it holds only for the answers it judged.
+			tc.SystemOut = "passed, partly not judged: these answers were seen but not judged by this check:\n- " + strings.Join(notes, "\n- ") + "\n"
 		}
 		suite.Cases = append(suite.Cases, tc)
 		suite.Tests++

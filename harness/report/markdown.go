@@ -16,7 +16,9 @@ func (d *Document) renderMarkdown() ([]byte, error) {
 	b.WriteString("# Winston API conformance report\n\n")
 	fmt.Fprintf(&b, "**Verdict: %s** · **Go-live: %s**\n\n", verdictLabel(d.Verdict), goLiveLabel(d.GoLive.Verdict))
 	if d.GoLive.Verdict == GoLiveNotValidForSubmission {
-		fmt.Fprintf(&b, "> **This report is not valid for submission.** %s\n\n", d.GoLive.Reason)
+		// The reason opens with "Not valid for submission:", which the
+		// bold line says already.
+		fmt.Fprintf(&b, "> **This report is not valid for submission.** %s\n\n", sentence(strings.TrimPrefix(d.GoLive.Reason, "Not valid for submission: ")))
 	}
 	fmt.Fprintf(&b, "%s\n\n", d.Summary)
 	if d.GoLive.Verdict != GoLiveNotValidForSubmission {
@@ -84,6 +86,9 @@ func (d *Document) mdFailures(b *strings.Builder) {
 	for _, r := range failed {
 		fmt.Fprintf(b, "### %s %s: %s\n\n", r.ID, r.Title, classLabel(r))
 		fmt.Fprintf(b, "> %s (source: %s, level: %s)\n\n", r.Must, r.Source, r.Level)
+		if r.Reason != "" {
+			fmt.Fprintf(b, "- Reason (and the fix, where the suite knows one): %s\n", mdCell(r.Reason))
+		}
 		if r.KnownIssue != nil {
 			fmt.Fprintf(b, "- Known vendor issue: %s (ledger entry until %s)\n", r.KnownIssue.Note, r.KnownIssue.Expires)
 		}
@@ -136,7 +141,7 @@ func (d *Document) mdNotExercised(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "## Not exercised (%d)\n\n| ID | status | why |\n|---|---|---|\n", len(rows))
 	for _, r := range rows {
-		fmt.Fprintf(b, "| %s | %s | %s |\n", r.ID, r.Status, mdCell(r.Reason))
+		fmt.Fprintf(b, "| %s | %s | %s |\n", r.ID, statusLabel(r), mdCell(r.Reason))
 	}
 	b.WriteString("\n")
 }
@@ -158,7 +163,7 @@ func (d *Document) mdCoverage(b *strings.Builder) {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\npass: every check passed; FAIL: contract violation; outage: environment unavailable; advisory: a SHOULD failed; known: known vendor issue; skip: skipped; not run: not selected; –: no check of that family applies.\n\n")
+	b.WriteString("\npass: every check passed; FAIL: contract violation; outage: environment unavailable; throttled: 429 after retries, not judged; advisory: a SHOULD failed; known: known vendor issue; skip: skipped; not run: not selected; –: no check of that family applies.\n\n")
 	if rows := latencyRows(d); len(rows) > 0 {
 		b.WriteString("### Latency (live answers)\n\n| endpoint | p50 ms | p95 ms | answers |\n|---|---|---|---|\n")
 		for _, r := range rows {
@@ -169,11 +174,20 @@ func (d *Document) mdCoverage(b *strings.Builder) {
 }
 
 func (d *Document) mdRequirements(b *strings.Builder) {
-	b.WriteString("## All requirements\n\n| ID | requirement | source | level | status | classification |\n|---|---|---|---|---|---|\n")
+	b.WriteString("## All requirements\n\n| ID | requirement | source | level | status | classification | not judged |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range d.Requirements {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", r.ID, mdCell(r.Title), r.Source, r.Level, r.Status, classLabel(r))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.ID, mdCell(r.Title), r.Source, r.Level, statusLabel(r), classLabel(r),
+			mdCell(strings.Join(notJudgedNotes(r), "; ")))
 	}
 	b.WriteString("\n")
+}
+
+// sentence starts s with a capital letter.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // mdCell makes text safe inside a Markdown table cell.

@@ -49,6 +49,9 @@ func classLabel(r Requirement) string {
 		}
 		return "contract violation"
 	case ClassEnvironmentUnavailable:
+		if throttledOnly(r) {
+			return "environment unavailable (throttled: 429 after retries)"
+		}
 		return "environment unavailable"
 	case ClassConfigurationError:
 		return "configuration error"
@@ -56,6 +59,71 @@ func classLabel(r Requirement) string {
 		return "known vendor issue"
 	}
 	return ""
+}
+
+// statusLabel is a requirement's status in a reviewer's words, as the
+// report.html badge and the report.md tables show it: a failure says what
+// kind it is (a MUST violation, an advisory SHOULD, an outage, throttling,
+// a setup problem), and a pass that left endpoints not judged says so, so
+// that it never reads as a plain pass.
+func statusLabel(r Requirement) string {
+	switch r.Status {
+	case StatusPassed:
+		if len(notJudgedNotes(r)) > 0 {
+			return "passed, partly not judged"
+		}
+		return "passed"
+	case StatusFailed:
+		switch {
+		case r.Classification == ClassEnvironmentUnavailable && throttledOnly(r):
+			return "throttled"
+		case r.Classification == ClassEnvironmentUnavailable:
+			return "unavailable"
+		case r.Classification == ClassConfigurationError:
+			return "configuration error"
+		case r.Advisory:
+			return "advisory (SHOULD)"
+		}
+		return "FAILED"
+	case StatusKnownIssue:
+		return "known vendor issue"
+	case StatusSkipped:
+		return "skipped"
+	case StatusNotRun:
+		return "not run"
+	}
+	return r.Status
+}
+
+// throttledOnly is true for a failure that judged no answer wrong and
+// was kept from passing by 429s: the target throttled the run.
+func throttledOnly(r Requirement) bool {
+	return r.Status == StatusFailed && len(failingFindings(&r)) == 0 && wasThrottled(&r)
+}
+
+// notJudgedNotes lists, as "endpoint: why", the answers a requirement
+// recorded without judging them and the endpoints it left out. A pass with
+// such notes holds only for the endpoints that were judged.
+func notJudgedNotes(r Requirement) []string {
+	var notes []string
+	for _, f := range r.Evidence.Findings {
+		if !f.OK {
+			continue
+		}
+		why := f.Facts[NotJudgedFact]
+		if why == "" {
+			why = f.Facts[skippedFact]
+		}
+		if why == "" {
+			continue
+		}
+		where := f.Endpoint
+		if where == "" {
+			where = "(host)"
+		}
+		notes = append(notes, where+": "+why)
+	}
+	return notes
 }
 
 // verdictLabel explains a verdict in a few words.
@@ -95,6 +163,8 @@ func cellLabel(c Cell) string {
 		return "pass"
 	case StatusFailed:
 		switch {
+		case c.Classification == ClassEnvironmentUnavailable && c.Throttled:
+			return "throttled"
 		case c.Classification == ClassEnvironmentUnavailable:
 			return "outage"
 		case c.Advisory:
