@@ -8,14 +8,7 @@ import (
 
 func TestJUnitCarriesTheDisclaimerAndMarksAdvisory(t *testing.T) {
 	d := reviewerDoc()
-	out, err := d.renderJUnit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var root JUnitTestSuites
-	if err := xml.Unmarshal(out, &root); err != nil {
-		t.Fatal(err)
-	}
+	root := junitOf(t, d)
 	props := map[string]string{}
 	for _, p := range root.Suites[0].Properties {
 		props[p.Name] = p.Value
@@ -36,14 +29,7 @@ func TestJUnitCarriesTheDisclaimerAndMarksAdvisory(t *testing.T) {
 }
 
 func TestJUnitPassPartlyNotJudgedSaysSo(t *testing.T) {
-	out, err := reviewerDoc().renderJUnit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var root JUnitTestSuites
-	if err := xml.Unmarshal(out, &root); err != nil {
-		t.Fatal(err)
-	}
+	root := junitOf(t, reviewerDoc())
 	for _, c := range root.Suites[0].Cases {
 		if !strings.HasPrefix(c.Name, "ERR-006") {
 			continue
@@ -61,4 +47,14 @@ func TestJUnitPassPartlyNotJudgedSaysSo(t *testing.T) {
 			t.Errorf("ERR-006's system-out does not say the pass is partial: %q", c.SystemOut)
 		}
 	}
+}
+
+// junitOf is d's junit.xml, parsed.
+func junitOf(t *testing.T, d *Document) JUnitTestSuites {
+	t.Helper()
+	var root JUnitTestSuites
+	if err := xml.Unmarshal([]byte(mustRender(t, d.renderJUnit)), &root); err != nil {
+		t.Fatal(err)
+	}
+	return root
 }

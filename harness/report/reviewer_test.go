@@ -61,7 +61,7 @@ func reviewerDoc() *Document {
 }
 
 func TestMarkdownFailureCarriesItsReasonWithTheFix(t *testing.T) {
-	md := mustMarkdown(t, reviewerDoc())
+	md := mustRender(t, reviewerDoc().renderMarkdown)
 	section := md[strings.Index(md, "### AUTH-002"):]
 	section = section[:strings.Index(section[4:], "### ")+4]
 	if !strings.Contains(section, "make record FOCUS=AUTH-002") {
@@ -70,7 +70,7 @@ func TestMarkdownFailureCarriesItsReasonWithTheFix(t *testing.T) {
 }
 
 func TestMarkdownNotValidBannerSaysItOnce(t *testing.T) {
-	md := mustMarkdown(t, reviewerDoc())
+	md := mustRender(t, reviewerDoc().renderMarkdown)
 	line := md[strings.Index(md, "> "):]
 	line = line[:strings.Index(line, "\n")]
 	if n := strings.Count(strings.ToLower(line), "not valid for submission"); n != 1 {
@@ -83,7 +83,7 @@ func TestMarkdownNotValidBannerSaysItOnce(t *testing.T) {
 
 func TestStatusesAreShownInAReviewersWords(t *testing.T) {
 	d := reviewerDoc()
-	md := mustMarkdown(t, d)
+	md := mustRender(t, d.renderMarkdown)
 	html := mustHTML(t, d)
 	for id, want := range map[string]string{
 		"AUTH-002": "configuration error", "TRANS-002": "advisory (SHOULD)", "ERR-007": "throttled",
@@ -115,7 +115,7 @@ func TestThrottledCheckIsNamedThrottledNotJustUnavailable(t *testing.T) {
 
 func TestPassWithNotJudgedEndpointsSaysWhichAndWhy(t *testing.T) {
 	d := reviewerDoc()
-	md, html := mustMarkdown(t, d), mustHTML(t, d)
+	md, html := mustRender(t, d.renderMarkdown), mustHTML(t, d)
 	const why = "tables: not a 4xx: its status is judged by the status checks"
 	if !strings.Contains(rowOf(md, "| ERR-006 |"), why) {
 		t.Errorf("report.md's ERR-006 row does not say which endpoint was not judged and why:\n%s", rowOf(md, "| ERR-006 |"))
@@ -133,22 +133,9 @@ func TestPassWithNotJudgedEndpointsSaysWhichAndWhy(t *testing.T) {
 	}
 }
 
-func mustMarkdown(t *testing.T, d *Document) string {
-	t.Helper()
-	out, err := d.renderMarkdown()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
-}
-
 func mustHTML(t *testing.T, d *Document) string {
 	t.Helper()
-	out, err := d.renderHTML(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
+	return mustRender(t, func() ([]byte, error) { return d.renderHTML(nil) })
 }
 
 // rowOf is the last line of text that starts with prefix (the "All
