@@ -25,7 +25,7 @@ import (
 func checkBusinessDayFilter(ctx SpecContext, t *T) {
 	for _, ep := range t.Exercised() {
 		day := t.Fx.BusinessDay
-		filterHolds(ctx, t, ep, "businessDay", day, "businessDay", "equal to "+day, func(v string) bool { return dayOf(v) == day })
+		filterHolds(ctx, t, ep, "businessDay", day, "businessDay", "equal to "+day, false, func(v string) bool { return dayOf(v) == day })
 		probe := t.Post(ctx, ep, With(ep.Large, "limit", 1000))
 		items, ok := listOf(t, ep.ID+" (large query, to find another business day)", probe)
 		if !ok {
@@ -33,10 +33,12 @@ func checkBusinessDayFilter(ctx SpecContext, t *T) {
 		}
 		other := otherValue(items, "businessDay", day)
 		if other == "" {
-			t.Observe(ep.ID+" (large query)", false, fmt.Sprintf("bills of a business day other than %s, to judge the filter on a second day: too few items to judge (%d bills, all of %s or none); set a large query or fixtures.businessDay in your catalogue (WINSTON_CATALOGUE) so that both are found", day, len(items), day), probe)
+			t.TooFew(ep.ID+" (large query)", "bills of a business day other than "+day+", to judge the filter on a second day",
+				fmt.Sprintf("%d bills, all of %s or none", len(items), day),
+				"set a large query or fixtures.businessDay in your catalogue (WINSTON_CATALOGUE) so that bills of both days are found", probe)
 			continue
 		}
-		filterHolds(ctx, t, ep, "businessDay", other, "businessDay", "equal to "+other, func(v string) bool { return dayOf(v) == other })
+		filterHolds(ctx, t, ep, "businessDay", other, "businessDay", "equal to "+other, true, func(v string) bool { return dayOf(v) == other })
 	}
 }
 
@@ -46,7 +48,7 @@ func checkBusinessDayFilter(ctx SpecContext, t *T) {
 // its time.
 func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 	for _, ep := range t.Exercised() {
-		items, ok := sinceHolds(ctx, t, ep, t.Fx.ModifiedSince)
+		items, ok := sinceHolds(ctx, t, ep, t.Fx.ModifiedSince, false)
 		if !ok {
 			continue
 		}
@@ -61,30 +63,35 @@ func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 		// second answer is judged on bills it must drop and bills it
 		// must keep, whether "at or after" is read inclusively or not.
 		if len(times) < 3 {
-			t.Observe(ep.ID+" (modifiedSince "+t.Fx.ModifiedSince+")", false, fmt.Sprintf("bills with at least 3 distinct modifiedAt values, to judge the filter on a later time: too few items to judge (%d distinct); set fixtures.modifiedSince in your catalogue (WINSTON_CATALOGUE) to a time with more bills after it", len(times)), nil)
+			t.TooFew(ep.ID+" (modifiedSince "+t.Fx.ModifiedSince+")", "bills with at least 3 distinct modifiedAt values, to judge the filter on a later time",
+				fmt.Sprintf("%d distinct", len(times)),
+				"set fixtures.modifiedSince in your catalogue (WINSTON_CATALOGUE) to a time with more bills after it", nil)
 			continue
 		}
-		sinceHolds(ctx, t, ep, times[len(times)/2])
+		sinceHolds(ctx, t, ep, times[len(times)/2], true)
 	}
 }
 
 // sinceHolds lists bills modified since the given time and judges every
-// bill's modifiedAt; it returns the bills when it could read them.
-func sinceHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, since string) ([]map[string]any, bool) {
+// bill's modifiedAt; it returns the bills when it could read them. listed
+// is true when an earlier answer showed bills modified since then.
+func sinceHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, since string, listed bool) ([]map[string]any, bool) {
 	at, err := time.Parse(time.RFC3339, since)
 	if err != nil {
 		Fail(fmt.Sprintf("fixtures.modifiedSince %q is not an RFC 3339 time: fix it in your catalogue", since))
 	}
-	return filterHolds(ctx, t, ep, "modifiedSince", since, "modifiedAt", "at or after "+since, func(v string) bool {
+	return filterHolds(ctx, t, ep, "modifiedSince", since, "modifiedAt", "at or after "+since, listed, func(v string) bool {
 		m, err := time.Parse(time.RFC3339, v)
 		return err == nil && !m.Before(at)
 	})
 }
 
 // filterHolds lists bills with filter name = value and checks field on
-// every bill. An empty answer proves nothing, so it is a violation that
-// names the fixture to change.
-func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, field, rule string, holds func(string) bool) ([]map[string]any, bool) {
+// every bill. listed is true when an earlier answer of the same check
+// showed bills the filter must keep: an empty answer then dropped them, a
+// violation. Otherwise an empty answer proves nothing: the spec fails as
+// not judged, naming the fixture to change.
+func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, field, rule string, listed bool, holds func(string) bool) ([]map[string]any, bool) {
 	body := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil, "limit", 1000, name, value)
 	where := fmt.Sprintf("%s (%s %s)", ep.ID, name, value)
 	resp := t.Post(ctx, ep, body)
@@ -92,8 +99,13 @@ func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, fiel
 	if !ok {
 		return nil, false
 	}
-	if len(items) == 0 {
-		t.Observe(where, false, "bills to judge the filter by: the value matched none (set the fixture in your catalogue to a value with bills)", resp)
+	switch {
+	case len(items) == 0 && listed:
+		t.Observe(where, false, fmt.Sprintf("the bills with %s %s that the large query listed; none came", field, rule), resp)
+		return nil, false
+	case len(items) == 0:
+		t.TooFew(where, "bills to judge the filter by", "none matched "+value,
+			"set fixtures."+name+" in your catalogue (WINSTON_CATALOGUE) to a value with bills on this target", resp)
 		return nil, false
 	}
 	var bad []string

@@ -90,17 +90,20 @@ func TestUnsortableNeedsTheFieldAndTwoValues(t *testing.T) {
 		name  string
 		items []map[string]any
 		says  string
+		thin  bool
 	}{
-		{"an empty list", nil, "too few items to judge"},
-		{"one value everywhere", []map[string]any{{"f": "a"}, {"f": "a"}, {"f": "a"}}, "2 distinct values"},
-		{"a missing field", []map[string]any{{"f": "a", "_id": "x"}, {"_id": "y"}}, `item 2 (_id "y") has none`},
-		{"a null field", []map[string]any{{"f": nil}, {"f": nil}}, "item 1"},
+		{"an empty list", nil, "0 items, 0 distinct values", true},
+		{"one value everywhere", []map[string]any{{"f": "a"}, {"f": "a"}, {"f": "a"}}, "3 items, 1 distinct values", true},
+		{"a missing field", []map[string]any{{"f": "a", "_id": "x"}, {"_id": "y"}}, `item 2 (_id "y") has none`, false},
+		{"a null field", []map[string]any{{"f": nil}, {"f": nil}}, "item 1", false},
 	} {
-		if got := unsortable(tc.items, "f"); !strings.Contains(got, tc.says) {
-			t.Errorf("%s: got %q, want it to say %q", tc.name, got, tc.says)
+		// Too few values is about the data; a missing field is about the
+		// answer.
+		if got, thin := unsortable(tc.items, "f"); !strings.Contains(got, tc.says) || thin != tc.thin {
+			t.Errorf("%s: got %q (thin %v), want it to say %q (thin %v)", tc.name, got, thin, tc.says, tc.thin)
 		}
 	}
-	if got := unsortable([]map[string]any{{"f": n("1")}, {"f": n("2")}}, "f"); got != "" {
+	if got, thin := unsortable([]map[string]any{{"f": n("1")}, {"f": n("2")}}, "f"); got != "" || thin {
 		t.Errorf("two distinct values are enough: %s", got)
 	}
 }

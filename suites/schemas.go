@@ -176,7 +176,10 @@ func orderedPage(t *T, where, field string, dir int, resp *client.Response) ([]m
 	if !ok {
 		return nil, false
 	}
-	if why := unsortable(items, field); why != "" {
+	if why, thin := unsortable(items, field); thin {
+		t.TooFew(where, "at least 2 distinct values of "+field+", to judge the order", why, moreItemsFix, resp)
+		return nil, false
+	} else if why != "" {
 		t.Observe(where, false, why, resp)
 		return nil, false
 	}
@@ -218,17 +221,19 @@ func listOf(t *T, where string, resp *client.Response) ([]map[string]any, bool) 
 	return items, true
 }
 
-// minItemsNote says where the items a list check needs come from.
-const minItemsNote = "either the target dropped items, or the catalogue's large query does not match more than 100 items on this target (set one that does in your catalogue, WINSTON_CATALOGUE)"
+// moreItemsFix says how to give a list check the items it needs.
+const moreItemsFix = "set a large query that matches more items on this target in your catalogue (WINSTON_CATALOGUE), or add data to the environment; " +
+	"if that much data exists, the target dropped items"
 
-// enough records a violation when a list holds fewer than need items: a
-// rule judged on too few items would pass whatever the target does, so
-// the spec fails and says why instead of passing vacuously.
+// enough records that a list held too few items to judge rule when it
+// holds fewer than need: a rule judged on too few items would pass
+// whatever the target does, so the spec fails, as not judged (T.TooFew),
+// instead of passing vacuously.
 func enough(t *T, where string, n, need int, rule string, resp *client.Response) bool {
 	if n >= need {
 		return true
 	}
-	t.Observe(where, false, fmt.Sprintf("too few items to judge %s: need at least %d, got %d; %s", rule, need, n, minItemsNote), resp)
+	t.TooFew(where, fmt.Sprintf("at least %d items, to judge %s", need, rule), fmt.Sprintf("%d items", n), moreItemsFix, resp)
 	return false
 }
 
@@ -266,23 +271,23 @@ func idString(item map[string]any) (string, string) {
 }
 
 // unsortable says why items cannot show an order of field, or "": every
-// item must hold the field (two missing values compare equal), and at
-// least two distinct values must be present (one value is in any order).
-func unsortable(items []map[string]any, field string) string {
+// item must hold the field (two missing values compare equal: a
+// violation), and at least two distinct values must be present (one value
+// is in any order: thin is true, the data is too thin to judge).
+func unsortable(items []map[string]any, field string) (why string, thin bool) {
 	distinct := map[string]bool{}
 	for i, it := range items {
 		v, has := it[field]
 		if !has || v == nil {
 			id, _ := idString(it)
-			return fmt.Sprintf("every item to hold the sort field %s; item %d (_id %q) has none", field, i+1, id)
+			return fmt.Sprintf("every item to hold the sort field %s; item %d (_id %q) has none", field, i+1, id), false
 		}
 		distinct[fmt.Sprint(v)] = true
 	}
 	if len(distinct) < 2 {
-		return fmt.Sprintf("at least 2 distinct values of %s to judge the order: too few items to judge (%d items, %d distinct values); %s",
-			field, len(items), len(distinct), minItemsNote)
+		return fmt.Sprintf("%d items, %d distinct values", len(items), len(distinct)), true
 	}
-	return ""
+	return "", false
 }
 
 // firstUnordered names the first pair out of order, or "".

@@ -18,6 +18,8 @@ func TestJudgeNeverPassesASpecThatJudgedNothing(t *testing.T) {
 	skipped := evidence.Finding{Endpoint: "create-order", OK: true, Observed: "not exercised", Facts: map[string]string{"skipped": "replay; set WINSTON_ALLOW_MUTATIONS=true"}}
 	unjudged := evidence.Finding{Endpoint: "bills (GET)", OK: true, Expected: "a 4xx to read", Observed: "200", Facts: map[string]string{NotJudgedFact: "no 4xx came"}}
 	judged := evidence.Finding{Endpoint: "bills", OK: true, Expected: "200", Observed: "200"}
+	thin := evidence.Finding{Endpoint: "bills (limit 4)", Expected: "at least 4 items, to judge limit 3", Observed: "2 items",
+		Facts: map[string]string{InsufficientDataFact: "add bills"}}
 	for _, tc := range []struct {
 		name     string
 		req      *catalogue.Requirement
@@ -33,6 +35,10 @@ func TestJudgeNeverPassesASpecThatJudgedNothing(t *testing.T) {
 		{"every endpoint left out on purpose", star, ep, []evidence.Finding{skipped}, outcomeSkip, []string{"judged nothing", "WINSTON_ALLOW_MUTATIONS=true"}},
 		{"one judgement among skips", star, ep, []evidence.Finding{skipped, unjudged, judged}, outcomePass, nil},
 		{"a violation", star, ep, []evidence.Finding{judged, {Endpoint: "bills", Expected: "400", Observed: "200"}}, outcomeFail, []string{"1 violation(s); first: bills: expected 400; observed 200"}},
+		{"too few items, beside a judgement that held", paged, ep, []evidence.Finding{judged, thin}, outcomeFail,
+			[]string{"LIST-001 not judged: too few items to judge on 1 answer(s); first: bills (limit 4): expected at least 4 items", "fix: add bills"}},
+		{"too few items beside a violation", paged, ep, []evidence.Finding{thin, {Endpoint: "bills", Expected: "400", Observed: "200"}}, outcomeFail,
+			[]string{"1 violation(s); first: bills: expected 400", "not judged for want of data:\n- bills (limit 4)"}},
 	} {
 		got, msg := judge(tc.req, tc.eps, tc.findings, nil)
 		if got != tc.want {

@@ -232,16 +232,25 @@ func (t *T) Observe(endpoint string, ok bool, expected string, resp *client.Resp
 	}
 	observed := Summary(resp)
 	t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed, OK: ok})
-	if !ok && resp != nil {
-		t.mu.Lock()
-		if t.details == nil {
-			t.details = map[string]string{}
-		}
-		key := findingKey(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed})
-		if _, seen := t.details[key]; !seen {
-			t.details[key] = resp.Describe()
-		}
-		t.mu.Unlock()
+	if !ok {
+		t.keepDetail(endpoint, expected, observed, resp)
+	}
+}
+
+// keepDetail keeps the description of the answer a failing finding was
+// made of, the first for each finding, for the failure message.
+func (t *T) keepDetail(endpoint, expected, observed string, resp *client.Response) {
+	if resp == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.details == nil {
+		t.details = map[string]string{}
+	}
+	key := findingKey(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed})
+	if _, seen := t.details[key]; !seen {
+		t.details[key] = resp.Describe()
 	}
 }
 
@@ -270,6 +279,26 @@ const NotJudgedFact = "notJudged"
 func (t *T) NotJudged(endpoint, expected string, resp *client.Response, why string) {
 	t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
 		Facts: map[string]string{NotJudgedFact: why}})
+}
+
+// InsufficientDataFact is the key of a failing finding's Facts that says
+// the answers held too few items to judge the rule (report.InsufficientDataFact).
+const InsufficientDataFact = report.InsufficientDataFact
+
+// TooFew records that the answers to endpoint held too few items to judge
+// a rule: expected says what the check needed to judge it ("at least 101
+// items, to judge the default page size"), observed what came ("40
+// items"), fix what makes the data suffice, and resp is the answer that
+// fell short (nil when it was several). It fails the spec, which must not
+// pass on too little data, but as not judged: the report makes it a
+// configuration error with the fix, never a contract violation.
+func (t *T) TooFew(endpoint, expected, observed, fix string, resp *client.Response) {
+	if resp != nil {
+		observed += " in " + Summary(resp)
+	}
+	t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed,
+		Facts: map[string]string{InsufficientDataFact: fix}})
+	t.keepDetail(endpoint, expected, observed, resp)
 }
 
 // ThrottledFact is the key of a finding's Facts that marks an answer the
@@ -303,11 +332,17 @@ const (
 // violation; a spec without violations passes only when at least one
 // finding judged something.
 func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings []evidence.Finding, details map[string]string) (outcome, string) {
-	var bad, skipped, unjudged, throttled []string
+	var bad, skipped, unjudged, throttled, thin []string
 	judged := 0
-	firstDetail := ""
+	firstDetail, thinDetail := "", ""
 	for _, f := range findings {
 		switch {
+		case !f.OK && f.Facts[InsufficientDataFact] != "":
+			if len(thin) == 0 {
+				thinDetail = details[findingKey(f)]
+			}
+			thin = append(thin, fmt.Sprintf("- %s: expected %s; observed %s\n    fix: %s", orHost(f.Endpoint), f.Expected, f.Observed, f.Facts[InsufficientDataFact]))
+			continue
 		case !f.OK:
 		case f.Facts[ThrottledFact] != "":
 			throttled = append(throttled, orHost(f.Endpoint))
@@ -335,6 +370,16 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 		}
 		bad = append(bad, line)
 	}
+	if len(bad) == 0 && len(thin) > 0 {
+		// Too few items is about the data, not the contract: the spec
+		// fails, as not judged, and says what data would do.
+		msg := fmt.Sprintf("%s not judged: too few items to judge on %d answer(s); first: %s\n\n%s [%s] %s\n%s\nnot judged for want of data:\n%s",
+			req.ID, len(thin), strings.TrimPrefix(strings.SplitN(thin[0], "\n", 2)[0], "- "), req.ID, sourceLabel(req), req.Must, reference(req), strings.Join(thin, "\n"))
+		if thinDetail != "" {
+			msg += "\n\nfirst answer that fell short:\n" + thinDetail
+		}
+		return outcomeFail, msg
+	}
 	if len(bad) == 0 {
 		if len(throttled) > 0 {
 			// Even beside judgements that held, a throttled endpoint
@@ -354,6 +399,9 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 	// The first line is what a report row shows: the first violation.
 	msg := fmt.Sprintf("%d violation(s); first: %s\n\n%s [%s] %s\n%s\nviolations:\n%s", len(bad), strings.TrimPrefix(strings.SplitN(bad[0], "\n", 2)[0], "- "),
 		req.ID, sourceLabel(req), req.Must, reference(req), strings.Join(bad, "\n"))
+	if len(thin) > 0 {
+		msg += "\nnot judged for want of data:\n" + strings.Join(thin, "\n")
+	}
 	if firstDetail != "" {
 		msg += "\n\nfirst failing exchange:\n" + firstDetail
 	}

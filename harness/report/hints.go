@@ -36,6 +36,15 @@ const ThrottledFact = "throttled"
 // with each endpoint and why, so it never reads as a plain pass.
 const NotJudgedFact = "notJudged"
 
+// InsufficientDataFact is the key of a failing finding's Facts that says
+// the check could not judge a rule on the answers it got because they held
+// too few items (say, 40 bills where a page size of 100 needs 101), and what
+// it needed. Such a finding fails the requirement, which never passes on
+// too little data, but it is no contract violation: the target's data (or
+// the catalogue's queries) must change. The requirement is a configuration
+// error with the thin-data hint, unless another finding is a violation.
+const InsufficientDataFact = "insufficientData"
+
 // skippedFact is the key of a finding's Facts that says why a check left
 // an endpoint out.
 const skippedFact = "skipped"
@@ -52,6 +61,17 @@ type setupHint struct {
 	marks []string
 	// text says what is wrong and what fixes it.
 	text string
+	// reason, when set, is what each requirement the hint explains says
+	// instead of text, which the run's problems then give once.
+	reason string
+}
+
+// requirementReason is what a requirement the hint explains says first.
+func (h *setupHint) requirementReason() string {
+	if h.reason != "" {
+		return h.reason
+	}
+	return h.text
 }
 
 var (
@@ -62,7 +82,14 @@ var (
 	hintHTTPPort = setupHint{id: "http-port", marks: []string{"server gave HTTP response to HTTPS client", "first record does not look like a TLS handshake"},
 		text: "WINSTON_BASE_URL answers in plain HTTP, not TLS (HTTP response to HTTPS client): it probably names the HTTP port; " +
 			"set it to the HTTPS origin and port, and the plain-HTTP origin in WINSTON_HTTP_URL"}
-	setupHints = []setupHint{hintUnknownCA, hintHTTPPort}
+	// hintThinData has no marks: a check says so itself, through
+	// InsufficientDataFact.
+	hintThinData = setupHint{id: "thin-data",
+		reason: "too little data to judge, not a contract violation (the run's problems say what to change)",
+		text: "the answers held too few items to judge these checks (each failure says how many it needed and got), which is about the target's data, not its contract: " +
+			"point the catalogue's queries and fixtures at data with enough items (a catalogue of your own in WINSTON_CATALOGUE: large queries, fixtures.businessDay, fixtures.modifiedSince), " +
+			"or add data to the environment, and run again; if the data is there, the target dropped items, which the failures' exchanges show"}
+	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintThinData}
 )
 
 // failureCause is what one failing finding failed on.
@@ -93,6 +120,9 @@ func failingFindings(req *Requirement) []evidence.Finding {
 // when the cause is the setup. A finding that got no answer is tied to its
 // exchange by the error text the client put into both.
 func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *setupHint) {
+	if f.Facts[InsufficientDataFact] != "" {
+		return causeSetup, &hintThinData
+	}
 	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
 	if !ok {
 		if errText, ok = strings.CutPrefix(f.Observed, evidence.HandshakeFailedPrefix); !ok {
@@ -266,14 +296,22 @@ func setupSummary(doc *Document) string {
 			continue
 		}
 		if cause, h := classifyFindings(req); cause == causeSetup && !anyReplayMiss(req.Evidence.Exchanges) {
-			ids = append(ids, req.ID)
+			// The sentence names one hint: the first found, with the
+			// checks it explains (the run's problems list every hint).
 			if hint == nil {
 				hint = h
+			}
+			if h.id == hint.id {
+				ids = append(ids, req.ID)
 			}
 		}
 	}
 	if hint == nil {
 		return ""
+	}
+	if hint.id == hintThinData.id {
+		return fmt.Sprintf("%d check(s) could not be judged %s (%s): %s.",
+			len(ids), answersFrom(doc, orUnknown(doc.Target.BaseURL)), joinCapped(ids, 5), hint.text)
 	}
 	return fmt.Sprintf("%d check(s) got no answer from %s in %s mode because of the run's setup (%s): %s.",
 		len(ids), orUnknown(doc.Target.BaseURL), doc.Mode, joinCapped(ids, 5), hint.text)

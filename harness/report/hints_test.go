@@ -216,3 +216,49 @@ func TestAThrottledRequirementIsUnavailableNotAViolation(t *testing.T) {
 		t.Errorf("a 500 beside a throttled answer: %s, want %s", req.Classification, ClassContractViolation)
 	}
 }
+
+// Too few items to judge is about the data: the requirement is a
+// configuration error with the thin-data hint, the run says once what to
+// change, and the go-live reason names the checks; a violation beside it
+// is still a violation.
+func TestTooFewItemsIsNotAContractViolation(t *testing.T) {
+	page := answer("/api/v2/list/bills", 200, "[]", time.Millisecond)
+	thin := evidence.Finding{Endpoint: "list-bills (limit 4)", Expected: "at least 4 items, to judge limit 3", Observed: "0 items in 200 (application/json)",
+		Facts: map[string]string{InsufficientDataFact: "set a large query"}}
+	specs := allPassing("STRUCT-001")
+	s := passing("STRUCT-001", "thin")
+	s.state, s.msg = types.SpecStateFailed, "STRUCT-001 not judged: too few items to judge on 1 answer(s)"
+	s.exchanges, s.findings = []evidence.Exchange{page}, []evidence.Finding{thin}
+	specs = append(specs, s)
+	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictConfigError || doc.Counts.ContractViolations != 0 || doc.Counts.ConfigurationErrors != 1 {
+		t.Errorf("verdict %s, %d violations, %d configuration errors; want config-error, 0, 1: %s", doc.Verdict,
+			doc.Counts.ContractViolations, doc.Counts.ConfigurationErrors, doc.Summary)
+	}
+	r := doc.Requirements[len(doc.Requirements)-1]
+	for _, req := range doc.Requirements {
+		if req.ID == "STRUCT-001" {
+			r = req
+		}
+	}
+	if r.Classification != ClassConfigurationError || !strings.Contains(r.Reason, "too little data") || !strings.Contains(r.Reason, "not judged") {
+		t.Errorf("STRUCT-001: %s: %s", r.Classification, r.Reason)
+	}
+	problems := strings.Join(doc.Run.Problems, "\n")
+	for _, text := range []string{doc.Summary, problems, doc.GoLive.Reason} {
+		if !strings.Contains(text, "too few items") || !strings.Contains(text, "WINSTON_CATALOGUE") || !strings.Contains(text, "STRUCT-001") {
+			t.Errorf("the summary, the run's problems and the go-live reason must name the cause, the fix and the check: %q", text)
+		}
+	}
+	if strings.Contains(doc.GoLive.Reason, "nothing was checked") {
+		t.Errorf("checks ran: %q", doc.GoLive.Reason)
+	}
+
+	broken := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "500 (text/plain)"}
+	req := &Requirement{ID: "LIST-001", Status: StatusFailed, Reason: "1 violation(s)", Level: "must",
+		Evidence: Evidence{Exchanges: []evidence.Exchange{page}, Findings: []evidence.Finding{thin, broken}}}
+	classify(req, false, nil, testBase, testStart)
+	if req.Classification != ClassContractViolation {
+		t.Errorf("a 500 beside too few items: %s, want %s", req.Classification, ClassContractViolation)
+	}
+}

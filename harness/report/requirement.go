@@ -109,7 +109,7 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 		req.Reason = "configuration error: the cassettes hold no answer for this check's requests, so replay cannot judge it; run with the settings the cassettes were recorded with, or re-record (make record FOCUS=" + req.ID + "): " + req.Reason
 	case cause == causeSetup:
 		req.Classification = ClassConfigurationError
-		req.Reason = "configuration error: " + hint.text + ": " + req.Reason
+		req.Reason = "configuration error: " + hint.requirementReason() + ": " + req.Reason
 	case runUnavailable:
 		req.Classification = ClassEnvironmentUnavailable
 		req.Reason = "environment unavailable: " + req.Reason

@@ -96,6 +96,8 @@ func deriveGoLive(doc *Document) GoLive {
 		return GoLive{GoLiveNotValidForSubmission,
 			"Not valid for submission: the answers came from the local Winston sandbox, not the real Winston API. " +
 				"Run the suite in live mode against the Winston test environment for a report you can submit."}
+	case doc.Verdict == VerdictConfigError && doc.Run.ConfigError == "":
+		return GoLive{GoLiveNotReady, "Not ready: " + unjudgedChecks(doc)}
 	case doc.Verdict == VerdictConfigError:
 		return GoLive{GoLiveNotReady, "Not ready: the run stopped on a configuration error, so nothing was checked: " + allProblems(doc.Run.ConfigError) + "."}
 	case doc.Verdict == VerdictInterrupted:
@@ -137,13 +139,7 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	}
 	switch {
 	case doc.Verdict == VerdictConfigError && doc.Run.ConfigError == "":
-		if s := setupSummary(doc); s != "" {
-			return s
-		}
-		return fmt.Sprintf("%d check(s) could not be judged in %s mode: the cassettes hold no answer for their requests (%s); run with the settings the cassettes were recorded with, or re-record them with make record.",
-			doc.Counts.ConfigurationErrors, doc.Mode, listIDs(doc.Requirements, func(r Requirement) bool {
-				return r.Status == StatusFailed && r.Classification == ClassConfigurationError
-			}, 5))
+		return unjudgedChecks(doc)
 	case doc.Verdict == VerdictConfigError && doc.Mode == "replay":
 		return fmt.Sprintf("No check ran in replay mode: configuration error (%s).", strings.TrimSuffix(allProblems(doc.Run.ConfigError), "."))
 	case doc.Verdict == VerdictConfigError:
@@ -182,6 +178,19 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 		return fmt.Sprintf("Interrupted, no verdict: the run stopped before its end (%s). So far: %s. Run it again to the end.", doc.Run.Interrupted, s)
 	}
 	return s + "."
+}
+
+// unjudgedChecks is the sentence for a run whose configuration loaded but
+// some of whose checks could not be judged for a reason in the run's setup:
+// a setup hint's (an untrusted CA, too few items), else replay misses.
+func unjudgedChecks(doc *Document) string {
+	if s := setupSummary(doc); s != "" {
+		return s
+	}
+	return fmt.Sprintf("%d check(s) could not be judged in %s mode: the cassettes hold no answer for their requests (%s); run with the settings the cassettes were recorded with, or re-record them with make record.",
+		doc.Counts.ConfigurationErrors, doc.Mode, listIDs(doc.Requirements, func(r Requirement) bool {
+			return r.Status == StatusFailed && r.Classification == ClassConfigurationError
+		}, 5))
 }
 
 // allProblems puts every line of a configuration error on one line: each

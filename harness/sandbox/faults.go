@@ -21,7 +21,8 @@ type Fault struct {
 	// Breaks lists the requirement IDs of the catalogue that must fail
 	// with the fault on. Empty for availability faults.
 	Breaks []string `json:"breaks"`
-	// Expect is "fail" when the suite must report contract violations, or
+	// Expect is "fail" when the suite must report contract violations,
+	// "not-judged" when it must say the data is too thin to judge, or
 	// "unavailable" when it must classify the run as environment
 	// unavailable (outage, hang, reset).
 	Expect string `json:"expect"`
@@ -38,6 +39,12 @@ const (
 	// ExpectPass is the outcome of a correct variant: the suite must
 	// pass, as on the faithful sandbox.
 	ExpectPass = "pass"
+	// ExpectNotJudged is the outcome of data too thin to judge: each
+	// requirement in Breaks must fail as not judged (a configuration error
+	// that names the data to change), never pass and never count as a
+	// contract violation, since a real environment with little data
+	// answers the same way.
+	ExpectNotJudged = "not-judged"
 )
 
 // FamilyCorrect is the family of correct variants: switches that make the
@@ -153,6 +160,13 @@ const (
 // switches on when no lower cap was configured, so the 429 is reachable.
 const faultRateLimit = 5
 
+// notJudged makes f a fault whose requirements cannot be judged (thin
+// data) rather than seen broken.
+func notJudged(f Fault) Fault {
+	f.Expect = ExpectNotJudged
+	return f
+}
+
 // newFault derives Expect from the family: availability faults make a run
 // unavailable, every other fault makes checks fail.
 func newFault(name, family, summary string, breaks ...string) Fault {
@@ -231,8 +245,8 @@ var registry = []Fault{
 	newFault(faultIgnoreSkip, "schemas", "skip is ignored", "LIST-003"),
 	newFault(faultIgnoreSort, "schemas", "sort is ignored (answers in _id order)", "LIST-004"),
 	newFault(faultSortWithinPage, "schemas", "sort is applied after skip and limit: each page is in order, but is not the start of the sorted whole", "LIST-004"),
-	newFault(faultEmptyLists, "schemas", "every list, bills and the other resources, comes back empty ([])",
-		"LIST-001", "LIST-002", "LIST-003", "LIST-004", "AUTH-009"),
+	notJudged(newFault(faultEmptyLists, "schemas", "every list, bills and the other resources, comes back empty ([]): data too thin to judge the list checks",
+		"LIST-001", "LIST-002", "LIST-003", "LIST-004", "AUTH-009", "BILL-003", "BILL-004")),
 	newFault(faultDefaultLimit200, "schemas", "the default page size is 200", "LIST-002"),
 	newFault(faultNonBillItemsNoID, "schemas", `items of the non-bill lists and the order answer lose "_id" (the VAT list's entries lose "category_id")`, "SCHEMA-001"),
 	newFault(faultNumericBillIDs, "schemas", `bills carry "_id" as a number instead of a string`, "LIST-003", "AUTH-009"),

@@ -98,8 +98,10 @@ func Judge(row Row, doc *report.Document) Row {
 		judgeFail(&row, doc, byID)
 	case sandbox.ExpectUnavailable:
 		judgeOutage(&row, doc)
+	case sandbox.ExpectNotJudged:
+		judgeNotJudged(&row, doc, byID)
 	default:
-		row.problem("the fault expects %q: the sandbox registry must say %q or %q", row.Expect, sandbox.ExpectFail, sandbox.ExpectUnavailable)
+		row.problem("the fault expects %q: the sandbox registry must say %q, %q or %q", row.Expect, sandbox.ExpectFail, sandbox.ExpectNotJudged, sandbox.ExpectUnavailable)
 	}
 	row.OK = len(row.Problems) == 0
 	return row
@@ -129,6 +131,46 @@ func judgeOutage(row *Row, doc *report.Document) {
 		}
 	}
 	row.problem("no requirement passed, but the outage started mid-run: the checks made before it must still be judged (%s)", doc.Summary)
+}
+
+// judgeNotJudged: data too thin to judge must fail every requirement in
+// Breaks as a configuration error that a too-few-items finding explains,
+// with the verdict config-error: never a pass (the checks would pass on
+// nothing), never a contract violation (a real environment with little
+// data answers the same way).
+func judgeNotJudged(row *Row, doc *report.Document, byID map[string]report.Requirement) {
+	if len(row.Breaks) == 0 {
+		row.problem("fault %s names no requirement it leaves unjudged: list their IDs in Breaks (harness/sandbox/faults.go)", row.Fault)
+	}
+	for _, id := range row.Breaks {
+		r, ok := byID[id]
+		switch {
+		case !ok:
+			row.Missed = append(row.Missed, id)
+			row.problem("%s is not in the report: the fault names a requirement the suite does not have", id)
+		case r.Status != report.StatusFailed:
+			row.Missed = append(row.Missed, id)
+			row.problem("%s was %s, want failed as not judged: its check passed on too little data (%s)", id, r.Status, firstLine(r.Reason))
+		case r.Classification != report.ClassConfigurationError || !thinData(r):
+			row.Missed = append(row.Missed, id)
+			row.problem("%s failed as %s, want %s with a too-few-items finding: the data was too thin, the contract was not broken (%s)",
+				id, r.Classification, report.ClassConfigurationError, firstLine(r.Reason))
+		}
+	}
+	if doc.Verdict != report.VerdictConfigError {
+		row.problem("verdict %s, want %s: checks that could not be judged on the data must say so (%s)", doc.Verdict, report.VerdictConfigError, doc.Summary)
+	}
+}
+
+// thinData is true when a failing finding of r says the answers held too
+// few items to judge it.
+func thinData(r report.Requirement) bool {
+	for _, f := range r.Evidence.Findings {
+		if !f.OK && f.Facts[report.InsufficientDataFact] != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // judgeFaithful: a correct sandbox (the faithful one, or a correct
@@ -203,7 +245,8 @@ func (r *Row) problem(format string, args ...any) {
 }
 
 // Coverage checks the faults against the catalogue. Unproven lists, in
-// catalogue order, the requirements that no fault names in Breaks: no one
+// catalogue order, the requirements that no fault expected to fail
+// (sandbox.ExpectFail) names in Breaks: no one
 // has seen their checks fail, so a check that cannot fail would go
 // unnoticed. Unknown lists "fault: ID" for each ID a fault names that the
 // catalogue does not have (a renamed or removed requirement).
@@ -215,7 +258,11 @@ func Coverage(cat *catalogue.Catalogue, faults []sandbox.Fault) (unproven, unkno
 	}
 	for _, f := range faults {
 		for _, id := range f.Breaks {
-			named[id] = true
+			// Only a fault the suite must see as a violation proves
+			// that a check can fail on a broken answer.
+			if f.Expect == sandbox.ExpectFail {
+				named[id] = true
+			}
 			if !inCatalogue[id] {
 				unknown = append(unknown, f.Name+": "+id)
 			}

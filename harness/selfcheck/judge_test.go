@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
@@ -113,6 +114,43 @@ func TestJudge(t *testing.T) {
 	}
 }
 
+// thinFault is data too thin to judge LIST-001; thinDoc is a report of it
+// with LIST-001 as classified, a too-few-items finding when thin.
+func thinFault() sandbox.Fault {
+	return sandbox.Fault{Name: "some-thin-data", Family: "schemas", Expect: sandbox.ExpectNotJudged, Breaks: []string{"LIST-001"}}
+}
+
+func thinDoc(verdict, status, class string, thin bool) *report.Document {
+	d := doc(verdict, reqSpec{id: "LIST-001", family: "schemas", status: status, class: class})
+	f := evidence.Finding{Endpoint: "bills (limit 4)", Expected: "at least 4 items, to judge limit 3", Observed: "0 items"}
+	if thin {
+		f.Facts = map[string]string{report.InsufficientDataFact: "add data"}
+	}
+	d.Requirements[0].Evidence.Findings = []evidence.Finding{f}
+	return d
+}
+
+func TestJudgeThinData(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		doc     *report.Document
+		problem string // "" when the row is OK
+	}{
+		{"not judged, as a configuration error, is caught", thinDoc(report.VerdictConfigError, report.StatusFailed, report.ClassConfigurationError, true), ""},
+		{"a pass on no data is missed", thinDoc(report.VerdictPass, report.StatusPassed, "", false), "passed on too little data"},
+		{"a contract violation is wrong", thinDoc(report.VerdictFail, report.StatusFailed, report.ClassContractViolation, false), "failed as contract-violation"},
+		{"a configuration error for another reason does not count", thinDoc(report.VerdictConfigError, report.StatusFailed, report.ClassConfigurationError, false), "too-few-items finding"},
+		{"the run must be a config-error", thinDoc(report.VerdictFail, report.StatusFailed, report.ClassConfigurationError, true), "verdict fail, want config-error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Judge(FaultRow(thinFault()), tc.doc)
+			if got.OK != (tc.problem == "") || !strings.Contains(strings.Join(got.Problems, "\n"), tc.problem) {
+				t.Errorf("OK = %v, problems %q; want a problem saying %q", got.OK, got.Problems, tc.problem)
+			}
+		})
+	}
+}
+
 func TestJudgeListsExtraFailuresAndOtherFamilies(t *testing.T) {
 	got := Judge(FaultRow(authFault("AUTH-001", "ERR-006")), doc(report.VerdictFail,
 		violated("AUTH-001", "auth"), violated("AUTH-008", "auth"), violated("ERR-006", "errors"),
@@ -147,15 +185,17 @@ func TestJudgeKeepsEarlierProblems(t *testing.T) {
 func TestCoverage(t *testing.T) {
 	cat := &catalogue.Catalogue{Requirements: []catalogue.Requirement{{ID: "AUTH-001"}, {ID: "AUTH-002"}, {ID: "STRUCT-001"}}}
 	faults := []sandbox.Fault{
-		{Name: "b", Breaks: []string{"AUTH-001", "GONE-001"}},
-		{Name: "a", Breaks: []string{"AUTH-002"}},
-		{Name: "outage"},
+		{Name: "b", Expect: sandbox.ExpectFail, Breaks: []string{"AUTH-001", "GONE-001"}},
+		{Name: "a", Expect: sandbox.ExpectFail, Breaks: []string{"AUTH-002"}},
+		// Thin data proves no check can fail on a broken answer.
+		{Name: "thin", Expect: sandbox.ExpectNotJudged, Breaks: []string{"STRUCT-001", "GONE-002"}},
+		{Name: "outage", Expect: sandbox.ExpectUnavailable},
 	}
 	unproven, unknown := Coverage(cat, faults)
 	if want := []string{"STRUCT-001"}; !slices.Equal(unproven, want) {
 		t.Errorf("unproven = %v, want %v", unproven, want)
 	}
-	if want := []string{"b: GONE-001"}; !slices.Equal(unknown, want) {
+	if want := []string{"b: GONE-001", "thin: GONE-002"}; !slices.Equal(unknown, want) {
 		t.Errorf("unknown = %v, want %v", unknown, want)
 	}
 }

@@ -185,6 +185,8 @@ func expectedCell(r Row) string {
 		return "nothing (verdict pass)"
 	case r.Expect == sandbox.ExpectUnavailable:
 		return "nothing (verdict unavailable)"
+	case r.Expect == sandbox.ExpectNotJudged:
+		return "not judged, too few items (verdict config-error): " + strings.Join(r.Breaks, ", ")
 	case len(r.Breaks) == 0:
 		return "(none named)"
 	}
