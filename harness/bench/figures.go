@@ -114,6 +114,8 @@ const (
 	SchemaRecompiled = "BenchmarkValidate/recompiled"
 	LoadSmall        = "BenchmarkLoad/n=1000/cache=on"
 	LoadLarge        = "BenchmarkLoad/n=10000/cache=on"
+	AnswersScan      = "BenchmarkAnswers/scan"
+	AnswersDecode    = "BenchmarkAnswers/decode"
 	unitNsOp         = "ns/op"
 )
 
@@ -127,6 +129,8 @@ const (
 	FigureLive    = "live concurrent/sequential (4 vs 1)"
 	FigureLoad    = "cassette load n=10000 / n=1000"
 	FigureFixed   = "replay fixed cost/floor (no spec run)"
+	FigureScan    = "every answer scanned once/floor"
+	FigureDecode  = "every answer decoded once/floor"
 )
 
 // Figures computes the figures from r, in a fixed order, with the limits
@@ -134,7 +138,9 @@ const (
 // 100, live concurrent at most 0.4x sequential; the schema figure has
 // none, and neither has the cassette load, which should read about 10:
 // linear in the cassette's size, nor the fixed cost, which shows how much
-// of replay/floor no faster check can remove).
+// of replay/floor no faster check can remove, nor the two that bound it
+// from below: reading every recorded answer once, as a syntax scan and as
+// a decode, in-process, against a whole floor run).
 func Figures(r Results) []Figure {
 	return []Figure{
 		metric(r, FigureReplay, ReplaySuite, UnitReplayFloor, 2,
@@ -152,6 +158,8 @@ func Figures(r Results) []Figure {
 			func() string {
 				return fmt.Sprintf("suite %s with no spec selected vs floor %s per run", ms(r[ReplayFixed][unitNsOp]), ms(r[ReplayFloor][unitNsOp]))
 			}),
+		ratio(r, FigureScan, AnswersScan, ReplayFloor, 0, "per pass over every recorded answer (json.Valid, in-process) vs a floor run"),
+		ratio(r, FigureDecode, AnswersDecode, ReplayFloor, 0, "per pass over every recorded answer (encoding/json, in-process) vs a floor run"),
 	}
 }
 

@@ -1,13 +1,15 @@
 // Command benchreport runs the suite's benchmarks and prints the four
 // figures of issue 6 as ratios, the cassette load that shows replay linear
-// in a cassette's size, and replay's fixed cost (see package harness/bench):
+// in a cassette's size, replay's fixed cost, and the cost of reading every
+// recorded answer once, which bounds replay/floor from below (see package
+// harness/bench):
 //
 //	go run ./harness/bench/cmd/benchreport [-benchtime 1s] [-count 1] [-out bench.txt] [-live=false] [-check]
 //
 // It runs, one after the other so they do not compete for the CPU,
 // `go test -run '^$' -bench` over harness/cassette (BenchmarkReplayLookup),
 // harness/schema (BenchmarkValidate), harness/cassette (BenchmarkLoad,
-// cached) and harness/bench (BenchmarkReplay,
+// cached) and harness/bench (BenchmarkReplay, BenchmarkAnswers,
 // BenchmarkLive), echoes their output (benchstat reads it; -out keeps a
 // copy) and ends with the figures. It exits 2 when a benchmark fails, 1
 // with -check when a figure is missing or over its limit, else 0.
@@ -77,6 +79,7 @@ func plan(o options) []step {
 		{"./harness/schema", "^BenchmarkValidate$"},
 		{"./harness/cassette", "^BenchmarkLoad$//^cache=on$"},
 		{"./harness/bench", "^BenchmarkReplay$"},
+		{"./harness/bench", "^BenchmarkAnswers$"},
 	}
 	if o.live {
 		steps = append(steps, step{"./harness/bench", "^BenchmarkLive$"})

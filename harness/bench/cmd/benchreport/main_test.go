@@ -37,13 +37,14 @@ func TestPlanRunsEveryBenchmarkOnce(t *testing.T) {
 		"test -run ^$ -bench ^BenchmarkValidate$ -benchtime 1s -count 2 ./harness/schema",
 		"test -run ^$ -bench ^BenchmarkLoad$//^cache=on$ -benchtime 1s -count 2 ./harness/cassette",
 		"test -run ^$ -bench ^BenchmarkReplay$ -benchtime 1s -count 2 ./harness/bench",
+		"test -run ^$ -bench ^BenchmarkAnswers$ -benchtime 1s -count 2 ./harness/bench",
 		"test -run ^$ -bench ^BenchmarkLive$ -benchtime 1s -count 2 ./harness/bench",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	o.live = false
-	if n := len(plan(o)); n != 4 {
+	if n := len(plan(o)); n != 5 {
 		t.Errorf("-live=false plans %d steps, want the live one left out", n)
 	}
 }
