@@ -254,6 +254,19 @@ func TestTooFewItemsIsNotAContractViolation(t *testing.T) {
 		t.Errorf("checks ran: %q", doc.GoLive.Reason)
 	}
 
+	// A violation elsewhere in the run is evidence either way: the verdict
+	// is fail, and the summary still names the check not judged.
+	v := passing("SCHEMA-001", "broken")
+	v.state, v.msg = types.SpecStateFailed, "1 violation(s); first: bills: expected 200; observed 500"
+	v.exchanges, v.findings = []evidence.Exchange{answer("/api/v2/bills", 500, "oops", time.Millisecond)},
+		[]evidence.Finding{{Endpoint: "bills", Expected: "200", Observed: "500 (text/plain)"}}
+	specs = append(allPassing("STRUCT-001", "SCHEMA-001"), s, v)
+	doc = Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictFail || !strings.Contains(doc.Summary, "1 contract violation (SCHEMA-001)") ||
+		!strings.Contains(doc.Summary, "1 check not judged for a reason in the run's setup (STRUCT-001)") {
+		t.Errorf("a violation beside a check not judged: verdict %s, summary %q; want fail, naming both", doc.Verdict, doc.Summary)
+	}
+
 	broken := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "500 (text/plain)"}
 	req := &Requirement{ID: "LIST-001", Status: StatusFailed, Reason: "1 violation(s)", Level: "must",
 		Evidence: Evidence{Exchanges: []evidence.Exchange{page}, Findings: []evidence.Finding{thin, broken}}}

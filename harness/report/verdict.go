@@ -55,14 +55,17 @@ func countRequirements(reqs []Requirement) Counts {
 	return c
 }
 
-// deriveVerdict applies the verdict rules in order: a configuration error
-// stops everything; a target that never answered gives no verdict; a MUST
-// violation fails; a check that could not reach the target leaves the run
-// unavailable; otherwise it passes. Known issues and SHOULD failures never
-// fail the run.
+// deriveVerdict applies the verdict rules in order: a configuration that
+// did not load stops everything; a target that never answered gives no
+// verdict; a MUST violation fails, even beside checks that a setup
+// problem kept from being judged (the violation is evidence either way);
+// a check the setup kept from being judged (a replay miss, an untrusted
+// CA, too few items) makes a configuration error; a check that could not
+// reach the target leaves the run unavailable; otherwise it passes. Known
+// issues and SHOULD failures never fail the run.
 func deriveVerdict(doc *Document, runUnavailable bool) string {
 	switch {
-	case doc.Run.ConfigError != "", doc.Counts.ConfigurationErrors > 0:
+	case doc.Run.ConfigError != "":
 		return VerdictConfigError
 	case doc.Run.Interrupted != "":
 		return VerdictInterrupted
@@ -70,6 +73,8 @@ func deriveVerdict(doc *Document, runUnavailable bool) string {
 		return VerdictUnavailable
 	case doc.Counts.ContractViolations > 0:
 		return VerdictFail
+	case doc.Counts.ConfigurationErrors > 0:
+		return VerdictConfigError
 	case doc.Counts.EnvironmentUnavailable > 0:
 		return VerdictUnavailable
 	default:
@@ -164,6 +169,8 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	add(c.Advisory, "advisory failure", "advisory failures", func(r Requirement) bool { return r.Status == StatusFailed && r.Advisory })
 	add(c.EnvironmentUnavailable, "check with the environment unavailable", "checks with the environment unavailable",
 		func(r Requirement) bool { return r.Classification == ClassEnvironmentUnavailable })
+	add(c.ConfigurationErrors, "check not judged for a reason in the run's setup", "checks not judged for a reason in the run's setup (see the run's problems)",
+		func(r Requirement) bool { return r.Status == StatusFailed && r.Classification == ClassConfigurationError })
 	add(c.KnownIssue, "known vendor issue", "known vendor issues", func(r Requirement) bool { return r.Status == StatusKnownIssue })
 	if c.Skipped > 0 {
 		parts = append(parts, fmt.Sprintf("%d skipped", c.Skipped))
