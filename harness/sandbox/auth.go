@@ -62,11 +62,14 @@ func (s *Server) credentials(r *http.Request) (*tenant, string) {
 	}
 	scheme, cred, _ := strings.Cut(strings.TrimSpace(values[0]), " ")
 	cred = strings.TrimSpace(cred)
-	other := s.faults.on(faultAcceptOtherScheme)
+	// Fault lax-auth-on-lists checks the header strictly on /bills and
+	// the other non-list routes only.
+	lax := s.faults.on(faultLaxAuthOnLists) && strings.HasPrefix(r.URL.Path, "/api/v2/list/")
+	other := s.faults.on(faultAcceptOtherScheme) || lax
 	switch strings.ToLower(scheme) {
 	case SchemeToken:
 		if s.opts.AuthScheme == SchemeToken {
-			return s.token(cred)
+			return s.token(cred, lax)
 		}
 		if other {
 			_, key, _ := strings.Cut(cred, "@")
@@ -95,11 +98,13 @@ func (s *Server) credentials(r *http.Request) (*tenant, string) {
 }
 
 // token checks "Token <app>@<key>": both parts present, the key owned by a
-// tenant, the app name the integration's.
-func (s *Server) token(cred string) (*tenant, string) {
+// tenant, the app name the integration's. lax (fault lax-auth-on-lists)
+// lets a malformed header and any app name through, as the faults
+// accept-malformed-token and accept-wrong-app do everywhere.
+func (s *Server) token(cred string, lax bool) (*tenant, string) {
 	app, key, hasAt := strings.Cut(cred, "@")
 	if !hasAt || app == "" || key == "" {
-		if t := s.malformedMatch(cred); t != nil && (key != "" || !hasAt) {
+		if t := s.malformedMatch(cred, lax); t != nil && (key != "" || !hasAt) {
 			return t, ""
 		}
 		return nil, msgMalformed
@@ -108,7 +113,7 @@ func (s *Server) token(cred string) (*tenant, string) {
 	if t == nil {
 		return nil, msgInvalidKey
 	}
-	if app != s.opts.App && !s.faults.on(faultAcceptWrongApp) {
+	if app != s.opts.App && !s.faults.on(faultAcceptWrongApp) && !lax {
 		return nil, msgInvalidApp
 	}
 	return t, ""
@@ -117,8 +122,8 @@ func (s *Server) token(cred string) (*tenant, string) {
 // malformedMatch is fault accept-malformed-token: a credential without "@"
 // or with an empty app name passes when a tenant's key appears in it. An
 // empty key still fails: there is nothing to match.
-func (s *Server) malformedMatch(cred string) *tenant {
-	if !s.faults.on(faultAcceptMalformedToken) {
+func (s *Server) malformedMatch(cred string, lax bool) *tenant {
+	if !s.faults.on(faultAcceptMalformedToken) && !lax {
 		return nil
 	}
 	for _, t := range s.tenants {

@@ -65,6 +65,7 @@ const (
 	faultAcceptMalformedToken = "accept-malformed-token"
 	faultAcceptOtherScheme    = "accept-other-scheme"
 	faultAcceptWrongApp       = "accept-wrong-app"
+	faultLaxAuthOnLists       = "lax-auth-on-lists"
 	faultAcceptV1Query        = "accept-v1-query"
 	faultEchoKeyIn401         = "echo-key-in-401"
 	faultEmpty401Body         = "empty-401-body"
@@ -197,6 +198,8 @@ var registry = []Fault{
 	newFault(faultAcceptMalformedToken, "auth", `a Token header without "@" or with an empty app name is accepted when a key appears in it`, "AUTH-003"),
 	newFault(faultAcceptOtherScheme, "auth", `the key is also accepted as "Bearer <key>" and "Basic base64(app:key)"`, "AUTH-004"),
 	newFault(faultAcceptWrongApp, "auth", "any app name is accepted with a valid key", "AUTH-005"),
+	newFault(faultLaxAuthOnLists, "auth", `under /api/v2/list/ only, a malformed Token header holding the key, the key under another scheme and any app name are accepted (/bills stays strict)`,
+		"AUTH-003", "AUTH-004", "AUTH-005"),
 	newFault(faultAcceptV1Query, "auth", "v1 api_key and app_name query parameters are accepted without a header", "AUTH-007"),
 	newFault(faultAcceptV1QueryOnLists, "auth", "v1 api_key and app_name query parameters are accepted on the /api/v2/list/ routes (not on /api/v2/bills)", "AUTH-007"),
 	newFault(faultEchoKeyIn401, "auth", "the 401 body quotes the Authorization header it got", "AUTH-008"),

@@ -46,6 +46,14 @@ var faultProbes = map[string]faultProbe{
 	faultAcceptWrongApp: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, auth: "Token not_an_app@" + DefaultKey}, 200)
 	}},
+	faultLaxAuthOnLists: {broken: func(h *harness) bool {
+		list := "/api/v2/list/categories"
+		return hasStatus(h, call{path: list, auth: "Token " + DefaultApp + DefaultKey}, 200) &&
+			hasStatus(h, call{path: list, auth: "Bearer " + DefaultKey}, 200) &&
+			hasStatus(h, call{path: list, auth: "Token not_an_app@" + DefaultKey}, 200) &&
+			hasStatus(h, call{path: bills, auth: "Token not_an_app@" + DefaultKey}, 401) &&
+			hasStatus(h, call{path: bills, auth: "Bearer " + DefaultKey}, 401)
+	}},
 	faultAcceptV1Query: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, auth: "-", query: "api_key=" + DefaultKey + "&app_name=" + DefaultApp}, 200)
 	}},
