@@ -68,6 +68,22 @@ func TestSetupMistakesAreConfigurationErrorsWithAHint(t *testing.T) {
 	}
 }
 
+// A TLS setup mistake fails every handshake, the plain-HTTP redirect's
+// too when port 80 is closed or the run is focused: no request got an
+// answer, yet that is no outage. (everyCheckFails keeps a 308 answering,
+// which hid this.)
+func TestASetupMistakeWithNoAnswerAtAllIsAConfigurationError(t *testing.T) {
+	ex, f := noAnswer("POST "+testBase+"/api/v2/bills: tls: failed to verify certificate: x509: certificate signed by unknown authority", false)
+	specs := everyCheckFails(ex, f)
+	for i := range specs {
+		specs[i].exchanges = specs[i].exchanges[:1]
+	}
+	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictConfigError || !strings.Contains(doc.Summary, "WINSTON_CA_FILE") || !strings.Contains(doc.GoLive.Reason, "WINSTON_CA_FILE") {
+		t.Errorf("verdict %s, want config-error naming WINSTON_CA_FILE: %s / %s", doc.Verdict, doc.Summary, doc.GoLive.Reason)
+	}
+}
+
 func TestA401OnEveryCallWithTheKeyHintsAtTheKeyOrAppName(t *testing.T) {
 	rejected := answer("/api/v2/bills", 401, "Unauthorized", 10*time.Millisecond)
 	refusedGet := answer("/api/v2/bills", 405, "", 10*time.Millisecond)

@@ -56,25 +56,28 @@ func countRequirements(reqs []Requirement) Counts {
 }
 
 // deriveVerdict applies the verdict rules in order: a configuration that
-// did not load stops everything; a target that never answered gives no
-// verdict; a MUST violation fails, even beside checks that a setup
-// problem kept from being judged (the violation is evidence either way);
-// a check the setup kept from being judged (a replay miss, an untrusted
-// CA, too few items) makes a configuration error; a check that could not
-// reach the target leaves the run unavailable; otherwise it passes. Known
-// issues and SHOULD failures never fail the run.
+// did not load stops everything; a MUST violation fails, even beside checks
+// that a setup problem kept from being judged (the violation is evidence
+// either way); a check the setup kept from being judged (a replay miss, an
+// untrusted CA, the HTTP port, too few items) makes a configuration error,
+// even when no request got an answer (a TLS setup mistake fails every
+// handshake, which is no outage); a target that never answered, or a check
+// that could not reach it, leaves the run unavailable; otherwise it
+// passes. (A run that never answered has no violation: classify makes its
+// failures unavailable.) Known issues and SHOULD failures never fail the
+// run.
 func deriveVerdict(doc *Document, runUnavailable bool) string {
 	switch {
 	case doc.Run.ConfigError != "":
 		return VerdictConfigError
 	case doc.Run.Interrupted != "":
 		return VerdictInterrupted
-	case runUnavailable:
-		return VerdictUnavailable
 	case doc.Counts.ContractViolations > 0:
 		return VerdictFail
 	case doc.Counts.ConfigurationErrors > 0:
 		return VerdictConfigError
+	case runUnavailable:
+		return VerdictUnavailable
 	case doc.Counts.EnvironmentUnavailable > 0:
 		return VerdictUnavailable
 	default:
