@@ -140,12 +140,20 @@ func unavailable(status int, err error) bool {
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNABORTED),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return true
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), serverClosedIdle(err):
 		return true
 	case errors.As(err, &dnsErr), errors.As(err, &opErr):
 		return true
 	}
 	return false
+}
+
+// serverClosedIdle is net/http's error for a request written on a kept-alive
+// connection that the server closed meanwhile (a server shutting down):
+// the sentinel is unexported, so its text is what can be matched. A POST
+// is not retried on it, since it is not idempotent.
+func serverClosedIdle(err error) bool {
+	return strings.Contains(err.Error(), "http: server closed idle connection")
 }
 
 // timedOut reports whether err is a timeout: the context's deadline, a

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"syscall"
 	"testing"
@@ -40,5 +41,18 @@ func TestHandshakeUnreachableFollowsUnavailable(t *testing.T) {
 		if c.read == 0 && handshakeUnreachable(c.err, 0) != unavailable(0, c.err) {
 			t.Errorf("%s: a probe and an exchange disagree on whether %v is an outage", c.what, c.err)
 		}
+	}
+}
+
+// A POST written on a kept-alive connection that a stopping server closed
+// meanwhile fails with net/http's "server closed idle connection": an
+// outage (seen once as a contract violation in the down-mid-run fault).
+func TestAServerClosedIdleConnectionIsAnOutage(t *testing.T) {
+	err := &url.Error{Op: "Post", URL: "https://127.0.0.1:1/api/v2/tables", Err: errors.New("http: server closed idle connection")}
+	if !unavailable(0, err) {
+		t.Errorf("%v: want unavailable", err)
+	}
+	if unavailable(0, errors.New("http: server gave HTTP response to HTTPS client")) {
+		t.Error("an HTTP answer to the TLS handshake is a setup mistake, not an outage")
 	}
 }
