@@ -21,13 +21,23 @@ import (
 
 // checkBusinessDayFilter lists the fixture's business day, then another
 // business day found in the large query: each answer must hold only bills
-// of its day.
+// of its day. The large query is read first, so that an empty answer for
+// a day it showed bills of is judged (the filter dropped them), not taken
+// for thin data.
 func checkBusinessDayFilter(ctx SpecContext, t *T) {
 	for _, ep := range t.Exercised() {
 		day := t.Fx.BusinessDay
-		filterHolds(ctx, t, ep, "businessDay", day, "businessDay", "equal to "+day, false, func(v string) bool { return dayOf(v) == day })
 		probe := t.Post(ctx, ep, With(ep.Large, "limit", 1000))
 		items, ok := listOf(t, ep.ID+" (large query, to find another business day)", probe)
+		shows := func(d string) seenBy {
+			return func() string {
+				if ok && slices.ContainsFunc(items, func(it map[string]any) bool { v, _ := it["businessDay"].(string); return dayOf(v) == d }) {
+					return "the large query"
+				}
+				return ""
+			}
+		}
+		filterHolds(ctx, t, ep, "businessDay", day, "businessDay", "equal to "+day, shows(day), func(v string) bool { return dayOf(v) == day })
 		if !ok {
 			continue
 		}
@@ -38,17 +48,35 @@ func checkBusinessDayFilter(ctx SpecContext, t *T) {
 				"set a large query or fixtures.businessDay in your catalogue (WINSTON_CATALOGUE) so that bills of both days are found", probe)
 			continue
 		}
-		filterHolds(ctx, t, ep, "businessDay", other, "businessDay", "equal to "+other, true, func(v string) bool { return dayOf(v) == other })
+		filterHolds(ctx, t, ep, "businessDay", other, "businessDay", "equal to "+other, shows(other), func(v string) bool { return dayOf(v) == other })
 	}
 }
 
 // checkModifiedSinceFilter lists from the fixture's modifiedSince, then
 // from a later time, the middle one of the distinct modifiedAt values of
 // the first answer: each answer must hold only bills modified at or after
-// its time.
+// its time. An empty first answer is judged against the fixture's business
+// day, asked only then: bills of that day modified since the time must
+// have come.
 func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 	for _, ep := range t.Exercised() {
-		items, ok := sinceHolds(ctx, t, ep, t.Fx.ModifiedSince, false)
+		since := t.Fx.ModifiedSince
+		byDay := func() string {
+			at, err := time.Parse(time.RFC3339, since)
+			if err != nil {
+				return ""
+			}
+			probe := t.Post(ctx, ep, With(ep.Request, "businessDay", t.Fx.BusinessDay, "limit", 1000))
+			items, err := Items(probe)
+			if err != nil || probe.Status != 200 {
+				return ""
+			}
+			if slices.ContainsFunc(items, func(it map[string]any) bool { v, _ := it["modifiedAt"].(string); return atOrAfter(v, at) }) {
+				return "the businessDay " + t.Fx.BusinessDay + " query"
+			}
+			return ""
+		}
+		items, ok := sinceHolds(ctx, t, ep, since, byDay)
 		if !ok {
 			continue
 		}
@@ -63,35 +91,42 @@ func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 		// second answer is judged on bills it must drop and bills it
 		// must keep, whether "at or after" is read inclusively or not.
 		if len(times) < 3 {
-			t.TooFew(ep.ID+" (modifiedSince "+t.Fx.ModifiedSince+")", "bills with at least 3 distinct modifiedAt values, to judge the filter on a later time",
+			t.TooFew(ep.ID+" (modifiedSince "+since+")", "bills with at least 3 distinct modifiedAt values, to judge the filter on a later time",
 				fmt.Sprintf("%d distinct", len(times)),
 				"set fixtures.modifiedSince in your catalogue (WINSTON_CATALOGUE) to a time with more bills after it", nil)
 			continue
 		}
-		sinceHolds(ctx, t, ep, times[len(times)/2], true)
+		sinceHolds(ctx, t, ep, times[len(times)/2], func() string { return "the modifiedSince " + since + " query" })
 	}
 }
 
+// seenBy names an earlier answer of the same check that listed bills a
+// filter must keep, or "" when none did (it may send a request to find
+// out; it is called only when the filter's answer is empty).
+type seenBy func() string
+
+// atOrAfter is true when v is an RFC 3339 time at or after at.
+func atOrAfter(v string, at time.Time) bool {
+	m, err := time.Parse(time.RFC3339, v)
+	return err == nil && !m.Before(at)
+}
+
 // sinceHolds lists bills modified since the given time and judges every
-// bill's modifiedAt; it returns the bills when it could read them. listed
-// is true when an earlier answer showed bills modified since then.
-func sinceHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, since string, listed bool) ([]map[string]any, bool) {
+// bill's modifiedAt; it returns the bills when it could read them.
+func sinceHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, since string, listed seenBy) ([]map[string]any, bool) {
 	at, err := time.Parse(time.RFC3339, since)
 	if err != nil {
 		Fail(fmt.Sprintf("fixtures.modifiedSince %q is not an RFC 3339 time: fix it in your catalogue", since))
 	}
-	return filterHolds(ctx, t, ep, "modifiedSince", since, "modifiedAt", "at or after "+since, listed, func(v string) bool {
-		m, err := time.Parse(time.RFC3339, v)
-		return err == nil && !m.Before(at)
-	})
+	return filterHolds(ctx, t, ep, "modifiedSince", since, "modifiedAt", "at or after "+since, listed, func(v string) bool { return atOrAfter(v, at) })
 }
 
 // filterHolds lists bills with filter name = value and checks field on
-// every bill. listed is true when an earlier answer of the same check
-// showed bills the filter must keep: an empty answer then dropped them, a
-// violation. Otherwise an empty answer proves nothing: the spec fails as
-// not judged, naming the fixture to change.
-func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, field, rule string, listed bool, holds func(string) bool) ([]map[string]any, bool) {
+// every bill. An empty answer is a violation when listed names an answer
+// that showed bills the filter must keep (the filter dropped them);
+// otherwise it proves nothing, and the spec fails as not judged, naming
+// the fixture to change.
+func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, field, rule string, listed seenBy, holds func(string) bool) ([]map[string]any, bool) {
 	body := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil, "limit", 1000, name, value)
 	where := fmt.Sprintf("%s (%s %s)", ep.ID, name, value)
 	resp := t.Post(ctx, ep, body)
@@ -99,13 +134,13 @@ func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, fiel
 	if !ok {
 		return nil, false
 	}
-	switch {
-	case len(items) == 0 && listed:
-		t.Observe(where, false, fmt.Sprintf("the bills with %s %s that the large query listed; none came", field, rule), resp)
-		return nil, false
-	case len(items) == 0:
-		t.TooFew(where, "bills to judge the filter by", "none matched "+value,
-			"set fixtures."+name+" in your catalogue (WINSTON_CATALOGUE) to a value with bills on this target", resp)
+	if len(items) == 0 {
+		if by := listed(); by != "" {
+			t.Observe(where, false, fmt.Sprintf("the bills with %s %s that %s listed; none came", field, rule, by), resp)
+		} else {
+			t.TooFew(where, "bills to judge the filter by", "none matched "+value,
+				"set fixtures."+name+" in your catalogue (WINSTON_CATALOGUE) to a value with bills on this target", resp)
+		}
 		return nil, false
 	}
 	var bad []string

@@ -363,3 +363,11 @@ func TestUnpaidNoTableNumberMayBeAJSONNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyListIsOnlyAnArrayWithNoElement(t *testing.T) {
+	for body, want := range map[string]bool{"[]": true, " [ \n ] ": true, "[{}]": false, "{}": false, "": false, "[": false, "[null]": false} {
+		if got := emptyList([]byte(body)); got != want {
+			t.Errorf("emptyList(%q) = %v, want %v", body, got, want)
+		}
+	}
+}

@@ -14,6 +14,10 @@ const billWindow = 48 * time.Hour
 // lists whatever modifiedSince says: the catalogue's own fixture window.
 const fixedSinceWindow = 36 * time.Hour
 
+// laterSinceEmpty is fault bills-later-modifiedsince-empty's limit: a
+// modifiedSince later than this before now lists nothing.
+const laterSinceEmpty = 24 * time.Hour
+
 // billSortFields are the bill fields a query may sort on.
 var billSortFields = []string{"_id", "createdAt", "modifiedAt", "businessDay", "total"}
 
@@ -55,9 +59,15 @@ type billFilter struct {
 	businessDay   string
 	modifiedSince *time.Time
 	from, to      *time.Time
+	// none drops every bill (faults that answer [] to a filter with
+	// bills).
+	none bool
 }
 
 func (f billFilter) match(b bill) bool {
+	if f.none {
+		return false
+	}
 	if f.businessDay != "" && b.BusinessDay != f.businessDay {
 		return false
 	}
@@ -128,10 +138,13 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 		if _, err := time.Parse(dayLayout, day); e != nil || err != nil {
 			return f, badField("businessDay", `businessDay must be a date string "YYYY-MM-DD", e.g. "2026-11-20"`)
 		}
+		latest := s.opts.Now.UTC().AddDate(0, 0, -1).Format(dayLayout)
 		switch {
 		case s.faults.on(faultBillsLatestDay):
 			// The last closed business day, whatever was asked.
-			f.businessDay = s.opts.Now.UTC().AddDate(0, 0, -1).Format(dayLayout)
+			f.businessDay = latest
+		case s.faults.on(faultBillsOtherDaysEmpty) && day != latest:
+			f.none = true
 		case !s.faults.on(faultBillsIgnoreDay):
 			f.businessDay = day
 		}
@@ -148,6 +161,8 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 				earliest.Format(time.RFC3339))
 		}
 		switch {
+		case s.faults.on(faultBillsLaterSinceEmpty) && since.After(s.opts.Now.Add(-laterSinceEmpty)), s.faults.on(faultBillsSinceEmpty):
+			f.none = true
 		case s.faults.on(faultBillsFixedSince):
 			// A fixed 36-hour window, whatever was asked.
 			fixed := s.opts.Now.Add(-fixedSinceWindow)

@@ -141,6 +141,9 @@ const (
 	faultAcceptV1QueryOnLists = "accept-v1-query-on-lists"
 	faultUnknownPlanNewTable  = "unknown-plan-new-table"
 	faultBillsFixedSince      = "bills-modifiedsince-fixed-window"
+	faultBillsOtherDaysEmpty  = "bills-businessday-others-empty"
+	faultBillsLaterSinceEmpty = "bills-later-modifiedsince-empty"
+	faultBillsSinceEmpty      = "bills-modifiedsince-empty"
 	faultBillsNoonBusinessDay = "bills-businessday-noon"
 )
 
@@ -262,6 +265,9 @@ var registry = []Fault{
 	newFault(faultBillsIgnoreSince, "behaviour", "the modifiedSince filter is ignored", "BILL-004"),
 	newFault(faultBillsLatestDay, "behaviour", "the businessDay filter lists the last closed business day (the day before now), whatever day was asked", "BILL-003"),
 	newFault(faultBillsFixedSince, "behaviour", "the modifiedSince filter lists the bills modified in the last 36 hours, whatever time was asked", "BILL-004"),
+	newFault(faultBillsOtherDaysEmpty, "behaviour", "a businessDay filter lists [] for any day but the last closed one, though the large query shows bills of other days", "BILL-003"),
+	newFault(faultBillsSinceEmpty, "behaviour", "any modifiedSince filter lists [], though a businessDay query shows bills modified since (the list checks on list-bills, whose large query uses modifiedSince, are left not judged)", "BILL-004"),
+	newFault(faultBillsLaterSinceEmpty, "behaviour", "a modifiedSince less than 24 hours ago lists [], though an earlier one shows bills modified since", "BILL-004"),
 	newFault(faultOrder500, "behaviour", "a valid order on a table gets 500", "ORDER-001"),
 	newFault(faultNoTableRejectPaid, "behaviour", "a paid noTable order gets 400", "ORDER-002"),
 	newFault(faultNoTableNoNumber, "behaviour", `an unpaid noTable order gets 200 with number "noTable" instead of a 6-character number`, "ORDER-003"),

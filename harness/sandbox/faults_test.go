@@ -354,6 +354,18 @@ var faultProbes = map[string]faultProbe{
 		got := h.list("/api/v2/list/bills", `{"businessDay":"2026-11-17","limit":1000}`)
 		return len(got) > 0 && got[0]["businessDay"] == "2026-11-20"
 	}},
+	faultBillsOtherDaysEmpty: {broken: func(h *harness) bool {
+		return len(h.list("/api/v2/list/bills", `{"businessDay":"2026-11-19","limit":1000}`)) == 0 &&
+			len(h.list("/api/v2/list/bills", `{"businessDay":"2026-11-20","limit":1000}`)) > 0
+	}},
+	faultBillsSinceEmpty: {broken: func(h *harness) bool {
+		return len(h.list("/api/v2/list/bills", `{"modifiedSince":"2026-11-20T06:00:00Z","limit":1000}`)) == 0 &&
+			len(h.list("/api/v2/list/bills", `{"businessDay":"2026-11-20","limit":1000}`)) > 0
+	}},
+	faultBillsLaterSinceEmpty: {broken: func(h *harness) bool {
+		return len(h.list("/api/v2/list/bills", `{"modifiedSince":"2026-11-21T06:00:00Z","limit":1000}`)) == 0 &&
+			len(h.list("/api/v2/list/bills", `{"modifiedSince":"2026-11-20T06:00:00Z","limit":1000}`)) > 0
+	}},
 	faultBillsFixedSince: {broken: func(h *harness) bool {
 		for _, b := range h.list("/api/v2/list/bills", `{"modifiedSince":"2026-11-21T06:00:00Z","limit":1000}`) {
 			if b["modifiedAt"].(string) < "2026-11-21T00:00:00Z" {
