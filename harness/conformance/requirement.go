@@ -293,6 +293,11 @@ const InsufficientDataFact = report.InsufficientDataFact
 // pass on too little data, but as not judged: the report makes it a
 // configuration error with the fix, never a contract violation.
 func (t *T) TooFew(endpoint, expected, observed, fix string, resp *client.Response) {
+	if fix == "" {
+		// The fact must not be empty: an empty one reads as no fact,
+		// and the finding would count as a violation.
+		fix = "give the check more data: a catalogue of your own (WINSTON_CATALOGUE) or more data in the environment"
+	}
 	if resp != nil {
 		observed += " in " + Summary(resp)
 	}

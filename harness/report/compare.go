@@ -31,6 +31,12 @@ type Comparison struct {
 	// NewConfigErrors failed now on the run's setup (a replay miss, an
 	// untrusted CA, a wrong URL) and did not fail so in the baseline.
 	NewConfigErrors []RequirementChange `json:"newConfigErrors"`
+	// NewlyNotJudged failed now, as configuration errors, because their
+	// answers held too few items to judge them (ThinData), and did not
+	// fail so in the baseline: the tenant's data shrank, a catalogue query
+	// matches less, or the target drops items. Not a setup mistake, and
+	// not shown to be a broken contract.
+	NewlyNotJudged []RequirementChange `json:"newlyNotJudged"`
 	// Fixed failed (or were known issues) in the baseline and pass now.
 	Fixed []RequirementChange `json:"fixed"`
 	// NewlySkipped were exercised in the baseline and are skipped or not
@@ -154,6 +160,8 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 			switch failureKind(r) {
 			case ClassEnvironmentUnavailable:
 				c.NewlyUnavailable = append(c.NewlyUnavailable, ch)
+			case kindNotJudged:
+				c.NewlyNotJudged = append(c.NewlyNotJudged, ch)
 			case ClassConfigurationError:
 				c.NewConfigErrors = append(c.NewConfigErrors, ch)
 			default:
@@ -173,14 +181,20 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 	}
 }
 
+// kindNotJudged is the failureKind of a configuration error for want of
+// items (ThinData).
+const kindNotJudged = "not-judged"
+
 // failureKind is the list of Compare a failure belongs in: an outage, a
-// setup problem, or (any other classification) a contract violation. A
-// failure that moves from one kind to another is new in its new kind: a
-// check that was unavailable last night and breaks the contract tonight is
-// a new violation.
+// check not judged for want of items, another setup problem, or (any
+// other classification) a contract violation. A failure that moves from
+// one kind to another is new in its new kind: a check that was unavailable
+// last night and breaks the contract tonight is a new violation.
 func failureKind(r Requirement) string {
-	switch r.Classification {
-	case ClassEnvironmentUnavailable, ClassConfigurationError:
+	switch {
+	case r.Classification == ClassConfigurationError && ThinData(&r):
+		return kindNotJudged
+	case r.Classification == ClassEnvironmentUnavailable, r.Classification == ClassConfigurationError:
 		return r.Classification
 	}
 	return ClassContractViolation
@@ -252,7 +266,7 @@ func (c *Comparison) compareLatency(baseline, current *Document) {
 // in the baseline, whatever the cause: violations, outages and setup
 // problems together.
 func (c *Comparison) NewFailures() int {
-	return len(c.NewViolations) + len(c.NewlyUnavailable) + len(c.NewConfigErrors)
+	return len(c.NewViolations) + len(c.NewlyUnavailable) + len(c.NewConfigErrors) + len(c.NewlyNotJudged)
 }
 
 // HasRegressions is true when the current run is worse than the baseline:

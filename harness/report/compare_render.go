@@ -70,9 +70,9 @@ func (c *Comparison) headline() string {
 			slower++
 		}
 	}
-	counts := fmt.Sprintf("%d new contract violation(s), %d newly unavailable (outage), %d newly config error(s), "+
+	counts := fmt.Sprintf("%d new contract violation(s), %d newly unavailable (outage), %d newly config error(s), %d newly not judged (too few items), "+
 		"%d fixed, %d newly skipped, %d other status change(s), %d status-code change(s), %d shape drift(s), %d slower endpoint(s).",
-		len(c.NewViolations), len(c.NewlyUnavailable), len(c.NewConfigErrors),
+		len(c.NewViolations), len(c.NewlyUnavailable), len(c.NewConfigErrors), len(c.NewlyNotJudged),
 		len(c.Fixed), len(c.NewlySkipped), len(c.Changed), len(c.StatusCodes), len(c.Drift), slower)
 	var lead string
 	switch {
@@ -87,6 +87,10 @@ func (c *Comparison) headline() string {
 	case len(c.NewConfigErrors) > 0:
 		lead = fmt.Sprintf("The run's setup was wrong, no contract violation is new: %d check(s) newly failed as configuration errors "+
 			"(see their reasons for the setting to fix).", len(c.NewConfigErrors))
+	case len(c.NewlyNotJudged) > 0:
+		lead = fmt.Sprintf("No contract violation is new, but %d check(s) got too few items to be judged (%s) where the baseline judged them: "+
+			"the tenant's data shrank, a catalogue query matches less, or the target drops items; each reason says what it needed and got.",
+			len(c.NewlyNotJudged), changeIDs(c.NewlyNotJudged))
 	}
 	if lead == "" {
 		return counts
@@ -134,6 +138,7 @@ func (c *Comparison) sections(emit func(title string, lines []string), code func
 		{"New contract violations (the API broke the contract)", reqLines(c.NewViolations)},
 		{"Newly unavailable (outage: no answer, nothing known about the contract)", reqLines(c.NewlyUnavailable)},
 		{"Newly config errors (the run's setup, not the API)", reqLines(c.NewConfigErrors)},
+		{"Newly not judged (too few items: the data shrank, or the target drops items)", reqLines(c.NewlyNotJudged)},
 		{"Fixed", reqLines(c.Fixed)},
 		{"Newly skipped", reqLines(c.NewlySkipped)},
 		{"Other status changes", reqLines(c.Changed)},

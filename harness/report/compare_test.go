@@ -228,3 +228,31 @@ func TestCompareTellsAnOutageFromABrokenContract(t *testing.T) {
 		t.Errorf("outage then broken: new violations %+v", c.NewViolations)
 	}
 }
+
+// A check that passed last night and tonight got too few items is no setup
+// mistake and no broken contract: the nightly reader is told the data
+// shrank (or the target drops items), apart from configuration errors.
+func TestCompareTellsThinDataFromASetupMistake(t *testing.T) {
+	pass, _, _ := nights(t)
+	thin := fakeSpec{text: "STRUCT-001 thin", state: types.SpecStateFailed, msg: "STRUCT-001 not judged: too few items to judge on 1 answer(s)",
+		exchanges: []evidence.Exchange{answer("/api/v2/list/bills", 200, "[]", time.Millisecond)},
+		findings: []evidence.Finding{{Endpoint: "list-bills (limit 4)", Expected: "at least 4 items, to judge limit 3", Observed: "0 items",
+			Facts: map[string]string{InsufficientDataFact: "set a large query"}}}}
+	night := Build(ginkgoReport(t, append(allPassing("STRUCT-001"), thin)...), testCatalogue(t), liveRun(), nil, nil)
+	c := Compare(pass, night)
+	if len(c.NewlyNotJudged) != 1 || c.NewlyNotJudged[0].ID != "STRUCT-001" || len(c.NewConfigErrors)+len(c.NewViolations)+len(c.NewlyUnavailable) != 0 {
+		t.Fatalf("thin night: not judged %+v, config %d, violations %d, unavailable %d", c.NewlyNotJudged, len(c.NewConfigErrors), len(c.NewViolations), len(c.NewlyUnavailable))
+	}
+	head := c.headline()
+	for _, want := range []string{"No contract violation is new", "too few items", "STRUCT-001", "data shrank", "1 newly not judged"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("thin-data headline lacks %q: %s", want, head)
+		}
+	}
+	if strings.Contains(head, "setup was wrong") || !c.HasRegressions() {
+		t.Errorf("thin data is a regression of the run, not a setup mistake: %s", head)
+	}
+	if md := c.Markdown(); !strings.Contains(md, "## Newly not judged (too few items") {
+		t.Errorf("compare.md lacks the not-judged section:\n%s", md)
+	}
+}

@@ -45,6 +45,17 @@ const NotJudgedFact = "notJudged"
 // error with the thin-data hint, unless another finding is a violation.
 const InsufficientDataFact = "insufficientData"
 
+// ThinData is true when r failed with a finding that says its answers held
+// too few items to judge it (InsufficientDataFact).
+func ThinData(r *Requirement) bool {
+	for _, f := range r.Evidence.Findings {
+		if !f.OK && f.Facts[InsufficientDataFact] != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // skippedFact is the key of a finding's Facts that says why a check left
 // an endpoint out.
 const skippedFact = "skipped"
@@ -85,7 +96,7 @@ var (
 	// hintThinData has no marks: a check says so itself, through
 	// InsufficientDataFact.
 	hintThinData = setupHint{id: "thin-data",
-		reason: "too little data to judge, not a contract violation (the run's problems say what to change)",
+		reason: "not judged: too few items (thin data, or a target that drops items; the run's problems say what to change)",
 		text: "the answers held too few items to judge these checks (each failure says how many it needed and got), which is about the target's data, not its contract: " +
 			"point the catalogue's queries and fixtures at data with enough items (a catalogue of your own in WINSTON_CATALOGUE: large queries, fixtures.businessDay, fixtures.modifiedSince), " +
 			"or add data to the environment, and run again; if the data is there, the target dropped items, which the failures' exchanges show"}

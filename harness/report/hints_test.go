@@ -257,7 +257,7 @@ func TestTooFewItemsIsNotAContractViolation(t *testing.T) {
 			r = req
 		}
 	}
-	if r.Classification != ClassConfigurationError || !strings.Contains(r.Reason, "too little data") || !strings.Contains(r.Reason, "not judged") {
+	if r.Classification != ClassConfigurationError || !strings.Contains(r.Reason, "too few items") || !strings.Contains(r.Reason, "not judged") {
 		t.Errorf("STRUCT-001: %s: %s", r.Classification, r.Reason)
 	}
 	problems := strings.Join(doc.Run.Problems, "\n")
@@ -268,6 +268,9 @@ func TestTooFewItemsIsNotAContractViolation(t *testing.T) {
 	}
 	if strings.Contains(doc.GoLive.Reason, "nothing was checked") {
 		t.Errorf("checks ran: %q", doc.GoLive.Reason)
+	}
+	if md := mustRender(t, doc.renderMarkdown); strings.Contains(md, "nothing was checked") || !strings.Contains(md, "some checks could not be judged") {
+		t.Errorf("the headline must say some checks were not judged, not that nothing was checked:\n%.400s", md)
 	}
 
 	// A violation elsewhere in the run is evidence either way: the verdict
@@ -289,5 +292,36 @@ func TestTooFewItemsIsNotAContractViolation(t *testing.T) {
 	classify(req, false, nil, testBase, testStart)
 	if req.Classification != ClassContractViolation {
 		t.Errorf("a 500 beside too few items: %s, want %s", req.Classification, ClassContractViolation)
+	}
+}
+
+// Two setup causes in one run: the summary sentence names the first
+// hint with only the checks it explains, and the run's problems give each
+// hint with its own checks.
+func TestTwoSetupHintsAreEachNamedWithTheirChecks(t *testing.T) {
+	ex, caFinding := noAnswer("POST "+testBase+"/api/v2/bills: tls: failed to verify certificate: x509: certificate signed by unknown authority", false)
+	ca := passing("STRUCT-001", "ca")
+	ca.state, ca.msg = types.SpecStateFailed, "1 violation(s)"
+	ca.exchanges, ca.findings = []evidence.Exchange{ex}, []evidence.Finding{caFinding}
+	thin := passing("SCHEMA-001", "thin")
+	thin.state, thin.msg = types.SpecStateFailed, "SCHEMA-001 not judged: too few items"
+	thin.exchanges = []evidence.Exchange{answer("/api/v2/list/bills", 200, "[]", time.Millisecond)}
+	thin.findings = []evidence.Finding{{Endpoint: "list-bills", Expected: "at least 1 item", Observed: "0 items",
+		Facts: map[string]string{InsufficientDataFact: "add bills"}}}
+	doc := Build(ginkgoReport(t, append(allPassing("STRUCT-001", "SCHEMA-001"), ca, thin)...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictConfigError || len(doc.Run.Problems) != 2 {
+		t.Fatalf("verdict %s, problems %q; want config-error and two hints", doc.Verdict, doc.Run.Problems)
+	}
+	problems := strings.Join(doc.Run.Problems, "\n")
+	if !strings.Contains(problems, "WINSTON_CA_FILE") || !strings.Contains(problems, "(explains the failures of STRUCT-001)") ||
+		!strings.Contains(problems, "too few items") || !strings.Contains(problems, "(explains the failures of SCHEMA-001)") {
+		t.Errorf("each hint with its own checks: %q", doc.Run.Problems)
+	}
+	first, other := "STRUCT-001", "SCHEMA-001"
+	if strings.Contains(doc.Summary, "too few items") {
+		first, other = other, first
+	}
+	if !strings.Contains(doc.Summary, first) || strings.Contains(doc.Summary, other) {
+		t.Errorf("the summary names one hint with only its checks (%s, not %s): %s", first, other, doc.Summary)
 	}
 }

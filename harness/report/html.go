@@ -71,7 +71,7 @@ type htmlCell struct {
 // the trend of earlier runs, and the checks that passed.
 func (d *Document) renderHTML(history []*Document) ([]byte, error) {
 	v := htmlView{
-		Doc: d, VerdictLabel: verdictLabel(d.Verdict), GoLiveLabel: goLiveLabel(d.GoLive.Verdict),
+		Doc: d, VerdictLabel: verdictLabel(d), GoLiveLabel: goLiveLabel(d.GoLive.Verdict),
 		NotValid: d.GoLive.Verdict == GoLiveNotValidForSubmission, KeyLabel: keyLabel(d.Target.KeyFingerprint),
 		ModeLabel: modeLabel(d), Transport: transportLabel(d.Target), Latency: latencyRows(d),
 		NotExercised: d.Coverage.NotExercised,

@@ -14,7 +14,7 @@ import (
 func (d *Document) renderMarkdown() ([]byte, error) {
 	var b strings.Builder
 	b.WriteString("# Winston API conformance report\n\n")
-	fmt.Fprintf(&b, "**Verdict: %s** · **Go-live: %s**\n\n", verdictLabel(d.Verdict), goLiveLabel(d.GoLive.Verdict))
+	fmt.Fprintf(&b, "**Verdict: %s** · **Go-live: %s**\n\n", verdictLabel(d), goLiveLabel(d.GoLive.Verdict))
 	if d.GoLive.Verdict == GoLiveNotValidForSubmission {
 		// The reason opens with "Not valid for submission:", which the
 		// bold line says already.

@@ -173,7 +173,9 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	add(c.EnvironmentUnavailable, "check with the environment unavailable", "checks with the environment unavailable",
 		func(r Requirement) bool { return r.Classification == ClassEnvironmentUnavailable })
 	add(c.ConfigurationErrors, "check not judged for a reason in the run's setup", "checks not judged for a reason in the run's setup (see the run's problems)",
-		func(r Requirement) bool { return r.Status == StatusFailed && r.Classification == ClassConfigurationError })
+		func(r Requirement) bool {
+			return r.Status == StatusFailed && r.Classification == ClassConfigurationError
+		})
 	add(c.KnownIssue, "known vendor issue", "known vendor issues", func(r Requirement) bool { return r.Status == StatusKnownIssue })
 	if c.Skipped > 0 {
 		parts = append(parts, fmt.Sprintf("%d skipped", c.Skipped))

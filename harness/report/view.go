@@ -126,9 +126,9 @@ func notJudgedNotes(r Requirement) []string {
 	return notes
 }
 
-// verdictLabel explains a verdict in a few words.
-func verdictLabel(v string) string {
-	switch v {
+// verdictLabel explains d's verdict in a few words.
+func verdictLabel(d *Document) string {
+	switch v := d.Verdict; v {
 	case VerdictPass:
 		return "PASS"
 	case VerdictFail:
@@ -136,11 +136,16 @@ func verdictLabel(v string) string {
 	case VerdictUnavailable:
 		return "UNAVAILABLE: environment unavailable, no contract verdict"
 	case VerdictConfigError:
+		if d.Run.ConfigError == "" {
+			// The configuration loaded and checks ran; some could not
+			// be judged for a reason in the setup (the problems say).
+			return "CONFIG ERROR: some checks could not be judged for a reason in the run's setup, no contract verdict"
+		}
 		return "CONFIG ERROR: configuration error, nothing was checked"
 	case VerdictInterrupted:
 		return "INTERRUPTED: the run stopped before its end, no verdict"
 	}
-	return strings.ToUpper(v)
+	return strings.ToUpper(d.Verdict)
 }
 
 // goLiveLabel is the go-live verdict in words.

@@ -151,7 +151,7 @@ func judgeNotJudged(row *Row, doc *report.Document, byID map[string]report.Requi
 		case r.Status != report.StatusFailed:
 			row.Missed = append(row.Missed, id)
 			row.problem("%s was %s, want failed as not judged: its check passed on too little data (%s)", id, r.Status, firstLine(r.Reason))
-		case r.Classification != report.ClassConfigurationError || !thinData(r):
+		case r.Classification != report.ClassConfigurationError || !report.ThinData(&r):
 			row.Missed = append(row.Missed, id)
 			row.problem("%s failed as %s, want %s with a too-few-items finding: the data was too thin, the contract was not broken (%s)",
 				id, r.Classification, report.ClassConfigurationError, firstLine(r.Reason))
@@ -160,17 +160,6 @@ func judgeNotJudged(row *Row, doc *report.Document, byID map[string]report.Requi
 	if doc.Verdict != report.VerdictConfigError {
 		row.problem("verdict %s, want %s: checks that could not be judged on the data must say so (%s)", doc.Verdict, report.VerdictConfigError, doc.Summary)
 	}
-}
-
-// thinData is true when a failing finding of r says the answers held too
-// few items to judge it.
-func thinData(r report.Requirement) bool {
-	for _, f := range r.Evidence.Findings {
-		if !f.OK && f.Facts[report.InsufficientDataFact] != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // judgeFaithful: a correct sandbox (the faithful one, or a correct
