@@ -49,7 +49,7 @@ func authChecks() map[string]Check {
 // redactor put in its place when it was recorded, nor the wrong fixture key).
 func checkAuthFailureBody(ctx SpecContext, t *T) {
 	variants := []client.Auth{client.AuthNone, client.AuthWrongKey, client.AuthNoAt, client.AuthOtherScheme, client.AuthWrongApp}
-	for _, ep := range t.Exercised() {
+	t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
 		for _, a := range variants {
 			resp := t.Post(ctx, ep, ep.Request, client.WithAuth(a))
 			where := ep.ID + " (" + string(a) + ")"
@@ -68,7 +68,7 @@ func checkAuthFailureBody(ctx SpecContext, t *T) {
 			}
 			t.Observe(where, hdr == "", expected, resp)
 		}
-	}
+	})
 }
 
 // echoingHeader names the first header of a 401 whose value quotes the

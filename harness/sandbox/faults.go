@@ -68,6 +68,7 @@ const (
 	faultLaxAuthOnLists       = "lax-auth-on-lists"
 	faultAcceptV1Query        = "accept-v1-query"
 	faultEchoKeyIn401         = "echo-key-in-401"
+	faultEchoKeyIn401OnLists  = "echo-key-in-401-on-lists"
 	faultEmpty401Body         = "empty-401-body"
 	faultTenantLeak           = "tenant-leak"
 	faultAcceptAnyMethod      = "accept-any-method"
@@ -206,6 +207,7 @@ var registry = []Fault{
 	newFault(faultAcceptV1Query, "auth", "v1 api_key and app_name query parameters are accepted without a header", "AUTH-007"),
 	newFault(faultAcceptV1QueryOnLists, "auth", "v1 api_key and app_name query parameters are accepted on the /api/v2/list/ routes (not on /api/v2/bills)", "AUTH-007"),
 	newFault(faultEchoKeyIn401, "auth", "the 401 body quotes the Authorization header it got", "AUTH-008"),
+	newFault(faultEchoKeyIn401OnLists, "auth", "under /api/v2/list/ only, the 401 body quotes the Authorization header it got (/bills stays clean)", "AUTH-008"),
 	newFault(faultEchoKeyInHeader, "auth", "the 401 body is fine, but its WWW-Authenticate header quotes the Authorization header it got", "AUTH-008"),
 	newFault(faultEmpty401Body, "auth", "401 answers have an empty body", "AUTH-008", "ERR-006"),
 	newFault(faultTenantLeak, "auth", "the second tenant's key lists the first tenant's bills", "AUTH-009"),

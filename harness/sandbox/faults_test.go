@@ -65,6 +65,11 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, auth: "Token not_an_app@" + DefaultKey})
 		return r.status == 401 && bytes.Contains(r.body, []byte(DefaultKey))
 	}},
+	faultEchoKeyIn401OnLists: {broken: func(h *harness) bool {
+		list := h.do(call{path: "/api/v2/list/categories", auth: "Token not_an_app@" + DefaultKey})
+		clean := h.do(call{path: bills, auth: "Token not_an_app@" + DefaultKey})
+		return list.status == 401 && bytes.Contains(list.body, []byte(DefaultKey)) && clean.status == 401 && !bytes.Contains(clean.body, []byte(DefaultKey))
+	}},
 	faultEchoKeyInHeader: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, auth: "Token not_an_app@" + DefaultKey})
 		return r.status == 401 && strings.Contains(r.header.Get("WWW-Authenticate"), DefaultKey) && !bytes.Contains(r.body, []byte(DefaultKey))

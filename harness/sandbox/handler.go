@@ -359,7 +359,7 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 
 // writeUnauthorized sends the 401 as short plain text, like the API
 // introduction's example; it never contains the key (except, on purpose,
-// with fault echo-key-in-401).
+// with faults echo-key-in-401 and echo-key-in-401-on-lists).
 func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why string) {
 	if s.refusalAs200(w, http.StatusUnauthorized) {
 		return
@@ -372,7 +372,7 @@ func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why s
 		writeBytes(w, http.StatusUnauthorized, "", nil)
 	case s.faults.on(faultOpaqueErrorBody):
 		writeBytes(w, http.StatusUnauthorized, "application/json", []byte("{}"))
-	case s.faults.on(faultEchoKeyIn401):
+	case s.faults.on(faultEchoKeyIn401), s.faults.on(faultEchoKeyIn401OnLists) && strings.HasPrefix(r.URL.Path, "/api/v2/list/"):
 		got := r.Header.Get("Authorization")
 		if got == "" {
 			got = r.URL.RawQuery
