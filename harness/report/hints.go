@@ -97,9 +97,9 @@ var (
 	// InsufficientDataFact.
 	hintThinData = setupHint{id: "thin-data",
 		reason: "not judged: too few items (thin data, or a target that drops items; the run's problems say what to change)",
-		text: "the answers held too few items to judge these checks (each failure says how many it needed and got), which is about the target's data, not its contract: " +
-			"point the catalogue's queries and fixtures at data with enough items (a catalogue of your own in WINSTON_CATALOGUE: large queries, fixtures.businessDay, fixtures.modifiedSince), " +
-			"or add data to the environment, and run again; if the data is there, the target dropped items, which the failures' exchanges show"}
+		text: "the answers held too few items to judge these checks (each failure says how many it needed and got): either the target's data is too thin for the catalogue's queries, " +
+			"or the target drops items (the failures' exchanges show what came); point the catalogue's queries and fixtures at data with enough items " +
+			"(a catalogue of your own in WINSTON_CATALOGUE: large queries, fixtures.businessDay, fixtures.modifiedSince), or add data to the environment, and run again"}
 	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintThinData}
 )
 
