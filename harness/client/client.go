@@ -130,7 +130,7 @@ func (c *Client) Post(ctx context.Context, path string, body any, opts ...Option
 	for _, o := range opts {
 		o(&s)
 	}
-	ctl := &control{noRetry: s.noRetry, noRateLimit: s.noRateLimit}
+	ctl := &control{noRetry: s.noRetry, noRateLimit: s.noRateLimit, mutation: s.mutation || changesData(s.method)}
 	req, reqBody, err := c.build(withControl(ctx, ctl), path, body, &s)
 	if err != nil {
 		return c.refused(req, reqBody, &s, err)

@@ -17,6 +17,9 @@ import (
 // count back up.
 type control struct {
 	noRetry, noRateLimit bool
+	// mutation is true for a request that may change data: it is never
+	// sent twice on a transport error (the first may have arrived).
+	mutation bool
 	retries              atomic.Int32
 	// waited is the time spent held back by the rate cap or between
 	// retries, in nanoseconds: it is not the target's latency.
@@ -82,7 +85,11 @@ func (t *retryTransport) attempts(req *http.Request, body io.ReadCloser, ctl *co
 		}
 		resp, err := t.once(req, body)
 		if err != nil {
-			return nil, err
+			if !t.resend(req, err, attempt, ctl) {
+				return nil, err
+			}
+			ctl.retries.Add(1)
+			continue
 		}
 		wait, again := t.retryAfter(resp, attempt, ctl)
 		if again && req.GetBody == nil && body != nil && body != http.NoBody {
@@ -103,6 +110,17 @@ func (t *retryTransport) attempts(req *http.Request, body io.ReadCloser, ctl *co
 		}
 		ctl.retries.Add(1)
 	}
+}
+
+// resend decides whether a request that failed with err is sent once
+// more: only when the server closed a kept-alive connection it had not
+// read the request from (a keep-alive timeout shorter than the client's
+// meeting the next request: no answer, and not an outage), the request
+// changes nothing, and its body can be sent again. net/http retries this
+// itself only for idempotent methods, which POST is not.
+func (t *retryTransport) resend(req *http.Request, err error, attempt int, ctl *control) bool {
+	return attempt == 0 && serverClosedIdle(err) && !ctl.noRetry && !ctl.mutation && t.retries > 0 &&
+		(req.GetBody != nil || req.Body == nil || req.Body == http.NoBody) && req.Context().Err() == nil
 }
 
 // once sends one attempt under the timeout; the timeout keeps running while

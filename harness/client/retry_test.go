@@ -2,8 +2,11 @@ package client
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -170,5 +173,58 @@ func TestA429HoldsBackTheOtherRequests(t *testing.T) {
 	}
 	if gap := arrivals[1].Sub(arrivals[0]); gap < 900*time.Millisecond {
 		t.Errorf("a request went %s after a 429 that asked for 1s", gap)
+	}
+}
+
+// closedIdleOnce fails its first round trip as net/http does when the
+// server closed the kept-alive connection the request went out on, then
+// answers 200; it keeps the bodies it was sent.
+type closedIdleOnce struct {
+	calls  atomic.Int32
+	bodies []string
+}
+
+func (c *closedIdleOnce) RoundTrip(r *http.Request) (*http.Response, error) {
+	b, _ := io.ReadAll(r.Body)
+	c.bodies = append(c.bodies, string(b))
+	if c.calls.Add(1) == 1 {
+		return nil, &url.Error{Op: "Post", URL: r.URL.String(), Err: errors.New("http: server closed idle connection")}
+	}
+	return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("[]")), Request: r}, nil
+}
+
+// A keep-alive timeout on the server shorter than the client's meets the
+// next request: it was never read, so a request that changes nothing is
+// sent once more (and the retry is counted); one that may change data, or
+// that asked for no retry, is not.
+func TestARequestOnAConnectionTheServerClosedIdleIsSentOnceMore(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		ctl   *control
+		calls int32
+	}{
+		{"a read", &control{}, 2},
+		{"a mutation", &control{mutation: true}, 1},
+		{"no retry asked", &control{noRetry: true}, 1},
+	} {
+		next := &closedIdleOnce{}
+		rt := &retryTransport{next: next, breaker: &breaker{}, limiter: &limiter{}, timeout: time.Second, retries: 2}
+		body := `{"limit":5}`
+		req, err := http.NewRequestWithContext(withControl(context.Background(), tc.ctl), http.MethodPost, "https://example.test/api/v2/bills", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := rt.RoundTrip(req)
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		if next.calls.Load() != tc.calls || (tc.calls == 2) != (err == nil) || int32(tc.ctl.retries.Load()) != tc.calls-1 {
+			t.Errorf("%s: %d sends, err %v, %d retries counted; want %d sends", tc.name, next.calls.Load(), err, tc.ctl.retries.Load(), tc.calls)
+		}
+		for _, b := range next.bodies {
+			if b != body {
+				t.Errorf("%s: sent body %q, want %q each time", tc.name, b, body)
+			}
+		}
 	}
 }
