@@ -93,26 +93,44 @@ func jsonKind(first byte) string {
 // It reports false for any other shape and for any text that is not
 // valid JSON, which itemsSlow handles and explains.
 func splitItems(b []byte) ([]map[string]any, bool) {
-	s := &splitter{b: b}
+	s := &splitter{b: b, keys: map[string]string{}}
 	s.space()
 	if !s.take('[') {
 		return nil, false
 	}
 	items := []map[string]any{}
-	ok := s.list(']', func() bool {
+	s.space()
+	if s.take(']') {
+		return s.end(items)
+	}
+	for {
+		s.space()
 		switch {
 		case s.take('{'):
 			item, ok := s.object()
+			if !ok {
+				return nil, false
+			}
 			items = append(items, item)
-			return ok
 		case s.literal("null"):
 			items = append(items, map[string]any{})
-			return true
+		default:
+			return nil, false
 		}
-		return false
-	})
+		s.space()
+		if s.take(']') {
+			return s.end(items)
+		}
+		if !s.take(',') {
+			return nil, false
+		}
+	}
+}
+
+// end accepts items when only spaces follow the array.
+func (s *splitter) end(items []map[string]any) ([]map[string]any, bool) {
 	s.space()
-	if !ok || s.i != len(b) {
+	if s.i != len(s.b) {
 		return nil, false
 	}
 	return items, true
@@ -120,15 +138,25 @@ func splitItems(b []byte) ([]map[string]any, bool) {
 
 // splitter walks a JSON text, checking its grammar as encoding/json's
 // scanner does (it reads bytes, so invalid UTF-8 passes as it does there).
+// The loops keep the position in a local variable and avoid closures:
+// this scan is most of what a list check costs.
 type splitter struct {
 	b []byte
 	i int
+	// keys holds each member name already decoded, so that the names
+	// that repeat in every item of a list share one string.
+	keys map[string]string
+	// width is the number of members of the last item, the size hint
+	// of the next item's map.
+	width int
 }
 
 func (s *splitter) space() {
-	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
-		s.i++
+	b, i := s.b, s.i
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
 	}
+	s.i = i
 }
 
 func (s *splitter) take(c byte) bool {
@@ -139,87 +167,130 @@ func (s *splitter) take(c byte) bool {
 	return false
 }
 
-// list moves past the comma-separated elements of an array or object,
-// after its opening bracket, and past the closing one, end. element reads
-// one element; spaces around elements are skipped here.
-func (s *splitter) list(end byte, element func() bool) bool {
-	s.space()
-	if s.take(end) {
-		return true
-	}
-	for {
-		s.space()
-		if !element() {
-			return false
-		}
-		s.space()
-		if s.take(end) {
-			return true
-		}
-		if !s.take(',') {
-			return false
-		}
-	}
-}
-
-// name moves past a member's name and its colon, returning the quoted name.
-func (s *splitter) name() ([]byte, bool) {
-	start := s.i
-	if !s.str() {
-		return nil, false
-	}
-	quoted := s.b[start:s.i]
-	s.space()
-	if !s.take(':') {
-		return nil, false
-	}
-	s.space()
-	return quoted, true
-}
-
 // object reads the members after '{' up to and including '}', decoding
 // the top level only.
 func (s *splitter) object() (map[string]any, bool) {
-	item := map[string]any{}
-	ok := s.list('}', func() bool {
-		quoted, ok := s.name()
+	item := make(map[string]any, s.width)
+	s.space()
+	if s.take('}') {
+		return item, true
+	}
+	for {
+		s.space()
+		key, ok := s.key()
 		if !ok {
-			return false
+			return nil, false
 		}
-		key, ok := text(quoted)
-		if !ok {
-			return false
+		s.space()
+		if !s.take(':') {
+			return nil, false
 		}
+		s.space()
 		start := s.i
-		if !s.value(1) {
-			return false
+		if start >= len(s.b) {
+			return nil, false
 		}
-		item[key] = topLevel(json.RawMessage(s.b[start:s.i]))
-		return true
-	})
-	return item, ok
+		if s.b[start] == '"' {
+			plain, ok := s.str()
+			if !ok {
+				return nil, false
+			}
+			if plain {
+				item[key] = string(s.b[start+1 : s.i-1])
+			} else {
+				item[key] = topLevel(json.RawMessage(s.b[start:s.i]))
+			}
+		} else {
+			if !s.value(1) {
+				return nil, false
+			}
+			item[key] = topLevel(json.RawMessage(s.b[start:s.i]))
+		}
+		s.space()
+		if s.take('}') {
+			s.width = len(item)
+			return item, true
+		}
+		if !s.take(',') {
+			return nil, false
+		}
+	}
 }
 
-// str moves past a valid string starting at s.i.
-func (s *splitter) str() bool {
-	if !s.take('"') {
-		return false
+// key moves past a member's name and returns it decoded; a name seen
+// before in the same text is the same string.
+func (s *splitter) key() (string, bool) {
+	start := s.i
+	plain, ok := s.str()
+	if !ok {
+		return "", false
 	}
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		s.i++
-		switch {
-		case c == '"':
-			return true
-		case c < 0x20:
-			return false
-		case c == '\\':
+	if !plain {
+		return text(s.b[start:s.i])
+	}
+	inner := s.b[start+1 : s.i-1]
+	if k, ok := s.keys[string(inner)]; ok {
+		return k, true
+	}
+	k := string(inner)
+	s.keys[k] = k
+	return k, true
+}
+
+// strByte classifies the bytes of a JSON string: 0 for a byte copied as
+// it is, strEnd for the closing quote, strEscape for a backslash,
+// strBad for a control character (which JSON forbids) and strWide for
+// the bytes of a multi-byte sequence, which need a UTF-8 check.
+var strByte = func() (t [256]byte) {
+	for c := range 0x20 {
+		t[c] = strBad
+	}
+	t['"'] = strEnd
+	t['\\'] = strEscape
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = strWide
+	}
+	return t
+}()
+
+const (
+	strEnd = 1 + iota
+	strEscape
+	strBad
+	strWide
+)
+
+// str moves past a valid string starting at s.i. plain is true when the
+// string holds no escape and only ASCII, so that its bytes between the
+// quotes are its value.
+func (s *splitter) str() (plain, ok bool) {
+	b, i := s.b, s.i
+	if i >= len(b) || b[i] != '"' {
+		return false, false
+	}
+	i++
+	plain = true
+	for i < len(b) {
+		c := b[i]
+		i++
+		switch strByte[c] {
+		case 0:
+		case strEnd:
+			s.i = i
+			return plain, true
+		case strEscape:
+			s.i = i
 			if !s.escape() {
-				return false
+				return false, false
 			}
+			i, plain = s.i, false
+		case strBad:
+			return false, false
+		case strWide:
+			plain = false
 		}
 	}
-	return false
+	return false, false
 }
 
 // escape moves past the rest of an escape sequence after its backslash.
@@ -259,7 +330,8 @@ func (s *splitter) value(depth int) bool {
 	}
 	switch s.b[s.i] {
 	case '"':
-		return s.str()
+		_, ok := s.str()
+		return ok
 	case '{':
 		s.i++
 		return s.members(depth)
@@ -279,15 +351,52 @@ func (s *splitter) value(depth int) bool {
 
 // members moves past an object's members after '{' and its '}'.
 func (s *splitter) members(depth int) bool {
-	return s.list('}', func() bool {
-		_, ok := s.name()
-		return ok && s.value(depth+1)
-	})
+	s.space()
+	if s.take('}') {
+		return true
+	}
+	for {
+		s.space()
+		if _, ok := s.str(); !ok {
+			return false
+		}
+		s.space()
+		if !s.take(':') {
+			return false
+		}
+		s.space()
+		if !s.value(depth + 1) {
+			return false
+		}
+		s.space()
+		if s.take('}') {
+			return true
+		}
+		if !s.take(',') {
+			return false
+		}
+	}
 }
 
 // elements moves past an array's elements after '[' and its ']'.
 func (s *splitter) elements(depth int) bool {
-	return s.list(']', func() bool { return s.value(depth + 1) })
+	s.space()
+	if s.take(']') {
+		return true
+	}
+	for {
+		s.space()
+		if !s.value(depth + 1) {
+			return false
+		}
+		s.space()
+		if s.take(']') {
+			return true
+		}
+		if !s.take(',') {
+			return false
+		}
+	}
 }
 
 func (s *splitter) literal(word string) bool {
@@ -324,11 +433,13 @@ func (s *splitter) number() bool {
 
 // digits moves past one or more digits, reporting whether there was one.
 func (s *splitter) digits() bool {
-	start := s.i
-	for s.i < len(s.b) && '0' <= s.b[s.i] && s.b[s.i] <= '9' {
-		s.i++
+	b, i := s.b, s.i
+	start := i
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
 	}
-	return s.i > start
+	s.i = i
+	return i > start
 }
 
 // text decodes a JSON string as encoding/json does; the common case, no
