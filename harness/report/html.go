@@ -124,11 +124,3 @@ func rowCSS(r Requirement) string {
 	}
 	return r.Status
 }
-
-func formatHeaders(h map[string]string) string {
-	var b strings.Builder
-	for _, k := range sortedKeys(h) {
-		fmt.Fprintf(&b, "%s: %s\n", k, h[k])
-	}
-	return b.String()
-}
