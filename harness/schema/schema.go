@@ -224,8 +224,10 @@ func compile(name string, data []byte) (*gojsonschema.Schema, error) {
 	}
 	// The file is checked against draft-07's meta-schema here rather than by
 	// the loader's Validate option, which compiles the meta-schema anew for
-	// every file it loads.
-	res, err := meta.Validate(gojsonschema.NewBytesLoader(data))
+	// every file it loads. Both the check and the compiler read the value
+	// decoded above (as their byte loaders would decode it: one value,
+	// numbers as json.Number) rather than decoding the file twice more.
+	res, err := meta.Validate(gojsonschema.NewRawLoader(doc))
 	if err != nil {
 		return nil, invalid(err.Error())
 	}
@@ -239,7 +241,7 @@ func compile(name string, data []byte) (*gojsonschema.Schema, error) {
 	loader := gojsonschema.NewSchemaLoader()
 	loader.Draft = gojsonschema.Draft7
 	loader.AutoDetect = true
-	s, err := loader.Compile(gojsonschema.NewBytesLoader(data))
+	s, err := loader.Compile(gojsonschema.NewRawLoader(doc))
 	if err != nil {
 		return nil, invalid(err.Error())
 	}
