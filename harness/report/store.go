@@ -67,22 +67,31 @@ func (d *Document) Write(dir string, history []*Document) error {
 	// would buy nothing but time. Live and recorded runs' reports are.
 	durable := d.Mode != "replay"
 	// The renderers only read the document, so they run side by side.
+	// report.json, the longest to render, is rendered here while the
+	// others start on goroutines, report.html (the next longest) first:
+	// started on a goroutine of its own, report.json waited for a free
+	// core behind the others and was the last file written.
 	sc := newScanner(redact.Global().Secrets())
 	errs := make([]error, len(renderers))
+	write := func(i int) {
+		r := renderers[i]
+		data, err := r.render()
+		if err == nil {
+			err = writeAtomic(dir, r.name, data, sc, durable)
+		}
+		if err != nil {
+			errs[i] = fmt.Errorf("write report %s: %w", filepath.Join(dir, r.name), redact.Global().Error(err))
+		}
+	}
 	var wg sync.WaitGroup
-	for i, r := range renderers {
+	for _, i := range []int{3, 1, 2} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			data, err := r.render()
-			if err == nil {
-				err = writeAtomic(dir, r.name, data, sc, durable)
-			}
-			if err != nil {
-				errs[i] = fmt.Errorf("write report %s: %w", filepath.Join(dir, r.name), redact.Global().Error(err))
-			}
+			write(i)
 		}()
 	}
+	write(0)
 	wg.Wait()
 	return errors.Join(errs...)
 }
