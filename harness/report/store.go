@@ -107,15 +107,69 @@ func Written(dir string) []string {
 // top-level container, on a line of its own.
 const jsonLineDepth = 2
 
+// renderJSON lays report.json out as indentShallow(compact JSON of d,
+// jsonLineDepth) does, but encodes the requirements (nearly all of the
+// bytes: their evidence) one by one and copies each onto its line as it
+// is, since everything inside a requirement stays compact: one pass over
+// the evidence instead of encoding it into a buffer grown step by step,
+// copying it out, and scanning it again to break the lines.
 func (d *Document) renderJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d); err != nil {
+	head := *d
+	head.Requirements = nil
+	if err := enc.Encode(&head); err != nil {
 		return nil, fmt.Errorf("encode report.json: %w", err)
 	}
-	return indentShallow(buf.Bytes(), jsonLineDepth), nil
+	layout := indentShallow(buf.Bytes(), jsonLineDepth)
+	if d.Requirements == nil {
+		return layout, nil
+	}
+	// A top-level member starts a line indented by two spaces; deeper
+	// lines start with four, and no string holds a raw newline.
+	at := bytes.Index(layout, []byte(requirementsLine))
+	if at < 0 {
+		return nil, errors.New("encode report.json: no requirements member at the top level")
+	}
+	buf.Reset()
+	ends := make([]int, len(d.Requirements))
+	for i := range d.Requirements {
+		if err := enc.Encode(&d.Requirements[i]); err != nil {
+			return nil, fmt.Errorf("encode report.json: requirement %s: %w", d.Requirements[i].ID, err)
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+		ends[i] = buf.Len()
+	}
+	reqs := buf.Bytes()
+	rest := layout[at+len(requirementsLine):]
+	out := make([]byte, 0, len(layout)+len(reqs)+len(ends)*len(requirementSep)+8)
+	out = append(out, layout[:at+len(requirementsLine)-len("null")]...)
+	if len(ends) == 0 {
+		out = append(out, "[]"...)
+	} else {
+		out = append(out, '[')
+		start := 0
+		for i, end := range ends {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, requirementSep...)
+			out = append(out, reqs[start:end]...)
+			start = end
+		}
+		out = append(out, "\n  ]"...)
+	}
+	return append(out, rest...), nil
 }
+
+// requirementsLine is the requirements member of report.json, laid out by
+// indentShallow, when the list is left out (null); requirementSep starts
+// each requirement's line.
+const (
+	requirementsLine = "\n  \"requirements\": null"
+	requirementSep   = "\n    "
+)
 
 // indentShallow lays out compact JSON with the members of containers
 // opened above depth on lines of their own, indented by two spaces per
