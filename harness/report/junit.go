@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
@@ -143,16 +144,122 @@ func (d *Document) renderJUnit() ([]byte, error) {
 	}
 	root := JUnitTestSuites{Name: "winston-conformance", Tests: suite.Tests, Failures: suite.Failures,
 		Errors: suite.Errors, Skipped: suite.Skipped, Suites: []JUnitTestSuite{suite}}
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", "  ")
-	if err := enc.Encode(root); err != nil {
-		return nil, fmt.Errorf("encode junit.xml: %w", err)
-	}
-	buf.WriteString("\n")
-	return buf.Bytes(), nil
+	return writeJUnit(root), nil
 }
+
+// writeJUnit lays root out as encoding/xml does with a two-space indent,
+// after xml.Header and with a final newline, byte for byte
+// (TestWriteJUnitMatchesEncodingXML): the writer walks the fixed shape of
+// the JUnit types instead of reflecting on them, which cost a millisecond
+// a report. Every value is escaped by xml.EscapeText, which encoding/xml
+// uses for text and attribute values alike.
+func writeJUnit(root JUnitTestSuites) []byte {
+	w := &xmlWriter{}
+	w.b.WriteString(xml.Header)
+	w.start(0, "testsuites", "name", root.Name, "tests", itoa(root.Tests), "failures", itoa(root.Failures),
+		"errors", itoa(root.Errors), "skipped", itoa(root.Skipped))
+	for _, s := range root.Suites {
+		w.start(1, "testsuite", "name", s.Name, "tests", itoa(s.Tests), "failures", itoa(s.Failures), "errors", itoa(s.Errors),
+			"skipped", itoa(s.Skipped), "time", s.Time, "timestamp", s.Timestamp)
+		w.properties(2, s.Properties)
+		for _, c := range s.Cases {
+			w.start(2, "testcase", "name", c.Name, "classname", c.Classname, "time", c.Time)
+			w.properties(3, c.Properties)
+			for _, m := range []struct {
+				name string
+				msg  *JUnitMessage
+			}{{"failure", c.Failure}, {"error", c.Error}, {"skipped", c.Skipped}} {
+				if m.msg == nil {
+					continue
+				}
+				if m.msg.Type == "" {
+					w.start(3, m.name, "message", m.msg.Message)
+				} else {
+					w.start(3, m.name, "message", m.msg.Message, "type", m.msg.Type)
+				}
+				w.esc(m.msg.Text)
+				w.end(m.name)
+			}
+			if c.SystemOut != "" {
+				w.start(3, "system-out")
+				w.esc(c.SystemOut)
+				w.end("system-out")
+			}
+			w.endAfter(true, 2, "testcase")
+		}
+		w.endAfter(true, 1, "testsuite")
+	}
+	w.endAfter(len(root.Suites) > 0, 0, "testsuites")
+	w.b.WriteString("\n")
+	return w.b.Bytes()
+}
+
+// xmlWriter writes indented XML elements into b.
+type xmlWriter struct {
+	b bytes.Buffer
+}
+
+// start opens the element name at depth (two spaces each) on a new line
+// (the first element on the line after the header), with attributes as
+// name, value pairs.
+func (w *xmlWriter) start(depth int, name string, attrs ...string) {
+	if depth > 0 {
+		w.newline(depth)
+	}
+	w.b.WriteByte('<')
+	w.b.WriteString(name)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		w.b.WriteByte(' ')
+		w.b.WriteString(attrs[i])
+		w.b.WriteString(`="`)
+		w.esc(attrs[i+1])
+		w.b.WriteByte('"')
+	}
+	w.b.WriteByte('>')
+}
+
+// end closes name where the writer is: right after its text, or after its
+// start tag for an empty element.
+func (w *xmlWriter) end(name string) {
+	w.b.WriteString("</")
+	w.b.WriteString(name)
+	w.b.WriteByte('>')
+}
+
+// endAfter closes the element name opened at depth: on a line of its own
+// when it holds elements, else right after its start tag.
+func (w *xmlWriter) endAfter(children bool, depth int, name string) {
+	if children {
+		w.newline(depth)
+	}
+	w.end(name)
+}
+
+func (w *xmlWriter) newline(depth int) {
+	w.b.WriteByte('\n')
+	for range depth {
+		w.b.WriteString("  ")
+	}
+}
+
+// properties writes the <properties> element of props at depth; like
+// encoding/xml for a "properties>property" field, it writes an empty one
+// for no properties.
+func (w *xmlWriter) properties(depth int, props []JUnitProperty) {
+	w.start(depth, "properties")
+	for _, p := range props {
+		w.start(depth+1, "property", "name", p.Name, "value", p.Value)
+		w.end("property")
+	}
+	w.endAfter(len(props) > 0, depth, "properties")
+}
+
+// esc writes s escaped as encoding/xml escapes text and attribute values.
+func (w *xmlWriter) esc(s string) {
+	_ = xml.EscapeText(&w.b, []byte(s)) // a bytes.Buffer does not fail
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // junitText is the body of a failure: the rule, what was expected and
 // seen, the failure message and how to replay the check.
