@@ -20,7 +20,7 @@ type control struct {
 	// mutation is true for a request that may change data: it is never
 	// sent twice on a transport error (the first may have arrived).
 	mutation bool
-	retries              atomic.Int32
+	retries  atomic.Int32
 	// waited is the time spent held back by the rate cap or between
 	// retries, in nanoseconds: it is not the target's latency.
 	waited atomic.Int64
