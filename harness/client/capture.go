@@ -140,7 +140,7 @@ func unavailable(status int, err error) bool {
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNABORTED),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return true
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), serverClosedIdle(err):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), serverClosedIdle(err), http2Lost(err):
 		return true
 	case errors.As(err, &dnsErr), errors.As(err, &opErr):
 		return true
@@ -154,6 +154,15 @@ func unavailable(status int, err error) bool {
 // is not retried on it, since it is not idempotent.
 func serverClosedIdle(err error) bool {
 	return strings.Contains(err.Error(), "http: server closed idle connection")
+}
+
+// http2Lost is true for net/http's HTTP/2 errors that say the server reset
+// the stream or went away: what EOF or a reset is over HTTP/1.1 (their
+// types are unexported, so their text is what can be matched).
+func http2Lost(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "stream error: ") && strings.Contains(msg, "received from peer") ||
+		strings.Contains(msg, "http2: server sent GOAWAY") || strings.Contains(msg, "http2: client connection lost")
 }
 
 // timedOut reports whether err is a timeout: the context's deadline, a

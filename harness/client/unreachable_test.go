@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
 )
 
 // A TLS probe's handshake error is an outage by the same test as an
@@ -52,7 +55,33 @@ func TestAServerClosedIdleConnectionIsAnOutage(t *testing.T) {
 	if !unavailable(0, err) {
 		t.Errorf("%v: want unavailable", err)
 	}
+	// HTTP/2's forms of a hang-up: a stream the server reset, a GOAWAY,
+	// a lost connection.
+	for _, text := range []string{
+		"stream error: stream ID 1; INTERNAL_ERROR; received from peer",
+		"http2: server sent GOAWAY and closed the connection; LastStreamID=1, ErrCode=NO_ERROR, debug=\"\"",
+		"http2: client connection lost",
+	} {
+		if !unavailable(0, &url.Error{Op: "Post", URL: "https://127.0.0.1:1/api/v2/bills", Err: errors.New(text)}) {
+			t.Errorf("%q: want unavailable", text)
+		}
+	}
 	if unavailable(0, errors.New("http: server gave HTTP response to HTTPS client")) {
 		t.Error("an HTTP answer to the TLS handshake is a setup mistake, not an outage")
+	}
+}
+
+// Over HTTP/2 (which the client prefers), a server that aborts mid-request
+// resets the stream instead of closing the connection: the same hang-up,
+// so an outage, as EOF is over HTTP/1.1.
+func TestAStreamTheServerResetIsAnOutage(t *testing.T) {
+	srv := quietServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	c := liveClient(t, srv, map[string]string{config.EnvRetries: "0"})
+	resp := c.Post(context.Background(), "/api/v2/bills", map[string]any{"limit": 5})
+	if resp.Err == nil || !resp.Unavailable() {
+		t.Errorf("an aborted HTTP/2 stream: err %v, unavailable %v; want an outage", resp.Err, resp.Unavailable())
 	}
 }
