@@ -88,7 +88,7 @@ func (c *Comparison) headline() string {
 		lead = fmt.Sprintf("The run's setup was wrong, no contract violation is new: %d check(s) newly failed as configuration errors "+
 			"(see their reasons for the setting to fix).", len(c.NewConfigErrors))
 	case len(c.NewlyNotJudged) > 0:
-		lead = fmt.Sprintf("No contract violation is new, but %d check(s) got too few items to be judged (%s) where the baseline judged them: "+
+		lead = fmt.Sprintf("No contract violation is new, but %d check(s) got too few items to be judged (%s), which the baseline did not report: "+
 			"the tenant's data shrank, a catalogue query matches less, or the target drops items; each reason says what it needed and got.",
 			len(c.NewlyNotJudged), changeIDs(c.NewlyNotJudged))
 	}

@@ -97,7 +97,7 @@ var (
 	// InsufficientDataFact.
 	hintThinData = setupHint{id: "thin-data",
 		reason: "not judged: too few items (thin data, or a target that drops items; the run's problems say what to change)",
-		text: "the answers held too few items to judge these checks (each failure says how many it needed and got): either the target's data is too thin for the catalogue's queries, " +
+		text: "the answers held too few items to judge these checks, or changed between two requests (each failure says what it needed and got): either the target's data is too thin for the catalogue's queries, " +
 			"or the target drops items (the failures' exchanges show what came); point the catalogue's queries and fixtures at data with enough items " +
 			"(a catalogue of your own in WINSTON_CATALOGUE: large queries, fixtures.businessDay, fixtures.modifiedSince), or add data to the environment, and run again"}
 	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintThinData}
@@ -215,7 +215,9 @@ func classifyFindings(req *Requirement) (failureCause, *setupHint) {
 func addRunHints(doc *Document, all []evidence.Exchange) {
 	explained := map[string][]string{}
 	for _, req := range doc.Requirements {
-		if req.Status != StatusFailed {
+		// A hint explains only a failure classified as the setup's: a
+		// violation beside a setup-shaped finding is still the target's.
+		if req.Status != StatusFailed || req.Classification != ClassConfigurationError {
 			continue
 		}
 		for _, f := range failingFindings(&req) {

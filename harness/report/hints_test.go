@@ -286,6 +286,17 @@ func TestTooFewItemsIsNotAContractViolation(t *testing.T) {
 		t.Errorf("a violation beside a check not judged: verdict %s, summary %q; want fail, naming both", doc.Verdict, doc.Summary)
 	}
 
+	// A violation with a too-few-items finding beside it (LIST-002 on a
+	// tenant with 100 items or fewer): no hint claims to explain it.
+	both := passing("STRUCT-001", "both")
+	both.state, both.msg = types.SpecStateFailed, "1 violation(s)"
+	both.exchanges = []evidence.Exchange{page}
+	both.findings = []evidence.Finding{thin, {Endpoint: "list-bills", Expected: "exactly 80 items", Observed: "50 items"}}
+	doc = Build(ginkgoReport(t, append(allPassing("STRUCT-001"), both)...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictFail || len(doc.Run.Problems) != 0 {
+		t.Errorf("a violation beside too few items: verdict %s, problems %q; want fail and no hint", doc.Verdict, doc.Run.Problems)
+	}
+
 	broken := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "500 (text/plain)"}
 	req := &Requirement{ID: "LIST-001", Status: StatusFailed, Reason: "1 violation(s)", Level: "must",
 		Evidence: Evidence{Exchanges: []evidence.Exchange{page}, Findings: []evidence.Finding{thin, broken}}}

@@ -139,7 +139,7 @@ func verdictLabel(d *Document) string {
 		if d.Run.ConfigError == "" {
 			// The configuration loaded and checks ran; some could not
 			// be judged for a reason in the setup (the problems say).
-			return "CONFIG ERROR: some checks could not be judged for a reason in the run's setup, no contract verdict"
+			return "CONFIG ERROR: some checks could not be judged (the run's problems say why: the setup, or too few items), no contract verdict"
 		}
 		return "CONFIG ERROR: configuration error, nothing was checked"
 	case VerdictInterrupted:
