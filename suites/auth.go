@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -53,8 +54,16 @@ func checkAuthFailureBody(ctx SpecContext, t *T) {
 		for _, a := range variants {
 			resp := t.Post(ctx, ep, ep.Request, client.WithAuth(a))
 			where := ep.ID + " (" + string(a) + ")"
-			if resp.Err != nil || (resp.Status != 401 && resp.Status != 403) {
+			if resp.Err != nil || resp.Status == http.StatusTooManyRequests {
+				// No answer, or a 429, which Observe records as
+				// throttled, not judged.
 				t.Observe(where, false, "401 with an explaining body", resp)
+				continue
+			}
+			if resp.Status != 401 && resp.Status != 403 {
+				// The status is AUTH-002 to AUTH-007's to judge; this
+				// check reads refusals only.
+				t.NotJudged(where, "a 401 with an explaining body", resp, fmt.Sprintf("the answer was %d, not a refusal to read (AUTH-002 to AUTH-007 judge the status)", resp.Status))
 				continue
 			}
 			t.Observe(where, explains(resp.Body), "a body that explains the 401 in words (text, or a JSON string value)", resp)

@@ -2,12 +2,14 @@ package suites
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/client"
 	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
 )
 
@@ -30,7 +32,7 @@ func checkBusinessDayFilter(ctx SpecContext, t *T) {
 		probe := t.Post(ctx, ep, With(ep.Large, "limit", 1000))
 		items, ok := listOf(t, ep.ID+" (large query, to find another business day)", probe)
 		shows := func(d string) seenBy {
-			return func() string {
+			return func(*client.Response) string {
 				if ok && slices.ContainsFunc(items, func(it map[string]any) bool { v, _ := it["businessDay"].(string); return dayOf(v) == d }) {
 					return "the large query"
 				}
@@ -61,7 +63,8 @@ func checkBusinessDayFilter(ctx SpecContext, t *T) {
 func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 	for _, ep := range t.Exercised() {
 		since := t.Fx.ModifiedSince
-		byDay := func() string {
+		asked := time.Now()
+		byDay := func(empty *client.Response) string {
 			at, err := time.Parse(time.RFC3339, since)
 			if err != nil {
 				return ""
@@ -71,7 +74,16 @@ func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 			if err != nil || probe.Status != 200 {
 				return ""
 			}
-			if slices.ContainsFunc(items, func(it map[string]any) bool { v, _ := it["modifiedAt"].(string); return atOrAfter(v, at) }) {
+			// Only a bill modified strictly after the time (whether "at
+			// or after" is read inclusively or not, it must come) and
+			// before the empty answer was asked for (not one modified
+			// since) shows that the filter dropped it.
+			before := answeredBefore(empty, asked)
+			if slices.ContainsFunc(items, func(it map[string]any) bool {
+				v, _ := it["modifiedAt"].(string)
+				m, err := time.Parse(time.RFC3339, v)
+				return err == nil && m.After(at) && m.Before(before)
+			}) {
 				return "the businessDay " + t.Fx.BusinessDay + " query"
 			}
 			return ""
@@ -96,14 +108,26 @@ func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 				"set fixtures.modifiedSince in your catalogue (WINSTON_CATALOGUE) to a time with more bills after it", nil)
 			continue
 		}
-		sinceHolds(ctx, t, ep, times[len(times)/2], func() string { return "the modifiedSince " + since + " query" })
+		sinceHolds(ctx, t, ep, times[len(times)/2], func(*client.Response) string { return "the modifiedSince " + since + " query" })
 	}
 }
 
 // seenBy names an earlier answer of the same check that listed bills a
 // filter must keep, or "" when none did (it may send a request to find
-// out; it is called only when the filter's answer is empty).
-type seenBy func() string
+// out; it is called only when the filter's answer, empty, is empty).
+type seenBy func(empty *client.Response) string
+
+// answeredBefore is a time before which a bill's change was visible to the
+// request of resp: a second before its Date header (the server's clock,
+// to the second), else asked (this machine's clock, before the request).
+func answeredBefore(resp *client.Response, asked time.Time) time.Time {
+	if resp != nil {
+		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			return d.Add(-time.Second)
+		}
+	}
+	return asked
+}
 
 // atOrAfter is true when v is an RFC 3339 time at or after at.
 func atOrAfter(v string, at time.Time) bool {
@@ -135,7 +159,7 @@ func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, fiel
 		return nil, false
 	}
 	if len(items) == 0 {
-		if by := listed(); by != "" {
+		if by := listed(resp); by != "" {
 			t.Observe(where, false, fmt.Sprintf("the bills with %s %s that %s listed; none came", field, rule, by), resp)
 		} else {
 			t.TooFew(where, "bills to judge the filter by", "none matched "+value,

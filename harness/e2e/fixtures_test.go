@@ -47,3 +47,17 @@ func TestBusinessDayFilterNeedsASecondDay(t *testing.T) {
 		t.Errorf("BILL-003 %s (%q): want failed with too few items to judge", req.Status, req.Reason)
 	}
 }
+
+// With mutations off (the order endpoint left out) and every list empty,
+// SCHEMA-001 has validated nothing but 200s: it fails as not judged, a
+// configuration error, instead of passing on [] alone.
+func TestSchemaCheckOnEmptyListsIsNotJudged(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{Faults: []string{"empty-lists"}})
+	env := liveEnv(srv, "", "")
+	env[config.EnvAllowMutations] = "false"
+	r := runSuite(t, env, focus("SCHEMA-001"))
+	req := r.requirement(t, "SCHEMA-001")
+	if req.Status != "failed" || req.Classification != "configuration-error" || !strings.Contains(req.Reason, "no answer held one") {
+		t.Errorf("SCHEMA-001 %s, %s (%q): want failed as a configuration error, not judged", req.Status, req.Classification, req.Reason)
+	}
+}

@@ -145,6 +145,8 @@ const (
 	faultBillsOtherDaysEmpty  = "bills-businessday-others-empty"
 	faultBillsLaterSinceEmpty = "bills-later-modifiedsince-empty"
 	faultBillsSinceEmpty      = "bills-modifiedsince-empty"
+	faultBillsLatestDayEmpty  = "bills-businessday-latest-empty"
+	faultFewBillsDefault50    = "few-bills-default-limit-50"
 	faultBillsNoonBusinessDay = "bills-businessday-noon"
 )
 
@@ -268,6 +270,8 @@ var registry = []Fault{
 	newFault(faultBillsLatestDay, "behaviour", "the businessDay filter lists the last closed business day (the day before now), whatever day was asked", "BILL-003"),
 	newFault(faultBillsFixedSince, "behaviour", "the modifiedSince filter lists the bills modified in the last 36 hours, whatever time was asked", "BILL-004"),
 	newFault(faultBillsOtherDaysEmpty, "behaviour", "a businessDay filter lists [] for any day but the last closed one, though the large query shows bills of other days", "BILL-003"),
+	newFault(faultBillsLatestDayEmpty, "behaviour", "a businessDay filter for the last closed business day (the catalogue's fixture day) lists [], though the large query shows bills of that day", "BILL-003"),
+	newFault(faultFewBillsDefault50, "schemas", "a bills query matches at most 80 bills (as on a small tenant), and a query without limit gets 50 of them, not all 80", "LIST-002"),
 	newFault(faultBillsSinceEmpty, "behaviour", "any modifiedSince filter lists [], though a businessDay query shows bills modified since (the list checks on list-bills, whose large query uses modifiedSince, are left not judged)", "BILL-004"),
 	newFault(faultBillsLaterSinceEmpty, "behaviour", "a modifiedSince less than 24 hours ago lists [], though an earlier one shows bills modified since", "BILL-004"),
 	newFault(faultOrder500, "behaviour", "a valid order on a table gets 500", "ORDER-001"),

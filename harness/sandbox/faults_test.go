@@ -363,6 +363,14 @@ var faultProbes = map[string]faultProbe{
 		return len(h.list("/api/v2/list/bills", `{"businessDay":"2026-11-19","limit":1000}`)) == 0 &&
 			len(h.list("/api/v2/list/bills", `{"businessDay":"2026-11-20","limit":1000}`)) > 0
 	}},
+	faultBillsLatestDayEmpty: {broken: func(h *harness) bool {
+		return len(h.list("/api/v2/list/bills", `{"businessDay":"2026-11-20","limit":1000}`)) == 0 &&
+			len(h.list("/api/v2/list/bills", `{"businessDay":"2026-11-19","limit":1000}`)) > 0
+	}},
+	faultFewBillsDefault50: {broken: func(h *harness) bool {
+		return len(h.list("/api/v2/list/bills", `{"modifiedSince":"2026-11-20T00:00:00Z","limit":101}`)) == 80 &&
+			len(h.list("/api/v2/list/bills", `{"modifiedSince":"2026-11-20T00:00:00Z"}`)) == 50
+	}},
 	faultBillsSinceEmpty: {broken: func(h *harness) bool {
 		return len(h.list("/api/v2/list/bills", `{"modifiedSince":"2026-11-20T06:00:00Z","limit":1000}`)) == 0 &&
 			len(h.list("/api/v2/list/bills", `{"businessDay":"2026-11-20","limit":1000}`)) > 0

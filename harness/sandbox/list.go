@@ -52,7 +52,7 @@ func (s *Server) parseListQuery(body map[string]json.RawMessage, sortFields []st
 	}
 	q := listQuery{limit: DefaultLimit}
 	switch {
-	case s.faults.on(faultDefaultLimit50):
+	case s.faults.on(faultDefaultLimit50), s.faults.on(faultFewBillsDefault50):
 		q.limit = 50
 	case s.faults.on(faultDefaultLimit200):
 		q.limit = 200
