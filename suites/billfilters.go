@@ -74,16 +74,7 @@ func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 			if err != nil || probe.Status != 200 {
 				return ""
 			}
-			// Only a bill modified strictly after the time (whether "at
-			// or after" is read inclusively or not, it must come) and
-			// before the empty answer was asked for (not one modified
-			// since) shows that the filter dropped it.
-			before := answeredBefore(empty, asked)
-			if slices.ContainsFunc(items, func(it map[string]any) bool {
-				v, _ := it["modifiedAt"].(string)
-				m, err := time.Parse(time.RFC3339, v)
-				return err == nil && m.After(at) && m.Before(before)
-			}) {
+			if droppedSince(items, at, answeredBefore(empty, asked, t.Now())) {
 				return "the businessDay " + t.Fx.BusinessDay + " query"
 			}
 			return ""
@@ -119,14 +110,32 @@ type seenBy func(empty *client.Response) string
 
 // answeredBefore is a time before which a bill's change was visible to the
 // request of resp: a second before its Date header (the server's clock,
-// to the second), else asked (this machine's clock, before the request).
-func answeredBefore(resp *client.Response, asked time.Time) time.Time {
+// to the second); else the later of asked (this machine's clock, before
+// the request) and reference (the run's reference time, WINSTON_NOW: a
+// target whose clock is ahead of this machine's, as a sandbox set to a
+// later day is, stamps its bills after asked).
+func answeredBefore(resp *client.Response, asked, reference time.Time) time.Time {
 	if resp != nil {
 		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 			return d.Add(-time.Second)
 		}
 	}
+	if reference.After(asked) {
+		return reference
+	}
 	return asked
+}
+
+// droppedSince is true when items hold a bill that a modifiedSince at
+// filter had to list: modified strictly after at (so whether "at or after"
+// is read inclusively or not, it must come) and before before (not
+// modified after the filter's answer was asked for).
+func droppedSince(items []map[string]any, at, before time.Time) bool {
+	return slices.ContainsFunc(items, func(it map[string]any) bool {
+		v, _ := it["modifiedAt"].(string)
+		m, err := time.Parse(time.RFC3339, v)
+		return err == nil && m.After(at) && m.Before(before)
+	})
 }
 
 // atOrAfter is true when v is an RFC 3339 time at or after at.

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/client"
 )
@@ -369,5 +370,58 @@ func TestEmptyListIsOnlyAnArrayWithNoElement(t *testing.T) {
 		if got := emptyList([]byte(body)); got != want {
 			t.Errorf("emptyList(%q) = %v, want %v", body, got, want)
 		}
+	}
+}
+
+func TestDefaultPageIsMinOfTheCountAnd100JudgedOnAStableCount(t *testing.T) {
+	for _, tc := range []struct {
+		before, after, want int
+		judged              bool
+	}{
+		{101, 101, 100, true},
+		{101, 102, 100, true}, // over 100 either way: 100
+		{80, 80, 80, true},
+		{100, 100, 100, true},
+		{80, 81, 0, false}, // a bill written between the requests
+		{0, 0, 0, true},
+	} {
+		want, judged := defaultPage(tc.before, tc.after)
+		if judged != tc.judged || (judged && want != tc.want) {
+			t.Errorf("defaultPage(%d, %d) = %d, %v; want %d, %v", tc.before, tc.after, want, judged, tc.want, tc.judged)
+		}
+	}
+}
+
+func TestDroppedSinceCountsOnlyBillsTheFilterHadToList(t *testing.T) {
+	at := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	before := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	bill := func(v string) []map[string]any { return []map[string]any{{"modifiedAt": v}} }
+	for v, want := range map[string]bool{
+		"2026-11-20T00:00:00Z": false, // exactly at: an exclusive reading may leave it out
+		"2026-11-20T00:00:01Z": true,
+		"2026-11-21T11:59:59Z": true,
+		"2026-11-21T12:00:00Z": false, // modified after the empty answer was asked for
+		"2026-11-19T23:59:59Z": false,
+		"not a time":           false,
+	} {
+		if got := droppedSince(bill(v), at, before); got != want {
+			t.Errorf("modifiedAt %s: dropped %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestAnsweredBeforeTrustsTheServersDateThenTheLaterClock(t *testing.T) {
+	asked := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	ahead := time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC)
+	withDate := &client.Response{Header: http.Header{"Date": {"Thu, 10 Dec 2026 12:00:05 GMT"}}}
+	if got := answeredBefore(withDate, asked, asked); !got.Equal(time.Date(2026, 12, 10, 12, 0, 4, 0, time.UTC)) {
+		t.Errorf("with a Date header: %s, want a second before it", got)
+	}
+	noDate := &client.Response{Header: http.Header{}}
+	if got := answeredBefore(noDate, asked, ahead); !got.Equal(ahead) {
+		t.Errorf("a target clock ahead of this machine's (WINSTON_NOW): %s, want %s", got, ahead)
+	}
+	if got := answeredBefore(noDate, asked, time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)); !got.Equal(asked) {
+		t.Errorf("a reference time in the past: %s, want this machine's %s", got, asked)
 	}
 }

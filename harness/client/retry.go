@@ -36,7 +36,10 @@ func controlFrom(ctx context.Context) *control {
 	if c, ok := ctx.Value(controlKey{}).(*control); ok {
 		return c
 	}
-	return &control{}
+	// A request that did not come through Client.Post says nothing of
+	// what it does: it is taken for one that may change data, which is
+	// never sent twice on a transport error.
+	return &control{mutation: true}
 }
 
 // retryTransport applies the rate cap, the per-attempt timeout, retries and

@@ -227,4 +227,14 @@ func TestARequestOnAConnectionTheServerClosedIdleIsSentOnceMore(t *testing.T) {
 			}
 		}
 	}
+	// A request that did not come through Client.Post may change data.
+	next := &closedIdleOnce{}
+	rt := &retryTransport{next: next, breaker: &breaker{}, limiter: &limiter{}, timeout: time.Second, retries: 2}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "https://example.test/api/v2/tables/order", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.RoundTrip(req); err == nil || next.calls.Load() != 1 {
+		t.Errorf("a request without the client's control: %d sends, err %v; want 1 and the error", next.calls.Load(), err)
+	}
 }

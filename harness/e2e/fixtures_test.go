@@ -48,16 +48,18 @@ func TestBusinessDayFilterNeedsASecondDay(t *testing.T) {
 	}
 }
 
-// With mutations off (the order endpoint left out) and every list empty,
-// SCHEMA-001 has validated nothing but 200s: it fails as not judged, a
+// With every list empty, SCHEMA-001 has validated no item of a list, only
+// 200s and (mutations on) the order's answer: it fails as not judged, a
 // configuration error, instead of passing on [] alone.
 func TestSchemaCheckOnEmptyListsIsNotJudged(t *testing.T) {
-	srv, _ := startSandbox(t, sandbox.Options{Faults: []string{"empty-lists"}})
-	env := liveEnv(srv, "", "")
-	env[config.EnvAllowMutations] = "false"
-	r := runSuite(t, env, focus("SCHEMA-001"))
-	req := r.requirement(t, "SCHEMA-001")
-	if req.Status != "failed" || req.Classification != "configuration-error" || !strings.Contains(req.Reason, "no answer held one") {
-		t.Errorf("SCHEMA-001 %s, %s (%q): want failed as a configuration error, not judged", req.Status, req.Classification, req.Reason)
+	for _, mutations := range []string{"true", "false"} {
+		srv, _ := startSandbox(t, sandbox.Options{Faults: []string{"empty-lists"}})
+		env := liveEnv(srv, "", "")
+		env[config.EnvAllowMutations] = mutations
+		r := runSuite(t, env, focus("SCHEMA-001"))
+		req := r.requirement(t, "SCHEMA-001")
+		if req.Status != "failed" || req.Classification != "configuration-error" || !strings.Contains(req.Reason, "every list answer was empty") {
+			t.Errorf("mutations %s: SCHEMA-001 %s, %s (%q): want failed as a configuration error, not judged", mutations, req.Status, req.Classification, req.Reason)
+		}
 	}
 }

@@ -57,10 +57,12 @@ func (d *Document) Write(dir string, history []*Document) error {
 		name   string
 		render func() ([]byte, error)
 	}{
+		// report.json first: it is rendered on this goroutine; the
+		// others start on goroutines in this order.
 		{JSONFile, d.renderJSON},
+		{HTMLFile, func() ([]byte, error) { return d.renderHTML(history) }},
 		{JUnitFile, d.renderJUnit},
 		{MarkdownFile, d.renderMarkdown},
-		{HTMLFile, func() ([]byte, error) { return d.renderHTML(history) }},
 	}
 	// A replayed run's report is not synced to disk: replaying the same
 	// cassettes writes the same report again, so waiting for the disk
@@ -84,7 +86,7 @@ func (d *Document) Write(dir string, history []*Document) error {
 		}
 	}
 	var wg sync.WaitGroup
-	for _, i := range []int{3, 1, 2} {
+	for i := 1; i < len(renderers); i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -256,7 +256,7 @@ var registry = []Fault{
 	newFault(faultIgnoreSort, "schemas", "sort is ignored (answers in _id order)", "LIST-004"),
 	newFault(faultSortWithinPage, "schemas", "sort is applied after skip and limit: each page is in order, but is not the start of the sorted whole", "LIST-004"),
 	notJudged(newFault(faultEmptyLists, "schemas", "every list, bills and the other resources, comes back empty ([]): data too thin to judge the list checks",
-		"LIST-001", "LIST-002", "LIST-003", "LIST-004", "AUTH-009", "BILL-003", "BILL-004")),
+		"LIST-001", "LIST-002", "LIST-003", "LIST-004", "AUTH-009", "BILL-003", "BILL-004", "SCHEMA-001")),
 	newFault(faultDefaultLimit200, "schemas", "the default page size is 200", "LIST-002"),
 	newFault(faultNonBillItemsNoID, "schemas", `items of the non-bill lists and the order answer lose "_id" (the VAT list's entries lose "category_id")`, "SCHEMA-001"),
 	newFault(faultNumericBillIDs, "schemas", `bills carry "_id" as a number instead of a string`, "LIST-003", "AUTH-009"),
