@@ -147,17 +147,30 @@ func (t *retryTransport) once(req *http.Request, body io.ReadCloser) (*http.Resp
 
 // retryAfter decides whether resp is retried, and after how long: a 429 or
 // 503 with Retry-After waits as asked (up to maxWait, beyond which it is not
-// retried); otherwise 429, 502, 503 and 504 back off exponentially.
+// retried); otherwise 429, 502, 503 and 504 back off exponentially. A
+// request that may change data is retried only on a 429, or a 503 with
+// Retry-After, answers that say it was not served: a 502 or 504 from a
+// gateway may come after the server placed the order, and a second send
+// would place another.
 func (t *retryTransport) retryAfter(resp *http.Response, attempt int, ctl *control) (time.Duration, bool) {
 	if ctl.noRetry || attempt >= t.retries {
 		return 0, false
 	}
+	retryAfter := resp.Header.Get("Retry-After")
 	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusTooManyRequests:
+	case http.StatusServiceUnavailable:
+		if ctl.mutation && retryAfter == "" {
+			return 0, false
+		}
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		if ctl.mutation {
+			return 0, false
+		}
 	default:
 		return 0, false
 	}
-	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+	if d, ok := parseRetryAfter(retryAfter, time.Now()); ok {
 		return d, d <= t.maxWait
 	}
 	d := t.backoff << attempt

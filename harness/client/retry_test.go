@@ -238,3 +238,35 @@ func TestARequestOnAConnectionTheServerClosedIdleIsSentOnceMore(t *testing.T) {
 		t.Errorf("a request without the client's control: %d sends, err %v; want 1 and the error", next.calls.Load(), err)
 	}
 }
+
+// A request that may change data (an order) is not sent again after a 502
+// or 504 (the gateway may answer after the server placed it) nor a 503
+// without Retry-After; a 429, or a 503 with Retry-After, said it was not
+// served, so it is.
+func TestAMutationIsRetriedOnlyWhenTheAnswerSaysItWasNotServed(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		header map[string]string
+		hits   int32
+	}{
+		{502, nil, 1},
+		{504, nil, 1},
+		{503, nil, 1},
+		{503, map[string]string{"Retry-After": "0"}, 2},
+		{429, nil, 2},
+	} {
+		h, count := failFirst(1, tc.status, tc.header)
+		tg := newTLSTarget(t, h)
+		c := liveClient(t, tg.Server, map[string]string{config.EnvRetries: "2", config.EnvAllowMutations: "true"}, WithBackoff(time.Millisecond))
+		c.Post(context.Background(), "/api/v2/tables/order", map[string]any{"number": 12}, WithMutation())
+		if count.Load() != tc.hits {
+			t.Errorf("an order answered %d %v: sent %d times, want %d", tc.status, tc.header, count.Load(), tc.hits)
+		}
+		// A read answered the same is retried whatever the status.
+		count.Store(0)
+		c.Post(context.Background(), "/api/v2/bills", map[string]any{"limit": 5})
+		if count.Load() != 2 {
+			t.Errorf("a read answered %d: sent %d times, want 2", tc.status, count.Load())
+		}
+	}
+}
