@@ -32,11 +32,11 @@ func checkBusinessDayFilter(ctx SpecContext, t *T) {
 		probe := t.Post(ctx, ep, With(ep.Large, "limit", 1000))
 		items, ok := listOf(t, ep.ID+" (large query, to find another business day)", probe)
 		shows := func(d string) seenBy {
-			return func(*client.Response) string {
+			return func(*client.Response) (string, bool) {
 				if ok && slices.ContainsFunc(items, func(it map[string]any) bool { v, _ := it["businessDay"].(string); return dayOf(v) == d }) {
-					return "the large query"
+					return "the large query", true
 				}
-				return ""
+				return "", ok
 			}
 		}
 		filterHolds(ctx, t, ep, "businessDay", day, "businessDay", "equal to "+day, shows(day), func(v string) bool { return dayOf(v) == day })
@@ -64,20 +64,24 @@ func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 	for _, ep := range t.Exercised() {
 		since := t.Fx.ModifiedSince
 		asked := time.Now()
-		byDay := func(empty *client.Response) string {
+		byDay := func(empty *client.Response) (string, bool) {
 			at, err := time.Parse(time.RFC3339, since)
 			if err != nil {
-				return ""
+				return "", true
 			}
+			query := "the businessDay " + t.Fx.BusinessDay + " query"
 			probe := t.Post(ctx, ep, With(ep.Request, "businessDay", t.Fx.BusinessDay, "limit", 1000))
-			items, err := Items(probe)
-			if err != nil || probe.Status != 200 {
-				return ""
+			// An unanswered, throttled or unreadable probe is recorded
+			// as what it is (an outage, throttling, a broken answer):
+			// without it, nothing is known about the empty answer.
+			items, ok := listOf(t, ep.ID+" ("+query+", to judge an empty answer)", probe)
+			if !ok {
+				return "", false
 			}
 			if droppedSince(items, at, answeredBefore(empty, asked, t.Now())) {
-				return "the businessDay " + t.Fx.BusinessDay + " query"
+				return query, true
 			}
-			return ""
+			return "", true
 		}
 		items, ok := sinceHolds(ctx, t, ep, since, byDay)
 		if !ok {
@@ -99,14 +103,16 @@ func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 				"set fixtures.modifiedSince in your catalogue (WINSTON_CATALOGUE) to a time with more bills after it", nil)
 			continue
 		}
-		sinceHolds(ctx, t, ep, times[len(times)/2], func(*client.Response) string { return "the modifiedSince " + since + " query" })
+		sinceHolds(ctx, t, ep, times[len(times)/2], func(*client.Response) (string, bool) { return "the modifiedSince " + since + " query", true })
 	}
 }
 
 // seenBy names an earlier answer of the same check that listed bills a
 // filter must keep, or "" when none did (it may send a request to find
-// out; it is called only when the filter's answer, empty, is empty).
-type seenBy func(empty *client.Response) string
+// out; it is called only when the filter's answer, empty, is empty). known
+// is false when it could not tell (its own request failed, and that
+// failure is recorded): the empty answer is then judged neither way.
+type seenBy func(empty *client.Response) (by string, known bool)
 
 // answeredBefore is a time before which a bill's change was visible to the
 // request of resp: a second before its Date header (the server's clock,
@@ -168,7 +174,9 @@ func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, fiel
 		return nil, false
 	}
 	if len(items) == 0 {
-		if by := listed(resp); by != "" {
+		if by, known := listed(resp); !known {
+			return nil, false
+		} else if by != "" {
 			t.Observe(where, false, fmt.Sprintf("the bills with %s %s that %s listed; none came", field, rule, by), resp)
 		} else {
 			t.TooFew(where, "bills to judge the filter by", "none matched "+value,

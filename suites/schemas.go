@@ -45,9 +45,9 @@ func schemaChecks() map[string]Check {
 				if !ok {
 					return
 				}
-				after := len(more)
+				after, again := len(more), probe
 				if len(more) <= 100 {
-					again := t.Post(ctx, ep, With(ep.Large, "limit", 101))
+					again = t.Post(ctx, ep, With(ep.Large, "limit", 101))
 					recount, ok := listOf(t, ep.ID+" (limit 101, again)", again)
 					if !ok {
 						return
@@ -58,7 +58,7 @@ func schemaChecks() map[string]Check {
 				if !judged {
 					t.TooFew(ep.ID+" (limit 101, twice)", "the same count before and after the page without limit, to judge it",
 						fmt.Sprintf("limit 101 gave %d, then %d", len(more), after),
-						"run again on a quiet tenant: bills were written between the requests", plain)
+						"run again on a quiet tenant: bills were written between the requests", again)
 					return
 				}
 				t.Observe(ep.ID, len(got) == want, fmt.Sprintf("exactly %d items without limit (the default page is 100; limit 101 gave %d); got %d", want, len(more), len(got)), plain)

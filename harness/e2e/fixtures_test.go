@@ -63,3 +63,17 @@ func TestSchemaCheckOnEmptyListsIsNotJudged(t *testing.T) {
 		}
 	}
 }
+
+// When BILL-004's modifiedSince answer is empty, its business-day probe
+// decides between a dropped bill and too few items. A throttled probe
+// decides neither: the run says throttled, never "too few items" with a
+// fixture to change.
+func TestAThrottledProbeIsNeverTakenForThinData(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{Faults: []string{"bills-modifiedsince-empty"}, RateLimit: 1})
+	env := liveEnv(srv, "", "")
+	env[config.EnvRetries] = "0"
+	req := runSuite(t, env, focus("BILL-004")).requirement(t, "BILL-004")
+	if req.Status != "failed" || req.Classification == "configuration-error" || strings.Contains(req.Reason, "too few items") {
+		t.Errorf("BILL-004 %s, %s (%q): a throttled probe must not read as too few items", req.Status, req.Classification, req.Reason)
+	}
+}
