@@ -77,3 +77,14 @@ func TestAThrottledProbeIsNeverTakenForThinData(t *testing.T) {
 		t.Errorf("BILL-004 %s, %s (%q): a throttled probe must not read as too few items", req.Status, req.Classification, req.Reason)
 	}
 }
+
+// A focused run whose one check skipped itself names that check and its
+// reason, not the first of the checks the focus left out.
+func TestAFocusedRunThatSkippedNamesTheSkippedCheck(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{Faults: []string{"auth-bypass"}})
+	r := runSuite(t, liveEnv(srv, "", ""), focus("AUTH-008"))
+	doc := r.mustDoc(t)
+	if doc.Verdict != "config-error" || !strings.Contains(doc.Summary, "AUTH-008: ") || !strings.Contains(doc.Summary, "no bad credential was refused") {
+		t.Errorf("verdict %s, summary %q: want config-error naming AUTH-008 and why it skipped", doc.Verdict, doc.Summary)
+	}
+}

@@ -221,7 +221,7 @@ func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 		res.skipped++
 		if msg == "" {
 			res.unreached++
-			msg = fmt.Sprintf("the spec did not run (%s)", sr.State)
+			msg = fmt.Sprintf("%s%s)", didNotRun, sr.State)
 		}
 	}
 	if msg != "" {
@@ -242,6 +242,10 @@ func anyJudged(reqs []Requirement) bool {
 	return false
 }
 
+// didNotRun begins the reason of a spec that never started (left out by
+// the selection, or not reached), as opposed to one that skipped itself.
+const didNotRun = "the spec did not run ("
+
 // nothingJudged says why no requirement was judged, and what to do.
 func nothingJudged(r ginkgotypes.Report, reqs []Requirement) string {
 	sc := r.SuiteConfig
@@ -261,7 +265,9 @@ func nothingJudged(r ginkgotypes.Report, reqs []Requirement) string {
 			strings.Join(sel, " and "), len(reqs))
 	}
 	for _, req := range reqs {
-		if req.Status == StatusSkipped && req.Reason != "" {
+		// The first check that skipped itself, with its reason: not one
+		// the selection left out, which Ginkgo also reports as skipped.
+		if req.Status == StatusSkipped && req.Reason != "" && !strings.HasPrefix(req.Reason, didNotRun) {
 			return "no requirement ran: every selected check was skipped, so nothing was checked (" + req.ID + ": " + req.Reason + ")"
 		}
 	}
