@@ -120,6 +120,9 @@ bench: ## the performance figures as ratios (~70 s; BENCH_FLAGS='-count 6 -out b
 lint: ## golangci-lint with the repository's configuration
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run ./...
 
+# bin/withsandbox as well as its absolute path, as a reader types it.
+bin/withsandbox: $(BIN)/withsandbox
+
 $(BIN)/withsandbox: $(shell find harness -name '*.go' -not -name '*_test.go')
 	@mkdir -p $(BIN)
 	$(GO) build -o $@ ./harness/cmd/withsandbox

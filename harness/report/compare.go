@@ -53,6 +53,10 @@ type Comparison struct {
 	Drift []Drift `json:"drift"`
 	// Notes are caveats: different targets, modes, unobserved endpoints.
 	Notes []string `json:"notes"`
+
+	// throttled counts the NewlyUnavailable that were throttled (429s
+	// after the client's retries), not unanswered.
+	throttled int
 }
 
 // RunRef identifies one side of a comparison.
@@ -160,6 +164,9 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 			switch failureKind(r) {
 			case ClassEnvironmentUnavailable:
 				c.NewlyUnavailable = append(c.NewlyUnavailable, ch)
+				if throttledOnly(r) {
+					c.throttled++
+				}
 			case kindNotJudged:
 				c.NewlyNotJudged = append(c.NewlyNotJudged, ch)
 			case ClassConfigurationError:

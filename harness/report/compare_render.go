@@ -75,15 +75,11 @@ func (c *Comparison) headline() string {
 		len(c.NewViolations), len(c.NewlyUnavailable), len(c.NewConfigErrors), len(c.NewlyNotJudged),
 		len(c.Fixed), len(c.NewlySkipped), len(c.Changed), len(c.StatusCodes), len(c.Drift), slower)
 	var lead string
+	// The leads follow the verdict's order: a violation, then a setup
+	// problem or thin data, then an outage or throttling.
 	switch {
 	case len(c.NewViolations) > 0:
 		lead = fmt.Sprintf("The API broke the contract: %d new contract violation(s) (%s).", len(c.NewViolations), changeIDs(c.NewViolations))
-		if n := len(c.NewlyUnavailable); n > 0 {
-			lead += fmt.Sprintf(" Part of the run also met an outage: %d check(s) newly unavailable.", n)
-		}
-	case len(c.NewlyUnavailable) > 0:
-		lead = fmt.Sprintf("The environment was down (outage), no contract violation is new: %d check(s) newly unavailable got no answer, "+
-			"so they say nothing about the contract; run again when the environment is up.", len(c.NewlyUnavailable))
 	case len(c.NewConfigErrors) > 0:
 		lead = fmt.Sprintf("The run's setup was wrong, no contract violation is new: %d check(s) newly failed as configuration errors "+
 			"(see their reasons for the setting to fix).", len(c.NewConfigErrors))
@@ -91,6 +87,15 @@ func (c *Comparison) headline() string {
 		lead = fmt.Sprintf("No contract violation is new, but %d check(s) got too few items to be judged (%s), which the baseline did not report: "+
 			"the tenant's data shrank, a catalogue query matches less, or the target drops items; each reason says what it needed and got.",
 			len(c.NewlyNotJudged), changeIDs(c.NewlyNotJudged))
+	case len(c.NewlyUnavailable) > 0 && c.throttled == len(c.NewlyUnavailable):
+		lead = fmt.Sprintf("The target throttled the run, no contract violation is new: %d check(s) got 429 Too Many Requests after the client's retries, "+
+			"so they say nothing about the contract; lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES).", len(c.NewlyUnavailable))
+	case len(c.NewlyUnavailable) > 0:
+		lead = fmt.Sprintf("The environment was down (outage), no contract violation is new: %d check(s) newly unavailable got no answer, "+
+			"so they say nothing about the contract; run again when the environment is up.", len(c.NewlyUnavailable))
+	}
+	if n := len(c.NewlyUnavailable); n > 0 && len(c.NewViolations)+len(c.NewConfigErrors)+len(c.NewlyNotJudged) > 0 {
+		lead += fmt.Sprintf(" Part of the run also met an outage or throttling: %d check(s) newly unavailable.", n)
 	}
 	if lead == "" {
 		return counts
@@ -136,7 +141,7 @@ func (c *Comparison) sections(emit func(title string, lines []string), code func
 		lines []string
 	}{
 		{"New contract violations (the API broke the contract)", reqLines(c.NewViolations)},
-		{"Newly unavailable (outage: no answer, nothing known about the contract)", reqLines(c.NewlyUnavailable)},
+		{"Newly unavailable (outage or throttling: no usable answer, nothing known about the contract)", reqLines(c.NewlyUnavailable)},
 		{"Newly config errors (the run's setup, not the API)", reqLines(c.NewConfigErrors)},
 		{"Newly not judged (too few items: the data shrank, or the target drops items)", reqLines(c.NewlyNotJudged)},
 		{"Fixed", reqLines(c.Fixed)},

@@ -222,6 +222,15 @@ func TestAThrottledRequirementIsUnavailableNotAViolation(t *testing.T) {
 		!strings.Contains(p, "WINSTON_CONCURRENCY") || !strings.Contains(p, "STRUCT-001") {
 		t.Errorf("the run's problems must name the throttling, its fix and the checks: %q", doc.Run.Problems)
 	}
+	// The go-live reason and the nightly comparison say throttled, with
+	// the fix, not "no answer, run again when it answers".
+	if r := doc.GoLive.Reason; !strings.Contains(r, "throttled") || !strings.Contains(r, "WINSTON_MAX_RPS") || strings.Contains(r, "no answer") {
+		t.Errorf("go-live reason of a throttled run: %q", r)
+	}
+	pass := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), liveRun(), nil, nil)
+	if head := Compare(pass, doc).headline(); !strings.HasPrefix(head, "The target throttled the run") || !strings.Contains(head, "WINSTON_MAX_RPS") {
+		t.Errorf("compare headline of a throttled night: %s", head)
+	}
 
 	// A violation elsewhere in the same requirement is still a violation.
 	broken := evidence.Finding{Endpoint: "tables", Expected: "200", Observed: "500 (text/plain)"}
@@ -269,8 +278,29 @@ func TestTooFewItemsIsNotAContractViolation(t *testing.T) {
 	if strings.Contains(doc.GoLive.Reason, "nothing was checked") {
 		t.Errorf("checks ran: %q", doc.GoLive.Reason)
 	}
+	// In junit.xml a check not judged is an error of the run, not a
+	// failure of the target.
+	if root := junitOf(t, doc); root.Errors != 1 || root.Failures != 0 {
+		t.Errorf("junit.xml: %d errors, %d failures; want the check not judged as 1 error and no failure", root.Errors, root.Failures)
+	}
 	if md := mustRender(t, doc.renderMarkdown); strings.Contains(md, "nothing was checked") || !strings.Contains(md, "some checks could not be judged") {
 		t.Errorf("the headline must say some checks were not judged, not that nothing was checked:\n%.400s", md)
+	}
+
+	// Thin data beside an outage: the verdict is config-error, and neither
+	// the summary nor the comparison leaves the outage out.
+	timedOut, lost := noAnswer("POST "+testBase+"/api/v2/list/categories: context deadline exceeded", true)
+	down := passing("SCHEMA-001", "down")
+	down.state, down.msg = types.SpecStateFailed, "1 violation(s)"
+	down.exchanges, down.findings = []evidence.Exchange{timedOut}, []evidence.Finding{lost}
+	mixed := Build(ginkgoReport(t, append(allPassing("STRUCT-001", "SCHEMA-001"), s, down)...), testCatalogue(t), liveRun(), nil, nil)
+	if mixed.Verdict != VerdictConfigError || !strings.Contains(mixed.Summary, "Besides, 1 check(s) got no usable answer") || !strings.Contains(mixed.Summary, "SCHEMA-001") {
+		t.Errorf("thin data beside an outage: verdict %s, summary %q", mixed.Verdict, mixed.Summary)
+	}
+	pass := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), liveRun(), nil, nil)
+	if head := Compare(pass, mixed).headline(); !strings.HasPrefix(head, "No contract violation is new, but 1 check(s) got too few items") ||
+		!strings.Contains(head, "also met an outage or throttling: 1 check(s)") {
+		t.Errorf("compare of thin data beside an outage: %s", head)
 	}
 
 	// A violation elsewhere in the run is evidence either way: the verdict
@@ -282,7 +312,7 @@ func TestTooFewItemsIsNotAContractViolation(t *testing.T) {
 	specs = append(allPassing("STRUCT-001", "SCHEMA-001"), s, v)
 	doc = Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
 	if doc.Verdict != VerdictFail || !strings.Contains(doc.Summary, "1 contract violation (SCHEMA-001)") ||
-		!strings.Contains(doc.Summary, "1 check not judged for a reason in the run's setup (STRUCT-001)") {
+		!strings.Contains(doc.Summary, "1 check not judged for the run's setup or too few items (STRUCT-001)") {
 		t.Errorf("a violation beside a check not judged: verdict %s, summary %q; want fail, naming both", doc.Verdict, doc.Summary)
 	}
 

@@ -117,7 +117,10 @@ func (d *Document) renderJUnit() ([]byte, error) {
 		}
 		msg := &JUnitMessage{Message: r.Reason, Type: r.Classification, Text: junitText(r)}
 		switch {
-		case r.Status == StatusFailed && r.Classification == ClassEnvironmentUnavailable:
+		case r.Status == StatusFailed && (r.Classification == ClassEnvironmentUnavailable || r.Classification == ClassConfigurationError):
+			// No answer, or the run's setup or data, kept the check
+			// from a judgement: an error of the run, not a failure of
+			// the target.
 			tc.Error = msg
 			suite.Errors++
 		case r.Status == StatusFailed:

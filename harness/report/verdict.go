@@ -110,6 +110,9 @@ func deriveGoLive(doc *Document) GoLive {
 		return GoLive{GoLiveNotReady, "Not ready: the run stopped on a configuration error, so nothing was checked: " + allProblems(doc.Run.ConfigError) + "."}
 	case doc.Verdict == VerdictInterrupted:
 		return GoLive{GoLiveNotReady, "Not ready: the run was interrupted (" + doc.Run.Interrupted + ") before every check was judged; run it again to the end."}
+	case doc.Verdict == VerdictUnavailable && throttledRun(doc):
+		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %s throttled the run (429 Too Many Requests after the client's retries), so some checks were not judged; "+
+			"lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES) and run again.", target)}
 	case doc.Verdict == VerdictUnavailable:
 		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %s was unavailable (no answer, or only 5xx/timeouts), so the contract could not be judged; run again when it answers.", target)}
 	}
@@ -172,7 +175,7 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	add(c.Advisory, "advisory failure", "advisory failures", func(r Requirement) bool { return r.Status == StatusFailed && r.Advisory })
 	add(c.EnvironmentUnavailable, "check with the environment unavailable", "checks with the environment unavailable",
 		func(r Requirement) bool { return r.Classification == ClassEnvironmentUnavailable })
-	add(c.ConfigurationErrors, "check not judged for a reason in the run's setup", "checks not judged for a reason in the run's setup (see the run's problems)",
+	add(c.ConfigurationErrors, "check not judged for the run's setup or too few items", "checks not judged for the run's setup or too few items",
 		func(r Requirement) bool {
 			return r.Status == StatusFailed && r.Classification == ClassConfigurationError
 		})
@@ -194,15 +197,38 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 
 // unjudgedChecks is the sentence for a run whose configuration loaded but
 // some of whose checks could not be judged for a reason in the run's setup:
-// a setup hint's (an untrusted CA, too few items), else replay misses.
+// a setup hint's (an untrusted CA, too few items), else replay misses; it
+// adds the checks the environment left unjudged, which the config-error
+// verdict outranks but a reader must not miss.
 func unjudgedChecks(doc *Document) string {
-	if s := setupSummary(doc); s != "" {
-		return s
+	s := setupSummary(doc)
+	if s == "" {
+		s = fmt.Sprintf("%d check(s) could not be judged in %s mode: the cassettes hold no answer for their requests (%s); run with the settings the cassettes were recorded with, or re-record them with make record.",
+			doc.Counts.ConfigurationErrors, doc.Mode, listIDs(doc.Requirements, func(r Requirement) bool {
+				return r.Status == StatusFailed && r.Classification == ClassConfigurationError
+			}, 5))
 	}
-	return fmt.Sprintf("%d check(s) could not be judged in %s mode: the cassettes hold no answer for their requests (%s); run with the settings the cassettes were recorded with, or re-record them with make record.",
-		doc.Counts.ConfigurationErrors, doc.Mode, listIDs(doc.Requirements, func(r Requirement) bool {
-			return r.Status == StatusFailed && r.Classification == ClassConfigurationError
-		}, 5))
+	if n := doc.Counts.EnvironmentUnavailable; n > 0 {
+		s += fmt.Sprintf(" Besides, %d check(s) got no usable answer (the environment unavailable or throttling: %s).", n,
+			listIDs(doc.Requirements, func(r Requirement) bool { return r.Classification == ClassEnvironmentUnavailable }, 5))
+	}
+	return s
+}
+
+// throttledRun is true when every check the environment left unjudged was
+// throttled (429s after the client's retries), not unanswered.
+func throttledRun(doc *Document) bool {
+	n := 0
+	for _, r := range doc.Requirements {
+		if r.Status != StatusFailed || r.Classification != ClassEnvironmentUnavailable {
+			continue
+		}
+		if !throttledOnly(r) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // allProblems puts every line of a configuration error on one line: each
