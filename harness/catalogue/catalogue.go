@@ -247,6 +247,17 @@ func (c *Catalogue) Validate() error {
 				unknown = true
 			}
 		}
+		if slices.Contains(r.Labels, "mutating") && !unknown {
+			// The endpoint's flag is what keeps an order from a host
+			// where mutations are off and from being sent twice: a
+			// mutating check on an endpoint without it would lose both.
+			for _, e := range c.EndpointsOf(&c.Requirements[i]) {
+				if !e.Mutating {
+					errs = append(errs, fmt.Errorf("%s: it is labelled mutating but endpoint %q is not: set mutating: true on the endpoint "+
+						"(it changes data), or drop the label if the check changes nothing", where, e.ID))
+				}
+			}
+		}
 		if len(r.Endpoints) > 0 && !unknown && len(c.EndpointsOf(&c.Requirements[i])) == 0 {
 			// A check with no endpoint to call judges nothing and
 			// would pass by default.

@@ -88,6 +88,25 @@ func TestASelectorThatMatchesNoEndpointIsRefused(t *testing.T) {
 	}
 }
 
+// A copy of the catalogue that drops mutating: true from the order
+// endpoint would let its checks place orders where mutations are off, and
+// resend them: it is refused, naming the endpoint and the fix.
+func TestAMutatingCheckNeedsAMutatingEndpoint(t *testing.T) {
+	data := strings.Replace(string(defaultYAML), "    mutating: true\n", "", 1)
+	if data == string(defaultYAML) {
+		t.Fatal("the default catalogue has no mutating endpoint to drop")
+	}
+	_, err := Parse([]byte(data), "trimmed.yaml")
+	if err == nil {
+		t.Fatal("a catalogue whose order endpoint is not mutating was accepted")
+	}
+	for _, want := range []string{"trimmed.yaml", "labelled mutating", `endpoint "create-order" is not`, "set mutating: true"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
 // TestNoMustRestsOnWhatTheContractLeavesOpen pins the requirements whose
 // fact the contract gives only as good practice ("should"), as partly
 // true ("almost all") or not at all: a MUST there would fail a correct

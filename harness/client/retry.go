@@ -86,7 +86,7 @@ func (t *retryTransport) attempts(req *http.Request, body io.ReadCloser, ctl *co
 				return nil, err
 			}
 		}
-		resp, err := t.once(req, body)
+		resp, err := t.once(req, body, ctl)
 		if err != nil {
 			if !t.resend(req, err, attempt, ctl) {
 				return nil, err
@@ -128,10 +128,17 @@ func (t *retryTransport) resend(req *http.Request, err error, attempt int, ctl *
 
 // once sends one attempt under the timeout; the timeout keeps running while
 // the body is read and ends when it is closed.
-func (t *retryTransport) once(req *http.Request, body io.ReadCloser) (*http.Response, error) {
+func (t *retryTransport) once(req *http.Request, body io.ReadCloser, ctl *control) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
 	r := req.Clone(ctx)
 	r.Body = body
+	if ctl.mutation {
+		// Go's HTTP/2 transport resends a request whose body it can
+		// rewind after some stream resets, below this layer, uncounted
+		// and without limit: a request that may change data must reach
+		// the server at most once per send this layer decides.
+		r.GetBody = nil
+	}
 	resp, err := t.next.RoundTrip(r)
 	if err != nil {
 		cancel()
@@ -156,11 +163,13 @@ func (t *retryTransport) retryAfter(resp *http.Response, attempt int, ctl *contr
 	if ctl.noRetry || attempt >= t.retries {
 		return 0, false
 	}
-	retryAfter := resp.Header.Get("Retry-After")
+	wait, waitGiven := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 	case http.StatusServiceUnavailable:
-		if ctl.mutation && retryAfter == "" {
+		if ctl.mutation && !waitGiven {
+			// No Retry-After that can be read: nothing says the request
+			// was not served.
 			return 0, false
 		}
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
@@ -170,8 +179,8 @@ func (t *retryTransport) retryAfter(resp *http.Response, attempt int, ctl *contr
 	default:
 		return 0, false
 	}
-	if d, ok := parseRetryAfter(retryAfter, time.Now()); ok {
-		return d, d <= t.maxWait
+	if waitGiven {
+		return wait, wait <= t.maxWait
 	}
 	d := t.backoff << attempt
 	if d > t.maxWait || d <= 0 {

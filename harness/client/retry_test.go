@@ -253,6 +253,10 @@ func TestAMutationIsRetriedOnlyWhenTheAnswerSaysItWasNotServed(t *testing.T) {
 		{504, nil, 1},
 		{503, nil, 1},
 		{503, map[string]string{"Retry-After": "0"}, 2},
+		// A Retry-After that cannot be read says nothing either.
+		{503, map[string]string{"Retry-After": "soon"}, 1},
+		{503, map[string]string{"Retry-After": "-1"}, 1},
+		{503, map[string]string{"Retry-After": "Sun, 29 Nov 2026"}, 1},
 		{429, nil, 2},
 	} {
 		h, count := failFirst(1, tc.status, tc.header)
