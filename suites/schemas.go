@@ -141,33 +141,38 @@ func skipPageProblem(whole, page []map[string]any, field string, n int) string {
 // leaves out (today's open bills, a failed payment) are where a field
 // most often goes missing or changes type.
 func checkSchemas(ctx SpecContext, t *T) {
-	var validated, empty atomic.Int32
+	var n counts
 	t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
 		resp := t.Post(ctx, ep, ep.Request)
-		if validates(t, ep, ep.ID, resp, &validated, &empty) {
+		if validates(t, ep, ep.ID, resp, &n) {
 			if shape, err := report.ObserveShape(resp.Body); err == nil {
 				t.AddShape(ep.ID, shape)
 			}
 		}
 		if ep.Large != nil {
-			validates(t, ep, ep.ID+" (large query, limit 1000)", t.Post(ctx, ep, With(ep.Large, "limit", 1000)), &validated, &empty)
+			validates(t, ep, ep.ID+" (large query, limit 1000)", t.Post(ctx, ep, With(ep.Large, "limit", 1000)), &n)
 		}
 	})
-	if validated.Load() == 0 && empty.Load() > 0 {
+	if n.validated.Load() == 0 && n.empty.Load() > 0 && n.unusable.Load() == 0 {
 		// Every list was empty: the 200s, and an object answer such as
 		// the order's, must not pass a check whose point is the items of
-		// the lists. (When no list answer was a 200, the failed status
-		// findings already say why: an outage, say.)
+		// the lists. (When an answer was not a usable 200, its failed
+		// finding says why, an outage or throttling say, and nothing is
+		// known of the data.)
 		t.TooFew("", "at least one list answer with an item to validate against its schema", "every list answer was empty",
 			"point the catalogue's example requests and large queries at data on this target (WINSTON_CATALOGUE), or add data to the environment", nil)
 	}
 }
 
+// counts are what SCHEMA-001's answers held: list answers with an item
+// validated, empty lists, and answers that were not a usable 200.
+type counts struct{ validated, empty, unusable atomic.Int32 }
+
 // validates expects a 200 whose body validates against the endpoint's
-// schema, recording every schema error; validated counts the list answers
-// that held an item to validate, empty the empty lists.
-func validates(t *T, ep catalogue.Endpoint, where string, resp *client.Response, validated, empty *atomic.Int32) bool {
+// schema, recording every schema error and counting the answer in n.
+func validates(t *T, ep catalogue.Endpoint, where string, resp *client.Response, n *counts) bool {
 	if !t.ExpectStatus(where, resp, 200) {
+		n.unusable.Add(1)
 		return false
 	}
 	errs, err := t.Env().Schemas.Validate(ep.Schema, resp.Body)
@@ -179,11 +184,11 @@ func validates(t *T, ep catalogue.Endpoint, where string, resp *client.Response,
 		// [] is valid against any list schema: it shows nothing of the
 		// items, so it must not make the check pass on its own.
 		t.NotJudged(where, "valid against schemas/"+ep.Schema, resp, "an empty list: no item to validate against the schema")
-		empty.Add(1)
+		n.empty.Add(1)
 		return true
 	}
 	if b := bytes.TrimSpace(resp.Body); len(b) > 0 && b[0] == '[' {
-		validated.Add(1)
+		n.validated.Add(1)
 	}
 	t.Record(evidence.Finding{Endpoint: where, OK: len(errs) == 0, Expected: "valid against schemas/" + ep.Schema,
 		Observed: fmt.Sprintf("%d schema errors", len(errs)), SchemaErrors: schema.FormatErrors(errs)})

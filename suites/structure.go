@@ -94,10 +94,10 @@ func checkJSONContentType(ctx SpecContext, t *T) {
 			t.NotJudged(where, "Content-Type: application/json", resp, "not a 200: the list checks judge its status")
 			return
 		}
-		if emptyList(resp.Body) {
+		if json := IsJSONContentType(resp.Header.Get("Content-Type")); json && emptyList(resp.Body) {
 			// The full page is asked for because a large answer is where
-			// a server's framework may switch types; [] shows nothing of
-			// that.
+			// a server's framework may switch types; a JSON [] shows
+			// nothing of that (a [] of another type is still wrong).
 			t.NotJudged(where, "Content-Type: application/json", resp, "an empty list: not the large answer this half of the check is about")
 			return
 		}

@@ -88,3 +88,15 @@ func TestAFocusedRunThatSkippedNamesTheSkippedCheck(t *testing.T) {
 		t.Errorf("verdict %s, summary %q: want config-error naming AUTH-008 and why it skipped", doc.Verdict, doc.Summary)
 	}
 }
+
+// Empty lists beside answers the target throttled: nothing is known of
+// the data, so SCHEMA-001 is throttled (unavailable), never "too few items".
+func TestSchemaCheckWithThrottledAnswersIsNotThinData(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{Faults: []string{"empty-lists"}, RateLimit: 1})
+	env := liveEnv(srv, "", "")
+	env[config.EnvRetries] = "0"
+	req := runSuite(t, env, focus("SCHEMA-001")).requirement(t, "SCHEMA-001")
+	if req.Status != "failed" || req.Classification != "environment-unavailable" || strings.Contains(req.Reason, "too few items") {
+		t.Errorf("SCHEMA-001 %s, %s (%q): throttled answers must not read as too few items", req.Status, req.Classification, req.Reason)
+	}
+}

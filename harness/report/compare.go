@@ -53,10 +53,9 @@ type Comparison struct {
 	Drift []Drift `json:"drift"`
 	// Notes are caveats: different targets, modes, unobserved endpoints.
 	Notes []string `json:"notes"`
-
-	// throttled counts the NewlyUnavailable that were throttled (429s
-	// after the client's retries), not unanswered.
-	throttled int
+	// NewlyThrottled counts the NewlyUnavailable that were throttled
+	// (429s after the client's retries), not unanswered.
+	NewlyThrottled int `json:"newlyThrottled"`
 }
 
 // RunRef identifies one side of a comparison.
@@ -165,7 +164,7 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 			case ClassEnvironmentUnavailable:
 				c.NewlyUnavailable = append(c.NewlyUnavailable, ch)
 				if throttledOnly(r) {
-					c.throttled++
+					c.NewlyThrottled++
 				}
 			case kindNotJudged:
 				c.NewlyNotJudged = append(c.NewlyNotJudged, ch)

@@ -70,7 +70,7 @@ func (c *Comparison) headline() string {
 			slower++
 		}
 	}
-	counts := fmt.Sprintf("%d new contract violation(s), %d newly unavailable (outage), %d newly config error(s), %d newly not judged (too few items), "+
+	counts := fmt.Sprintf("%d new contract violation(s), %d newly unavailable (outage or throttling), %d newly config error(s), %d newly not judged (too few items), "+
 		"%d fixed, %d newly skipped, %d other status change(s), %d status-code change(s), %d shape drift(s), %d slower endpoint(s).",
 		len(c.NewViolations), len(c.NewlyUnavailable), len(c.NewConfigErrors), len(c.NewlyNotJudged),
 		len(c.Fixed), len(c.NewlySkipped), len(c.Changed), len(c.StatusCodes), len(c.Drift), slower)
@@ -87,7 +87,7 @@ func (c *Comparison) headline() string {
 		lead = fmt.Sprintf("No contract violation is new, but %d check(s) got too few items to be judged (%s), which the baseline did not report: "+
 			"the tenant's data shrank, a catalogue query matches less, or the target drops items; each reason says what it needed and got.",
 			len(c.NewlyNotJudged), changeIDs(c.NewlyNotJudged))
-	case len(c.NewlyUnavailable) > 0 && c.throttled == len(c.NewlyUnavailable):
+	case len(c.NewlyUnavailable) > 0 && c.NewlyThrottled == len(c.NewlyUnavailable):
 		lead = fmt.Sprintf("The target throttled the run, no contract violation is new: %d check(s) got 429 Too Many Requests after the client's retries, "+
 			"so they say nothing about the contract; lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES).", len(c.NewlyUnavailable))
 	case len(c.NewlyUnavailable) > 0:

@@ -195,7 +195,7 @@ func TestCompareTellsAnOutageFromABrokenContract(t *testing.T) {
 	}
 	head := c.headline()
 	for _, want := range []string{"The environment was down (outage), no contract violation is new",
-		"0 new contract violation(s)", fmt.Sprintf("%d newly unavailable (outage)", len(pass.Requirements))} {
+		"0 new contract violation(s)", fmt.Sprintf("%d newly unavailable (outage or throttling)", len(pass.Requirements))} {
 		if !strings.Contains(head, want) {
 			t.Errorf("outage headline lacks %q: %s", want, head)
 		}
@@ -212,7 +212,7 @@ func TestCompareTellsAnOutageFromABrokenContract(t *testing.T) {
 		t.Errorf("broken night: violations %+v, unavailable %d, config %d", c.NewViolations, len(c.NewlyUnavailable), len(c.NewConfigErrors))
 	}
 	head = c.headline()
-	for _, want := range []string{"The API broke the contract: 1 new contract violation(s) (AUTH-001)", "0 newly unavailable (outage)"} {
+	for _, want := range []string{"The API broke the contract: 1 new contract violation(s) (AUTH-001)", "0 newly unavailable (outage or throttling)"} {
 		if !strings.Contains(head, want) {
 			t.Errorf("broken-contract headline lacks %q: %s", want, head)
 		}
