@@ -233,12 +233,19 @@ func TestAThrottledRequirementIsUnavailableNotAViolation(t *testing.T) {
 	}
 
 	// A violation elsewhere in the same requirement is still a violation.
+	violationBeside(t, "a throttled answer", throttled, notJudged)
+}
+
+// violationBeside checks that a 500 in a requirement beside the finding f
+// (of the exchange ex) keeps it a contract violation, whatever f says.
+func violationBeside(t *testing.T, what string, ex evidence.Exchange, f evidence.Finding) {
+	t.Helper()
 	broken := evidence.Finding{Endpoint: "tables", Expected: "200", Observed: "500 (text/plain)"}
 	req := &Requirement{ID: "SCHEMA-001", Status: StatusFailed, Reason: "1 violation(s)", Level: "must",
-		Evidence: Evidence{Exchanges: []evidence.Exchange{throttled}, Findings: []evidence.Finding{notJudged, broken}}}
+		Evidence: Evidence{Exchanges: []evidence.Exchange{ex}, Findings: []evidence.Finding{f, broken}}}
 	classify(req, false, nil, testBase, testStart)
 	if req.Classification != ClassContractViolation {
-		t.Errorf("a 500 beside a throttled answer: %s, want %s", req.Classification, ClassContractViolation)
+		t.Errorf("a 500 beside %s: %s, want %s", what, req.Classification, ClassContractViolation)
 	}
 }
 
@@ -327,13 +334,7 @@ func TestTooFewItemsIsNotAContractViolation(t *testing.T) {
 		t.Errorf("a violation beside too few items: verdict %s, problems %q; want fail and no hint", doc.Verdict, doc.Run.Problems)
 	}
 
-	broken := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "500 (text/plain)"}
-	req := &Requirement{ID: "LIST-001", Status: StatusFailed, Reason: "1 violation(s)", Level: "must",
-		Evidence: Evidence{Exchanges: []evidence.Exchange{page}, Findings: []evidence.Finding{thin, broken}}}
-	classify(req, false, nil, testBase, testStart)
-	if req.Classification != ClassContractViolation {
-		t.Errorf("a 500 beside too few items: %s, want %s", req.Classification, ClassContractViolation)
-	}
+	violationBeside(t, "too few items", page, thin)
 }
 
 // Two setup causes in one run: the summary sentence names the first
