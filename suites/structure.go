@@ -94,7 +94,7 @@ func checkJSONContentType(ctx SpecContext, t *T) {
 			t.NotJudged(where, "Content-Type: application/json", resp, "not a 200: the list checks judge its status")
 			return
 		}
-		if json := IsJSONContentType(resp.Header.Get("Content-Type")); json && emptyList(resp.Body) {
+		if isJSON := IsJSONContentType(resp.Header.Get("Content-Type")); isJSON && emptyList(resp.Body) {
 			// The full page is asked for because a large answer is where
 			// a server's framework may switch types; a JSON [] shows
 			// nothing of that (a [] of another type is still wrong).

@@ -214,6 +214,12 @@ func (c *Catalogue) Validate() error {
 		if !validSource(e.Source) {
 			errs = append(errs, fmt.Errorf("%s: source %q must be one of mission, docs, inferred, unknown", where, e.Source))
 		}
+		if slices.Contains(createsData, e.Path) && !e.Mutating {
+			// Whatever the catalogue calls it, this route places
+			// orders: without the flag, its checks would send orders
+			// where mutations are off, and resend them.
+			errs = append(errs, fmt.Errorf("%s: path %s creates orders: set mutating: true on it", where, e.Path))
+		}
 		if e.Paged && (e.SortField == "" || e.Large == nil) {
 			errs = append(errs, fmt.Errorf("%s: a paged endpoint needs sortField and large (a query matching more than 100 items)", where))
 		}
@@ -266,6 +272,11 @@ func (c *Catalogue) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// createsData are the API paths the contract documents as creating data
+// (create order, shared/winston-contract.md section 6): an endpoint on one
+// of them must be marked mutating, whatever a custom catalogue says.
+var createsData = []string{"/api/v2/tables/order"}
 
 // SelectorHint says how to fix a requirement's endpoint selector that
 // matches no endpoint of the catalogue.

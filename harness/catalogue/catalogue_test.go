@@ -107,6 +107,18 @@ func TestAMutatingCheckNeedsAMutatingEndpoint(t *testing.T) {
 	}
 }
 
+// Dropping the labels too does not make the order route harmless: an
+// endpoint on it must be mutating, whatever the requirements say.
+func TestTheOrderRouteIsMutatingWhateverTheLabels(t *testing.T) {
+	data := strings.Replace(string(defaultYAML), "    mutating: true\n", "", 1)
+	data = strings.ReplaceAll(data, "labels: [mutating, disputed]", "labels: [disputed]")
+	data = strings.ReplaceAll(data, "    labels: [mutating]\n", "")
+	_, err := Parse([]byte(data), "unlabelled.yaml")
+	if err == nil || !strings.Contains(err.Error(), "/api/v2/tables/order creates orders: set mutating: true") {
+		t.Errorf("a catalogue with an unmarked order route and no mutating labels: %v", err)
+	}
+}
+
 // TestNoMustRestsOnWhatTheContractLeavesOpen pins the requirements whose
 // fact the contract gives only as good practice ("should"), as partly
 // true ("almost all") or not at all: a MUST there would fail a correct

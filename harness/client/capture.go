@@ -162,7 +162,7 @@ func serverClosedIdle(err error) bool {
 func http2Lost(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "stream error: ") && strings.Contains(msg, "received from peer") ||
-		strings.Contains(msg, "http2: server sent GOAWAY") || strings.Contains(msg, "http2: client connection lost")
+		strings.Contains(msg, "http2: ") && strings.Contains(msg, "GOAWAY") || strings.Contains(msg, "http2: client connection lost")
 }
 
 // timedOut reports whether err is a timeout: the context's deadline, a

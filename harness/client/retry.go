@@ -28,6 +28,18 @@ type control struct {
 
 type controlKey struct{}
 
+// retriesKey carries WINSTON_RETRIES down to countedResends.
+type retriesKey struct{}
+
+func withRetries(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, retriesKey{}, n)
+}
+
+func retriesFrom(ctx context.Context) int {
+	n, _ := ctx.Value(retriesKey{}).(int)
+	return n
+}
+
 func withControl(ctx context.Context, c *control) context.Context {
 	return context.WithValue(ctx, controlKey{}, c)
 }
@@ -45,14 +57,17 @@ func controlFrom(ctx context.Context) *control {
 // retryTransport applies the rate cap, the per-attempt timeout, retries and
 // the body cap around the network.
 type retryTransport struct {
-	next    http.RoundTripper
-	breaker *breaker
-	limiter *limiter
-	timeout time.Duration
-	retries int
-	maxBody int64
-	backoff time.Duration
-	maxWait time.Duration
+	next http.RoundTripper
+	// mutations sends the requests that may change data (next when
+	// nil): one connection each, never resent below this layer.
+	mutations http.RoundTripper
+	breaker   *breaker
+	limiter   *limiter
+	timeout   time.Duration
+	retries   int
+	maxBody   int64
+	backoff   time.Duration
+	maxWait   time.Duration
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -130,16 +145,13 @@ func (t *retryTransport) resend(req *http.Request, err error, attempt int, ctl *
 // the body is read and ends when it is closed.
 func (t *retryTransport) once(req *http.Request, body io.ReadCloser, ctl *control) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
-	r := req.Clone(ctx)
+	r := req.Clone(withRetries(ctx, t.retries))
 	r.Body = body
-	if ctl.mutation {
-		// Go's HTTP/2 transport resends a request whose body it can
-		// rewind after some stream resets, below this layer, uncounted
-		// and without limit: a request that may change data must reach
-		// the server at most once per send this layer decides.
-		r.GetBody = nil
+	next := t.next
+	if ctl.mutation && t.mutations != nil {
+		next = t.mutations
 	}
-	resp, err := t.next.RoundTrip(r)
+	resp, err := next.RoundTrip(r)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -199,7 +211,9 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if n < 0 {
 			return 0, false
 		}
-		return time.Duration(n) * time.Second, true
+		// Far beyond any wait a run allows, and short of overflowing
+		// a Duration (which would wrap to "now", or below zero).
+		return time.Duration(min(n, 1<<30)) * time.Second, true
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(at.Sub(now), 0), true

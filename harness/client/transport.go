@@ -89,17 +89,60 @@ func NetworkTransport(cfg *config.Config, opts ...TransportOption) (http.RoundTr
 		MaxIdleConnsPerHost:   max(cfg.Concurrency, 1),
 		ForceAttemptHTTP2:     true,
 	}
+	// A request that may change data goes out over HTTP/1.1 on a
+	// connection of its own: net/http resends a request by itself only on
+	// a reused HTTP/1.1 connection or over HTTP/2 (after a stream reset or
+	// a GOAWAY, bodiless requests whatever they are), and an order must
+	// reach the server at most once per send the client decides on.
+	once := base.Clone()
+	once.ForceAttemptHTTP2 = false
+	once.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	// Clone has set base up for HTTP/2, "h2" in its TLS offer included:
+	// this one offers HTTP/1.1 alone.
+	once.TLSClientConfig.NextProtos = []string{"http/1.1"}
+	once.DisableKeepAlives = true
 	rps := cfg.MaxRPS / float64(o.share)
 	return &retryTransport{
-		next:    credentialGuard{next: base},
-		breaker: newBreaker(),
-		limiter: newLimiter(rps),
-		timeout: timeout,
-		retries: max(cfg.Retries, 0),
-		maxBody: cfg.MaxBody,
-		backoff: o.backoff,
-		maxWait: o.maxWait,
+		next:      credentialGuard{next: countedResends{next: base}},
+		mutations: credentialGuard{next: once},
+		breaker:   newBreaker(),
+		limiter:   newLimiter(rps),
+		timeout:   timeout,
+		retries:   max(cfg.Retries, 0),
+		maxBody:   cfg.MaxBody,
+		backoff:   o.backoff,
+		maxWait:   o.maxWait,
 	}, nil
+}
+
+// countedResends makes the resends net/http's HTTP/2 transport does by
+// itself (it rewinds a body through GetBody after some stream resets and
+// GOAWAYs) retries like the client's own: counted in the exchange, and no
+// more of them than WINSTON_RETRIES allows.
+type countedResends struct {
+	next http.RoundTripper
+}
+
+// errHiddenResends ends a request that net/http kept resending by itself.
+var errHiddenResends = errors.New("the connection failed the request again each time it was resent (HTTP/2 stream resets or GOAWAY beyond WINSTON_RETRIES)")
+
+func (c countedResends) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.GetBody == nil {
+		return c.next.RoundTrip(req)
+	}
+	ctl, limit := controlFrom(req.Context()), retriesFrom(req.Context())
+	get, resent := req.GetBody, 0
+	r := req.Clone(req.Context())
+	r.Body = req.Body
+	r.GetBody = func() (io.ReadCloser, error) {
+		resent++
+		if resent > limit {
+			return nil, errHiddenResends
+		}
+		ctl.retries.Add(1)
+		return get()
+	}
+	return c.next.RoundTrip(r)
 }
 
 // rootCAs is the system roots plus the configured CA file. Verification is
