@@ -13,6 +13,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
 
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
 	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
@@ -27,14 +28,14 @@ func transportChecks() map[string]Check {
 	return map[string]Check{
 		"TRANS-001": {Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
-				resp := plainHTTP(ctx, t, ep.Path)
+				resp := plainHTTP(ctx, t, ep)
 				problem := redirectProblem(t, ep.Path, resp)
 				t.Observe(ep.ID, problem == "", "a redirect to https://"+t.TargetOrigin().Host+ep.Path+"?"+redirectQuery+" and no data"+problem, resp)
 			}
 		}},
 		"TRANS-002": {Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
-				resp := plainHTTP(ctx, t, ep.Path)
+				resp := plainHTTP(ctx, t, ep)
 				t.ExpectStatus(ep.ID, resp, 307, 308)
 			}
 		}},
@@ -89,9 +90,15 @@ func checkHSTS(ctx SpecContext, t *T) {
 
 // plainHTTP sends the probe to the plain-HTTP origin. It carries no
 // credential: the client refuses to send one over http://.
-func plainHTTP(ctx SpecContext, t *T, path string) *client.Response {
+func plainHTTP(ctx SpecContext, t *T, ep catalogue.Endpoint) *client.Response {
 	q, _ := url.ParseQuery(redirectQuery)
-	return t.API.Post(ctx, path, map[string]any{}, client.WithPlainHTTP(), client.WithAuth(client.AuthNone), client.WithQuery(q))
+	opts := []client.Option{client.WithPlainHTTP(), client.WithAuth(client.AuthNone), client.WithQuery(q)}
+	if ep.Mutating {
+		// A server that served this instead of redirecting could place
+		// an order: it is sent as one, never twice.
+		opts = append(opts, client.WithMutation())
+	}
+	return t.API.Post(ctx, ep.Path, map[string]any{}, opts...)
 }
 
 // redirectStatuses are the 3xx statuses that send a client to Location.
