@@ -28,18 +28,6 @@ type control struct {
 
 type controlKey struct{}
 
-// retriesKey carries WINSTON_RETRIES down to countedResends.
-type retriesKey struct{}
-
-func withRetries(ctx context.Context, n int) context.Context {
-	return context.WithValue(ctx, retriesKey{}, n)
-}
-
-func retriesFrom(ctx context.Context) int {
-	n, _ := ctx.Value(retriesKey{}).(int)
-	return n
-}
-
 func withControl(ctx context.Context, c *control) context.Context {
 	return context.WithValue(ctx, controlKey{}, c)
 }
@@ -145,7 +133,7 @@ func (t *retryTransport) resend(req *http.Request, err error, attempt int, ctl *
 // the body is read and ends when it is closed.
 func (t *retryTransport) once(req *http.Request, body io.ReadCloser, ctl *control) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
-	r := req.Clone(withRetries(ctx, t.retries))
+	r := req.Clone(ctx)
 	r.Body = body
 	next := t.next
 	if ctl.mutation && t.mutations != nil {

@@ -102,8 +102,9 @@ func NetworkTransport(cfg *config.Config, opts ...TransportOption) (http.RoundTr
 	once.TLSClientConfig.NextProtos = []string{"http/1.1"}
 	once.DisableKeepAlives = true
 	rps := cfg.MaxRPS / float64(o.share)
+	retries := max(cfg.Retries, 0)
 	return &retryTransport{
-		next:      credentialGuard{next: countedResends{next: base}},
+		next:      credentialGuard{next: countedResends{next: base, limit: retries}},
 		mutations: credentialGuard{next: once},
 		breaker:   newBreaker(),
 		limiter:   newLimiter(rps),
@@ -121,6 +122,8 @@ func NetworkTransport(cfg *config.Config, opts ...TransportOption) (http.RoundTr
 // more of them than WINSTON_RETRIES allows.
 type countedResends struct {
 	next http.RoundTripper
+	// limit is WINSTON_RETRIES.
+	limit int
 }
 
 // errHiddenResends ends a request that net/http kept resending by itself.
@@ -130,13 +133,13 @@ func (c countedResends) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.GetBody == nil {
 		return c.next.RoundTrip(req)
 	}
-	ctl, limit := controlFrom(req.Context()), retriesFrom(req.Context())
+	ctl := controlFrom(req.Context())
 	get, resent := req.GetBody, 0
 	r := req.Clone(req.Context())
 	r.Body = req.Body
 	r.GetBody = func() (io.ReadCloser, error) {
 		resent++
-		if resent > limit {
+		if resent > c.limit {
 			return nil, errHiddenResends
 		}
 		ctl.retries.Add(1)
