@@ -346,7 +346,7 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 			if len(thin) == 0 {
 				thinDetail = details[findingKey(f)]
 			}
-			thin = append(thin, fmt.Sprintf("- %s: expected %s; observed %s\n    fix: %s", orHost(f.Endpoint), f.Expected, f.Observed, f.Facts[InsufficientDataFact]))
+			thin = append(thin, findingLine(f)+"\n    fix: "+f.Facts[InsufficientDataFact])
 			continue
 		case !f.OK:
 		case f.Facts[ThrottledFact] != "":
@@ -369,7 +369,7 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 		if len(bad) == 0 {
 			firstDetail = details[findingKey(f)]
 		}
-		line := fmt.Sprintf("- %s: expected %s; observed %s", orHost(f.Endpoint), f.Expected, f.Observed)
+		line := findingLine(f)
 		for _, e := range f.SchemaErrors {
 			line += "\n    " + e
 		}
@@ -379,7 +379,7 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 		// Too few items is about the data, not the contract: the spec
 		// fails, as not judged, and says what data would do.
 		msg := fmt.Sprintf("%s not judged: too few items to judge on %d answer(s); first: %s\n\n%s [%s] %s\n%s\nnot judged for want of data:\n%s",
-			req.ID, len(thin), strings.TrimPrefix(strings.SplitN(thin[0], "\n", 2)[0], "- "), req.ID, sourceLabel(req), req.Must, reference(req), strings.Join(thin, "\n"))
+			req.ID, len(thin), headline(thin[0]), req.ID, sourceLabel(req), req.Must, reference(req), strings.Join(thin, "\n"))
 		if thinDetail != "" {
 			msg += "\n\nfirst answer that fell short:\n" + thinDetail
 		}
@@ -402,7 +402,7 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 			req.ID, nothingJudged(req, endpoints, skipped, unjudged), req.ID, sourceLabel(req), req.Must, reference(req))
 	}
 	// The first line is what a report row shows: the first violation.
-	msg := fmt.Sprintf("%d violation(s); first: %s\n\n%s [%s] %s\n%s\nviolations:\n%s", len(bad), strings.TrimPrefix(strings.SplitN(bad[0], "\n", 2)[0], "- "),
+	msg := fmt.Sprintf("%d violation(s); first: %s\n\n%s [%s] %s\n%s\nviolations:\n%s", len(bad), headline(bad[0]),
 		req.ID, sourceLabel(req), req.Must, reference(req), strings.Join(bad, "\n"))
 	if len(thin) > 0 {
 		msg += "\nnot judged for want of data:\n" + strings.Join(thin, "\n")
@@ -411,6 +411,17 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 		msg += "\n\nfirst failing exchange:\n" + firstDetail
 	}
 	return outcomeFail, msg
+}
+
+// findingLine is a failing finding as a line of a failure message.
+func findingLine(f evidence.Finding) string {
+	return fmt.Sprintf("- %s: expected %s; observed %s", orHost(f.Endpoint), f.Expected, f.Observed)
+}
+
+// headline is the first line of a findingLine list entry, without its
+// dash: what a report row shows of it.
+func headline(line string) string {
+	return strings.TrimPrefix(strings.SplitN(line, "\n", 2)[0], "- ")
 }
 
 // nothingJudged says why a spec recorded no judgement, most likely cause
