@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -117,9 +118,11 @@ func NetworkTransport(cfg *config.Config, opts ...TransportOption) (http.RoundTr
 }
 
 // countedResends makes the resends net/http's HTTP/2 transport does by
-// itself (it rewinds a body through GetBody after some stream resets and
-// GOAWAYs) retries like the client's own: counted in the exchange, and no
-// more of them than WINSTON_RETRIES allows.
+// itself after some stream resets and GOAWAYs retries like the client's
+// own: counted in the exchange, and no more of them than WINSTON_RETRIES
+// allows. A body is rewound through GetBody, which counts each resend; a
+// bodiless request is resent as it is, so each connection it is sent on
+// (httptrace's GotConn, once per attempt) counts instead.
 type countedResends struct {
 	next http.RoundTripper
 	// limit is WINSTON_RETRIES.
@@ -130,10 +133,10 @@ type countedResends struct {
 var errHiddenResends = errors.New("the connection failed the request again each time it was resent (HTTP/2 stream resets or GOAWAY beyond WINSTON_RETRIES)")
 
 func (c countedResends) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.GetBody == nil {
-		return c.next.RoundTrip(req)
-	}
 	ctl := controlFrom(req.Context())
+	if req.GetBody == nil {
+		return c.bodiless(req, ctl)
+	}
 	get, resent := req.GetBody, 0
 	r := req.Clone(req.Context())
 	r.Body = req.Body
@@ -146,6 +149,49 @@ func (c countedResends) RoundTrip(req *http.Request) (*http.Response, error) {
 		return get()
 	}
 	return c.next.RoundTrip(r)
+}
+
+// bodiless sends a request without a body, counting each attempt after the
+// first as a retry and ending the request (through its context) when an
+// attempt would go past the limit.
+func (c countedResends) bodiless(req *http.Request, ctl *control) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(req.Context())
+	var attempts atomic.Int32
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) {
+		resent := int(attempts.Add(1)) - 1
+		switch {
+		case resent > c.limit:
+			cancel(errHiddenResends)
+		case resent > 0:
+			ctl.retries.Add(1)
+		}
+	}}
+	resp, err := c.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, trace)))
+	if err != nil {
+		hidden := errors.Is(context.Cause(ctx), errHiddenResends)
+		cancel(nil)
+		if hidden {
+			return nil, errHiddenResends
+		}
+		return nil, err
+	}
+	// The answer's body is read under ctx: it is cancelled once the body
+	// is closed, not before.
+	resp.Body = cancelOnClose{ReadCloser: resp.Body, cancel: func() { cancel(nil) }}
+	return resp, nil
+}
+
+// cancelOnClose releases a request's context when its answer's body is
+// closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel func()
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }
 
 // rootCAs is the system roots plus the configured CA file. Verification is
