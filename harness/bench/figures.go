@@ -116,6 +116,7 @@ const (
 	LoadLarge        = "BenchmarkLoad/n=10000/cache=on"
 	AnswersScan      = "BenchmarkAnswers/scan"
 	AnswersDecode    = "BenchmarkAnswers/decode"
+	AnswersDistinct  = "BenchmarkAnswers/decode-distinct"
 	unitNsOp         = "ns/op"
 )
 
@@ -131,6 +132,7 @@ const (
 	FigureFixed   = "replay fixed cost/floor (no spec run)"
 	FigureScan    = "every answer scanned once/floor"
 	FigureDecode  = "every answer decoded once/floor"
+	FigureUnique  = "every distinct answer decoded once/floor"
 )
 
 // Figures computes the figures from r, in a fixed order, with the limits
@@ -140,7 +142,8 @@ const (
 // linear in the cassette's size, nor the fixed cost, which shows how much
 // of replay/floor no faster check can remove, nor the two that bound it
 // from below: reading every recorded answer once, as a syntax scan and as
-// a decode, in-process, against a whole floor run).
+// a decode, and each distinct answer once as a decode, in-process, against
+// a whole floor run).
 func Figures(r Results) []Figure {
 	return []Figure{
 		metric(r, FigureReplay, ReplaySuite, UnitReplayFloor, 2,
@@ -160,6 +163,7 @@ func Figures(r Results) []Figure {
 			}),
 		ratio(r, FigureScan, AnswersScan, ReplayFloor, 0, "per pass over every recorded answer (json.Valid, in-process) vs a floor run"),
 		ratio(r, FigureDecode, AnswersDecode, ReplayFloor, 0, "per pass over every recorded answer (encoding/json, in-process) vs a floor run"),
+		ratio(r, FigureUnique, AnswersDistinct, ReplayFloor, 0, "per pass over each distinct recorded answer (encoding/json, in-process) vs a floor run"),
 	}
 }
 

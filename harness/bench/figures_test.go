@@ -21,6 +21,7 @@ BenchmarkLive/sequential-2      	       1	6600000000 ns/op	 146599000 cpu-ns/op
 BenchmarkLive/concurrent-2      	       1	2100000000 ns/op	         0.3200 concurrent/sequential	 159118000 cpu-ns/op
 BenchmarkAnswers/scan-2         	     195	   6000000 ns/op	 232.43 MB/s
 BenchmarkAnswers/decode-2       	      54	  24000000 ns/op	  61.22 MB/s
+BenchmarkAnswers/decode-distinct-2       	      80	  15000000 ns/op	  61.22 MB/s
 PASS
 ok  	github.com/winston-conformance/winston-conformance/harness/bench	15.342s
 BenchmarkReplayLookup/n=100-2         	  200000	      5000 ns/op	    3776 B/op	      43 allocs/op
@@ -67,7 +68,7 @@ func TestFigures(t *testing.T) {
 	want := []struct {
 		value float64
 		ok    bool
-	}{{21, false}, {2, true}, {0.75, true}, {0.32, true}, {11, true}, {3, true}, {1, true}, {4, true}}
+	}{{21, false}, {2, true}, {0.75, true}, {0.32, true}, {11, true}, {3, true}, {1, true}, {4, true}, {2.5, true}}
 	if len(figs) != len(want) {
 		t.Fatalf("%d figures, want %d", len(figs), len(want))
 	}
@@ -88,6 +89,9 @@ func TestFigures(t *testing.T) {
 	}
 	if s := figs[7].String(); !strings.Contains(s, "24.0 ms") || !strings.Contains(s, "6.0 ms") || strings.Contains(s, "limit") {
 		t.Errorf("decode figure line %q: want both times and no limit", s)
+	}
+	if s := figs[8].String(); !strings.Contains(s, "15.0 ms") || !strings.Contains(s, "distinct") {
+		t.Errorf("distinct-decode figure line %q: want its time and what it read", s)
 	}
 }
 

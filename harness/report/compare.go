@@ -37,8 +37,13 @@ type Comparison struct {
 	// matches less, or the target drops items. Not a setup mistake, and
 	// not shown to be a broken contract.
 	NewlyNotJudged []RequirementChange `json:"newlyNotJudged"`
-	// Fixed failed (or were known issues) in the baseline and pass now.
+	// Fixed failed as contract violations (or were known issues) in the
+	// baseline and pass now.
 	Fixed []RequirementChange `json:"fixed"`
+	// Recovered failed in the baseline without being judged (an outage,
+	// throttling, a setup problem, too few items) and pass now: they are
+	// judged again, which says nothing of a fix in the API.
+	Recovered []RequirementChange `json:"recovered"`
 	// NewlySkipped were exercised in the baseline and are skipped or not
 	// run now.
 	NewlySkipped []RequirementChange `json:"newlySkipped"`
@@ -113,7 +118,7 @@ type LatencyChange struct {
 func Compare(baseline, current *Document) *Comparison {
 	c := &Comparison{Baseline: ref(baseline), Current: ref(current), NewViolations: []RequirementChange{},
 		NewlyUnavailable: []RequirementChange{}, NewConfigErrors: []RequirementChange{}, Fixed: []RequirementChange{},
-		NewlySkipped: []RequirementChange{}, Changed: []RequirementChange{}, StatusCodes: []StatusCodeChange{},
+		Recovered: []RequirementChange{}, NewlySkipped: []RequirementChange{}, Changed: []RequirementChange{}, StatusCodes: []StatusCodeChange{},
 		Latency: []LatencyChange{}, Drift: []Drift{}, Notes: []string{}}
 	if baseline.Target.BaseURL != current.Target.BaseURL {
 		c.Notes = append(c.Notes, fmt.Sprintf("the runs tested different targets (%s, then %s)", baseline.Target.BaseURL, current.Target.BaseURL))
@@ -173,6 +178,9 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 			default:
 				c.NewViolations = append(c.NewViolations, ch)
 			}
+		case r.Status == StatusPassed && b.Status == StatusFailed && failureKind(b) != ClassContractViolation:
+			ch.Before = statusWord(b)
+			c.Recovered = append(c.Recovered, ch)
 		case r.Status == StatusPassed && (b.Status == StatusFailed || b.Status == StatusKnownIssue):
 			c.Fixed = append(c.Fixed, ch)
 		case !exercised(r.Status) && exercised(b.Status):

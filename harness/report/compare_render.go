@@ -61,7 +61,7 @@ func (c *Comparison) Text() string {
 // environment was down or the run's setup was wrong, so that a nightly
 // reader knows at a glance whom to call; then it counts every change.
 func (c *Comparison) headline() string {
-	if !c.HasRegressions() && len(c.Fixed) == 0 && len(c.Changed) == 0 {
+	if !c.HasRegressions() && len(c.Fixed)+len(c.Recovered)+len(c.Changed) == 0 {
 		return "No change from the baseline."
 	}
 	slower := 0
@@ -71,9 +71,9 @@ func (c *Comparison) headline() string {
 		}
 	}
 	counts := fmt.Sprintf("%d new contract violation(s), %d newly unavailable (outage or throttling), %d newly config error(s), %d newly not judged (too few items), "+
-		"%d fixed, %d newly skipped, %d other status change(s), %d status-code change(s), %d shape drift(s), %d slower endpoint(s).",
+		"%d fixed, %d judged again (unjudged in the baseline), %d newly skipped, %d other status change(s), %d status-code change(s), %d shape drift(s), %d slower endpoint(s).",
 		len(c.NewViolations), len(c.NewlyUnavailable), len(c.NewConfigErrors), len(c.NewlyNotJudged),
-		len(c.Fixed), len(c.NewlySkipped), len(c.Changed), len(c.StatusCodes), len(c.Drift), slower)
+		len(c.Fixed), len(c.Recovered), len(c.NewlySkipped), len(c.Changed), len(c.StatusCodes), len(c.Drift), slower)
 	var lead string
 	// The leads follow the verdict's order: a violation, then a setup
 	// problem or thin data, then an outage or throttling.
@@ -144,7 +144,8 @@ func (c *Comparison) sections(emit func(title string, lines []string), code func
 		{"Newly unavailable (outage or throttling: no usable answer, nothing known about the contract)", reqLines(c.NewlyUnavailable)},
 		{"Newly config errors (the run's setup, not the API)", reqLines(c.NewConfigErrors)},
 		{"Newly not judged (too few items: the data shrank, or the target drops items)", reqLines(c.NewlyNotJudged)},
-		{"Fixed", reqLines(c.Fixed)},
+		{"Fixed (contract violations in the baseline that pass now)", reqLines(c.Fixed)},
+		{"Judged again (not judged in the baseline: an outage, throttling, the setup or too few items; no fix in the API)", reqLines(c.Recovered)},
 		{"Newly skipped", reqLines(c.NewlySkipped)},
 		{"Other status changes", reqLines(c.Changed)},
 		{"Status-code changes", codes},

@@ -126,7 +126,7 @@ func TestCompareMarkdownAndTextNameEndpointFieldAndChange(t *testing.T) {
 	c := Compare(b, c2)
 	md, text := c.Markdown(), c.Text()
 	for _, want := range []string{"bills: `[].total` changed type number -> string", "## New contract violations (the API broke the contract) (1)",
-		"AUTH-002 a missing Authorization header gets 401: passed -> failed (contract-violation)", "## Fixed (1)", "## Newly skipped (2)",
+		"AUTH-002 a missing Authorization header gets 401: passed -> failed (contract-violation)", "## Fixed (contract violations in the baseline that pass now) (1)", "## Newly skipped (2)",
 		"AUTH-002 on bills (POST, auth none): 401 -> 200", "| bills | 40.0 | 120.0 | 50.0 | 300.0 | slower |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("compare.md lacks %q\n%s", want, md)
@@ -226,6 +226,27 @@ func TestCompareTellsAnOutageFromABrokenContract(t *testing.T) {
 	c = Compare(outage, broken)
 	if len(c.NewViolations) != 1 || c.NewViolations[0].Before != "failed (environment-unavailable)" {
 		t.Errorf("outage then broken: new violations %+v", c.NewViolations)
+	}
+}
+
+// A night after an outage fixed nothing in the API: the checks that could
+// not be judged are judged again, and compare says so apart from fixes.
+func TestCompareDoesNotCallTheEndOfAnOutageAFix(t *testing.T) {
+	pass, outage, broken := nights(t)
+	c := Compare(outage, pass)
+	if len(c.Fixed) != 0 || len(c.Recovered) != len(pass.Requirements) {
+		t.Errorf("after an outage: %d fixed, %d recovered; want 0 and %d", len(c.Fixed), len(c.Recovered), len(pass.Requirements))
+	}
+	head := c.headline()
+	if !strings.Contains(head, fmt.Sprintf("%d judged again", len(pass.Requirements))) || strings.Contains(head, " fixed") && !strings.Contains(head, "0 fixed") {
+		t.Errorf("after-outage headline: %s", head)
+	}
+	if md := c.Markdown(); !strings.Contains(md, "## Judged again (") || strings.Contains(md, "## Fixed") {
+		t.Errorf("after-outage compare.md sections:\n%s", md)
+	}
+	// A violation that is gone is a fix.
+	if c = Compare(broken, pass); len(c.Fixed) != 1 || c.Fixed[0].ID != "AUTH-001" || len(c.Recovered) != 0 {
+		t.Errorf("broken then passing: fixed %+v, recovered %+v", c.Fixed, c.Recovered)
 	}
 }
 
