@@ -53,6 +53,11 @@ const (
 	ExitUnavailable = 3
 	ExitConfigError = 4
 	ExitInterrupted = 5
+	// ExitUnavailableTooLong is not a verdict's: `verdict -history DIR
+	// -max-unavailable N` exits with it instead of ExitUnavailable when
+	// this run is the Nth or later unavailable run in a row, which CI
+	// treats as a failure.
+	ExitUnavailableTooLong = 6
 )
 
 // Statuses of one requirement.

@@ -48,11 +48,12 @@ func TestNightlyWorkflowFollowsTheExitCodes(t *testing.T) {
 	}
 	verdict := steps["Verdict"]
 	for code, want := range map[int]string{
-		ExitPass:        fmt.Sprintf("%d) echo \"Pass", ExitPass),
-		ExitFail:        fmt.Sprintf("%d) echo \"::error::Contract violation", ExitFail),
-		ExitUnavailable: fmt.Sprintf("%d) echo \"::warning::", ExitUnavailable),
-		ExitConfigError: fmt.Sprintf("%d) echo \"::error::Configuration error", ExitConfigError),
-		ExitInterrupted: fmt.Sprintf("%d) echo \"::error::Interrupted", ExitInterrupted),
+		ExitPass:               fmt.Sprintf("%d) echo \"Pass", ExitPass),
+		ExitFail:               fmt.Sprintf("%d) echo \"::error::Contract violation", ExitFail),
+		ExitUnavailable:        fmt.Sprintf("%d) echo \"::warning::", ExitUnavailable),
+		ExitConfigError:        fmt.Sprintf("%d) echo \"::error::Configuration error", ExitConfigError),
+		ExitInterrupted:        fmt.Sprintf("%d) echo \"::error::Interrupted", ExitInterrupted),
+		ExitUnavailableTooLong: fmt.Sprintf("%d) echo \"::error::No contract verdict for three nights", ExitUnavailableTooLong),
 	} {
 		if !strings.Contains(verdict, want) {
 			t.Errorf("the Verdict step does not handle exit code %d as %q", code, want)
@@ -60,6 +61,12 @@ func TestNightlyWorkflowFollowsTheExitCodes(t *testing.T) {
 	}
 	if line := lineWith(verdict, fmt.Sprintf("%d)", ExitUnavailable)); strings.Contains(line, "exit 1") {
 		t.Error("an outage must not fail the nightly job")
+	}
+	// One unavailable night is a warning, three in a row a failure: the
+	// suite step must give the verdict the history to count them in.
+	if line := lineWith(verdict, fmt.Sprintf("%d)", ExitUnavailableTooLong)); !strings.Contains(line, "exit 1") ||
+		!strings.Contains(steps["Run the suite against the test environment"], `-history "$REPORTS/history" -max-unavailable 3`) {
+		t.Error("three unavailable nights in a row must fail the nightly job: the suite step runs verdict with -history and -max-unavailable 3")
 	}
 	if line := lineWith(verdict, fmt.Sprintf("%d)", ExitInterrupted)); !strings.Contains(line, "exit 1") {
 		t.Error("an interrupted run judged nothing to the end: it must fail the nightly job, never pass it")

@@ -17,6 +17,12 @@
 // their setup hints) and which report file to read or attach, so that the
 // console names the cause a user would otherwise open report.md to find.
 //
+// -history DIR counts an unavailable run with the unavailable runs of the
+// same target just before it among the report.json files under DIR, and
+// -max-unavailable N turns exit 3 into 6 from N such runs in a row: a
+// nightly that is throttled or unanswered every night judged nothing for
+// days, which one night's warning would hide.
+//
 // With -scan-keys it checks a directory for the API keys instead: every
 // file, at any depth, for WINSTON_API_KEY and WINSTON_API_KEY_2 (read from
 // the environment, never from the command line) as is, base64, URL-encoded,
@@ -66,11 +72,21 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	since := fs.String("since", "", "refuse a report of a run that started before this time (Unix seconds, e.g. from date +%s.%N)")
 	scan := fs.Bool("scan-keys", false, "scan REPORT_DIR for the keys in WINSTON_API_KEY and WINSTON_API_KEY_2 (every encoded form) instead of reading the verdict")
 	suiteExit := fs.Int("suite-exit", -1, "the suite's exit status, named when there is no report of this run")
+	history := fs.String("history", "", "a folder of earlier runs' report.json files (at any depth): an unavailable run is counted with the unavailable runs just before it")
+	maxUnavailable := fs.Int("max-unavailable", 0, "with -history: exit 6 instead of 3 when this many runs in a row, this one included, were unavailable (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: verdict [-since UNIX_SECONDS] [-suite-exit N] REPORT_DIR (or REPORT_DIR/report.json)\n       verdict -scan-keys REPORT_DIR")
+		fmt.Fprintln(stderr, "usage: verdict [-since UNIX_SECONDS] [-suite-exit N] [-history DIR [-max-unavailable N]] REPORT_DIR (or REPORT_DIR/report.json)\n       verdict -scan-keys REPORT_DIR")
+		return 2
+	}
+	switch {
+	case *maxUnavailable < 0:
+		fmt.Fprintf(stderr, "verdict: -max-unavailable %d: give a count of runs, 1 or more (0 never turns exit 3 into 6)\n", *maxUnavailable)
+		return 2
+	case *maxUnavailable > 0 && *history == "":
+		fmt.Fprintf(stderr, "verdict: -max-unavailable %d counts earlier runs: add -history naming the folder of their report.json files\n", *maxUnavailable)
 		return 2
 	}
 	if *scan {
@@ -102,7 +118,50 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	}
 	fmt.Fprintf(stdout, "verdict: %s (%s)\n%s\ngo-live: %s\n", doc.Verdict, path, doc.Summary, doc.GoLive.Verdict)
 	printGuidance(stdout, doc, filepath.Dir(path))
+	if *history != "" && doc.Verdict == report.VerdictUnavailable {
+		return unavailableStreak(doc, *history, *maxUnavailable, stdout, stderr)
+	}
 	return doc.ExitCode()
+}
+
+// exitUnavailableTooLong is the status of an unavailable run that ends a
+// run of -max-unavailable or more unavailable runs: no contract verdict
+// for that long is for someone to look into, not a warning to scroll past.
+const exitUnavailableTooLong = report.ExitUnavailableTooLong
+
+// unavailableStreak counts doc, an unavailable run, with the unavailable
+// runs of the same target and mode just before it in the history, says
+// how many, and returns exitUnavailableTooLong from limit of them on (3
+// before).
+func unavailableStreak(doc *report.Document, dir string, limit int, stdout, stderr io.Writer) int {
+	earlier, err := report.LoadHistory(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "verdict: part of the history was not read, so the count below may be short: %v\n", err)
+	}
+	streak, since := 1, doc.Run.Start
+	for i := len(earlier) - 1; i >= 0; i-- {
+		d := earlier[i]
+		if !d.Run.Start.Before(doc.Run.Start) || d.Target.BaseURL != doc.Target.BaseURL || d.Mode != doc.Mode {
+			continue // this run itself, a later one, or another target's
+		}
+		if d.Verdict != report.VerdictUnavailable {
+			break
+		}
+		streak, since = streak+1, d.Run.Start
+	}
+	runs := "runs"
+	if streak == 1 {
+		runs = "run"
+	}
+	fmt.Fprintf(stdout, "unavailable: %d %s in a row without a contract verdict (since %s)\n", streak, runs, since.UTC().Format(time.RFC3339))
+	if limit == 0 || streak < limit {
+		return report.ExitUnavailable
+	}
+	fmt.Fprintf(stderr, "verdict: %d runs in a row (the limit is %d) got no usable answer, so the target's contract has not been judged since %s. "+
+		"If the reports say 429 (throttled), lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES); "+
+		"if they say no answer or 5xx, check WINSTON_BASE_URL and ask Winston whether the test environment is down.\n",
+		streak, limit, since.UTC().Format(time.RFC3339))
+	return exitUnavailableTooLong
 }
 
 // maxProblems is how many of the run's problems the console shows; the
