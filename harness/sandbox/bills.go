@@ -94,6 +94,9 @@ func (s *Server) listBills(t *tenant, body map[string]json.RawMessage, requireFi
 	if e != nil {
 		return nil, e
 	}
+	if _, limited := body["limit"]; !limited && s.faults.on(faultUnlimitedEmptyText) {
+		return plainEmptyList{}, nil
+	}
 	f, e := s.parseBillFilter(body)
 	if e != nil {
 		return nil, e

@@ -129,6 +129,7 @@ const (
 	faultNoTableFixedNumber   = "notable-unpaid-fixed-number"
 	faultBillsLatestDay       = "bills-businessday-latest"
 	faultLargeOctetStream     = "large-answer-octet-stream"
+	faultUnlimitedEmptyText   = "unlimited-bills-empty-text"
 	faultRedirectDropsQuery   = "redirect-drops-query"
 	faultRedirectToHTTP       = "redirect-to-http"
 	faultRedirectOtherHost    = "redirect-other-host"
@@ -220,6 +221,7 @@ var registry = []Fault{
 	newFault(faultFormAsJSON, "structure", "a body sent as application/x-www-form-urlencoded is parsed as JSON (text/plain is still refused)", "STRUCT-004"),
 	newFault(faultTextContentType, "structure", `200 answers say "Content-Type: text/plain"`, "STRUCT-005"),
 	newFault(faultLargeOctetStream, "structure", `200 answers over 32 KiB (a full page of bills) say "Content-Type: application/octet-stream"`, "STRUCT-005"),
+	newFault(faultUnlimitedEmptyText, "structure", `bills asked for without a limit answer [] as "Content-Type: text/plain": an empty default page of another type`, "STRUCT-005"),
 	newFault(faultTruncatedJSON, "structure", "200 answers are cut off halfway, so the body is not JSON", "STRUCT-001"),
 	newFault(faultV1Wrapper, "structure", `200 answers are wrapped as {"status":"success","data":...}`, "STRUCT-006", "SCHEMA-001"),
 	newFault(faultHTTPServesData, "transport", "plain HTTP serves the API itself (200 with data, no credentials needed)", "TRANS-001", "TRANS-002"),

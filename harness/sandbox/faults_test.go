@@ -391,6 +391,11 @@ var faultProbes = map[string]faultProbe{
 		small, large := h.do(call{path: bills, body: `{"limit":5}`}), h.do(call{path: bills, body: `{}`})
 		return small.header.Get("Content-Type") == "application/json" && large.status == 200 && large.header.Get("Content-Type") == "application/octet-stream"
 	}},
+	faultUnlimitedEmptyText: {broken: func(h *harness) bool {
+		small, large := h.do(call{path: bills, body: `{"limit":5}`}), h.do(call{path: bills, body: `{}`})
+		return small.header.Get("Content-Type") == "application/json" && large.status == 200 &&
+			large.header.Get("Content-Type") == "text/plain; charset=utf-8" && string(large.body) == "[]"
+	}},
 	faultHTTPNotModified: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"})
 		return r.status == 304 && strings.HasSuffix(r.header.Get("Location"), bills+"?a=1")

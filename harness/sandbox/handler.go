@@ -308,9 +308,17 @@ func (s *Server) checkContentType(r *http.Request) *apiError {
 	return nil
 }
 
+// plainEmptyList is the answer of fault unlimited-bills-empty-text: an
+// empty list that writeJSON sends as text/plain.
+type plainEmptyList struct{}
+
 // writeJSON sends a 200 answer. The body is marshalled before the headers
 // go out, so Content-Length is exact and nothing is chunked.
 func (s *Server) writeJSON(w http.ResponseWriter, v any) {
+	if _, ok := v.(plainEmptyList); ok {
+		writeBytes(w, http.StatusOK, "text/plain; charset=utf-8", []byte("[]"))
+		return
+	}
 	if s.faults.on(faultV1Wrapper) {
 		v = struct {
 			Status string `json:"status"`
