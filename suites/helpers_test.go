@@ -135,14 +135,14 @@ func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
 		err  error
 		want bool
 	}{
-		"the handshake succeeded":       {nil, false},
-		"a protocol_version alert":      {fmt.Errorf("TLS handshake: %w", refused), true},
-		"no common cipher suite":        {&net.OpError{Op: "remote error", Err: tls.AlertError(40)}, false},
-		"an unknown certificate":        {errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority"), false},
-		"the server hung up on a hello": {io.EOF, false},
-		"the target was down":           {fmt.Errorf("%w: TLS handshake with h:443: connect: connection refused", client.ErrUnreachable), false},
+		"the handshake succeeded":                   {nil, false},
+		"a protocol_version alert":                  {fmt.Errorf("TLS handshake: %w", refused), true},
+		"no common cipher suite, at TLS 1.2 either": {&net.OpError{Op: "remote error", Err: tls.AlertError(42)}, false},
+		"an unknown certificate":                    {errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority"), false},
+		"the server hung up on a hello":             {io.EOF, false},
+		"the target was down":                       {fmt.Errorf("%w: TLS handshake with h:443: connect: connection refused", client.ErrUnreachable), false},
 	} {
-		f := legacyTLSFinding(tc.err)
+		f := legacyTLSFinding(tc.err, func() error { t.Fatalf("%s: the TLS 1.2 probe is only for a handshake_failure", name); return nil })
 		if f.OK != tc.want {
 			t.Errorf("%s: ok %v, want %v (%s)", name, f.OK, tc.want, f.Observed)
 		}
@@ -156,6 +156,28 @@ func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
 		}
 		if down := errors.Is(tc.err, client.ErrUnreachable); down != strings.Contains(f.Observed, "an outage") {
 			t.Errorf("%s: only an unreachable target is called an outage: %s", name, f.Observed)
+		}
+	}
+}
+
+// A handshake_failure refuses the old versions only as the TLS 1.2 probe
+// with the same suites shows: they are accepted there, or the server takes
+// no old suite at all; any other outcome of that probe leaves it unknown.
+func TestLegacyTLSHandshakeFailureIsJudgedByTheTLS12Probe(t *testing.T) {
+	failure := &net.OpError{Op: "remote error", Err: tls.AlertError(40)}
+	for name, tc := range map[string]struct {
+		tls12 error
+		want  bool
+		says  string
+	}{
+		"the old suites work over TLS 1.2":    {nil, true, "it was the version that was refused"},
+		"the server takes AEAD suites alone":  {failure, true, "AEAD suites alone"},
+		"the TLS 1.2 probe could not be made": {io.EOF, false, "unknown"},
+	} {
+		called := 0
+		f := legacyTLSFinding(fmt.Errorf("TLS handshake: %w", failure), func() error { called++; return tc.tls12 })
+		if called != 1 || f.OK != tc.want || !strings.Contains(f.Observed, tc.says) {
+			t.Errorf("%s: probe made %d time(s), ok %v (want %v), observed %q (want it to say %q)", name, called, f.OK, tc.want, f.Observed, tc.says)
 		}
 	}
 }

@@ -48,7 +48,10 @@ func transportChecks() map[string]Check {
 			}
 			t.Record(evidence.Finding{Expected: "a TLS 1.2+ handshake succeeds", Observed: outcome(err), OK: err == nil, Facts: facts})
 			_, err = t.API.ProbeLegacyTLS(ctx)
-			t.Record(legacyTLSFinding(err))
+			t.Record(legacyTLSFinding(err, func() error {
+				_, err := t.API.ProbeLegacySuitesOnTLS12(ctx)
+				return err
+			}))
 		}},
 		"TRANS-004": {Gates: []Gate{handshake}, Run: func(ctx SpecContext, t *T) {
 			state, err := t.API.ProbeTLS(ctx, tls.VersionTLS12, tls.VersionTLS13)
@@ -208,12 +211,18 @@ func hasID(v any) bool {
 }
 
 // legacyTLSFinding judges the TLS 1.0/1.1 probe, which offers every cipher
-// suite Go has: only the server's refusal of the version passes. Any other
-// handshake error (no common suite, a certificate that does not verify, a
-// hang-up) leaves it unknown whether the old versions are allowed, which is
-// reported as the problem it is, never as a pass.
-func legacyTLSFinding(err error) evidence.Finding {
-	f := evidence.Finding{Expected: "a TLS 1.0/1.1 handshake is refused with a protocol_version alert", Observed: outcome(err)}
+// suite Go has. A protocol_version alert is the refusal of the version. So
+// is a handshake_failure alert (some servers and load balancers refuse an
+// old version so), when oldSuitesOnTLS12, the TLS 1.2 handshake with the
+// suites TLS 1.0/1.1 can use, which is made for that alert alone, shows
+// that it was not for want of a suite: it succeeds (the version was
+// refused), or ends in handshake_failure too (the server offers no suite
+// an old version could use, only AEAD ones). Any other error (a
+// certificate that does not verify, a hang-up) leaves it unknown whether
+// the old versions are allowed, which is reported as the problem it is,
+// never as a pass.
+func legacyTLSFinding(err error, oldSuitesOnTLS12 func() error) evidence.Finding {
+	f := evidence.Finding{Expected: "a TLS 1.0/1.1 handshake is refused (a protocol_version alert, or a handshake_failure that is not for want of a cipher suite)", Observed: outcome(err)}
 	switch {
 	case err == nil:
 		f.Observed += " (TLS 1.0/1.1 is allowed)"
@@ -221,11 +230,22 @@ func legacyTLSFinding(err error) evidence.Finding {
 		f.OK = true
 	case errors.Is(err, client.ErrUnreachable):
 		f.Observed += " (no TLS server answered, so whether TLS 1.0/1.1 is allowed is unknown: an outage, run again when the target is up)"
+	case client.HandshakeFailure(err):
+		switch err12 := oldSuitesOnTLS12(); {
+		case err12 == nil:
+			f.OK = true
+			f.Observed += " (a handshake_failure, not a protocol_version alert; the same cipher suites were accepted over TLS 1.2, so it was the version that was refused)"
+		case client.HandshakeFailure(err12):
+			f.OK = true
+			f.Observed += " (a handshake_failure, not a protocol_version alert; over TLS 1.2 the server took none of the cipher suites TLS 1.0/1.1 can use either, " +
+				"so it offers AEAD suites alone, which no TLS 1.0/1.1 handshake can use; a suite Go lacks (DHE, Camellia) is all that could carry one: " + legacyTLSManualCheck + " show it)"
+		default:
+			f.Observed += " (a handshake_failure, not a protocol_version alert; whether it refused the version is unknown, as the TLS 1.2 handshake with the same suites failed too: " +
+				outcome(err12) + "; fix what that error names and run again, or confirm by hand that " + legacyTLSManualCheck + " both fail, and attach that to the report)"
+		}
 	default:
-		// Some servers and load balancers refuse an old version with a
-		// handshake_failure alert or by hanging up, which a server that
-		// allows TLS 1.0 with a suite Go lacks (DHE) does too: say how to
-		// tell them apart rather than guess.
+		// A hang-up, a certificate that does not verify: say how to tell
+		// a refusal from a failure rather than guess.
 		f.Observed += " (not a refusal of the version, so whether TLS 1.0/1.1 is allowed is unknown: fix what the error names and run again;" +
 			" if the server refuses old versions this way, confirm by hand that " + legacyTLSManualCheck + " both fail, and attach that to the report)"
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -295,6 +296,45 @@ func (c *Client) ProbeLegacyTLS(ctx context.Context) (*tls.ConnectionState, erro
 	}
 	return c.probeTLS(ctx, tls.VersionTLS10, tls.VersionTLS11, suites)
 }
+
+// ProbeLegacySuitesOnTLS12 makes a TLS 1.2 handshake with the target's host
+// offering only the cipher suites TLS 1.0 and 1.1 can use (every one Go
+// implements). After a TLS 1.0/1.1 handshake ended in handshake_failure,
+// it tells why: if these suites are accepted over TLS 1.2, the old
+// handshake failed on its version; if they are refused here too
+// (HandshakeFailure), the server offers no suite an old version could use.
+func (c *Client) ProbeLegacySuitesOnTLS12(ctx context.Context) (*tls.ConnectionState, error) {
+	return c.probeTLS(ctx, tls.VersionTLS12, tls.VersionTLS12, LegacyCipherSuites())
+}
+
+// LegacyCipherSuites are the IDs of the cipher suites Go implements that
+// TLS 1.0 and 1.1 can use (CBC and RC4 suites; never an AEAD one).
+func LegacyCipherSuites() []uint16 {
+	var ids []uint16
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		if slices.Contains(cs.SupportedVersions, tls.VersionTLS10) {
+			ids = append(ids, cs.ID)
+		}
+	}
+	return ids
+}
+
+// HandshakeFailure reports whether err from a TLS handshake is the
+// server's handshake_failure alert: no common parameters, which some
+// servers and load balancers also send to refuse an old version.
+func HandshakeFailure(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "remote error" && opErr.Err != nil &&
+		opErr.Err.Error() == tls.AlertError(alertHandshakeFailure).Error() {
+		return true
+	}
+	var alert tls.AlertError
+	return errors.As(err, &alert) && alert == alertHandshakeFailure
+}
+
+// alertHandshakeFailure is the TLS handshake_failure alert (RFC 8446
+// section 6.2).
+const alertHandshakeFailure = 40
 
 // VersionRefused reports whether err from a TLS handshake is the server
 // refusing the protocol version: a protocol_version alert, or a

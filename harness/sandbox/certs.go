@@ -118,17 +118,61 @@ func serial() *big.Int {
 	return n
 }
 
-// tlsConfig is the HTTPS listener's configuration: TLS 1.2 or newer, or
-// TLS 1.0 and newer with fault tls-allow-old. HTTP/1.1 only: the suite
-// compares bytes, and one protocol keeps recordings simple.
-func (p *pki) tlsConfig(allowOld bool) *tls.Config {
+// tlsOld is how the HTTPS listener meets a TLS 1.0 or 1.1 handshake.
+type tlsOld int
+
+const (
+	// oldRefused refuses it with a protocol_version alert (Go's way, and
+	// OpenSSL's).
+	oldRefused tlsOld = iota
+	// oldAllowed completes it (fault tls-allow-old).
+	oldAllowed
+	// oldHandshakeFailure refuses it with a handshake_failure alert, as
+	// some load balancers do, while TLS 1.2 still takes the CBC suites
+	// TLS 1.0 could have used (variant correct-tls-old-handshake-failure).
+	oldHandshakeFailure
+	// oldAEADOnly offers AEAD suites alone at every version, which TLS
+	// 1.0 and 1.1 cannot use, so their handshakes end in handshake_failure
+	// (variant correct-tls-aead-only).
+	oldAEADOnly
+)
+
+// aeadSuites are the TLS 1.2 suites that TLS 1.0 and 1.1 cannot use.
+var aeadSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
+// tlsConfig is the HTTPS listener's configuration: TLS 1.2 or newer, with
+// old versions met as old says. HTTP/1.1 only: the suite compares bytes,
+// and one protocol keeps recordings simple.
+func (p *pki) tlsConfig(old tlsOld) *tls.Config {
 	cfg := &tls.Config{
 		Certificates: []tls.Certificate{p.leaf},
 		MinVersion:   tls.VersionTLS12,
 		NextProtos:   []string{"http/1.1"},
 	}
-	if allowOld {
+	switch old {
+	case oldAllowed:
 		cfg.MinVersion = tls.VersionTLS10 //nolint:gosec // fault tls-allow-old is insecure on purpose
+	case oldAEADOnly:
+		// Old versions get as far as choosing a suite, and find none.
+		cfg.MinVersion = tls.VersionTLS10 //nolint:gosec // no suite TLS 1.0 can use is offered
+		cfg.CipherSuites = aeadSuites
+	case oldHandshakeFailure:
+		cfg.MinVersion = tls.VersionTLS10 //nolint:gosec // an old hello is given AEAD suites alone, which it cannot use
+		modern := cfg.Clone()
+		oldOnly := cfg.Clone()
+		oldOnly.CipherSuites = aeadSuites
+		cfg.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			for _, v := range hello.SupportedVersions {
+				if v >= tls.VersionTLS12 {
+					return modern, nil
+				}
+			}
+			return oldOnly, nil
+		}
 	}
 	return cfg
 }

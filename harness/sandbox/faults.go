@@ -162,6 +162,10 @@ const (
 	variantNumericNoTable      = "correct-numeric-notable-number"
 	variantMidnightBusinessDay = "correct-businessday-midnight"
 	variantBareOrderAnswer     = "correct-bare-order-answer"
+	// The two ways a server refuses TLS 1.0/1.1 with handshake_failure
+	// rather than protocol_version.
+	variantTLSOldHandshakeFailure = "correct-tls-old-handshake-failure"
+	variantTLSAEADOnly            = "correct-tls-aead-only"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -288,6 +292,8 @@ var registry = []Fault{
 	newFault(variantMixedTimeOffsets, FamilyCorrect, "bill createdAt values with an odd second are written at +01:00 with half a second added (RFC 3339 all the same), the others in UTC"),
 	newFault(variantNumericNoTable, FamilyCorrect, "an unpaid noTable order gets 200 with a new 6-digit table number sent as a JSON integer (the create-order page's rule)"),
 	newFault(variantMidnightBusinessDay, FamilyCorrect, `bills carry businessDay as a timestamp at midnight UTC ("2026-11-20T00:00:00.000Z"), not a plain date (the format is not documented)`),
+	newFault(variantTLSOldHandshakeFailure, FamilyCorrect, "TLS 1.0/1.1 handshakes are refused with a handshake_failure alert, not protocol_version, as some load balancers do; TLS 1.2 takes the CBC suites TLS 1.0 could use"),
+	newFault(variantTLSAEADOnly, FamilyCorrect, "HTTPS offers AEAD cipher suites alone at every version, so a TLS 1.0/1.1 handshake finds no suite and ends in handshake_failure"),
 	newFault(variantBareOrderAnswer, FamilyCorrect, `a placed order is answered {"number": ...} alone, without _id, paid or plan_id (the route page documents no answer body)`),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),

@@ -221,6 +221,14 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, body: `{"businessDay":"2026-11-20","limit":5}`})
 		return r.status == 200 && strings.Contains(string(r.body), `"businessDay":"2026-11-20T12:00:00Z"`)
 	}},
+	variantTLSOldHandshakeFailure: {broken: func(h *harness) bool {
+		_, err := handshakeWith(h.s, "127.0.0.1", tls.VersionTLS12, tls.VersionTLS12, cbcSuites())
+		return refusedWithHandshakeFailure(h.s) && err == nil
+	}},
+	variantTLSAEADOnly: {broken: func(h *harness) bool {
+		_, err := handshakeWith(h.s, "127.0.0.1", tls.VersionTLS12, tls.VersionTLS12, cbcSuites())
+		return refusedWithHandshakeFailure(h.s) && err != nil
+	}},
 	variantBareOrderAnswer: {broken: func(h *harness) bool {
 		r := h.do(call{path: "/api/v2/tables/order", body: `{"number":"noTable","paid":true}`})
 		return r.status == 200 && string(r.body) == `{"number":"noTable"}`

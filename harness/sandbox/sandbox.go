@@ -104,7 +104,16 @@ func Start(opts Options) (*Server, error) {
 	s.httpsURL = origin("https", httpsLn.Addr())
 	s.httpURL = origin("http", httpLn.Addr())
 
-	cfg := p.tlsConfig(faults.on(faultTLSAllowOld))
+	old := oldRefused
+	switch {
+	case faults.on(faultTLSAllowOld):
+		old = oldAllowed
+	case faults.on(variantTLSOldHandshakeFailure):
+		old = oldHandshakeFailure
+	case faults.on(variantTLSAEADOnly):
+		old = oldAEADOnly
+	}
+	cfg := p.tlsConfig(old)
 	tlsLn := tls.NewListener(httpsLn, cfg)
 	if faults.on(faultReset) {
 		tlsLn = resetListener{Listener: httpsLn, cfg: cfg}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +15,16 @@ import (
 // handshake dials the HTTPS listener with the given version range and
 // verification against the sandbox CA.
 func handshake(s *Server, serverName string, minV, maxV uint16) (*tls.ConnectionState, error) {
+	return handshakeWith(s, serverName, minV, maxV, nil)
+}
+
+// handshakeWith is handshake offering the cipher suites given (nil: Go's
+// defaults).
+func handshakeWith(s *Server, serverName string, minV, maxV uint16, suites []uint16) (*tls.ConnectionState, error) {
 	addr := strings.TrimPrefix(s.HTTPSURL(), "https://")
 	d := &net.Dialer{Timeout: 3 * time.Second}
 	conn, err := tls.DialWithDialer(d, "tcp", addr, &tls.Config{
-		RootCAs: s.CertPool(), ServerName: serverName, MinVersion: minV, MaxVersion: maxV,
+		RootCAs: s.CertPool(), ServerName: serverName, MinVersion: minV, MaxVersion: maxV, CipherSuites: suites,
 	})
 	if err != nil {
 		return nil, err
@@ -129,4 +136,22 @@ func TestWildcardBindIsReachedOverLoopback(t *testing.T) {
 	if !strings.HasPrefix(s.HTTPSURL(), "https://127.0.0.1:") {
 		t.Errorf("wildcard bind: origin %q, want 127.0.0.1", s.HTTPSURL())
 	}
+}
+
+// cbcSuites are the suites TLS 1.0 and 1.1 can use that Go implements.
+func cbcSuites() []uint16 {
+	var ids []uint16
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		if slices.Contains(cs.SupportedVersions, tls.VersionTLS10) {
+			ids = append(ids, cs.ID)
+		}
+	}
+	return ids
+}
+
+// refusedWithHandshakeFailure: an old handshake offering every suite TLS
+// 1.0 can use ends in the server's handshake_failure alert.
+func refusedWithHandshakeFailure(s *Server) bool {
+	_, err := handshakeWith(s, "127.0.0.1", tls.VersionTLS10, tls.VersionTLS11, cbcSuites())
+	return err != nil && strings.Contains(err.Error(), "remote error: tls: handshake failure")
 }
