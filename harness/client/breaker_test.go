@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,23 +36,23 @@ func TestTheBreakerProbesAndClosesWhenTheTargetRecovers(t *testing.T) {
 	b.now = func() time.Time { return now }
 	down := &http.Response{StatusCode: 503, Status: "503 Service Unavailable"}
 	for i := 0; i < BreakerThreshold; i++ {
-		if err := b.allow(); err != nil {
+		if err := b.allow("/api/v2/bills"); err != nil {
 			t.Fatalf("closed breaker refused request %d: %v", i, err)
 		}
-		b.observe(down, nil)
+		b.observe("/api/v2/bills", down, nil)
 	}
-	if err := b.allow(); err == nil {
+	if err := b.allow("/api/v2/bills"); err == nil {
 		t.Fatal("the breaker must open after the threshold")
 	}
 	now = now.Add(BreakerProbeEvery)
-	if err := b.allow(); err != nil {
+	if err := b.allow("/api/v2/bills"); err != nil {
 		t.Fatalf("a probe must be let through after %s: %v", BreakerProbeEvery, err)
 	}
-	if err := b.allow(); err == nil {
+	if err := b.allow("/api/v2/bills"); err == nil {
 		t.Fatal("only one probe per interval")
 	}
-	b.observe(&http.Response{StatusCode: 200}, nil)
-	if err := b.allow(); err != nil {
+	b.observe("/api/v2/bills", &http.Response{StatusCode: 200}, nil)
+	if err := b.allow("/api/v2/bills"); err != nil {
 		t.Fatalf("a good answer must close the breaker: %v", err)
 	}
 }
@@ -66,23 +67,23 @@ func TestAProbeSlowerThanTheIntervalDoesNotChain(t *testing.T) {
 	b.now = func() time.Time { return now }
 	timeout := 3 * time.Second
 	for i := 0; i < BreakerThreshold+3; i++ { // a few stragglers were sent before it opened
-		b.observe(nil, context.DeadlineExceeded)
+		b.observe("/api/v2/bills", nil, context.DeadlineExceeded)
 	}
 	now = now.Add(BreakerProbeEvery)
-	if err := b.allow(); err != nil {
+	if err := b.allow("/api/v2/bills"); err != nil {
 		t.Fatalf("a probe is due: %v", err)
 	}
 	now = now.Add(time.Second)
-	if err := b.allow(); err == nil {
+	if err := b.allow("/api/v2/bills"); err == nil {
 		t.Fatal("a second request went out while the probe was still waiting")
 	}
 	now = now.Add(timeout - time.Second) // the probe times out, past the interval
-	b.observe(nil, context.DeadlineExceeded)
-	if err := b.allow(); err == nil {
+	b.observe("/api/v2/bills", nil, context.DeadlineExceeded)
+	if err := b.allow("/api/v2/bills"); err == nil {
 		t.Fatal("the request right after a failed probe was let through: probes would chain")
 	}
 	now = now.Add(BreakerProbeEvery)
-	if err := b.allow(); err != nil {
+	if err := b.allow("/api/v2/bills"); err != nil {
 		t.Fatalf("the next probe is due an interval after the last failure: %v", err)
 	}
 }
@@ -90,9 +91,9 @@ func TestAProbeSlowerThanTheIntervalDoesNotChain(t *testing.T) {
 func TestOtherAnswersKeepTheBreakerClosed(t *testing.T) {
 	b := newBreaker()
 	for i := 0; i < 3*BreakerThreshold; i++ {
-		b.observe(&http.Response{StatusCode: 500}, nil)
+		b.observe("/api/v2/bills", &http.Response{StatusCode: 500}, nil)
 	}
-	if err := b.allow(); err != nil {
+	if err := b.allow("/api/v2/bills"); err != nil {
 		t.Errorf("500s are answers about the contract, not an outage: %v", err)
 	}
 }
@@ -126,5 +127,38 @@ func TestCertificateErrorsDoNotOpenTheBreaker(t *testing.T) {
 		if resp.Err == nil || errors.Is(resp.Err, ErrTargetUnavailable) || resp.Unavailable() {
 			t.Fatalf("request %d: an untrusted certificate is a contract failure, not an outage: %v", i, resp.Err)
 		}
+	}
+}
+
+// One path down while the others answer (one service of the alpha channel
+// down) stops that path alone; failures in a row across two paths stop the
+// whole target.
+func TestOnePathDownStopsThatPathAlone(t *testing.T) {
+	b := newBreaker()
+	down := &http.Response{StatusCode: 503, Status: "503 Service Unavailable"}
+	up := &http.Response{StatusCode: 200}
+	for i := 0; i < 2*BreakerThreshold; i++ {
+		if err := b.allow("/api/v2/list/revenueGroups"); err != nil {
+			break
+		}
+		b.observe("/api/v2/list/revenueGroups", down, nil)
+	}
+	if err := b.allow("/api/v2/list/revenueGroups"); !errors.Is(err, ErrTargetUnavailable) || !strings.Contains(err.Error(), "/api/v2/list/revenueGroups") {
+		t.Errorf("a path that failed %d times in a row must be stopped, naming it: %v", BreakerThreshold, err)
+	}
+	if err := b.allow("/api/v2/bills"); err != nil {
+		t.Errorf("another path must still be sent: %v", err)
+	}
+	b.observe("/api/v2/bills", up, nil)
+	if err := b.allow("/api/v2/tables"); err != nil {
+		t.Errorf("another path after a good answer: %v", err)
+	}
+	// Failures in a row on two paths: the target is down.
+	b.observe("/api/v2/bills", down, nil)
+	for i := 0; i < BreakerThreshold; i++ {
+		b.observe("/api/v2/tables", down, nil)
+	}
+	if err := b.allow("/api/v2/list/categories"); !errors.Is(err, ErrTargetUnavailable) || strings.Contains(err.Error(), "while other paths") {
+		t.Errorf("failures in a row on two paths must stop every path: %v", err)
 	}
 }

@@ -61,12 +61,12 @@ type retryTransport struct {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctl := controlFrom(req.Context())
 	body := req.Body
-	if err := t.breaker.allow(); err != nil {
+	if err := t.breaker.allow(req.URL.Path); err != nil {
 		closeBody(body)
 		return nil, err
 	}
 	resp, err := t.attempts(req, body, ctl)
-	t.breaker.observe(resp, err)
+	t.breaker.observe(req.URL.Path, resp, err)
 	return resp, err
 }
 

@@ -2,9 +2,11 @@ package conformance
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -223,11 +225,24 @@ func (t *T) Record(f evidence.Finding) {
 // A 429 is never judged here, unless the check judges rate limits
 // (Check.JudgesRateLimit): it is recorded as throttled, not judged, so that
 // it neither passes a check that expects a refusal nor fails one that
-// expects a 200.
+// expects a 200. Nor is a 502, 503 or 504 that outlasted the client's
+// retries: the endpoint was down, which says nothing of the contract.
 func (t *T) Observe(endpoint string, ok bool, expected string, resp *client.Response) {
 	if resp != nil && resp.Err == nil && resp.Status == http.StatusTooManyRequests && !t.judgesRateLimit {
 		t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
 			Facts: map[string]string{NotJudgedFact: throttledWhy(resp), ThrottledFact: "429"}})
+		return
+	}
+	if resp != nil && resp.Err == nil && resp.Exchange.Unavailable {
+		t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
+			Facts: map[string]string{NotJudgedFact: unavailableWhy(resp), UnavailableFact: strconv.Itoa(resp.Status)}})
+		return
+	}
+	if resp != nil && errors.Is(resp.Err, client.ErrTargetUnavailable) {
+		// Not sent: the target, or this path, failed too often in a row.
+		t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
+			Facts: map[string]string{NotJudgedFact: "unavailable: not sent, as the requests before it failed in a row; run again when the target answers",
+				UnavailableFact: "not sent"}})
 		return
 	}
 	observed := Summary(resp)
@@ -306,6 +321,21 @@ func (t *T) TooFew(endpoint, expected, observed, fix string, resp *client.Respon
 	t.keepDetail(endpoint, expected, observed, resp)
 }
 
+// UnavailableFact is the key of a finding's Facts that marks an outage
+// answer (502, 503, 504 after the client's retries) the check did not
+// judge (report.UnavailableFact).
+const UnavailableFact = report.UnavailableFact
+
+// unavailableWhy says why an outage answer judges nothing.
+func unavailableWhy(resp *client.Response) string {
+	retries := ""
+	if n := resp.Exchange.Retries; n > 0 {
+		retries = fmt.Sprintf(" after %d retries", n)
+	}
+	return fmt.Sprintf("unavailable: the endpoint answered %d%s, an outage rather than an answer about the contract, so it judges nothing here; run again when it answers",
+		resp.Status, retries)
+}
+
 // ThrottledFact is the key of a finding's Facts that marks an answer the
 // target rate-limited (429) after the client's retries: the environment
 // throttled the run, so the finding judges nothing, and the requirement
@@ -337,7 +367,7 @@ const (
 // violation; a spec without violations passes only when at least one
 // finding judged something.
 func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings []evidence.Finding, details map[string]string) (outcome, string) {
-	var bad, skipped, unjudged, throttled, thin []string
+	var bad, skipped, unjudged, throttled, down, thin []string
 	judged := 0
 	firstDetail, thinDetail := "", ""
 	for _, f := range findings {
@@ -351,6 +381,9 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 		case !f.OK:
 		case f.Facts[ThrottledFact] != "":
 			throttled = append(throttled, orHost(f.Endpoint))
+			continue
+		case f.Facts[UnavailableFact] != "":
+			down = append(down, orHost(f.Endpoint)+" ("+f.Facts[UnavailableFact]+")")
 			continue
 		case f.Facts["skipped"] != "":
 			skipped = append(skipped, orHost(f.Endpoint)+": "+f.Facts["skipped"])
@@ -389,8 +422,17 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 		if len(throttled) > 0 {
 			// Even beside judgements that held, a throttled endpoint
 			// was not judged: the requirement is not shown to hold.
-			return outcomeFail, fmt.Sprintf("%s not judged: the target throttled the run (429 Too Many Requests after the client's retries on %d request(s): %s); %s\n\n%s [%s] %s\n%s",
-				req.ID, len(throttled), strings.Join(capped(throttled, 5), ", "), ThrottleFix, req.ID, sourceLabel(req), req.Must, reference(req))
+			msg := fmt.Sprintf("%s not judged: the target throttled the run (429 Too Many Requests after the client's retries on %d request(s): %s); %s",
+				req.ID, len(throttled), strings.Join(capped(throttled, 5), ", "), ThrottleFix)
+			if len(down) > 0 {
+				msg += fmt.Sprintf("; and %d request(s) got an outage answer (%s)", len(down), strings.Join(capped(down, 5), ", "))
+			}
+			return outcomeFail, fmt.Sprintf("%s\n\n%s [%s] %s\n%s", msg, req.ID, sourceLabel(req), req.Must, reference(req))
+		}
+		if len(down) > 0 {
+			// So is an endpoint that was down.
+			return outcomeFail, fmt.Sprintf("%s not judged: %d request(s) got an outage answer after the client's retries (%s), which says nothing of the contract; run again when those endpoints answer\n\n%s [%s] %s\n%s",
+				req.ID, len(down), strings.Join(capped(down, 5), ", "), req.ID, sourceLabel(req), req.Must, reference(req))
 		}
 		if judged > 0 {
 			return outcomePass, ""
@@ -406,6 +448,9 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 		req.ID, sourceLabel(req), req.Must, reference(req), strings.Join(bad, "\n"))
 	if len(thin) > 0 {
 		msg += "\nnot judged for want of data:\n" + strings.Join(thin, "\n")
+	}
+	if len(down) > 0 {
+		msg += "\nnot judged, outage answers: " + strings.Join(capped(down, 5), ", ")
 	}
 	if firstDetail != "" {
 		msg += "\n\nfirst failing exchange:\n" + firstDetail

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -62,5 +63,47 @@ func TestTheRateLimitCheckJudgesA429(t *testing.T) {
 	got, msg := judge(req, []catalogue.Endpoint{{ID: "bills"}}, ct.Findings(), nil)
 	if got != outcomeFail || !strings.Contains(msg, "1 violation(s)") {
 		t.Errorf("outcome %d, want ERR-008 to fail as a violation on a 429 without Retry-After:\n%s", got, msg)
+	}
+}
+
+// A 502, 503 or 504 that outlasted the client's retries is an endpoint
+// down: it neither passes a check that expects a refusal nor fails one
+// that expects a 200, beside other endpoints that answered too, and the
+// spec says which endpoint was down. Beside a real violation it is named,
+// and the violation stands.
+func TestAnOutageAnswerIsNeverAJudgement(t *testing.T) {
+	down := &client.Response{Status: http.StatusServiceUnavailable, Header: http.Header{}, Exchange: evidence.Exchange{Retries: 2, Unavailable: true}}
+	ok := &client.Response{Status: http.StatusOK, Header: http.Header{}}
+	ep := []catalogue.Endpoint{{ID: "bills"}, {ID: "tables"}}
+	req := &catalogue.Requirement{ID: "STRUCT-004", Must: "a rule", Source: "mission", Endpoints: []string{"*"}}
+	ct := &T{Req: req}
+	ct.ExpectStatus("tables", ok, 200)
+	if ct.Expect4xx("bills (text/plain)", down, "a text body") {
+		t.Error("a 503 was taken for a refusal")
+	}
+	got, msg := judge(req, ep, ct.Findings(), nil)
+	if got != outcomeFail || !strings.Contains(msg, "STRUCT-004 not judged") || !strings.Contains(msg, "bills (text/plain) (503)") || strings.Contains(msg, "violation") {
+		t.Errorf("outcome %d, want not judged, naming the endpoint down, no violation:\n%s", got, msg)
+	}
+	for _, f := range ct.Findings() {
+		if f.Observed == "503" && (f.Facts[UnavailableFact] != "503" || !strings.Contains(f.Facts[NotJudgedFact], "after 2 retries")) {
+			t.Errorf("the 503 is not recorded as unavailable and not judged: %+v", f)
+		}
+	}
+	// A request the breaker kept back (its path failed in a row) is not
+	// judged either.
+	notSent := &client.Response{Err: fmt.Errorf("POST /api/v2/list/revenueGroups: %w: not sent", client.ErrTargetUnavailable), Exchange: evidence.Exchange{Unavailable: true}}
+	ct = &T{Req: req}
+	ct.ExpectStatus("tables", ok, 200)
+	ct.Expect4xx("revenue-groups (text/plain)", notSent, "a text body")
+	if got, msg := judge(req, ep, ct.Findings(), nil); got != outcomeFail || strings.Contains(msg, "violation") || !strings.Contains(msg, "revenue-groups (text/plain) (not sent)") {
+		t.Errorf("a request not sent: outcome %d, want not judged:\n%s", got, msg)
+	}
+	bad := &client.Response{Status: http.StatusOK, Header: http.Header{}}
+	ct = &T{Req: req}
+	ct.Expect4xx("tables (text/plain)", bad, "a text body")
+	ct.Expect4xx("bills (text/plain)", down, "a text body")
+	if got, msg := judge(req, ep, ct.Findings(), nil); got != outcomeFail || !strings.Contains(msg, "1 violation(s)") || !strings.Contains(msg, "outage answers: bills (text/plain) (503)") {
+		t.Errorf("a violation beside an outage answer: outcome %d:\n%s", got, msg)
 	}
 }

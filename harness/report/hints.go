@@ -30,6 +30,15 @@ const (
 // environment unavailable (throttled), never as a contract violation.
 const ThrottledFact = "throttled"
 
+// UnavailableFact is the key of a finding's Facts that marks an answer
+// that tells nothing of the contract (a 502, 503 or 504 after the
+// client's retries): the check records it as not judged, with the status.
+// A requirement that failed only for want of such answers (and 429s) is
+// classified as environment unavailable, even where its other endpoints
+// answered: one endpoint down is an outage of that endpoint, not a
+// broken contract.
+const UnavailableFact = "unavailable"
+
 // NotJudgedFact is the key of a finding's Facts that says why the check
 // recorded an answer without judging it (conformance.NotJudgedFact). A
 // passed requirement with such findings is shown as partly not judged,
@@ -164,6 +173,17 @@ func wasThrottled(req *Requirement) bool {
 	return false
 }
 
+// wasUnserved is true when a finding of req is a 429 or an outage answer
+// (502, 503, 504) it did not judge.
+func wasUnserved(req *Requirement) bool {
+	for _, f := range req.Evidence.Findings {
+		if f.Facts[ThrottledFact] != "" || f.Facts[UnavailableFact] != "" {
+			return true
+		}
+	}
+	return false
+}
+
 func hintFor(errText string) *setupHint {
 	for i := range setupHints {
 		for _, m := range setupHints[i].marks {
@@ -185,7 +205,7 @@ func hintFor(errText string) *setupHint {
 func classifyFindings(req *Requirement) (failureCause, *setupHint) {
 	failing := failingFindings(req)
 	if len(failing) == 0 {
-		if wasThrottled(req) {
+		if wasUnserved(req) {
 			return causeUnavailable, nil
 		}
 		return causeAnswer, nil

@@ -236,13 +236,35 @@ func TestAThrottledRequirementIsUnavailableNotAViolation(t *testing.T) {
 	violationBeside(t, "a throttled answer", throttled, notJudged)
 }
 
+// One endpoint down (503 after the retries) beside others that answered
+// well is an outage of that endpoint: the requirement is unavailable, not
+// violated, and the run's verdict says no contract verdict, not fail.
+func TestOneEndpointDownIsUnavailableNotAViolation(t *testing.T) {
+	down := answer("/api/v2/list/revenueGroups", 503, "Service Unavailable", time.Millisecond)
+	down.Unavailable = true
+	up := answer("/api/v2/bills", 200, "[]", time.Millisecond)
+	notJudged := evidence.Finding{Endpoint: "revenue-groups", Expected: "200", Observed: "503 (text/plain)", OK: true,
+		Facts: map[string]string{UnavailableFact: "503", "notJudged": "unavailable: the endpoint answered 503"}}
+	judged := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "200 (application/json)", OK: true}
+	s := passing("STRUCT-001", "one endpoint down")
+	s.state, s.msg = types.SpecStateFailed, "STRUCT-001 not judged: 1 request(s) got an outage answer"
+	s.exchanges, s.findings = []evidence.Exchange{up, down}, []evidence.Finding{judged, notJudged}
+	doc := Build(ginkgoReport(t, append(allPassing("STRUCT-001"), s)...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictUnavailable || doc.Counts.ContractViolations != 0 || doc.Counts.EnvironmentUnavailable != 1 {
+		t.Errorf("verdict %s, %d violations, %d unavailable; want unavailable, 0, 1: %s", doc.Verdict,
+			doc.Counts.ContractViolations, doc.Counts.EnvironmentUnavailable, doc.Summary)
+	}
+	violationBeside(t, "an outage answer", down, notJudged)
+}
+
 // violationBeside checks that a 500 in a requirement beside the finding f
 // (of the exchange ex) keeps it a contract violation, whatever f says.
 func violationBeside(t *testing.T, what string, ex evidence.Exchange, f evidence.Finding) {
 	t.Helper()
 	broken := evidence.Finding{Endpoint: "tables", Expected: "200", Observed: "500 (text/plain)"}
+	answered := answer("/api/v2/tables", 500, "Internal Server Error", time.Millisecond)
 	req := &Requirement{ID: "SCHEMA-001", Status: StatusFailed, Reason: "1 violation(s)", Level: "must",
-		Evidence: Evidence{Exchanges: []evidence.Exchange{ex}, Findings: []evidence.Finding{f, broken}}}
+		Evidence: Evidence{Exchanges: []evidence.Exchange{ex, answered}, Findings: []evidence.Finding{f, broken}}}
 	classify(req, false, nil, testBase, testStart)
 	if req.Classification != ClassContractViolation {
 		t.Errorf("a 500 beside %s: %s, want %s", what, req.Classification, ClassContractViolation)

@@ -107,6 +107,7 @@ const (
 	faultNoTableNoNumber      = "notable-unpaid-no-number"
 	faultOrderNoValidation    = "order-no-validation"
 	faultOutage               = "outage"
+	faultOneEndpointDown      = "revenue-groups-down"
 	faultHang                 = "hang"
 	faultReset                = "reset"
 	faultDownMidRun           = "down-mid-run"
@@ -297,6 +298,8 @@ var registry = []Fault{
 	newFault(variantBareOrderAnswer, FamilyCorrect, `a placed order is answered {"number": ...} alone, without _id, paid or plan_id (the route page documents no answer body)`),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
+	newFault(faultOneEndpointDown, FamilyAvailability, "/api/v2/list/revenueGroups alone answers every request 503 (one service of the alpha channel down); "+
+		"the other endpoints answer: the checks that read it must say not judged, never a violation"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),
 	newFault(faultReset, FamilyAvailability, "every HTTPS connection is closed right after the TLS handshake"),
 	midRun(newFault(faultDownMidRun, FamilyAvailability, "the sandbox serves 60 requests, then stops listening (a target stopped mid-run): "+

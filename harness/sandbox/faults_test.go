@@ -442,6 +442,9 @@ var faultProbes = map[string]faultProbe{
 		a, b := h.do(call{path: bills}), h.do(call{path: bills, plain: true, auth: "-"})
 		return a.status == 503 && b.status == 503 && len(a.body) > 0 && !bytes.Contains(a.body, []byte("_id"))
 	}},
+	faultOneEndpointDown: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: "/api/v2/list/revenueGroups"}, 503) && hasStatus(h, call{path: bills}, 200)
+	}},
 	faultHang: {broken: func(h *harness) bool {
 		h.c.Timeout = 300 * time.Millisecond
 		return h.do(call{path: bills}).err != nil

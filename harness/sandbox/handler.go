@@ -116,6 +116,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
 		writeText(w, http.StatusServiceUnavailable, "Service Unavailable: the sandbox simulates an outage (fault outage)")
 		return
 	}
+	if s.faults.on(faultOneEndpointDown) && r.URL.Path == "/api/v2/list/revenueGroups" {
+		writeText(w, http.StatusServiceUnavailable, "Service Unavailable: the sandbox simulates one endpoint down (fault revenue-groups-down)")
+		return
+	}
 	if s.faults.on(faultReset) {
 		// Over TLS the listener already closed the connection; this
 		// covers Handler() used without TLS.
