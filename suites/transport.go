@@ -17,6 +17,7 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/client"
 	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
 // redirectQuery marks the plain-HTTP probe, so the Location can be checked
@@ -143,7 +144,7 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 		problem = " (Location " + resp.Header.Get("Location") + " has " + strings.Join(bad, ", ") + ")"
 	}
 	if carriesAPIData(resp.Body) {
-		problem += fmt.Sprintf(" (the redirect's body carries API data: %d bytes of JSON starting %s)", len(resp.Body), evidence.Excerpt(resp.Body, 80))
+		problem += fmt.Sprintf(" (the redirect's body carries API data: %d bytes of JSON starting %s)", len(resp.Body), evidence.Excerpt(redact.Global().Bytes(resp.Body), 80)) // redacted before it is cut: a cut through a key would leave a part no redactor knows
 	}
 	return problem
 }

@@ -96,10 +96,9 @@ func redactedExcerpt(body []byte) string {
 	if len(body) == 0 {
 		return ""
 	}
-	window := ExcerptLen
-	for _, s := range redact.Global().Secrets() {
-		window = max(window, ExcerptLen+len(s))
-	}
+	// Cut with room for the longest form of a key (an escaped one may be
+	// several times the key's length), redact, then cut to size.
+	window := ExcerptLen + redact.Global().MaxFormLen()
 	if len(body) > window {
 		body = body[:window]
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
 // ErrBodyTooLarge is in Response.Err when the answer was longer than
@@ -82,8 +83,12 @@ func (r *Response) JSON() (any, error) {
 	return v, nil
 }
 
-// near quotes a few redacted bytes around off, for error messages.
+// near quotes a few redacted bytes around off, for error messages; none
+// when the body holds a key, as a window may cut through one.
 func near(body []byte, off int64) string {
+	if redact.Global().Contains(body) {
+		return "(not quoted: the body holds a credential)"
+	}
 	lo := max(int(off)-16, 0)
 	hi := min(int(off)+16, len(body))
 	lo = min(lo, hi)

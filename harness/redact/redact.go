@@ -32,6 +32,10 @@ type Redactor struct {
 	// find tells whether any secret occurs at all: the common answer,
 	// no, then costs one pass instead of one search per secret.
 	find *Finder
+	// loose are the LoosePatterns of the secrets that have one, and
+	// anchors finds their anchors in one pass.
+	loose   []looseForm
+	anchors *Finder
 }
 
 type pair struct {
@@ -69,7 +73,63 @@ func (r *Redactor) Add(secret, placeholder string) bool {
 	}
 	sort.SliceStable(r.pairs, func(i, j int) bool { return len(r.pairs[i].secret) > len(r.pairs[j].secret) })
 	r.find = NewFinder(r.secretsLocked())
+	if re, anchor := LoosePattern(secret); re != nil && !r.hasLooseLocked(secret) {
+		r.loose = append(r.loose, looseForm{re: re, anchor: anchor, placeholder: placeholder, secret: secret, maxLen: len(secret) * maxLooseForm})
+		anchors := make([]string, len(r.loose))
+		for i, l := range r.loose {
+			anchors[i] = l.anchor
+		}
+		r.anchors = NewFinder(anchors)
+	}
 	return true
+}
+
+func (r *Redactor) hasLooseLocked(secret string) bool {
+	for _, l := range r.loose {
+		if l.secret == secret {
+			return true
+		}
+	}
+	return false
+}
+
+// looseString replaces the matches of every LoosePattern in s.
+func (r *Redactor) looseString(s string) string {
+	if len(r.loose) == 0 || !r.anchors.InString(s) {
+		return s
+	}
+	for _, l := range r.loose {
+		if strings.Contains(s, l.anchor) {
+			s = l.re.ReplaceAllLiteralString(s, l.placeholder)
+		}
+	}
+	return s
+}
+
+// looseBytes replaces the matches of every LoosePattern in b.
+func (r *Redactor) looseBytes(b []byte) []byte {
+	if len(r.loose) == 0 || !r.anchors.In(b) {
+		return b
+	}
+	for _, l := range r.loose {
+		if bytes.Contains(b, []byte(l.anchor)) {
+			b = l.re.ReplaceAllLiteral(b, []byte(l.placeholder))
+		}
+	}
+	return b
+}
+
+// looseIn reports whether a LoosePattern matches in b.
+func (r *Redactor) looseIn(b []byte) bool {
+	if len(r.loose) == 0 || !r.anchors.In(b) {
+		return false
+	}
+	for _, l := range r.loose {
+		if bytes.Contains(b, []byte(l.anchor)) && l.re.Match(b) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Redactor) addLocked(secret, placeholder string) {
@@ -163,30 +223,28 @@ func Base64Forms(secret string) []string {
 func (r *Redactor) String(s string) string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if !r.find.InString(s) {
-		return s
-	}
-	for _, p := range r.pairs {
-		if strings.Contains(s, p.secret) {
-			s = strings.ReplaceAll(s, p.secret, p.placeholder)
+	if r.find.InString(s) {
+		for _, p := range r.pairs {
+			if strings.Contains(s, p.secret) {
+				s = strings.ReplaceAll(s, p.secret, p.placeholder)
+			}
 		}
 	}
-	return s
+	return r.looseString(s)
 }
 
 // Bytes returns b with every registered secret replaced.
 func (r *Redactor) Bytes(b []byte) []byte {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if !r.find.In(b) {
-		return b
-	}
-	for _, p := range r.pairs {
-		if bytes.Contains(b, []byte(p.secret)) {
-			b = bytes.ReplaceAll(b, []byte(p.secret), []byte(p.placeholder))
+	if r.find.In(b) {
+		for _, p := range r.pairs {
+			if bytes.Contains(b, []byte(p.secret)) {
+				b = bytes.ReplaceAll(b, []byte(p.secret), []byte(p.placeholder))
+			}
 		}
 	}
-	return b
+	return r.looseBytes(b)
 }
 
 // Contains reports whether b holds a registered secret, in any form Add
@@ -194,7 +252,7 @@ func (r *Redactor) Bytes(b []byte) []byte {
 func (r *Redactor) Contains(b []byte) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.find.In(b)
+	return r.find.In(b) || r.looseIn(b)
 }
 
 // Touches reports whether s holds a registered secret, or a placeholder
@@ -203,7 +261,7 @@ func (r *Redactor) Contains(b []byte) bool {
 func (r *Redactor) Touches(s string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if r.find.InString(s) {
+	if r.find.InString(s) || r.looseIn([]byte(s)) {
 		return true
 	}
 	for _, p := range r.pairs {
@@ -233,6 +291,23 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// MaxFormLen is the length of the longest text a registered secret may take
+// in any form Add registered (0 for none): a cut that keeps this much more
+// than it needs, redacted before it is cut again, never leaves part of
+// one behind.
+func (r *Redactor) MaxFormLen() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	n := 0
+	if len(r.pairs) > 0 {
+		n = len(r.pairs[0].secret)
+	}
+	for _, l := range r.loose {
+		n = max(n, l.maxLen)
+	}
+	return n
+}
 
 // Secrets returns the registered raw secrets (for the post-run scan).
 func (r *Redactor) Secrets() []string {
@@ -294,7 +369,11 @@ func (r *Redactor) safeCut(b []byte) int {
 	if len(r.pairs) == 0 {
 		return len(b)
 	}
-	c := max(len(b)-(len(r.pairs[0].secret)-1), 0)
+	longest := len(r.pairs[0].secret)
+	for _, l := range r.loose {
+		longest = max(longest, l.maxLen)
+	}
+	c := max(len(b)-(longest-1), 0)
 	for moved := true; moved; {
 		moved = false
 		for _, p := range r.pairs {
@@ -305,6 +384,14 @@ func (r *Redactor) safeCut(b []byte) int {
 			}
 			if i := bytes.Index(b[lo:hi], []byte(p.secret)); i >= 0 && lo+i < c {
 				c, moved = lo+i, true
+			}
+		}
+		for _, l := range r.loose {
+			lo, hi := max(c-l.maxLen+1, 0), min(c+l.maxLen-1, len(b))
+			for _, m := range l.re.FindAllIndex(b[lo:hi], -1) {
+				if lo+m[0] < c && lo+m[1] > c {
+					c, moved = lo+m[0], true
+				}
 			}
 		}
 	}

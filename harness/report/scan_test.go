@@ -131,6 +131,36 @@ func TestScanDirFindsAKeyInEveryKindOfFile(t *testing.T) {
 	}
 }
 
+// An encoder that escapes some of the key's signs and not others (.NET's
+// JSON writer: "+" as \u002B, "/" left alone) writes a form no fixed list
+// holds: the scan finds it all the same, and the verdict's scan-keys too.
+func TestScanDirFindsAMixOfEscapes(t *testing.T) {
+	const key = "Zq8t+Lm3/Xv9Kp2Wd7Rf0aBc"
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"dotnet.json": `{"detail":"invalid token value: Token api_test@Zq8t\u002BLm3/Xv9Kp2Wd7Rf0aBc"}`,
+		"lower.txt":   "GET /x?api_key=Zq8t%2bLm3%2fXv9Kp2Wd7Rf0aBc",
+		"entity.html": "<p>Zq8t&#x2B;Lm3&#x2F;Xv9Kp2Wd7Rf0aBc</p>",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leaks, err := ScanDir(dir, []string{key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, l := range leaks {
+		found[filepath.Base(l.File)] = true
+	}
+	for _, name := range []string{"dotnet.json", "lower.txt", "entity.html"} {
+		if !found[name] {
+			t.Errorf("the key in %s was not found: %v", name, leaks)
+		}
+	}
+}
+
 func TestWriteAtomicRedactsEveryByte(t *testing.T) {
 	redact.Global().Add(plantedKey, "<WINSTON_API_KEY>")
 	dir := t.TempDir()

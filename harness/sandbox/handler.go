@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -390,9 +391,28 @@ func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why s
 			got = r.URL.RawQuery
 		}
 		writeText(w, http.StatusUnauthorized, fmt.Sprintf("%s (received %q)", why, got))
+	case s.faults.on(faultEchoKeyEscapedIn401):
+		body, _ := json.Marshal(map[string]string{"title": "Unauthorized", "detail": why + " (received " + r.Header.Get("Authorization") + ")"})
+		writeBytes(w, http.StatusUnauthorized, "application/json", upperEscapes(body))
 	default:
 		writeText(w, http.StatusUnauthorized, why)
 	}
+}
+
+// upperEscapes writes each sign inside the JSON strings of body other than
+// the quotes as a \u escape with upper-case hex (fault
+// echo-key-escaped-in-401).
+func upperEscapes(body []byte) []byte {
+	var out bytes.Buffer
+	for _, c := range body {
+		switch {
+		case c == '-' || c == '+' || c == '/' || c == '@' || c == '=':
+			fmt.Fprintf(&out, "\\u%04X", c)
+		default:
+			out.WriteByte(c)
+		}
+	}
+	return out.Bytes()
 }
 
 // refusalAs200 answers a client error (but a 429) as 200 [] with fault

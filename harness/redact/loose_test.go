@@ -1,0 +1,82 @@
+package redact
+
+import (
+	"strings"
+	"testing"
+)
+
+// The forms a key with signs takes when a server escapes some of its
+// characters and not others, as encoders differ: .NET's JSON writer
+// escapes "+" as \u002B (upper-case hex) and leaves "/" as it is; .NET's
+// URL encoder writes lower-case hex; HTML numeric references; a query
+// value read back through form decoding turns "+" into a space.
+var looseKey = "Zq8t+Lm3/Xv9Kp2Wd7Rf0aBc"
+
+var looseForms = map[string]string{
+	"JSON, upper-case hex, one sign":   `Zq8t\u002BLm3/Xv9Kp2Wd7Rf0aBc`,
+	"percent, lower-case hex":          `Zq8t%2bLm3%2fXv9Kp2Wd7Rf0aBc`,
+	"percent, mixed":                   `Zq8t%2BLm3/Xv9Kp2Wd7Rf0aBc`,
+	"percent twice":                    `Zq8t%252BLm3%252FXv9Kp2Wd7Rf0aBc`,
+	"HTML hex reference":               `Zq8t&#x2B;Lm3&#x2F;Xv9Kp2Wd7Rf0aBc`,
+	"HTML decimal reference, one sign": `Zq8t&#43;Lm3/Xv9Kp2Wd7Rf0aBc`,
+	"form-decoded plus":                `Zq8t Lm3/Xv9Kp2Wd7Rf0aBc`,
+	"escaped slash, upper-case plus":   `Zq8t\u002BLm3\/Xv9Kp2Wd7Rf0aBc`,
+}
+
+func TestEveryMixOfEscapesIsRedacted(t *testing.T) {
+	r := New()
+	r.Add(looseKey, "<K>")
+	for name, form := range looseForms {
+		text := `{"detail":"invalid token value: Token api_test@` + form + `"}`
+		if got := r.String(text); strings.Contains(got, "Xv9Kp2Wd7Rf0aBc") || !strings.Contains(got, "<K>") {
+			t.Errorf("%s: String left %q", name, got)
+		}
+		if got := string(r.Bytes([]byte(text))); strings.Contains(got, "Xv9Kp2Wd7Rf0aBc") {
+			t.Errorf("%s: Bytes left %q", name, got)
+		}
+		if !r.Contains([]byte(text)) {
+			t.Errorf("%s: Contains missed it", name)
+		}
+	}
+	// Its letters and digits alone, or with other signs, are not the key.
+	for _, text := range []string{"Xv9Kp2Wd7Rf0aBc", "Zq8t-Lm3/Xv9Kp2Wd7Rf0aBc", "Zq8t+Lm3/Xv9Kp2Wd7Rf0aB"} {
+		if r.Contains([]byte(text)) || r.String(text) != text {
+			t.Errorf("%q is not the key, but was taken for it", text)
+		}
+	}
+}
+
+// A key of letters and digits has no escaped form: no pattern is made.
+func TestAPlainKeyHasNoLoosePattern(t *testing.T) {
+	if re, _ := LoosePattern("abcdef0123456789"); re != nil {
+		t.Errorf("a plain key got a pattern: %s", re)
+	}
+	if re, anchor := LoosePattern(looseKey); re == nil || anchor != "Xv9Kp2Wd7Rf0aBc" {
+		t.Errorf("pattern %v, anchor %q; want one, anchored on the longest run of letters and digits", re, anchor)
+	}
+}
+
+// A long line with no newline is written in parts: a loose form that the
+// next write completes is held back whole, as an exact one is.
+func TestWriterLongLineKeepsALooseFormWhole(t *testing.T) {
+	form := `Zq8t&#x0002B;Lm3&#x0002F;Xv9Kp2Wd7Rf0aBc` // longer than the key and any fixed form of it
+	for _, split := range []int{1, 6, 12, len(form) - 2, len(form) - 1} {
+		r := New()
+		r.Add(looseKey, "<K>")
+		var out strings.Builder
+		w := r.Writer(&out)
+		first := strings.Repeat("x", 64<<10-split) + form[:split]
+		second := form[split:] + " end"
+		for _, part := range []string{first, second} {
+			if _, err := w.Write([]byte(part)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); strings.Contains(got, "Zq8t") || strings.Contains(got, "Xv9Kp2Wd7Rf0aBc") || strings.Count(got, "<K>") != 1 {
+			t.Errorf("split %d: the loose form is not redacted whole", split)
+		}
+	}
+}
