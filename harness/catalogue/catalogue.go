@@ -12,7 +12,9 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -214,7 +216,7 @@ func (c *Catalogue) Validate() error {
 		if !validSource(e.Source) {
 			errs = append(errs, fmt.Errorf("%s: source %q must be one of mission, docs, inferred, unknown", where, e.Source))
 		}
-		if slices.Contains(createsData, e.Path) && !e.Mutating {
+		if CreatesData(e.Path) && !e.Mutating {
 			// Whatever the catalogue calls it, this route places
 			// orders: without the flag, its checks would send orders
 			// where mutations are off, and resend them.
@@ -277,6 +279,30 @@ func (c *Catalogue) Validate() error {
 // (create order, shared/winston-contract.md section 6): an endpoint on one
 // of them must be marked mutating, whatever a custom catalogue says.
 var createsData = []string{"/api/v2/tables/order"}
+
+// CreatesData reports whether p names a route the contract documents as
+// creating data, however it is written: a server may ignore letter case,
+// decode percent-encoded letters, merge or drop slashes, resolve dot
+// segments and drop ;parameters, so all of these are undone before the
+// comparison, and a query or fragment is left out.
+func CreatesData(p string) bool {
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	for range 4 { // %256F is %6F decoded once, o twice
+		u, err := url.PathUnescape(p)
+		if err != nil || u == p {
+			break
+		}
+		p = u
+	}
+	segments := strings.Split(p, "/")
+	for i, seg := range segments {
+		segments[i], _, _ = strings.Cut(seg, ";")
+	}
+	p = strings.ToLower(path.Clean("/" + strings.Join(segments, "/")))
+	return slices.Contains(createsData, p)
+}
 
 // SelectorHint says how to fix a requirement's endpoint selector that
 // matches no endpoint of the catalogue.

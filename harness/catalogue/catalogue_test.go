@@ -117,6 +117,22 @@ func TestTheOrderRouteIsMutatingWhateverTheLabels(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "/api/v2/tables/order creates orders: set mutating: true") {
 		t.Errorf("a catalogue with an unmarked order route and no mutating labels: %v", err)
 	}
+	// Written another way that a server may take for the same route.
+	for _, p := range []string{"/api/v2/tables/order/", "/api/v2/Tables/Order", "/api/v2/tables//order", "/api/v2/tables/%6Frder",
+		"/api/v2/tables/%256Frder", "/api/v2/tables/./order", "/api/v2/x/../tables/order", "/api/v2/tables/order;v=1", "/api/v2/tables/order?x=1"} {
+		other := strings.Replace(data, "path: /api/v2/tables/order\n", "path: "+p+"\n", 1)
+		if other == data {
+			t.Fatal("the fixture no longer has the order route's path line")
+		}
+		if _, err := Parse([]byte(other), "other-spelling.yaml"); err == nil || !strings.Contains(err.Error(), "creates orders: set mutating: true") {
+			t.Errorf("the order route as %s without mutating: %v", p, err)
+		}
+	}
+	for _, p := range []string{"/api/v2/tables", "/api/v2/tables/orders", "/api/v2/tables/order-list"} {
+		if CreatesData(p) {
+			t.Errorf("%s is not the order route", p)
+		}
+	}
 }
 
 // TestNoMustRestsOnWhatTheContractLeavesOpen pins the requirements whose

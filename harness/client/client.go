@@ -130,6 +130,9 @@ func (c *Client) Post(ctx context.Context, path string, body any, opts ...Option
 	for _, o := range opts {
 		o(&s)
 	}
+	// The order route places orders whatever the caller said: a request
+	// to it is a mutation, gated and never resent.
+	s.mutation = s.mutation || catalogue.CreatesData(path)
 	ctl := &control{noRetry: s.noRetry, noRateLimit: s.noRateLimit, mutation: s.mutation || changesData(s.method)}
 	req, reqBody, err := c.build(withControl(ctx, ctl), path, body, &s)
 	if err != nil {

@@ -29,6 +29,14 @@ func TestMethodsThatChangeDataAreRefusedWhereMutationsAreOff(t *testing.T) {
 			t.Errorf("%s must still be sent: %v", m, resp.Err)
 		}
 	}
+	// The order route is a mutation whatever the caller said, and however
+	// it is written.
+	for _, p := range []string{"/api/v2/tables/order", "/api/v2/tables/order/", "/api/v2/Tables/%6Frder"} {
+		before := tg.hits.Load()
+		if resp := off.Post(context.Background(), p, map[string]any{"number": "1"}); !errors.Is(resp.Err, ErrMutationsOff) || tg.hits.Load() != before {
+			t.Errorf("an unmarked POST to %s went out with mutations off (err %v)", p, resp.Err)
+		}
+	}
 	on := liveClient(t, tg.Server, map[string]string{config.EnvAllowMutations: "true"})
 	if resp := on.Post(context.Background(), "/api/v2/bills", map[string]any{}, WithMethod(http.MethodDelete)); resp.Err != nil {
 		t.Errorf("DELETE with mutations allowed: %v", resp.Err)
