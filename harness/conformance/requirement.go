@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -246,10 +247,40 @@ func (t *T) Observe(endpoint string, ok bool, expected string, resp *client.Resp
 		return
 	}
 	observed := Summary(resp)
+	if ep, guessed := t.guessedPath(resp); !ok && guessed {
+		t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed,
+			Facts: map[string]string{GuessedPathFact: fmt.Sprintf("the target has no route at %s, a path the catalogue only guessed (endpoint %s, source %s): "+
+				"set its path for your environment in a catalogue of your own (WINSTON_CATALOGUE), or remove it", ep.Path, ep.ID, ep.Source)}})
+		t.keepDetail(endpoint, expected, observed, resp)
+		return
+	}
 	t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed, OK: ok})
 	if !ok {
 		t.keepDetail(endpoint, expected, observed, resp)
 	}
+}
+
+// GuessedPathFact is the key of a failing finding's Facts that says the
+// target has no route (404) at an endpoint path the catalogue only guessed
+// (report.GuessedPathFact), and what to change.
+const GuessedPathFact = report.GuessedPathFact
+
+// guessedPath reports whether resp is a 404 from an endpoint of the
+// catalogue whose path is only inferred or unknown, and which endpoint.
+func (t *T) guessedPath(resp *client.Response) (catalogue.Endpoint, bool) {
+	if resp == nil || resp.Err != nil || resp.Status != http.StatusNotFound || t.Cat == nil {
+		return catalogue.Endpoint{}, false
+	}
+	u, err := url.Parse(resp.Exchange.URL)
+	if err != nil {
+		return catalogue.Endpoint{}, false
+	}
+	for _, ep := range t.Cat.Endpoints {
+		if ep.Path == u.Path && (ep.Source == catalogue.SourceInferred || ep.Source == catalogue.SourceUnknown) {
+			return ep, true
+		}
+	}
+	return catalogue.Endpoint{}, false
 }
 
 // keepDetail keeps the description of the answer a failing finding was
@@ -367,7 +398,7 @@ const (
 // violation; a spec without violations passes only when at least one
 // finding judged something.
 func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings []evidence.Finding, details map[string]string) (outcome, string) {
-	var bad, skipped, unjudged, throttled, down, thin []string
+	var bad, skipped, unjudged, throttled, down, thin, guessed []string
 	judged := 0
 	firstDetail, thinDetail := "", ""
 	for _, f := range findings {
@@ -377,6 +408,9 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 				thinDetail = details[findingKey(f)]
 			}
 			thin = append(thin, findingLine(f)+"\n    fix: "+f.Facts[InsufficientDataFact])
+			continue
+		case !f.OK && f.Facts[GuessedPathFact] != "":
+			guessed = append(guessed, findingLine(f)+"\n    fix: "+f.Facts[GuessedPathFact])
 			continue
 		case !f.OK:
 		case f.Facts[ThrottledFact] != "":
@@ -407,6 +441,12 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 			line += "\n    " + e
 		}
 		bad = append(bad, line)
+	}
+	if len(bad) == 0 && len(guessed) > 0 {
+		// A path the catalogue guessed and the target does not serve
+		// is about the catalogue, not the contract.
+		return outcomeFail, fmt.Sprintf("%s not judged: the target has no route at %d endpoint path(s) the catalogue only guessed; first: %s\n\n%s [%s] %s\n%s\nnot judged, guessed paths:\n%s",
+			req.ID, len(guessed), headline(guessed[0]), req.ID, sourceLabel(req), req.Must, reference(req), strings.Join(guessed, "\n"))
 	}
 	if len(bad) == 0 && len(thin) > 0 {
 		// Too few items is about the data, not the contract: the spec
@@ -451,6 +491,9 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 	}
 	if len(down) > 0 {
 		msg += "\nnot judged, outage answers: " + strings.Join(capped(down, 5), ", ")
+	}
+	if len(guessed) > 0 {
+		msg += "\nnot judged, guessed paths:\n" + strings.Join(guessed, "\n")
 	}
 	if firstDetail != "" {
 		msg += "\n\nfirst failing exchange:\n" + firstDetail

@@ -54,6 +54,14 @@ const NotJudgedFact = "notJudged"
 // error with the thin-data hint, unless another finding is a violation.
 const InsufficientDataFact = "insufficientData"
 
+// GuessedPathFact is the key of a failing finding's Facts that says the
+// target answered 404 at an endpoint whose path the catalogue only guessed
+// (source inferred or unknown): the check could not judge it, and the
+// catalogue, not the target, must change. The requirement is a
+// configuration error with the guessed-path hint, unless another finding
+// is a violation.
+const GuessedPathFact = "guessedPath"
+
 // ThinData is true when r failed with a finding that says its answers held
 // too few items to judge it (InsufficientDataFact).
 func ThinData(r *Requirement) bool {
@@ -109,7 +117,14 @@ var (
 		text: "the answers held too few items to judge these checks, or changed between two requests (each failure says what it needed and got): either the target's data is too thin for the catalogue's queries, " +
 			"or the target drops items (the failures' exchanges show what came); point the catalogue's queries and fixtures at data with enough items " +
 			"(a catalogue of your own in WINSTON_CATALOGUE: large queries, fixtures.businessDay, fixtures.modifiedSince), or add data to the environment, and run again"}
-	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintThinData}
+	// hintGuessedPath has no marks: a check says so itself, through
+	// GuessedPathFact.
+	hintGuessedPath = setupHint{id: "guessed-path",
+		reason: "not judged: the target has no route at an endpoint path the catalogue only guessed (404)",
+		text: "the target answered 404 at endpoint paths the catalogue only guessed (source inferred or unknown, such as products): " +
+			"set each such endpoint's path for your environment in a catalogue of your own (a copy of harness/catalogue/catalogue.yaml in WINSTON_CATALOGUE), " +
+			"or remove the endpoint, and run again"}
+	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintThinData, hintGuessedPath}
 )
 
 // failureCause is what one failing finding failed on.
@@ -142,6 +157,9 @@ func failingFindings(req *Requirement) []evidence.Finding {
 func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *setupHint) {
 	if f.Facts[InsufficientDataFact] != "" {
 		return causeSetup, &hintThinData
+	}
+	if f.Facts[GuessedPathFact] != "" {
+		return causeSetup, &hintGuessedPath
 	}
 	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
 	if !ok {
@@ -342,7 +360,7 @@ func setupSummary(doc *Document) string {
 	if hint == nil {
 		return ""
 	}
-	if hint.id == hintThinData.id {
+	if hint.id == hintThinData.id || hint.id == hintGuessedPath.id {
 		return fmt.Sprintf("%d check(s) could not be judged %s (%s): %s.",
 			len(ids), answersFrom(doc, orUnknown(doc.Target.BaseURL)), joinCapped(ids, 5), hint.text)
 	}

@@ -45,6 +45,12 @@ const (
 	// contract violation, since a real environment with little data
 	// answers the same way.
 	ExpectNotJudged = "not-judged"
+	// ExpectSetup is the outcome of a target that is right where the
+	// catalogue's guess is wrong (a path the contract leaves unknown):
+	// each requirement in Breaks must fail as a configuration error that
+	// names what to change in the catalogue, never as a contract
+	// violation, and the verdict is config-error.
+	ExpectSetup = "setup"
 )
 
 // FamilyCorrect is the family of correct variants: switches that make the
@@ -109,6 +115,7 @@ const (
 	faultOrderNoValidation    = "order-no-validation"
 	faultOutage               = "outage"
 	faultOneEndpointDown      = "revenue-groups-down"
+	faultProductsElsewhere    = "products-elsewhere"
 	faultHang                 = "hang"
 	faultReset                = "reset"
 	faultDownMidRun           = "down-mid-run"
@@ -178,6 +185,13 @@ const faultRateLimit = 5
 // data) rather than seen broken.
 func notJudged(f Fault) Fault {
 	f.Expect = ExpectNotJudged
+	return f
+}
+
+// catalogueGuess marks a fault that proves the catalogue's guesses, not
+// the target, are blamed when they are wrong (ExpectSetup).
+func catalogueGuess(f Fault) Fault {
+	f.Expect = ExpectSetup
 	return f
 }
 
@@ -300,6 +314,9 @@ var registry = []Fault{
 	newFault(variantBareOrderAnswer, FamilyCorrect, `a placed order is answered {"number": ...} alone, without _id, paid or plan_id (the route page documents no answer body)`),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
+	catalogueGuess(newFault(faultProductsElsewhere, "structure", "products are served at /api/v2/products, and /api/v2/list/products (the catalogue's guess: the path is [UNKNOWN]) answers 404: "+
+		"the checks that read products must fail as configuration errors naming the endpoint's path, never as violations",
+		"AUTH-001", "STRUCT-001", "STRUCT-004", "STRUCT-005", "SCHEMA-001")),
 	newFault(faultOneEndpointDown, FamilyAvailability, "/api/v2/list/revenueGroups alone answers every request 503 (one service of the alpha channel down); "+
 		"the other endpoints answer: the checks that read it must say not judged, never a violation"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),

@@ -446,6 +446,9 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, auth: "Token api_test@" + DefaultKey + "x"})
 		return r.status == 401 && strings.Contains(string(r.body), `sandbox\u002Dtenant\u002D1\u002Dkey\u002D0001x`)
 	}},
+	faultProductsElsewhere: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: "/api/v2/list/products"}, 404) && hasStatus(h, call{path: productsElsewhere}, 200)
+	}},
 	faultOneEndpointDown: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: "/api/v2/list/revenueGroups"}, 503) && hasStatus(h, call{path: bills}, 200)
 	}},

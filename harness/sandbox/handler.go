@@ -97,6 +97,9 @@ var routes = map[string]route{
 	"/api/v2/tables/order":       (*Server).createOrder,
 }
 
+// productsElsewhere is where fault products-elsewhere serves products.
+const productsElsewhere = "/api/v2/products"
+
 // Routes returns the API paths the sandbox serves, sorted.
 func Routes() []string {
 	out := make([]string, 0, len(routes))
@@ -163,6 +166,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
 		return
 	}
 	handle, known := routes[r.URL.Path]
+	if s.faults.on(faultProductsElsewhere) {
+		// Products live at another path than the catalogue's guess.
+		switch r.URL.Path {
+		case "/api/v2/list/products":
+			handle, known = nil, false
+		case productsElsewhere:
+			handle, known = (*Server).listProducts, true
+		}
+	}
 	if !known {
 		if s.faults.on(faultUnknownRoute200) {
 			s.writeJSON(w, []struct{}{})

@@ -100,8 +100,10 @@ func Judge(row Row, doc *report.Document) Row {
 		judgeOutage(&row, doc)
 	case sandbox.ExpectNotJudged:
 		judgeNotJudged(&row, doc, byID)
+	case sandbox.ExpectSetup:
+		judgeSetup(&row, doc, byID)
 	default:
-		row.problem("the fault expects %q: the sandbox registry must say %q, %q or %q", row.Expect, sandbox.ExpectFail, sandbox.ExpectNotJudged, sandbox.ExpectUnavailable)
+		row.problem("the fault expects %q: the sandbox registry must say %q, %q, %q or %q", row.Expect, sandbox.ExpectFail, sandbox.ExpectNotJudged, sandbox.ExpectSetup, sandbox.ExpectUnavailable)
 	}
 	row.OK = len(row.Problems) == 0
 	return row
@@ -159,6 +161,36 @@ func judgeNotJudged(row *Row, doc *report.Document, byID map[string]report.Requi
 	}
 	if doc.Verdict != report.VerdictConfigError {
 		row.problem("verdict %s, want %s: checks that could not be judged on the data must say so (%s)", doc.Verdict, report.VerdictConfigError, doc.Summary)
+	}
+}
+
+// judgeSetup: a target that is right where the catalogue guessed wrong
+// must fail every requirement in Breaks as a configuration error, with the
+// verdict config-error, and no requirement as a contract violation: the
+// fix is in the catalogue, and the target broke nothing.
+func judgeSetup(row *Row, doc *report.Document, byID map[string]report.Requirement) {
+	if len(row.Breaks) == 0 {
+		row.problem("fault %s names no requirement it leaves to the setup: list their IDs in Breaks (harness/sandbox/faults.go)", row.Fault)
+	}
+	for _, id := range row.Breaks {
+		r, ok := byID[id]
+		switch {
+		case !ok:
+			row.Missed = append(row.Missed, id)
+			row.problem("%s is not in the report: the fault names a requirement the suite does not have", id)
+		case r.Status != report.StatusFailed || r.Classification != report.ClassConfigurationError:
+			row.Missed = append(row.Missed, id)
+			row.problem("%s was %s %s, want failed as %s: the catalogue's guess was wrong, not the target (%s)",
+				id, r.Status, r.Classification, report.ClassConfigurationError, firstLine(r.Reason))
+		}
+	}
+	for _, r := range doc.Requirements {
+		if r.Status == report.StatusFailed && r.Classification == report.ClassContractViolation {
+			row.problem("%s failed as %s: a wrong guess of the catalogue was blamed on the target (%s)", r.ID, r.Classification, firstLine(r.Reason))
+		}
+	}
+	if doc.Verdict != report.VerdictConfigError {
+		row.problem("verdict %s, want %s: a wrong guess of the catalogue must say what to change (%s)", doc.Verdict, report.VerdictConfigError, doc.Summary)
 	}
 }
 
