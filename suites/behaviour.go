@@ -28,20 +28,20 @@ func behaviourChecks() map[string]Check {
 		"BILL-002": {Run: checkBillWindow},
 		"BILL-003": {Run: checkBusinessDayFilter},
 		"BILL-004": {Run: checkModifiedSinceFilter},
-		"ORDER-001": {Run: func(ctx SpecContext, t *T) {
+		"ORDER-001": {Gates: []Gate{NeedsOwnFixtures}, Run: func(ctx SpecContext, t *T) {
 			// The route page documents the status, not the answer's
 			// body: SCHEMA-001 judges the body against schemas/order.json.
 			for _, ep := range t.Exercised() {
 				t.ExpectStatus(ep.ID, t.Post(ctx, ep, ep.Request), 200)
 			}
 		}},
-		"ORDER-002": {Run: func(ctx SpecContext, t *T) {
+		"ORDER-002": {Gates: []Gate{NeedsOwnFixtures}, Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
 				body := map[string]any{"number": "noTable", "plan_id": t.Fx.PlanID, "paid": true}
 				t.ExpectStatus(ep.ID+" (noTable, paid)", t.Post(ctx, ep, body), 200)
 			}
 		}},
-		"ORDER-003": {Run: checkUnpaidNoTable},
+		"ORDER-003": {Gates: []Gate{NeedsOwnFixtures}, Run: checkUnpaidNoTable},
 		"ORDER-004": {Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
 				t.ExpectStatus(ep.ID+" (no number)", t.Post(ctx, ep, With(ep.Request, "number", nil)), 400)

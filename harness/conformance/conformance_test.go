@@ -154,6 +154,32 @@ func TestGatesSaySomethingToTurnTheCheckOn(t *testing.T) {
 	if reason := NeedsNetwork("a TLS handshake")(env); reason != "" {
 		t.Errorf("live runs need no gate: %q", reason)
 	}
+	// The embedded catalogue's fixtures are the sandbox's: an order on
+	// its plan goes to no real environment, only to this machine or
+	// with a catalogue of the user's own.
+	cat, err := catalogue.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Catalogue = cat
+	if reason := NeedsOwnFixtures(env); !strings.Contains(reason, "fixtures.planId") || !strings.Contains(reason, "WINSTON_CATALOGUE") {
+		t.Errorf("fixtures gate on a real host with the embedded catalogue: %q", reason)
+	}
+	own := *live
+	own.Catalogue = "/home/me/winston-catalogue.yaml"
+	env.Config = &own
+	if reason := NeedsOwnFixtures(env); reason != "" {
+		t.Errorf("fixtures gate with the user's catalogue: %q", reason)
+	}
+	local, err := config.LoadFrom(config.MapLookup(map[string]string{config.EnvMode: "live", config.EnvBaseURL: "https://127.0.0.1:28443", config.EnvHTTPURL: "http://127.0.0.1:28080",
+		config.EnvAPIKey: "a-long-enough-key", config.EnvReportDir: t.TempDir()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Config = local
+	if reason := NeedsOwnFixtures(env); reason != "" {
+		t.Errorf("fixtures gate against the sandbox on this machine: %q", reason)
+	}
 }
 
 func TestItemsDecodesTheTopLevelOnly(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -44,6 +45,30 @@ func NeedsSecondTenant(env *Env) string {
 		return "needs a second tenant's key: set WINSTON_API_KEY_2 to an API key of another tenant"
 	}
 	return ""
+}
+
+// NeedsOwnFixtures keeps a check that places an order on fixtures.planId
+// from a live target that is not on this machine while the catalogue is
+// the embedded one: its fixtures are the sandbox's (plan-main, table 12),
+// which a real environment does not have, and the order's 404 would be
+// read as a broken contract.
+func NeedsOwnFixtures(env *Env) string {
+	cfg := env.Config
+	if !cfg.IsLive() || cfg.Catalogue != "" || cfg.BaseURL == nil || isLoopback(cfg.BaseURL.Hostname()) {
+		return ""
+	}
+	return fmt.Sprintf("needs your environment's fixtures: the embedded catalogue's fixtures.planId (%s) and tableNumber are the sandbox's, not %s's; "+
+		"copy harness/catalogue/catalogue.yaml, set fixtures.planId and fixtures.tableNumber to a plan and table of your environment, and point WINSTON_CATALOGUE at it",
+		env.Catalogue.Fixtures.PlanID, cfg.BaseURL.Host)
+}
+
+// isLoopback reports whether host names this machine (the sandbox's place).
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Register defines one spec per requirement in the catalogue that has a
