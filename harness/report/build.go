@@ -66,6 +66,10 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	doc := newDocument(cat, run, profile)
 	doc.Run.Interrupted = c.interrupted
 	doc.Run.Problems = append(doc.Run.Problems, c.problems...)
+	if replayedHost(doc) {
+		doc.Run.Problems = append(doc.Run.Problems, "WINSTON_BASE_URL is "+doc.Target.BaseURL+", but this run replayed cassettes (WINSTON_MODE is replay, the default): "+
+			"that host was asked nothing, and this report says nothing about it; set WINSTON_MODE=live to test it")
+	}
 	doc.Shapes = c.shapes
 	fillTargetFacts(&doc.Target, results)
 

@@ -88,7 +88,7 @@ type JUnitMessage struct {
 // and a skipped or not-run requirement are skipped with the reason.
 func (d *Document) renderJUnit() ([]byte, error) {
 	suite := JUnitTestSuite{
-		Name:      "Winston conformance: " + d.Target.BaseURL,
+		Name:      "Winston conformance: " + d.TargetLabel(),
 		Time:      seconds(d.Run.End.Sub(d.Run.Start).Seconds()),
 		Timestamp: d.Run.Start.UTC().Format("2006-01-02T15:04:05Z"),
 		Properties: []JUnitProperty{

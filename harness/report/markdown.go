@@ -39,7 +39,7 @@ func (d *Document) mdRun(b *strings.Builder) {
 			fmt.Fprintf(b, "| %s | %s |\n", k, mdCell(v))
 		}
 	}
-	row("Target", d.Target.BaseURL)
+	row("Target", d.TargetLabel())
 	row("Plain-HTTP origin", d.Target.HTTPURL)
 	row("App name", d.Target.AppName)
 	row("API key", keyLabel(d.Target.KeyFingerprint))

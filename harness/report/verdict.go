@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"strings"
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
@@ -267,6 +268,36 @@ func answersFrom(doc *Document, target string) string {
 		return "on answers replayed from cassettes recorded from a Winston environment (replay mode: no server was asked)"
 	}
 	return "on answers replayed from cassettes (replay mode: no server was asked)"
+}
+
+// TargetLabel is what the report names as its target: the base URL asked;
+// in a replay, the cassettes, and the configured host as not asked, so that
+// no title or JUnit suite name reads as a verdict on a host that was never
+// asked; against the sandbox, the base URL marked as such.
+func (d *Document) TargetLabel() string {
+	switch {
+	case d.Mode == "replay":
+		label := "replay of cassettes"
+		switch d.Run.CassetteSource {
+		case "sandbox":
+			label += " recorded from the local sandbox"
+		case "environment":
+			label += " recorded from a Winston environment"
+		}
+		if replayedHost(d) {
+			label += " (" + d.Target.BaseURL + " not asked)"
+		}
+		return label
+	case d.Run.Sandbox:
+		return d.Target.BaseURL + " (local sandbox)"
+	}
+	return d.Target.BaseURL
+}
+
+// replayedHost is true when a replay run was given a target of its own
+// (WINSTON_BASE_URL), which it never asked.
+func replayedHost(d *Document) bool {
+	return d.Mode == "replay" && d.Target.BaseURL != "" && d.Target.BaseURL != config.DefaultBaseURL
 }
 
 func isViolation(r Requirement) bool {
