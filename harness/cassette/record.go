@@ -41,7 +41,7 @@ func (l *Library) recordSession(reqID string) (*Session, error) {
 	rec, err := recorder.NewWithOptions(&recorder.Options{
 		CassetteName:  r.vcrName,
 		Mode:          recorder.ModeRecordOnly,
-		RealTransport: l.real,
+		RealTransport: wholeBody{next: l.real},
 		// go-vcr sleeps for the measured duration again after a
 		// recorded request unless told not to; a recording must not
 		// take twice as long as the requests.
@@ -86,6 +86,31 @@ func (r *recording) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Request = req
 	return resp, nil
+}
+
+// wholeBody reads a request's body to its end before the network sees the
+// request. go-vcr records the body by teeing what the transport reads,
+// and a transport reads nothing more once the server has answered: a
+// request refused before its body was read (a 401 on the credential) was
+// recorded with an empty or partial body, which then missed in replay.
+// Read here, the whole body is in go-vcr's copy before anything is sent,
+// and the transport gets it again from memory, rewindable for a resend.
+type wholeBody struct{ next http.RoundTripper }
+
+func (w wholeBody) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return w.next.RoundTrip(req)
+	}
+	body, err := io.ReadAll(req.Body)
+	closeBody(req)
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	out := req.Clone(req.Context())
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	out.ContentLength = int64(len(body))
+	return w.next.RoundTrip(out)
 }
 
 // finish commits (passed) or discards the recording. The cassette file

@@ -2,6 +2,7 @@ package cassette
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -355,5 +356,37 @@ func TestProvenanceMarksSandboxRecordings(t *testing.T) {
 	m = provenance(Meta{Source: SourceTarget}, []*vcr.Interaction{{}})
 	if m.Source != SourceTarget {
 		t.Errorf("no sandbox header: source must stay target, got %+v", m)
+	}
+}
+
+// refusesUnread answers 401 without reading the request's body, as a
+// server that refuses a credential before the body arrives makes the
+// transport do.
+type refusesUnread struct{}
+
+func (refusesUnread) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusUnauthorized, Status: "401 Unauthorized", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"text/plain"}}, Body: io.NopCloser(strings.NewReader("Unauthorized")), Request: r}, nil
+}
+
+// A request the server refused before reading its body is recorded with
+// the whole body all the same: go-vcr keeps only what the transport read,
+// and a cassette with an empty body misses in replay.
+func TestARequestRefusedUnreadIsRecordedWithItsBody(t *testing.T) {
+	red := keyRedactor(plantedKey, plantedKey2)
+	dir := t.TempDir()
+	lib, err := Open(Options{Dir: dir, Mode: ModeRecord, Redactor: red, RealTransport: refusesUnread{},
+		Meta: Meta{Source: SourceSandbox, RecordedAt: fixedRecTime, ReferenceNow: fixedRecTime, Target: "https://sandbox.test", SuiteVersion: "test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const body = `{"number":12,"paid":false,"plan_id":"plan-main"}`
+	recordSpec(t, lib, testID, true, []call{{url: "https://sandbox.test/api/v2/tables/order", auth: "Token @" + plantedKey, body: body}})
+	f, err := LoadFile(filepath.Join(dir, testID+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Interactions) != 1 || f.Interactions[0].Request.Body != body {
+		t.Fatalf("recorded request body %q, want %q", f.Interactions[0].Request.Body, body)
 	}
 }
