@@ -85,6 +85,7 @@ const (
 	faultTruncatedJSON        = "truncated-json"
 	faultV1Wrapper            = "v1-wrapper"
 	faultHTTPServesData       = "http-serves-data"
+	faultHTTPServesLists      = "http-serves-lists"
 	faultRedirectLeaksData    = "http-redirect-leaks-data"
 	faultRedirectWrongPath    = "redirect-wrong-path"
 	faultRedirect301          = "redirect-301"
@@ -139,7 +140,6 @@ const (
 	faultBillsLatestDay       = "bills-businessday-latest"
 	faultLargeOctetStream     = "large-answer-octet-stream"
 	faultUnlimitedEmptyText   = "unlimited-bills-empty-text"
-	faultRedirectDropsQuery   = "redirect-drops-query"
 	faultRedirectToHTTP       = "redirect-to-http"
 	faultRedirectOtherHost    = "redirect-other-host"
 	faultTLSWrongHost         = "tls-wrong-host-cert"
@@ -175,6 +175,8 @@ const (
 	// rather than protocol_version.
 	variantTLSOldHandshakeFailure = "correct-tls-old-handshake-failure"
 	variantTLSAEADOnly            = "correct-tls-aead-only"
+	// The query of a request this API reads from its body.
+	variantRedirectDropsQuery = "correct-redirect-drops-query"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -246,9 +248,9 @@ var registry = []Fault{
 	newFault(faultTruncatedJSON, "structure", "200 answers are cut off halfway, so the body is not JSON", "STRUCT-001"),
 	newFault(faultV1Wrapper, "structure", `200 answers are wrapped as {"status":"success","data":...}`, "STRUCT-006", "SCHEMA-001"),
 	newFault(faultHTTPServesData, "transport", "plain HTTP serves the API itself (200 with data, no credentials needed)", "TRANS-001", "TRANS-002"),
+	newFault(faultHTTPServesLists, "transport", "plain HTTP serves /api/v2/list/* itself (200 with data, no credentials needed) and redirects only the other paths, /api/v2/bills among them", "TRANS-001", "TRANS-002"),
 	newFault(faultRedirectLeaksData, "transport", "the plain-HTTP redirect (308, right Location) carries in its body the JSON the HTTPS endpoint would answer", "TRANS-001"),
 	newFault(faultRedirectWrongPath, "transport", `the redirect Location is the https origin with path "/"`, "TRANS-001"),
-	newFault(faultRedirectDropsQuery, "transport", "the redirect Location keeps the path but drops the query", "TRANS-001"),
 	newFault(faultRedirectToHTTP, "transport", "the redirect Location is http:// (the HTTPS port, but not https)", "TRANS-001"),
 	newFault(faultRedirectOtherHost, "transport", `the redirect Location names the host "localhost" instead of the one asked (127.0.0.1)`, "TRANS-001"),
 	newFault(faultHTTPNotModified, "transport", "plain HTTP answers 304 Not Modified with the right Location: a 3xx, but not a redirect a client follows", "TRANS-001", "TRANS-002"),
@@ -311,6 +313,7 @@ var registry = []Fault{
 	newFault(variantMidnightBusinessDay, FamilyCorrect, `bills carry businessDay as a timestamp at midnight UTC ("2026-11-20T00:00:00.000Z"), not a plain date (the format is not documented)`),
 	newFault(variantTLSOldHandshakeFailure, FamilyCorrect, "TLS 1.0/1.1 handshakes are refused with a handshake_failure alert, not protocol_version, as some load balancers do; TLS 1.2 takes the CBC suites TLS 1.0 could use"),
 	newFault(variantTLSAEADOnly, FamilyCorrect, "HTTPS offers AEAD cipher suites alone at every version, so a TLS 1.0/1.1 handshake finds no suite and ends in handshake_failure"),
+	newFault(variantRedirectDropsQuery, FamilyCorrect, "the plain-HTTP redirect's Location keeps the host and path but drops the query (the API takes its parameters in the body)"),
 	newFault(variantBareOrderAnswer, FamilyCorrect, `a placed order is answered {"number": ...} alone, without _id, paid or plan_id (the route page documents no answer body)`),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),

@@ -138,6 +138,10 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, plain: true, auth: "-"})
 		return r.status == 200 && bytes.HasPrefix(r.body, []byte(`[{"_id":`))
 	}},
+	faultHTTPServesLists: {broken: func(h *harness) bool {
+		lists, bill := h.do(call{path: "/api/v2/list/categories", plain: true, auth: "-"}), h.do(call{path: bills, plain: true, auth: "-"})
+		return lists.status == 200 && bytes.HasPrefix(lists.body, []byte(`[{"_id":`)) && bill.status == 308
+	}},
 	faultRedirectLeaksData: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, plain: true, auth: "-"})
 		return r.status == 308 && r.header.Get("Location") == h.s.HTTPSURL()+bills && bytes.HasPrefix(r.body, []byte(`[{"_id":`))
@@ -408,7 +412,7 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"})
 		return r.status == 304 && strings.HasSuffix(r.header.Get("Location"), bills+"?a=1")
 	}},
-	faultRedirectDropsQuery: {broken: func(h *harness) bool {
+	variantRedirectDropsQuery: {broken: func(h *harness) bool {
 		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
 		return strings.HasPrefix(loc, "https://") && strings.HasSuffix(loc, bills)
 	}},

@@ -113,7 +113,8 @@ func Routes() []string {
 // serveAPI applies the checks in the documented order: path prefix,
 // method, auth, rate limit, route, content type, body size, JSON, then the
 // route's own validation. plain is true when the request came over the
-// plain-HTTP listener (only with fault http-serves-data).
+// plain-HTTP listener (only with faults http-serves-data and
+// http-serves-lists).
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
 	s.baseHeaders(w, !plain)
 	if s.faults.on(faultOutage) {

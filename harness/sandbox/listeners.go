@@ -17,7 +17,7 @@ import (
 // method, without auth: 308 to the same path and query on the HTTPS
 // origin, with an empty body, so no API data ever travels in clear.
 func (s *Server) serveRedirect(w http.ResponseWriter, r *http.Request) {
-	if s.faults.on(faultHTTPServesData) {
+	if s.faults.on(faultHTTPServesData) || s.faults.on(faultHTTPServesLists) && strings.HasPrefix(r.URL.Path, "/api/v2/list/") {
 		s.serveAPI(w, r, true)
 		return
 	}
@@ -33,7 +33,7 @@ func (s *Server) serveRedirect(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case s.faults.on(faultRedirectWrongPath):
 		loc = s.httpsURL + "/"
-	case s.faults.on(faultRedirectDropsQuery):
+	case s.faults.on(variantRedirectDropsQuery):
 		loc = s.httpsURL + r.URL.EscapedPath()
 	case s.faults.on(faultRedirectToHTTP):
 		loc = "http://" + strings.TrimPrefix(loc, "https://")

@@ -74,7 +74,7 @@ func rowOf(t *testing.T, m *Matrix, fault string) Row {
 // unavailable; each run leaves its report and logs, and nothing stale.
 func TestRunCatchesFaults(t *testing.T) {
 	out := t.TempDir()
-	stale := filepath.Join(out, "redirect-drops-query", "report.json")
+	stale := filepath.Join(out, "redirect-wrong-path", "report.json")
 	if err := os.MkdirAll(filepath.Dir(stale), 0o750); err != nil {
 		t.Fatal(err)
 	}
@@ -85,12 +85,12 @@ func TestRunCatchesFaults(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	m, err := Run(ctx, Options{RepoRoot: repoRoot(t), SuiteBinary: suiteBinary, OutDir: out, Parallel: 2,
-		Faults: []string{"reset", "redirect-drops-query"}, Timeout: time.Minute, Progress: &progress})
+		Faults: []string{"reset", "redirect-wrong-path"}, Timeout: time.Minute, Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(m.Rows) != 3 || m.Rows[0].Fault != Faithful {
-		t.Fatalf("rows: want faithful, redirect-drops-query, reset; got %+v", m.Rows)
+		t.Fatalf("rows: want faithful, redirect-wrong-path, reset; got %+v", m.Rows)
 	}
 	for _, r := range m.Rows {
 		if !r.OK {
@@ -102,8 +102,8 @@ func TestRunCatchesFaults(t *testing.T) {
 			}
 		}
 	}
-	if r := rowOf(t, m, "redirect-drops-query"); r.Verdict != "fail" || strings.Join(r.Failed, ",") != "TRANS-001" {
-		t.Errorf("redirect-drops-query: verdict %s, failed %v", r.Verdict, r.Failed)
+	if r := rowOf(t, m, "redirect-wrong-path"); r.Verdict != "fail" || strings.Join(r.Failed, ",") != "TRANS-001" {
+		t.Errorf("redirect-wrong-path: verdict %s, failed %v", r.Verdict, r.Failed)
 	}
 	if r := rowOf(t, m, "reset"); r.Verdict != "unavailable" {
 		t.Errorf("reset: verdict %s", r.Verdict)
@@ -111,7 +111,7 @@ func TestRunCatchesFaults(t *testing.T) {
 	if m.FaultsCaught != 2 || m.FaultsTotal != 2 {
 		t.Errorf("caught %d/%d", m.FaultsCaught, m.FaultsTotal)
 	}
-	if !strings.Contains(progress.String(), "redirect-drops-query") || strings.Count(progress.String(), "\n") != 3 {
+	if !strings.Contains(progress.String(), "redirect-wrong-path") || strings.Count(progress.String(), "\n") != 3 {
 		t.Errorf("one progress line per run, got:\n%s", progress.String())
 	}
 	for _, f := range []string{MarkdownFile, JSONFile} {
@@ -120,8 +120,8 @@ func TestRunCatchesFaults(t *testing.T) {
 		}
 	}
 	// The stale report was not judged, and not deleted either: it was kept.
-	if kept, _ := filepath.Glob(filepath.Join(out, "*", "redirect-drops-query", "report.json")); len(kept) != 1 {
-		t.Errorf("the earlier redirect-drops-query report was not kept in an archive folder: %v", kept)
+	if kept, _ := filepath.Glob(filepath.Join(out, "*", "redirect-wrong-path", "report.json")); len(kept) != 1 {
+		t.Errorf("the earlier redirect-wrong-path report was not kept in an archive folder: %v", kept)
 	}
 }
 
