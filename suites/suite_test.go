@@ -13,6 +13,9 @@ import (
 // init(), and every requirement of the catalogue becomes one spec.
 func TestConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
+	if err := conformance.CheckFilters(); err != nil {
+		t.Fatal(err)
+	}
 	env := conformance.Setup()
 	conformance.Register(env, Checks())
 	RunSpecs(t, "Winston conformance")

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -235,4 +236,24 @@ func joinErr(a, b error) error {
 		return b
 	}
 	return fmt.Errorf("%w\n%w", a, b)
+}
+
+// CheckFilters reports a --focus or --skip of Ginkgo's configuration that
+// is not a regular expression (make conformance FOCUS='*-001', a glob),
+// naming the variable and what to write instead: Ginkgo would panic on it
+// with a stack trace before any spec ran.
+func CheckFilters() error {
+	sc, _ := ginkgo.GinkgoConfiguration()
+	for _, f := range []struct {
+		name    string
+		filters []string
+	}{{"FOCUS (--focus)", sc.FocusStrings}, {"--skip", sc.SkipStrings}} {
+		for _, expr := range f.filters {
+			if _, err := regexp.Compile(expr); err != nil {
+				return fmt.Errorf("%s %q is not a regular expression (%v): it is a Go regular expression matched against the spec names, "+
+					"e.g. FOCUS=AUTH-001, FOCUS='AUTH-00[1-3]' or FOCUS='-001$' (a glob's * is .* here), or a family: FOCUS=auth", f.name, expr, err)
+			}
+		}
+	}
+	return nil
 }
