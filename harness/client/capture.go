@@ -141,6 +141,9 @@ func unavailable(status int, err error) bool {
 		return true
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), serverClosedIdle(err), http2Lost(err):
 		return true
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		// No such host: a name to correct, not a target to wait for.
+		return false
 	case errors.As(err, &dnsErr), errors.As(err, &opErr):
 		return true
 	}

@@ -389,8 +389,13 @@ func (c *Client) probeTLS(ctx context.Context, minVersion, maxVersion uint16, su
 	}
 	raw, err := (&net.Dialer{Timeout: timeout}).DialContext(ctx, "tcp", addr)
 	if err != nil {
-		// Nothing listened, or the host could not be found or reached:
-		// an outage, whatever the error.
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			// No such host: a name to correct, not an outage.
+			return nil, fail(err)
+		}
+		// Nothing listened, or the host could not be reached: an
+		// outage.
 		return nil, fmt.Errorf("%w: %w", ErrUnreachable, fail(err))
 	}
 	counted := &countingConn{Conn: raw}

@@ -85,3 +85,18 @@ func TestAStreamTheServerResetIsAnOutage(t *testing.T) {
 		t.Errorf("an aborted HTTP/2 stream: err %v, unavailable %v; want an outage", resp.Err, resp.Unavailable())
 	}
 }
+
+// A host name that does not exist (a typo in WINSTON_BASE_URL) is a setup
+// mistake, not an outage: DNS said no such host, which no waiting mends.
+func TestANameThatDoesNotExistIsNoOutage(t *testing.T) {
+	notFound := &url.Error{Op: "Post", URL: "https://api-qa.mrwinstn.com/api/v2/bills",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "api-qa.mrwinstn.com", IsNotFound: true}}}
+	if unavailable(0, notFound) {
+		t.Error("no such host was taken for an outage")
+	}
+	timeout := &url.Error{Op: "Post", URL: "https://api-qa.mrwinston.com/api/v2/bills",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "i/o timeout", Name: "api-qa.mrwinston.com", IsTimeout: true}}}
+	if !unavailable(0, timeout) {
+		t.Error("a DNS server that did not answer is an outage")
+	}
+}

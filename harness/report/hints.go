@@ -110,6 +110,9 @@ var (
 	hintHTTPPort = setupHint{id: "http-port", marks: []string{"server gave HTTP response to HTTPS client", "first record does not look like a TLS handshake"},
 		text: "WINSTON_BASE_URL answers in plain HTTP, not TLS (HTTP response to HTTPS client): it probably names the HTTP port; " +
 			"set it to the HTTPS origin and port, and the plain-HTTP origin in WINSTON_HTTP_URL"}
+	hintUnknownHost = setupHint{id: "unknown-host", marks: []string{": no such host"},
+		text: "the target's host name does not exist (DNS: no such host): check the spelling of WINSTON_BASE_URL (and WINSTON_HTTP_URL); " +
+			"the test environment's host is not public, so ask Winston for it if in doubt"}
 	// hintThinData has no marks: a check says so itself, through
 	// InsufficientDataFact.
 	hintThinData = setupHint{id: "thin-data",
@@ -124,7 +127,7 @@ var (
 		text: "the target answered 404 at endpoint paths the catalogue only guessed (source inferred or unknown, such as products): " +
 			"set each such endpoint's path for your environment in a catalogue of your own (a copy of harness/catalogue/catalogue.yaml in WINSTON_CATALOGUE), " +
 			"or remove the endpoint, and run again"}
-	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintThinData, hintGuessedPath}
+	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintUnknownHost, hintThinData, hintGuessedPath}
 )
 
 // failureCause is what one failing finding failed on.

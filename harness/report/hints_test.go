@@ -44,6 +44,8 @@ func TestSetupMistakesAreConfigurationErrorsWithAHint(t *testing.T) {
 			[]string{"WINSTON_BASE_URL", "HTTP port", "WINSTON_HTTP_URL"}},
 		"HTTPS URL on the HTTP port, through a TLS dialer": {"POST " + testBase + ":8080/api/v2/bills: tls: first record does not look like a TLS handshake",
 			[]string{"WINSTON_BASE_URL", "HTTP port"}},
+		"a host that does not exist": {"POST https://api-qa.mrwinstn.com/api/v2/bills: dial tcp: lookup api-qa.mrwinstn.com on 127.0.0.53:53: no such host",
+			[]string{"WINSTON_BASE_URL", "no such host", "spelling"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ex, f := noAnswer(tc.err, false)
