@@ -131,14 +131,32 @@ func deriveGoLive(doc *Document) GoLive {
 		}
 		switch r.Status {
 		case StatusFailed, StatusSkipped, StatusNotRun:
-			blockers = append(blockers, fmt.Sprintf("%s %s", r.ID, r.Status))
+			blockers = append(blockers, fmt.Sprintf("%s %s%s", r.ID, r.Status, inferredMark(r)))
 		}
 	}
 	if doc.Verdict == VerdictFail {
-		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %d contract violation(s): %s.", doc.Counts.ContractViolations, listIDs(doc.Requirements, isViolation, 10))}
+		var ids []string
+		inferred := 0
+		for _, r := range doc.Requirements {
+			if isViolation(r) {
+				ids = append(ids, r.ID+inferredMark(r))
+				if r.Source == catalogue.SourceInferred {
+					inferred++
+				}
+			}
+		}
+		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %d contract violation(s): %s.%s", doc.Counts.ContractViolations, joinCapped(ids, 10), inferredNote(inferred))}
 	}
 	if len(blockers) > 0 {
-		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: every %s must pass, and %d did not: %s.", scope, len(blockers), joinCapped(blockers, 10))}
+		// The note is for rules that failed: one skipped or not run was
+		// not shown to be wrong for this API.
+		inferred := 0
+		for _, r := range doc.Requirements {
+			if r.Level == catalogue.LevelMust && r.Status == StatusFailed && r.Source == catalogue.SourceInferred && (doc.Profile == nil || r.InProfile) {
+				inferred++
+			}
+		}
+		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: every %s must pass, and %d did not: %s.%s", scope, len(blockers), joinCapped(blockers, 10), inferredNote(inferred))}
 	}
 	return GoLive{GoLiveReady, fmt.Sprintf("Ready: every %s passed against %s in %s mode.", scope, target, doc.Mode)}
 }
@@ -268,6 +286,25 @@ func answersFrom(doc *Document, target string) string {
 		return "on answers replayed from cassettes recorded from a Winston environment (replay mode: no server was asked)"
 	}
 	return "on answers replayed from cassettes (replay mode: no server was asked)"
+}
+
+// inferredMark marks a requirement whose rule the contract only infers.
+func inferredMark(r Requirement) string {
+	if r.Source == catalogue.SourceInferred {
+		return " (inferred)"
+	}
+	return ""
+}
+
+// inferredNote says, when n of the rules holding a go-live back are only
+// inferred, that they are the suite's defaults and how to set one aside.
+func inferredNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %d of them rest on inferred rules: reasoning the suite applies by default, not stated by Winston. "+
+		"If Winston confirms that its API differs there, set that requirement's level: should in a catalogue of your own (WINSTON_CATALOGUE), "+
+		"which reports it without holding the go-live back, and say so in the go-live e-mail.", n)
 }
 
 // TargetLabel is what the report names as its target: the base URL asked;

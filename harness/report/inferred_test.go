@@ -1,0 +1,32 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// A go-live verdict held back by a rule the contract only infers says so,
+// rule by rule, and how to set such a default aside, so that neither the
+// integrator nor Winston reads the suite's guess as Winston's word.
+func TestTheGoLiveReasonMarksInferredRules(t *testing.T) {
+	broken := fakeSpec{text: "ERR-004 an unknown route gets 404", state: types.SpecStateFailed, msg: "1 violation(s); first: expected 404; observed 400"}
+	doc := Build(ginkgoReport(t, append(allPassing("ERR-004"), broken)...), testCatalogue(t), liveRun(), nil, nil)
+	r := doc.GoLive.Reason
+	for _, want := range []string{"ERR-004 (inferred)", "level: should", "WINSTON_CATALOGUE"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("go-live reason lacks %q: %s", want, r)
+		}
+	}
+	mission := fakeSpec{text: "AUTH-001 a valid token is accepted", state: types.SpecStateFailed, msg: "1 violation(s); first: expected 200; observed 401"}
+	doc = Build(ginkgoReport(t, append(allPassing("AUTH-001"), mission)...), testCatalogue(t), liveRun(), nil, nil)
+	if r := doc.GoLive.Reason; strings.Contains(r, "inferred") || strings.Contains(r, "level: should") {
+		t.Errorf("a mission rule's failure is no default to set aside: %s", r)
+	}
+	skipped := fakeSpec{text: "TRANS-004 a valid certificate", state: types.SpecStateSkipped, msg: "needs a TLS handshake"}
+	doc = Build(ginkgoReport(t, append(allPassing("TRANS-004"), skipped)...), testCatalogue(t), liveRun(), nil, nil)
+	if r := doc.GoLive.Reason; !strings.Contains(r, "TRANS-004 skipped (inferred)") {
+		t.Errorf("a skipped inferred rule among the blockers: %s", r)
+	}
+}
