@@ -175,6 +175,9 @@ func (l *loader) loadPaths(c *Config) {
 		c.ReportDir = l.resolve(v)
 		if problem := reportDirProblem(c.ReportDir); problem != "" {
 			l.fail(EnvReportDir, src, v, problem, "point WINSTON_REPORT_DIR at a directory you can write (it is created if missing), or unset it for reports/<time>-<mode>")
+			// The report of this configuration error goes where it
+			// harms nothing.
+			c.ReportDir = filepath.Join(l.root, "reports", "config-error")
 		}
 	} else {
 		c.ReportDir = newReportDir(filepath.Join(l.root, "reports"), l.clock().UTC().Format("20060102-150405")+"-"+string(c.Mode))
@@ -271,10 +274,19 @@ func newReportDir(parent, name string) string {
 	}
 }
 
+// LatestLink is the name of the link, beside the report folders under
+// reports/, to the newest of them.
+const LatestLink = "latest"
+
 // reportDirProblem says why the report could not be written to dir, or "":
 // found before any request, not after a whole run. A missing directory is
 // fine when its nearest existing parent is a directory we can write in.
 func reportDirProblem(dir string) string {
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&os.ModeSymlink != 0 && filepath.Base(dir) == LatestLink {
+		// Written through, the newest run's folder would get this run's
+		// report, and the link would be pointed at itself.
+		return "is the link to the newest report, not a folder to write into"
+	}
 	at := dir
 	for {
 		st, err := os.Stat(at)

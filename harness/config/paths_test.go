@@ -28,6 +28,32 @@ func TestAReportDirectoryThatCannotBeWrittenIsAConfigError(t *testing.T) {
 	}
 }
 
+// REPORT_DIR=reports/latest, the link to the newest report, wrote the new
+// report into that run's folder (moving its own away) and pointed the
+// link at itself. It is refused, and this run's configuration-error report
+// goes elsewhere.
+func TestTheLatestLinkIsNoReportDirectory(t *testing.T) {
+	reports := filepath.Join(t.TempDir(), "reports")
+	run := filepath.Join(reports, "20261129-100000-live")
+	if err := os.MkdirAll(run, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	latest := filepath.Join(reports, LatestLink)
+	if err := os.Symlink(filepath.Base(run), latest); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadFrom(MapLookup(map[string]string{EnvReportDir: latest}))
+	if err == nil || !strings.Contains(err.Error(), "link to the newest report") {
+		t.Errorf("REPORT_DIR=%s: want it refused as the latest link, got %v", latest, err)
+	}
+	if c != nil && (c.ReportDir == latest || strings.HasPrefix(c.ReportDir, run)) {
+		t.Errorf("the configuration error's report would go to %s, the earlier run's folder", c.ReportDir)
+	}
+	if _, err := LoadFrom(MapLookup(map[string]string{EnvReportDir: run})); err != nil {
+		t.Errorf("the run's folder itself, named as it is: %v", err)
+	}
+}
+
 // A reports "directory" that is a file used to make the default report
 // directory loop forever (os.Stat says ENOTDIR, not "does not exist"). The
 // load runs in a goroutine so that a regression fails in seconds instead of

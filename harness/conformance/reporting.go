@@ -10,6 +10,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/winston-conformance/winston-conformance/harness/cassette"
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 	"github.com/winston-conformance/winston-conformance/harness/selfcheck"
@@ -154,10 +155,10 @@ func provenance(env *Env, r types.Report) (source, recordedAt string, sandbox bo
 // the report lives under a reports/ folder.
 func linkLatest(dir string) {
 	parent := filepath.Dir(dir)
-	if filepath.Base(parent) != "reports" {
+	if filepath.Base(parent) != "reports" || filepath.Base(dir) == config.LatestLink {
 		return
 	}
-	link := filepath.Join(parent, "latest")
+	link := filepath.Join(parent, config.LatestLink)
 	if fi, err := os.Lstat(link); err == nil && fi.Mode()&os.ModeSymlink == 0 {
 		return
 	}
