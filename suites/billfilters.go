@@ -183,6 +183,20 @@ func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, fiel
 		}
 		return nil, false
 	}
+	readable := 0
+	for _, it := range items {
+		if _, ok := it[field].(string); ok {
+			readable++
+		}
+	}
+	if readable == 0 {
+		// The field, or its form, is only inferred: an API that writes
+		// it otherwise (a number of milliseconds) or not at all breaks no
+		// documented rule, and the filter cannot be judged by it.
+		t.UnreadableField(where, fmt.Sprintf("every bill's %s %s", field, rule), field,
+			"the bills carry no "+field+" as a date or time string, which the check compares with the filter; the field and its form are inferred, not documented", resp)
+		return nil, false
+	}
 	var bad []string
 	for _, it := range items {
 		v, _ := it[field].(string)

@@ -290,6 +290,28 @@ func (t *T) Observe(endpoint string, ok bool, expected string, resp *client.Resp
 // (report.GuessedPathFact), and what to change.
 const GuessedPathFact = report.GuessedPathFact
 
+// UnreadableFieldFact is the key of a failing finding's Facts that says
+// no item of an answer carried, in a form the check reads, a field whose
+// name or format is only inferred (report.UnreadableFieldFact): the check
+// could not judge, and the fix is what the fact says.
+const UnreadableFieldFact = report.UnreadableFieldFact
+
+// guessFix is the fix a failing finding carries when a guess of the
+// catalogue, not the target, kept it from being judged; "" otherwise.
+func guessFix(f evidence.Finding) string {
+	return cmp.Or(f.Facts[GuessedPathFact], f.Facts[UnreadableFieldFact])
+}
+
+// UnreadableField records that no item of resp carried field in a form the
+// check reads, so the rule could not be judged on it; fix says what would
+// let it be.
+func (t *T) UnreadableField(endpoint, expected, field, fix string, resp *client.Response) {
+	observed := "no item has " + field + " as a string: " + Summary(resp)
+	t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed,
+		Facts: map[string]string{UnreadableFieldFact: fix}})
+	t.keepDetail(endpoint, expected, observed, resp)
+}
+
 // guessedPath reports whether resp is a 404 from an endpoint of the
 // catalogue whose path is only inferred or unknown, and which endpoint.
 func (t *T) guessedPath(resp *client.Response) (catalogue.Endpoint, bool) {
@@ -434,8 +456,8 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 			}
 			thin = append(thin, findingLine(f)+"\n    fix: "+f.Facts[InsufficientDataFact])
 			continue
-		case !f.OK && f.Facts[GuessedPathFact] != "":
-			guessed = append(guessed, findingLine(f)+"\n    fix: "+f.Facts[GuessedPathFact])
+		case !f.OK && guessFix(f) != "":
+			guessed = append(guessed, findingLine(f)+"\n    fix: "+guessFix(f))
 			continue
 		case !f.OK:
 		case f.Facts[ThrottledFact] != "":
@@ -470,7 +492,7 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 	if len(bad) == 0 && len(guessed) > 0 {
 		// A path the catalogue guessed and the target does not serve
 		// is about the catalogue, not the contract.
-		return outcomeFail, fmt.Sprintf("%s not judged: the target has no route at %d endpoint path(s) the catalogue only guessed; first: %s\n\n%s [%s] %s\n%s\nnot judged, guessed paths:\n%s",
+		return outcomeFail, fmt.Sprintf("%s not judged: %d answer(s) did not fit what the catalogue only guessed of the target (a path, a field); first: %s\n\n%s [%s] %s\n%s\nnot judged, the catalogue's guesses:\n%s",
 			req.ID, len(guessed), headline(guessed[0]), req.ID, sourceLabel(req), req.Must, reference(req), strings.Join(guessed, "\n"))
 	}
 	if len(bad) == 0 && len(thin) > 0 {
@@ -518,7 +540,7 @@ func judge(req *catalogue.Requirement, endpoints []catalogue.Endpoint, findings 
 		msg += "\nnot judged, outage answers: " + strings.Join(capped(down, 5), ", ")
 	}
 	if len(guessed) > 0 {
-		msg += "\nnot judged, guessed paths:\n" + strings.Join(guessed, "\n")
+		msg += "\nnot judged, the catalogue's guesses:\n" + strings.Join(guessed, "\n")
 	}
 	if firstDetail != "" {
 		msg += "\n\nfirst failing exchange:\n" + firstDetail

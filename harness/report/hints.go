@@ -62,6 +62,13 @@ const InsufficientDataFact = "insufficientData"
 // is a violation.
 const GuessedPathFact = "guessedPath"
 
+// UnreadableFieldFact is the key of a failing finding's Facts that says
+// no item of an answer carried, in a form the check reads, a field whose
+// name or format the contract leaves to inference (a bill's businessDay,
+// its modifiedAt): the requirement is a configuration error with that
+// hint, unless another finding is a violation.
+const UnreadableFieldFact = "unreadableField"
+
 // ThinData is true when r failed with a finding that says its answers held
 // too few items to judge it (InsufficientDataFact).
 func ThinData(r *Requirement) bool {
@@ -127,7 +134,13 @@ var (
 		text: "the target answered 404 at endpoint paths the catalogue only guessed (source inferred or unknown, such as products): " +
 			"set each such endpoint's path for your environment in a catalogue of your own (a copy of harness/catalogue/catalogue.yaml in WINSTON_CATALOGUE), " +
 			"or remove the endpoint, and run again"}
-	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintUnknownHost, hintThinData, hintGuessedPath}
+	// hintUnreadableField has no marks: a check says so itself, through
+	// UnreadableFieldFact.
+	hintUnreadableField = setupHint{id: "unreadable-field",
+		reason: "not judged: the answers do not carry a field the check reads, in the form it reads it (the field is only inferred)",
+		text: "the answers carried no field the check compares with its filter, in the form it reads (a bill's businessDay or modifiedAt as a date or RFC 3339 time): " +
+			"these fields are inferred, not documented; each failure names the field and what came, so if Winston writes it otherwise, tell the suite's maintainers, and run again"}
+	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
 )
 
 // failureCause is what one failing finding failed on.
@@ -163,6 +176,9 @@ func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *
 	}
 	if f.Facts[GuessedPathFact] != "" {
 		return causeSetup, &hintGuessedPath
+	}
+	if f.Facts[UnreadableFieldFact] != "" {
+		return causeSetup, &hintUnreadableField
 	}
 	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
 	if !ok {
@@ -363,7 +379,7 @@ func setupSummary(doc *Document) string {
 	if hint == nil {
 		return ""
 	}
-	if hint.id == hintThinData.id || hint.id == hintGuessedPath.id {
+	if hint.id == hintThinData.id || hint.id == hintGuessedPath.id || hint.id == hintUnreadableField.id {
 		return fmt.Sprintf("%d check(s) could not be judged %s (%s): %s.",
 			len(ids), answersFrom(doc, orUnknown(doc.Target.BaseURL)), joinCapped(ids, 5), hint.text)
 	}

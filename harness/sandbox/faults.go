@@ -117,6 +117,7 @@ const (
 	faultOutage               = "outage"
 	faultOneEndpointDown      = "revenue-groups-down"
 	faultProductsElsewhere    = "products-elsewhere"
+	faultBillsNoFilterFields  = "bills-no-filter-fields"
 	faultHang                 = "hang"
 	faultReset                = "reset"
 	faultDownMidRun           = "down-mid-run"
@@ -320,6 +321,8 @@ var registry = []Fault{
 	catalogueGuess(newFault(faultProductsElsewhere, "structure", "products are served at /api/v2/products, and /api/v2/list/products (the catalogue's guess: the path is [UNKNOWN]) answers 404: "+
 		"the checks that read products must fail as configuration errors naming the endpoint's path, never as violations",
 		"AUTH-001", "STRUCT-001", "STRUCT-004", "STRUCT-005", "SCHEMA-001")),
+	catalogueGuess(newFault(faultBillsNoFilterFields, "behaviour", "bills carry neither businessDay nor modifiedAt (the filters still work; that bills show these fields is [INFERRED]): "+
+		"the filter checks must fail as configuration errors naming the field, never as violations", "BILL-003", "BILL-004")),
 	newFault(faultOneEndpointDown, FamilyAvailability, "/api/v2/list/revenueGroups alone answers every request 503 (one service of the alpha channel down); "+
 		"the other endpoints answer: the checks that read it must say not judged, never a violation"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),
