@@ -15,12 +15,15 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
 )
 
 //go:embed catalogue.yaml
@@ -180,12 +183,66 @@ func Parse(data []byte, name string) (*Catalogue, error) {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("catalogue %s: %w", name, err)
+		return nil, fmt.Errorf("catalogue %s: %w", name, readableYAMLError(err))
 	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("catalogue %s: %w", name, err)
 	}
 	return &c, nil
+}
+
+// unknownField is yaml.v3's line for a key that no field of the type has.
+var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (\S+)$`)
+
+// readableYAMLError rewrites yaml.v3's errors about keys that no field
+// has ("yaml: unmarshal errors:\n  line 81: field busnessDay not found in
+// type catalogue.Fixtures") as one problem a line, naming where the key
+// is and the key meant; other errors pass unchanged.
+func readableYAMLError(err error) error {
+	var typeErr *yaml.TypeError
+	if !errors.As(err, &typeErr) {
+		return err
+	}
+	problems := make([]string, 0, len(typeErr.Errors))
+	for _, e := range typeErr.Errors {
+		m := unknownField.FindStringSubmatch(e)
+		if m == nil {
+			problems = append(problems, e)
+			continue
+		}
+		where, known := yamlKeys(m[3])
+		problem := fmt.Sprintf("line %s: %s has no key %q", m[1], where, m[2])
+		if len(known) > 0 {
+			problem += fmt.Sprintf(" (did you mean %s? its keys are %s)", config.Closest(m[2], known), strings.Join(known, ", "))
+		}
+		problems = append(problems, problem)
+	}
+	return errors.New(strings.Join(problems, "; "))
+}
+
+// yamlKeys names a catalogue type as a reader sees it and lists its keys.
+func yamlKeys(goType string) (string, []string) {
+	types := map[string]struct {
+		where string
+		value any
+	}{
+		"catalogue.Catalogue":   {"the catalogue", Catalogue{}},
+		"catalogue.Fixtures":    {"fixtures", Fixtures{}},
+		"catalogue.Endpoint":    {"an endpoint", Endpoint{}},
+		"catalogue.Requirement": {"a requirement", Requirement{}},
+	}
+	t, ok := types[goType]
+	if !ok {
+		return "this mapping", nil
+	}
+	var keys []string
+	rt := reflect.TypeOf(t.value)
+	for i := range rt.NumField() {
+		if key, _, _ := strings.Cut(rt.Field(i).Tag.Get("yaml"), ","); key != "" && key != "-" {
+			keys = append(keys, key)
+		}
+	}
+	return t.where, keys
 }
 
 // Validate checks the catalogue for the mistakes a hand edit makes:

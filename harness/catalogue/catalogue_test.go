@@ -179,3 +179,22 @@ func TestNoMustPinsAStatusTheContractLeavesOpen(t *testing.T) {
 		t.Errorf("ERR-005: %q: an unknown plan may get either documented error status", r.Must)
 	}
 }
+
+// A misspelt key of a catalogue is named with its line, where it is, and
+// the key meant, in one problem, not as two halves of yaml's message.
+func TestAMisspeltKeyIsNamedWithTheKeyMeant(t *testing.T) {
+	data := strings.Replace(string(defaultYAML), "  businessDay:", "  busnessDay:", 1)
+	_, err := Parse([]byte(data), "mine.yaml")
+	if err == nil {
+		t.Fatal("a misspelt fixture was accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{"mine.yaml", "line ", "busnessDay", "did you mean businessDay"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error lacks %q: %s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "unmarshal errors:;") || strings.Contains(msg, "catalogue.Fixtures") {
+		t.Errorf("yaml's own wording, or a Go type, reaches the user: %s", msg)
+	}
+}
