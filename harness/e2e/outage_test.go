@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
@@ -14,12 +15,19 @@ import (
 const outageSeed = "1"
 
 // TestATargetStoppedMidRunIsUnavailable is the user test that found the TLS
-// probes read as contract violations: the sandbox answers TRANS-002's one
-// request, then stops listening, and the TLS probes of TRANS-003 and
+// probes read as contract violations: the sandbox answers TRANS-002's
+// requests, then stops listening, and the TLS probes of TRANS-003 and
 // TRANS-004 get connection refused (or reset). The run is unavailable, TRANS-002 is
 // still judged (passed), and neither TLS check is a contract violation.
 func TestATargetStoppedMidRunIsUnavailable(t *testing.T) {
-	srv, _ := startSandbox(t, sandbox.Options{DownAfter: 1})
+	// TRANS-002 sends one request to every endpoint of the catalogue
+	// (mutations are allowed against this machine): the sandbox answers
+	// those, then stops.
+	cat, err := catalogue.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := startSandbox(t, sandbox.Options{DownAfter: len(cat.Endpoints)})
 	ids := []string{"TRANS-002", "TRANS-003", "TRANS-004"}
 	r := runSuite(t, liveEnv(srv, "", ""), focus(ids...), "-ginkgo.seed="+outageSeed)
 	doc := r.mustDoc(t)
