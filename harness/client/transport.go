@@ -322,14 +322,19 @@ func LegacyCipherSuites() []uint16 {
 // HandshakeFailure reports whether err from a TLS handshake is the
 // server's handshake_failure alert: no common parameters, which some
 // servers and load balancers also send to refuse an old version.
-func HandshakeFailure(err error) bool {
+func HandshakeFailure(err error) bool { return remoteAlert(err, alertHandshakeFailure) }
+
+// remoteAlert reports whether err is the server's TLS alert code: a remote
+// error that net/http wraps with the alert's text (its type is
+// unexported), or a tls.AlertError.
+func remoteAlert(err error, code uint8) bool {
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "remote error" && opErr.Err != nil &&
-		opErr.Err.Error() == tls.AlertError(alertHandshakeFailure).Error() {
+		opErr.Err.Error() == tls.AlertError(code).Error() {
 		return true
 	}
 	var alert tls.AlertError
-	return errors.As(err, &alert) && alert == alertHandshakeFailure
+	return errors.As(err, &alert) && alert == tls.AlertError(code)
 }
 
 // alertHandshakeFailure is the TLS handshake_failure alert (RFC 8446
@@ -342,16 +347,8 @@ const alertHandshakeFailure = 40
 // error (no common cipher suite, a certificate that does not verify, a
 // reset) says nothing about the version.
 func VersionRefused(err error) bool {
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "remote error" && opErr.Err != nil &&
-		opErr.Err.Error() == tls.AlertError(alertProtocolVersion).Error() {
-		return true
-	}
-	var alert tls.AlertError
-	if errors.As(err, &alert) && alert == alertProtocolVersion {
-		return true
-	}
-	return err != nil && strings.Contains(err.Error(), "tls: server selected unsupported protocol version")
+	return remoteAlert(err, alertProtocolVersion) ||
+		err != nil && strings.Contains(err.Error(), "tls: server selected unsupported protocol version")
 }
 
 // alertProtocolVersion is the TLS alert a server sends when it refuses the

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/winston-conformance/winston-conformance/harness/client"
 	"net/http"
 	"sort"
 	"strings"
@@ -226,11 +227,11 @@ var faultProbes = map[string]faultProbe{
 		return r.status == 200 && strings.Contains(string(r.body), `"businessDay":"2026-11-20T12:00:00Z"`)
 	}},
 	variantTLSOldHandshakeFailure: {broken: func(h *harness) bool {
-		_, err := handshakeWith(h.s, "127.0.0.1", tls.VersionTLS12, tls.VersionTLS12, cbcSuites())
+		_, err := handshakeWith(h.s, "127.0.0.1", tls.VersionTLS12, tls.VersionTLS12, client.LegacyCipherSuites())
 		return refusedWithHandshakeFailure(h.s) && err == nil
 	}},
 	variantTLSAEADOnly: {broken: func(h *harness) bool {
-		_, err := handshakeWith(h.s, "127.0.0.1", tls.VersionTLS12, tls.VersionTLS12, cbcSuites())
+		_, err := handshakeWith(h.s, "127.0.0.1", tls.VersionTLS12, tls.VersionTLS12, client.LegacyCipherSuites())
 		return refusedWithHandshakeFailure(h.s) && err != nil
 	}},
 	variantBareOrderAnswer: {broken: func(h *harness) bool {

@@ -4,9 +4,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"github.com/winston-conformance/winston-conformance/harness/client"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,20 +138,9 @@ func TestWildcardBindIsReachedOverLoopback(t *testing.T) {
 	}
 }
 
-// cbcSuites are the suites TLS 1.0 and 1.1 can use that Go implements.
-func cbcSuites() []uint16 {
-	var ids []uint16
-	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
-		if slices.Contains(cs.SupportedVersions, tls.VersionTLS10) {
-			ids = append(ids, cs.ID)
-		}
-	}
-	return ids
-}
-
 // refusedWithHandshakeFailure: an old handshake offering every suite TLS
 // 1.0 can use ends in the server's handshake_failure alert.
 func refusedWithHandshakeFailure(s *Server) bool {
-	_, err := handshakeWith(s, "127.0.0.1", tls.VersionTLS10, tls.VersionTLS11, cbcSuites())
+	_, err := handshakeWith(s, "127.0.0.1", tls.VersionTLS10, tls.VersionTLS11, client.LegacyCipherSuites())
 	return err != nil && strings.Contains(err.Error(), "remote error: tls: handshake failure")
 }

@@ -141,27 +141,16 @@ func judgeOutage(row *Row, doc *report.Document) {
 // nothing), never a contract violation (a real environment with little
 // data answers the same way).
 func judgeNotJudged(row *Row, doc *report.Document, byID map[string]report.Requirement) {
-	if len(row.Breaks) == 0 {
-		row.problem("fault %s names no requirement it leaves unjudged: list their IDs in Breaks (harness/sandbox/faults.go)", row.Fault)
-	}
-	for _, id := range row.Breaks {
-		r, ok := byID[id]
+	judgeConfigErrors(row, doc, byID, "it leaves unjudged", "checks that could not be judged on the data must say so", func(r report.Requirement) string {
 		switch {
-		case !ok:
-			row.Missed = append(row.Missed, id)
-			row.problem("%s is not in the report: the fault names a requirement the suite does not have", id)
 		case r.Status != report.StatusFailed:
-			row.Missed = append(row.Missed, id)
-			row.problem("%s was %s, want failed as not judged: its check passed on too little data (%s)", id, r.Status, firstLine(r.Reason))
+			return fmt.Sprintf("%s was %s, want failed as not judged: its check passed on too little data (%s)", r.ID, r.Status, firstLine(r.Reason))
 		case r.Classification != report.ClassConfigurationError || !report.ThinData(&r):
-			row.Missed = append(row.Missed, id)
-			row.problem("%s failed as %s, want %s with a too-few-items finding: the data was too thin, the contract was not broken (%s)",
-				id, r.Classification, report.ClassConfigurationError, firstLine(r.Reason))
+			return fmt.Sprintf("%s failed as %s, want %s with a too-few-items finding: the data was too thin, the contract was not broken (%s)",
+				r.ID, r.Classification, report.ClassConfigurationError, firstLine(r.Reason))
 		}
-	}
-	if doc.Verdict != report.VerdictConfigError {
-		row.problem("verdict %s, want %s: checks that could not be judged on the data must say so (%s)", doc.Verdict, report.VerdictConfigError, doc.Summary)
-	}
+		return ""
+	})
 }
 
 // judgeSetup: a target that is right where the catalogue guessed wrong
@@ -169,28 +158,44 @@ func judgeNotJudged(row *Row, doc *report.Document, byID map[string]report.Requi
 // verdict config-error, and no requirement as a contract violation: the
 // fix is in the catalogue, and the target broke nothing.
 func judgeSetup(row *Row, doc *report.Document, byID map[string]report.Requirement) {
-	if len(row.Breaks) == 0 {
-		row.problem("fault %s names no requirement it leaves to the setup: list their IDs in Breaks (harness/sandbox/faults.go)", row.Fault)
-	}
-	for _, id := range row.Breaks {
-		r, ok := byID[id]
-		switch {
-		case !ok:
-			row.Missed = append(row.Missed, id)
-			row.problem("%s is not in the report: the fault names a requirement the suite does not have", id)
-		case r.Status != report.StatusFailed || r.Classification != report.ClassConfigurationError:
-			row.Missed = append(row.Missed, id)
-			row.problem("%s was %s %s, want failed as %s: the catalogue's guess was wrong, not the target (%s)",
-				id, r.Status, r.Classification, report.ClassConfigurationError, firstLine(r.Reason))
+	judgeConfigErrors(row, doc, byID, "it leaves to the setup", "a wrong guess of the catalogue must say what to change", func(r report.Requirement) string {
+		if r.Status != report.StatusFailed || r.Classification != report.ClassConfigurationError {
+			return fmt.Sprintf("%s was %s %s, want failed as %s: the catalogue's guess was wrong, not the target (%s)",
+				r.ID, r.Status, r.Classification, report.ClassConfigurationError, firstLine(r.Reason))
 		}
-	}
+		return ""
+	})
 	for _, r := range doc.Requirements {
 		if r.Status == report.StatusFailed && r.Classification == report.ClassContractViolation {
 			row.problem("%s failed as %s: a wrong guess of the catalogue was blamed on the target (%s)", r.ID, r.Classification, firstLine(r.Reason))
 		}
 	}
+}
+
+// judgeConfigErrors is what judgeNotJudged and judgeSetup share: the fault
+// names requirements (what says how, in a problem when it names none),
+// each of them is in the report and right by wrong (which returns the
+// problem, or ""), and the verdict is config-error (verdictWhy says why it
+// must be).
+func judgeConfigErrors(row *Row, doc *report.Document, byID map[string]report.Requirement, what, verdictWhy string, wrong func(report.Requirement) string) {
+	if len(row.Breaks) == 0 {
+		row.problem("fault %s names no requirement %s: list their IDs in Breaks (harness/sandbox/faults.go)", row.Fault, what)
+	}
+	for _, id := range row.Breaks {
+		r, ok := byID[id]
+		problem := ""
+		if !ok {
+			problem = id + " is not in the report: the fault names a requirement the suite does not have"
+		} else {
+			problem = wrong(r)
+		}
+		if problem != "" {
+			row.Missed = append(row.Missed, id)
+			row.problem("%s", problem)
+		}
+	}
 	if doc.Verdict != report.VerdictConfigError {
-		row.problem("verdict %s, want %s: a wrong guess of the catalogue must say what to change (%s)", doc.Verdict, report.VerdictConfigError, doc.Summary)
+		row.problem("verdict %s, want %s: %s (%s)", doc.Verdict, report.VerdictConfigError, verdictWhy, doc.Summary)
 	}
 }
 
