@@ -7,13 +7,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/winston-conformance/winston-conformance/harness/client"
 	"net/http"
 	"sort"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/client"
 )
 
 // faultProbe observes the one behaviour a fault breaks: broken reports

@@ -4,12 +4,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"github.com/winston-conformance/winston-conformance/harness/client"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/client"
 )
 
 // handshake dials the HTTPS listener with the given version range and
