@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -95,7 +96,14 @@ func checkBillWindow(ctx SpecContext, t *T) {
 // the 2-day rule).
 func windowRefused(ctx SpecContext, t *T, ep catalogue.Endpoint, what string, wide, control map[string]any) {
 	where := fmt.Sprintf("%s (%s)", ep.ID, what)
-	if resp := t.Post(ctx, ep, control); resp.Err != nil || resp.Status != 200 {
+	resp := t.Post(ctx, ep, control)
+	switch {
+	case resp.Err != nil || resp.Status == http.StatusTooManyRequests || resp.Unavailable():
+		// No answer, throttled, down: Observe records it as what it is,
+		// never as a judgement of the window.
+		t.Observe(where+" (one-day control)", false, "200 for the same query over one day", resp)
+		return
+	case resp.Status != 200:
 		t.NotJudged(where, "a 4xx for a window over 2 days", resp,
 			"the same query over one day did not get 200 either, so a refusal would say nothing of the window (the query's form, not its span, may be refused)")
 		return
