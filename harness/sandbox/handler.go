@@ -418,8 +418,8 @@ func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why s
 func upperEscapes(body []byte) []byte {
 	var out bytes.Buffer
 	for _, c := range body {
-		switch {
-		case c == '-' || c == '+' || c == '/' || c == '@' || c == '=':
+		switch c {
+		case '-', '+', '/', '@', '=':
 			fmt.Fprintf(&out, "\\u%04X", c)
 		default:
 			out.WriteByte(c)
