@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -27,21 +29,34 @@ const (
 )
 
 // breaker counts the consecutive unavailable outcomes of one transport, of
-// the target and of each path (its zero value is ready to use). A path that keeps failing while others
-// answer (one service of the alpha channel down) is stopped alone; the
-// whole target is stopped when the failures in a row, with no good answer
-// between them, span two paths or more.
+// each origin (scheme and host) and of each path on it (its zero value is
+// ready to use). A path that keeps failing while others answer (one service
+// of the alpha channel down) is stopped alone; an origin is stopped when
+// its failures in a row, with no good answer between them, span two paths
+// or more. The plain-HTTP origin is apart from the HTTPS one: a closed port
+// 80 stops the redirect probes, not the API.
 type breaker struct {
-	mu     sync.Mutex
-	target circuit
-	// failedPaths are the paths among the target's failures in a row.
-	failedPaths map[string]bool
-	paths       map[string]*circuit
-	now         func() time.Time
+	mu      sync.Mutex
+	origins map[string]*originState
+	now     func() time.Time
 }
 
-func newBreaker() *breaker {
-	return &breaker{now: time.Now, failedPaths: map[string]bool{}, paths: map[string]*circuit{}}
+func newBreaker() *breaker { return &breaker{now: time.Now} }
+
+// originState is one origin's circuit, the paths among its failures in a
+// row, each path's circuit, and what each path has answered in the run.
+type originState struct {
+	circuit
+	failedPaths map[string]bool
+	paths       map[string]*pathState
+}
+
+// pathState is one path's circuit and history.
+type pathState struct {
+	circuit
+	// answered: a request to the path got an answer that was no outage;
+	// found: one that was, besides, not 404.
+	answered, found bool
 }
 
 // circuit is one breaker's state: failures in a row, and the probe.
@@ -82,37 +97,59 @@ func (c *circuit) reset() {
 	c.failures = 0
 }
 
-// allow says whether a request to path may be sent; when not, the error
+// state returns the origin's and the path's state, made on first use.
+func (b *breaker) state(u *url.URL) (*originState, *pathState) {
+	if b.origins == nil {
+		b.origins = map[string]*originState{}
+	}
+	origin := strings.ToLower(u.Scheme + "://" + u.Host)
+	o := b.origins[origin]
+	if o == nil {
+		o = &originState{failedPaths: map[string]bool{}, paths: map[string]*pathState{}}
+		b.origins[origin] = o
+	}
+	p := o.paths[u.Path]
+	if p == nil {
+		p = &pathState{}
+		o.paths[u.Path] = p
+	}
+	return o, p
+}
+
+// allow says whether a request to u may be sent; when not, the error
 // says why.
-func (b *breaker) allow(path string) error {
+func (b *breaker) allow(u *url.URL) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock()
-	if b.target.failures >= BreakerThreshold && len(b.failedPaths) > 1 {
-		if b.target.allow(now) {
+	o, p := b.state(u)
+	if o.failures >= BreakerThreshold && len(o.failedPaths) > 1 {
+		if o.circuit.allow(now) {
 			return nil
 		}
-		return fmt.Errorf("%w: not sent, %d requests in a row failed (last: %s); the run goes on without waiting for each timeout", ErrTargetUnavailable, b.target.failures, b.target.last)
+		return fmt.Errorf("%w: not sent, %d requests in a row failed (last: %s); the run goes on without waiting for each timeout", ErrTargetUnavailable, o.failures, o.last)
 	}
-	if c := b.paths[path]; c != nil && !c.allow(now) {
+	if !p.circuit.allow(now) {
 		return fmt.Errorf("%w: not sent, %d requests in a row to %s failed (last: %s) while other paths may answer; the run goes on without waiting for each timeout",
-			ErrTargetUnavailable, c.failures, path, c.last)
+			ErrTargetUnavailable, p.failures, u.Path, p.last)
 	}
 	return nil
 }
 
-// observe records the outcome of a sent request to path.
-func (b *breaker) observe(path string, resp *http.Response, err error) {
+// history says what requests to u answered before now: answered, an
+// answer that was no outage; found, one that was not 404 either.
+func (b *breaker) history(u *url.URL) (answered, found bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.paths == nil {
-		b.paths, b.failedPaths = map[string]*circuit{}, map[string]bool{}
-	}
-	c := b.paths[path]
-	if c == nil {
-		c = &circuit{}
-		b.paths[path] = c
-	}
+	_, p := b.state(u)
+	return p.answered, p.found
+}
+
+// observe records the outcome of a sent request to u.
+func (b *breaker) observe(u *url.URL, resp *http.Response, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o, p := b.state(u)
 	var last string
 	switch {
 	case err != nil && unavailable(0, err):
@@ -124,15 +161,19 @@ func (b *breaker) observe(path string, resp *http.Response, err error) {
 		last = resp.Status
 	}
 	if last == "" {
-		c.reset()
-		b.target.reset()
-		clear(b.failedPaths)
+		p.reset()
+		o.reset()
+		clear(o.failedPaths)
+		if err == nil {
+			p.answered = true
+			p.found = p.found || resp.StatusCode != http.StatusNotFound
+		}
 		return
 	}
 	now := b.clock()
-	c.fail(now, last)
-	b.target.fail(now, last)
-	b.failedPaths[path] = true
+	p.fail(now, last)
+	o.fail(now, last)
+	o.failedPaths[u.Path] = true
 }
 
 func (b *breaker) clock() time.Time {

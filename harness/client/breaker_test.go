@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -36,23 +37,23 @@ func TestTheBreakerProbesAndClosesWhenTheTargetRecovers(t *testing.T) {
 	b.now = func() time.Time { return now }
 	down := &http.Response{StatusCode: 503, Status: "503 Service Unavailable"}
 	for i := 0; i < BreakerThreshold; i++ {
-		if err := b.allow("/api/v2/bills"); err != nil {
+		if err := b.allow(billsURL); err != nil {
 			t.Fatalf("closed breaker refused request %d: %v", i, err)
 		}
-		b.observe("/api/v2/bills", down, nil)
+		b.observe(billsURL, down, nil)
 	}
-	if err := b.allow("/api/v2/bills"); err == nil {
+	if err := b.allow(billsURL); err == nil {
 		t.Fatal("the breaker must open after the threshold")
 	}
 	now = now.Add(BreakerProbeEvery)
-	if err := b.allow("/api/v2/bills"); err != nil {
+	if err := b.allow(billsURL); err != nil {
 		t.Fatalf("a probe must be let through after %s: %v", BreakerProbeEvery, err)
 	}
-	if err := b.allow("/api/v2/bills"); err == nil {
+	if err := b.allow(billsURL); err == nil {
 		t.Fatal("only one probe per interval")
 	}
-	b.observe("/api/v2/bills", &http.Response{StatusCode: 200}, nil)
-	if err := b.allow("/api/v2/bills"); err != nil {
+	b.observe(billsURL, &http.Response{StatusCode: 200}, nil)
+	if err := b.allow(billsURL); err != nil {
 		t.Fatalf("a good answer must close the breaker: %v", err)
 	}
 }
@@ -67,23 +68,23 @@ func TestAProbeSlowerThanTheIntervalDoesNotChain(t *testing.T) {
 	b.now = func() time.Time { return now }
 	timeout := 3 * time.Second
 	for i := 0; i < BreakerThreshold+3; i++ { // a few stragglers were sent before it opened
-		b.observe("/api/v2/bills", nil, context.DeadlineExceeded)
+		b.observe(billsURL, nil, context.DeadlineExceeded)
 	}
 	now = now.Add(BreakerProbeEvery)
-	if err := b.allow("/api/v2/bills"); err != nil {
+	if err := b.allow(billsURL); err != nil {
 		t.Fatalf("a probe is due: %v", err)
 	}
 	now = now.Add(time.Second)
-	if err := b.allow("/api/v2/bills"); err == nil {
+	if err := b.allow(billsURL); err == nil {
 		t.Fatal("a second request went out while the probe was still waiting")
 	}
 	now = now.Add(timeout - time.Second) // the probe times out, past the interval
-	b.observe("/api/v2/bills", nil, context.DeadlineExceeded)
-	if err := b.allow("/api/v2/bills"); err == nil {
+	b.observe(billsURL, nil, context.DeadlineExceeded)
+	if err := b.allow(billsURL); err == nil {
 		t.Fatal("the request right after a failed probe was let through: probes would chain")
 	}
 	now = now.Add(BreakerProbeEvery)
-	if err := b.allow("/api/v2/bills"); err != nil {
+	if err := b.allow(billsURL); err != nil {
 		t.Fatalf("the next probe is due an interval after the last failure: %v", err)
 	}
 }
@@ -91,9 +92,9 @@ func TestAProbeSlowerThanTheIntervalDoesNotChain(t *testing.T) {
 func TestOtherAnswersKeepTheBreakerClosed(t *testing.T) {
 	b := newBreaker()
 	for i := 0; i < 3*BreakerThreshold; i++ {
-		b.observe("/api/v2/bills", &http.Response{StatusCode: 500}, nil)
+		b.observe(billsURL, &http.Response{StatusCode: 500}, nil)
 	}
-	if err := b.allow("/api/v2/bills"); err != nil {
+	if err := b.allow(billsURL); err != nil {
 		t.Errorf("500s are answers about the contract, not an outage: %v", err)
 	}
 }
@@ -138,27 +139,73 @@ func TestOnePathDownStopsThatPathAlone(t *testing.T) {
 	down := &http.Response{StatusCode: 503, Status: "503 Service Unavailable"}
 	up := &http.Response{StatusCode: 200}
 	for i := 0; i < 2*BreakerThreshold; i++ {
-		if err := b.allow("/api/v2/list/revenueGroups"); err != nil {
+		if err := b.allow(mustParse("https://t.example/api/v2/list/revenueGroups")); err != nil {
 			break
 		}
-		b.observe("/api/v2/list/revenueGroups", down, nil)
+		b.observe(mustParse("https://t.example/api/v2/list/revenueGroups"), down, nil)
 	}
-	if err := b.allow("/api/v2/list/revenueGroups"); !errors.Is(err, ErrTargetUnavailable) || !strings.Contains(err.Error(), "/api/v2/list/revenueGroups") {
+	if err := b.allow(mustParse("https://t.example/api/v2/list/revenueGroups")); !errors.Is(err, ErrTargetUnavailable) || !strings.Contains(err.Error(), "/api/v2/list/revenueGroups") {
 		t.Errorf("a path that failed %d times in a row must be stopped, naming it: %v", BreakerThreshold, err)
 	}
-	if err := b.allow("/api/v2/bills"); err != nil {
+	if err := b.allow(billsURL); err != nil {
 		t.Errorf("another path must still be sent: %v", err)
 	}
-	b.observe("/api/v2/bills", up, nil)
-	if err := b.allow("/api/v2/tables"); err != nil {
+	b.observe(billsURL, up, nil)
+	if err := b.allow(mustParse("https://t.example/api/v2/tables")); err != nil {
 		t.Errorf("another path after a good answer: %v", err)
 	}
 	// Failures in a row on two paths: the target is down.
-	b.observe("/api/v2/bills", down, nil)
+	b.observe(billsURL, down, nil)
 	for i := 0; i < BreakerThreshold; i++ {
-		b.observe("/api/v2/tables", down, nil)
+		b.observe(mustParse("https://t.example/api/v2/tables"), down, nil)
 	}
-	if err := b.allow("/api/v2/list/categories"); !errors.Is(err, ErrTargetUnavailable) || strings.Contains(err.Error(), "while other paths") {
+	if err := b.allow(mustParse("https://t.example/api/v2/list/categories")); !errors.Is(err, ErrTargetUnavailable) || strings.Contains(err.Error(), "while other paths") {
 		t.Errorf("failures in a row on two paths must stop every path: %v", err)
+	}
+}
+
+var billsURL = mustParse("https://t.example/api/v2/bills")
+
+func mustParse(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// The plain-HTTP origin has circuits of its own: a closed port 80 stops
+// the redirect probes, not the API over HTTPS.
+func TestThePlainHTTPOriginIsApart(t *testing.T) {
+	b := newBreaker()
+	for _, p := range []string{"/api/v2/bills", "/api/v2/tables", "/api/v2/list/categories"} {
+		for i := 0; i < BreakerThreshold; i++ {
+			b.observe(mustParse("http://t.example"+p), nil, context.DeadlineExceeded)
+		}
+	}
+	if err := b.allow(mustParse("http://t.example/api/v2/list/products")); !errors.Is(err, ErrTargetUnavailable) {
+		t.Errorf("the plain-HTTP origin failed on three paths and must be stopped: %v", err)
+	}
+	if err := b.allow(billsURL); err != nil {
+		t.Errorf("the HTTPS origin answered nothing wrong and must be sent: %v", err)
+	}
+}
+
+// history says what a path answered before: the checks read a 502 to a
+// path that answered other requests as that request's, and a 404 as a
+// guessed path only where the path never answered otherwise.
+func TestHistoryIsWhatThePathAnsweredBefore(t *testing.T) {
+	b := newBreaker()
+	if a, f := b.history(billsURL); a || f {
+		t.Error("a path never asked has no history")
+	}
+	b.observe(billsURL, &http.Response{StatusCode: 404}, nil)
+	if a, f := b.history(billsURL); !a || f {
+		t.Errorf("after a 404: answered %v found %v, want true false", a, f)
+	}
+	b.observe(billsURL, &http.Response{StatusCode: 503, Status: "503"}, nil)
+	b.observe(billsURL, &http.Response{StatusCode: 400}, nil)
+	if a, f := b.history(billsURL); !a || !f {
+		t.Errorf("after a 400: answered %v found %v, want true true", a, f)
 	}
 }

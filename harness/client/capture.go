@@ -96,12 +96,10 @@ func redactedExcerpt(body []byte) string {
 	if len(body) == 0 {
 		return ""
 	}
-	// Cut with room for the longest form of a key (an escaped one may be
-	// several times the key's length), redact, then cut to size.
-	window := ExcerptLen + redact.Global().MaxFormLen()
-	if len(body) > window {
-		body = body[:window]
-	}
+	// The whole body is redacted before it is cut: a cut through a key
+	// (or an escaped form of one, which may be many times its length)
+	// leaves a part no redactor knows, and a window cut first would let
+	// redaction, which shortens, pull text past the window into view.
 	return evidence.Excerpt(redact.Global().Bytes(append([]byte(nil), body...)), ExcerptLen)
 }
 

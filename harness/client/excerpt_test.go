@@ -27,3 +27,19 @@ func TestAnExcerptNeverCutsAnEscapedKey(t *testing.T) {
 		t.Errorf("near quoted part of a key: %s", got)
 	}
 }
+
+// Redaction shortens a text: with many keys in a body, a window cut before
+// redacting let the cut-off part of a key slide into the excerpt.
+func TestAnExcerptOfManyKeysShowsNoPartOfOne(t *testing.T) {
+	const key = "Q7+Mm3/Zz8+Kk1/Pp5+Ww2/"
+	if !redact.Global().Add(key, "<EXCERPT_KEY_2>") {
+		t.Fatal("the key was not registered")
+	}
+	escaped := strings.NewReplacer("+", "&#x0002B;", "/", "&#x0002F;").Replace(key)
+	for _, form := range []string{key, escaped} {
+		got := redactedExcerpt([]byte(strings.Repeat(form+" ", 200)))
+		if strings.Contains(got, "Q7") || strings.Contains(got, "Mm3") {
+			t.Errorf("the excerpt shows part of a key: ...%s", got[max(len(got)-60, 0):])
+		}
+	}
+}

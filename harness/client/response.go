@@ -40,6 +40,13 @@ type Response struct {
 	// Exchange is the redacted record of this request, as the report
 	// shows it.
 	Exchange evidence.Exchange
+	// PathAnswered is true when an earlier request of this run to the same
+	// origin and path got an answer that was no outage, and PathFound
+	// when one got an answer other than 404 too (live runs only: a replay
+	// knows no run but its own). A 502 to a path that answers other
+	// requests is that request's; a 404 at a path that answered is no
+	// missing route.
+	PathAnswered, PathFound bool
 }
 
 // Unavailable reports whether the exchange tells nothing about the contract:

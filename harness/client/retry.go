@@ -24,6 +24,10 @@ type control struct {
 	// waited is the time spent held back by the rate cap or between
 	// retries, in nanoseconds: it is not the target's latency.
 	waited atomic.Int64
+	// answeredBefore and foundBefore are what earlier requests to the
+	// same path got in this run (breaker.history), set by the network
+	// transport before it sends.
+	answeredBefore, foundBefore bool
 }
 
 type controlKey struct{}
@@ -61,12 +65,13 @@ type retryTransport struct {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctl := controlFrom(req.Context())
 	body := req.Body
-	if err := t.breaker.allow(req.URL.Path); err != nil {
+	if err := t.breaker.allow(req.URL); err != nil {
 		closeBody(body)
 		return nil, err
 	}
+	ctl.answeredBefore, ctl.foundBefore = t.breaker.history(req.URL)
 	resp, err := t.attempts(req, body, ctl)
-	t.breaker.observe(req.URL.Path, resp, err)
+	t.breaker.observe(req.URL, resp, err)
 	return resp, err
 }
 

@@ -59,9 +59,15 @@ func (t *T) ExpectStatus(endpoint string, resp *client.Response, want ...int) bo
 
 // Expect4xx records whether resp is a client error (400-499): never a 2xx
 // and never a 5xx.
+//
+// A 502, 503 or 504 is judged here when the same path answered other
+// requests of the run: a backend that crashes on the bad request behind a
+// gateway answers so, and an outage of the path would not have answered
+// the others. Where the path has not answered otherwise, it is an outage,
+// not judged, as in Observe.
 func (t *T) Expect4xx(endpoint string, resp *client.Response, what string) bool {
 	ok := resp.Err == nil && resp.Status >= 400 && resp.Status < 500
-	t.Observe(endpoint, ok, "a 4xx for "+what+" (never 2xx, never 5xx)", resp)
+	t.observe(endpoint, ok, "a 4xx for "+what+" (never 2xx, never 5xx)", resp, true)
 	return ok
 }
 

@@ -254,12 +254,18 @@ func (t *T) Record(f evidence.Finding) {
 // expects a 200. Nor is a 502, 503 or 504 that outlasted the client's
 // retries: the endpoint was down, which says nothing of the contract.
 func (t *T) Observe(endpoint string, ok bool, expected string, resp *client.Response) {
+	t.observe(endpoint, ok, expected, resp, false)
+}
+
+// observe is Observe; judge5xx judges a 502, 503 or 504 to a path that
+// answered other requests of the run (Expect4xx's "never a 5xx").
+func (t *T) observe(endpoint string, ok bool, expected string, resp *client.Response, judge5xx bool) {
 	if resp != nil && resp.Err == nil && resp.Status == http.StatusTooManyRequests && !t.judgesRateLimit {
 		t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
 			Facts: map[string]string{NotJudgedFact: throttledWhy(resp), ThrottledFact: "429"}})
 		return
 	}
-	if resp != nil && resp.Err == nil && resp.Exchange.Unavailable {
+	if resp != nil && resp.Err == nil && resp.Exchange.Unavailable && !(judge5xx && resp.PathAnswered) {
 		t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
 			Facts: map[string]string{NotJudgedFact: unavailableWhy(resp), UnavailableFact: strconv.Itoa(resp.Status)}})
 		return
@@ -315,7 +321,10 @@ func (t *T) UnreadableField(endpoint, expected, field, fix string, resp *client.
 // guessedPath reports whether resp is a 404 from an endpoint of the
 // catalogue whose path is only inferred or unknown, and which endpoint.
 func (t *T) guessedPath(resp *client.Response) (catalogue.Endpoint, bool) {
-	if resp == nil || resp.Err != nil || resp.Status != http.StatusNotFound || t.Cat == nil {
+	// Only a POST can show a missing route (a GET may get 404 for its
+	// method), and only where the path has not answered otherwise.
+	if resp == nil || resp.Err != nil || resp.Status != http.StatusNotFound || t.Cat == nil ||
+		resp.Exchange.Method != http.MethodPost || resp.PathFound {
 		return catalogue.Endpoint{}, false
 	}
 	u, err := url.Parse(resp.Exchange.URL)

@@ -107,3 +107,31 @@ func TestAnOutageAnswerIsNeverAJudgement(t *testing.T) {
 		t.Errorf("a violation beside an outage answer: outcome %d:\n%s", got, msg)
 	}
 }
+
+// A 502 to a bad request, at a path that answered other requests of the
+// run, is that request's (a backend that crashed on it behind a gateway):
+// the "never a 5xx" of Expect4xx judges it. At a path that has not
+// answered otherwise it is an outage, not judged, and Observe never
+// judges one.
+func TestA5xxToABadRequestAtAPathThatAnswersIsJudged(t *testing.T) {
+	req := &catalogue.Requirement{ID: "ERR-001", Must: "a 4xx for malformed JSON", Source: "mission", Endpoints: []string{"*"}}
+	ep := []catalogue.Endpoint{{ID: "bills"}}
+	crash := &client.Response{Status: http.StatusBadGateway, Header: http.Header{}, Exchange: evidence.Exchange{Unavailable: true}, PathAnswered: true}
+	ct := &T{Req: req}
+	ct.Expect4xx("bills", crash, "a body that is not JSON")
+	if got, msg := judge(req, ep, ct.Findings(), nil); got != outcomeFail || !strings.Contains(msg, "1 violation(s)") {
+		t.Errorf("a 502 at a path that answers: outcome %d, want a violation:\n%s", got, msg)
+	}
+	down := *crash
+	down.PathAnswered = false
+	ct = &T{Req: req}
+	ct.Expect4xx("bills", &down, "a body that is not JSON")
+	if got, msg := judge(req, ep, ct.Findings(), nil); got != outcomeFail || strings.Contains(msg, "violation") {
+		t.Errorf("a 502 at a path that never answered: outcome %d, want not judged:\n%s", got, msg)
+	}
+	ct = &T{Req: req}
+	ct.ExpectStatus("bills", crash, 200)
+	if got, msg := judge(req, ep, ct.Findings(), nil); strings.Contains(msg, "violation") {
+		t.Errorf("ExpectStatus judged an outage answer: outcome %d:\n%s", got, msg)
+	}
+}

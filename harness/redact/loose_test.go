@@ -80,3 +80,15 @@ func TestWriterLongLineKeepsALooseFormWhole(t *testing.T) {
 		}
 	}
 }
+
+// A key of signs alone has no run of letters and digits to look for first:
+// its escaped forms are redacted all the same.
+func TestAKeyOfSignsAloneIsRedactedInItsEscapedForms(t *testing.T) {
+	r := New()
+	r.Add("+/+/+/+/+/+/", "<K>")
+	for _, text := range []string{"x %2B/+/+/+/+/+/ y", `x \u002B\/+/+/+/+/+/ y`} {
+		if got := r.String(text); got != "x <K> y" || !r.Contains([]byte(text)) {
+			t.Errorf("%q: String gave %q, Contains %v", text, got, r.Contains([]byte(text)))
+		}
+	}
+}

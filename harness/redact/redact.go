@@ -34,8 +34,9 @@ type Redactor struct {
 	find *Finder
 	// loose are the LoosePatterns of the secrets that have one, and
 	// anchors finds their anchors in one pass.
-	loose   []looseForm
-	anchors *Finder
+	loose      []looseForm
+	anchors    *Finder
+	anchorless bool
 }
 
 type pair struct {
@@ -78,6 +79,9 @@ func (r *Redactor) Add(secret, placeholder string) bool {
 		anchors := make([]string, len(r.loose))
 		for i, l := range r.loose {
 			anchors[i] = l.anchor
+			// A key of signs alone has no anchor to look for first:
+			// every text goes to its pattern.
+			r.anchorless = r.anchorless || l.anchor == ""
 		}
 		r.anchors = NewFinder(anchors)
 	}
@@ -95,7 +99,7 @@ func (r *Redactor) hasLooseLocked(secret string) bool {
 
 // looseString replaces the matches of every LoosePattern in s.
 func (r *Redactor) looseString(s string) string {
-	if len(r.loose) == 0 || !r.anchors.InString(s) {
+	if len(r.loose) == 0 || !r.anchorless && !r.anchors.InString(s) {
 		return s
 	}
 	for _, l := range r.loose {
@@ -108,7 +112,7 @@ func (r *Redactor) looseString(s string) string {
 
 // looseBytes replaces the matches of every LoosePattern in b.
 func (r *Redactor) looseBytes(b []byte) []byte {
-	if len(r.loose) == 0 || !r.anchors.In(b) {
+	if len(r.loose) == 0 || !r.anchorless && !r.anchors.In(b) {
 		return b
 	}
 	for _, l := range r.loose {
@@ -121,7 +125,7 @@ func (r *Redactor) looseBytes(b []byte) []byte {
 
 // looseIn reports whether a LoosePattern matches in b.
 func (r *Redactor) looseIn(b []byte) bool {
-	if len(r.loose) == 0 || !r.anchors.In(b) {
+	if len(r.loose) == 0 || !r.anchorless && !r.anchors.In(b) {
 		return false
 	}
 	for _, l := range r.loose {
@@ -291,23 +295,6 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
-
-// MaxFormLen is the length of the longest text a registered secret may take
-// in any form Add registered (0 for none): a cut that keeps this much more
-// than it needs, redacted before it is cut again, never leaves part of
-// one behind.
-func (r *Redactor) MaxFormLen() int {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	n := 0
-	if len(r.pairs) > 0 {
-		n = len(r.pairs[0].secret)
-	}
-	for _, l := range r.loose {
-		n = max(n, l.maxLen)
-	}
-	return n
-}
 
 // Secrets returns the registered raw secrets (for the post-run scan).
 func (r *Redactor) Secrets() []string {

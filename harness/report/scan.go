@@ -138,6 +138,8 @@ type scanner struct {
 	// find says in one pass whether any needle occurs: a clean file,
 	// the usual case, is then not searched once per needle.
 	find *redact.Finder
+	// anchorless is true when a key's LoosePattern has no anchor.
+	anchorless bool
 }
 
 type needle struct {
@@ -170,6 +172,8 @@ func newScanner(secrets []string) *scanner {
 			// not others (\u002B beside a bare "/"), found from the run
 			// of letters and digits that none of them changes.
 			sc.needles = append(sc.needles, needle{kind: "escaped", fp: fp, text: []byte(anchor), re: re})
+			// A key of signs alone has no anchor: every text is read.
+			sc.anchorless = sc.anchorless || anchor == ""
 		}
 	}
 	texts := make([]string, len(sc.needles))
@@ -197,7 +201,7 @@ type hit struct{ needle, at int }
 
 // scanIndexed returns the first occurrence of each needle in data.
 func (sc *scanner) scanIndexed(data []byte) []hit {
-	if !sc.find.In(data) {
+	if !sc.anchorless && !sc.find.In(data) {
 		return nil
 	}
 	var hits []hit

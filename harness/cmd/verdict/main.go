@@ -141,8 +141,8 @@ func unavailableStreak(doc *report.Document, dir string, limit int, stdout, stde
 	streak, since := 1, doc.Run.Start
 	for i := len(earlier) - 1; i >= 0; i-- {
 		d := earlier[i]
-		if !d.Run.Start.Before(doc.Run.Start) || d.Target.BaseURL != doc.Target.BaseURL || d.Mode != doc.Mode {
-			continue // this run itself, a later one, or another target's
+		if !d.Run.Start.Before(since) || d.Target.BaseURL != doc.Target.BaseURL || d.Mode != doc.Mode {
+			continue // this run itself, a later one, a copy of one counted, or another target's
 		}
 		if d.Verdict != report.VerdictUnavailable {
 			break
