@@ -142,7 +142,10 @@ func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
 		"the server hung up on a hello":             {io.EOF, false},
 		"the target was down":                       {fmt.Errorf("%w: TLS handshake with h:443: connect: connection refused", client.ErrUnreachable), false},
 	} {
-		f := legacyTLSFinding(tc.err, func() error { t.Fatalf("%s: the TLS 1.2 probe is only for a handshake_failure", name); return nil })
+		f := legacyTLSFinding(tc.err, func() (client.LegacyHello, error) {
+			t.Fatalf("%s: the hand-written hello is only for a handshake_failure", name)
+			return client.LegacyHello{}, nil
+		})
 		if f.OK != tc.want {
 			t.Errorf("%s: ok %v, want %v (%s)", name, f.OK, tc.want, f.Observed)
 		}
@@ -160,24 +163,26 @@ func TestLegacyTLSPassesOnlyOnARefusal(t *testing.T) {
 	}
 }
 
-// A handshake_failure refuses the old versions only as the TLS 1.2 probe
-// with the same suites shows: they are accepted there, or the server takes
-// no old suite at all; any other outcome of that probe leaves it unknown.
-func TestLegacyTLSHandshakeFailureIsJudgedByTheTLS12Probe(t *testing.T) {
+// A handshake_failure refuses the old versions only as the hand-written
+// hello, which offers every classic suite, shows: refused too, they are
+// refused; a ServerHello for TLS 1.0 (with a DHE suite Go lacks) is the old
+// version allowed; no answer leaves it unknown.
+func TestLegacyTLSHandshakeFailureIsJudgedByTheHandWrittenHello(t *testing.T) {
 	failure := &net.OpError{Op: "remote error", Err: tls.AlertError(40)}
 	for name, tc := range map[string]struct {
-		tls12 error
+		hello client.LegacyHello
+		err   error
 		want  bool
 		says  string
 	}{
-		"the old suites work over TLS 1.2":    {nil, true, "it was the version that was refused"},
-		"the server takes AEAD suites alone":  {failure, true, "AEAD suites alone"},
-		"the TLS 1.2 probe could not be made": {io.EOF, false, "unknown"},
+		"refused with every classic suite": {client.LegacyHello{Alert: 40}, nil, true, "refused too"},
+		"TLS 1.0 with a DHE suite":         {client.LegacyHello{Version: tls.VersionTLS10, Suite: 0x0033}, nil, false, "TLS 1.0/1.1 is allowed"},
+		"no answer to the hello":           {client.LegacyHello{}, io.EOF, false, "unknown"},
 	} {
 		called := 0
-		f := legacyTLSFinding(fmt.Errorf("TLS handshake: %w", failure), func() error { called++; return tc.tls12 })
+		f := legacyTLSFinding(fmt.Errorf("TLS handshake: %w", failure), func() (client.LegacyHello, error) { called++; return tc.hello, tc.err })
 		if called != 1 || f.OK != tc.want || !strings.Contains(f.Observed, tc.says) {
-			t.Errorf("%s: probe made %d time(s), ok %v (want %v), observed %q (want it to say %q)", name, called, f.OK, tc.want, f.Observed, tc.says)
+			t.Errorf("%s: hello sent %d time(s), ok %v (want %v), observed %q (want it to say %q)", name, called, f.OK, tc.want, f.Observed, tc.says)
 		}
 	}
 }

@@ -49,10 +49,7 @@ func transportChecks() map[string]Check {
 			}
 			t.Record(evidence.Finding{Expected: "a TLS 1.2+ handshake succeeds", Observed: outcome(err), OK: err == nil, Facts: facts})
 			_, err = t.API.ProbeLegacyTLS(ctx)
-			t.Record(legacyTLSFinding(err, func() error {
-				_, err := t.API.ProbeLegacySuitesOnTLS12(ctx)
-				return err
-			}))
+			t.Record(legacyTLSFinding(err, func() (client.LegacyHello, error) { return t.API.ProbeLegacyHello(ctx) }))
 		}},
 		"TRANS-004": {Gates: []Gate{handshake}, Run: func(ctx SpecContext, t *T) {
 			state, err := t.API.ProbeTLS(ctx, tls.VersionTLS12, tls.VersionTLS13)
@@ -209,18 +206,17 @@ func hasID(v any) bool {
 }
 
 // legacyTLSFinding judges the TLS 1.0/1.1 probe, which offers every cipher
-// suite Go has. A protocol_version alert is the refusal of the version. So
-// is a handshake_failure alert (some servers and load balancers refuse an
-// old version so), when oldSuitesOnTLS12, the TLS 1.2 handshake with the
-// suites TLS 1.0/1.1 can use, which is made for that alert alone, shows
-// that it was not for want of a suite: it succeeds (the version was
-// refused), or ends in handshake_failure too (the server offers no suite
-// an old version could use, only AEAD ones). Any other error (a
+// suite Go has. A protocol_version alert is the refusal of the version. A
+// handshake_failure alert (which some servers and load balancers send to
+// refuse an old version, and which a server that allows one with a suite
+// Go lacks sends too) is judged by hello, a TLS 1.1 ClientHello written by
+// hand that offers every classic suite: a ServerHello for TLS 1.0 or 1.1 is
+// the old version allowed; an alert, its refusal. Any other error (a
 // certificate that does not verify, a hang-up) leaves it unknown whether
 // the old versions are allowed, which is reported as the problem it is,
 // never as a pass.
-func legacyTLSFinding(err error, oldSuitesOnTLS12 func() error) evidence.Finding {
-	f := evidence.Finding{Expected: "a TLS 1.0/1.1 handshake is refused (a protocol_version alert, or a handshake_failure that is not for want of a cipher suite)", Observed: outcome(err)}
+func legacyTLSFinding(err error, hello func() (client.LegacyHello, error)) evidence.Finding {
+	f := evidence.Finding{Expected: "a TLS 1.0/1.1 handshake is refused, whatever cipher suite it offers", Observed: outcome(err)}
 	switch {
 	case err == nil:
 		f.Observed += " (TLS 1.0/1.1 is allowed)"
@@ -229,17 +225,20 @@ func legacyTLSFinding(err error, oldSuitesOnTLS12 func() error) evidence.Finding
 	case errors.Is(err, client.ErrUnreachable):
 		f.Observed += " (no TLS server answered, so whether TLS 1.0/1.1 is allowed is unknown: an outage, run again when the target is up)"
 	case client.HandshakeFailure(err):
-		switch err12 := oldSuitesOnTLS12(); {
-		case err12 == nil:
+		h, herr := hello()
+		switch {
+		case herr == nil && h.Accepted():
+			f.Observed += fmt.Sprintf(" (a handshake_failure for Go's suites, but a TLS 1.1 hello offering every classic suite got a ServerHello for %s with suite 0x%04X, one Go lacks: TLS 1.0/1.1 is allowed)",
+				tls.VersionName(h.Version), h.Suite)
+		case herr == nil && h.Alert != 0:
 			f.OK = true
-			f.Observed += " (a handshake_failure, not a protocol_version alert; the same cipher suites were accepted over TLS 1.2, so it was the version that was refused)"
-		case client.HandshakeFailure(err12):
-			f.OK = true
-			f.Observed += " (a handshake_failure, not a protocol_version alert; over TLS 1.2 the server took none of the cipher suites TLS 1.0/1.1 can use either, " +
-				"so it offers AEAD suites alone, which no TLS 1.0/1.1 handshake can use; a suite Go lacks (DHE, Camellia) is all that could carry one: " + legacyTLSManualCheck + " show it)"
+			f.Observed += fmt.Sprintf(" (a handshake_failure, not a protocol_version alert; a TLS 1.1 hello offering every classic suite, DHE and Camellia included, was refused too, with alert %d)", h.Alert)
+		case herr != nil:
+			f.Observed += " (a handshake_failure, not a protocol_version alert; whether it refused the version is unknown, as a TLS 1.1 hello offering every classic suite got no answer either: " +
+				herr.Error() + "; fix what that error names and run again, or confirm by hand that " + legacyTLSManualCheck + " both fail, and attach that to the report)"
 		default:
-			f.Observed += " (a handshake_failure, not a protocol_version alert; whether it refused the version is unknown, as the TLS 1.2 handshake with the same suites failed too: " +
-				outcome(err12) + "; fix what that error names and run again, or confirm by hand that " + legacyTLSManualCheck + " both fail, and attach that to the report)"
+			f.Observed += fmt.Sprintf(" (a handshake_failure, not a protocol_version alert; a TLS 1.1 hello offering every classic suite got a ServerHello for version 0x%04X, which it did not offer, so whether TLS 1.0/1.1 is allowed is unknown: confirm by hand that %s both fail)",
+				h.Version, legacyTLSManualCheck)
 		}
 	default:
 		// A hang-up, a certificate that does not verify: say how to tell

@@ -316,10 +316,8 @@ func TestVersionRefusedOnlyForTheVersion(t *testing.T) {
 }
 
 // A server that offers only AEAD suites (which TLS 1.0 cannot use) ends an
-// old handshake with handshake_failure, not protocol_version; the TLS 1.2
-// probe with the old suites tells it from a server that refuses the
-// version itself.
-func TestHandshakeFailureAndTheLegacySuitesProbe(t *testing.T) {
+// old handshake with handshake_failure, not protocol_version.
+func TestHandshakeFailureIsTheServersAlert(t *testing.T) {
 	aeadOnly := &target{}
 	aeadOnly.Server = quietServer(aeadOnly.wrap(ok))
 	// #nosec G402 -- old versions allowed, but with suites they cannot use
@@ -330,13 +328,6 @@ func TestHandshakeFailureAndTheLegacySuitesProbe(t *testing.T) {
 	_, err := c.ProbeLegacyTLS(context.Background())
 	if !HandshakeFailure(err) || VersionRefused(err) {
 		t.Errorf("an old handshake against AEAD suites alone: %v; want a handshake_failure, not a refusal of the version", err)
-	}
-	if _, err := c.ProbeLegacySuitesOnTLS12(context.Background()); !HandshakeFailure(err) {
-		t.Errorf("the old suites over TLS 1.2 against AEAD suites alone: %v; want handshake_failure", err)
-	}
-	modern := newTLSTarget(t, ok)
-	if state, err := liveClient(t, modern.Server, nil).ProbeLegacySuitesOnTLS12(context.Background()); err != nil || state.Version != tls.VersionTLS12 {
-		t.Errorf("a TLS 1.2 server with Go's default suites must take an old suite over TLS 1.2: %v", err)
 	}
 	if HandshakeFailure(nil) || HandshakeFailure(errors.New("tls: handshake failure")) || HandshakeFailure(&net.OpError{Op: "remote error", Err: tls.AlertError(70)}) {
 		t.Error("only the server's handshake_failure alert counts")

@@ -297,16 +297,6 @@ func (c *Client) ProbeLegacyTLS(ctx context.Context) (*tls.ConnectionState, erro
 	return c.probeTLS(ctx, tls.VersionTLS10, tls.VersionTLS11, suites)
 }
 
-// ProbeLegacySuitesOnTLS12 makes a TLS 1.2 handshake with the target's host
-// offering only the cipher suites TLS 1.0 and 1.1 can use (every one Go
-// implements). After a TLS 1.0/1.1 handshake ended in handshake_failure,
-// it tells why: if these suites are accepted over TLS 1.2, the old
-// handshake failed on its version; if they are refused here too
-// (HandshakeFailure), the server offers no suite an old version could use.
-func (c *Client) ProbeLegacySuitesOnTLS12(ctx context.Context) (*tls.ConnectionState, error) {
-	return c.probeTLS(ctx, tls.VersionTLS12, tls.VersionTLS12, LegacyCipherSuites())
-}
-
 // LegacyCipherSuites are the IDs of the cipher suites Go implements that
 // TLS 1.0 and 1.1 can use (CBC and RC4 suites; never an AEAD one).
 func LegacyCipherSuites() []uint16 {
@@ -341,6 +331,49 @@ func remoteAlert(err error, code uint8) bool {
 // section 6.2).
 const alertHandshakeFailure = 40
 
+// dialTarget opens a TCP connection to the target's HTTPS host and port for
+// a probe, within the configured timeout. what names the probe in errors,
+// with %s for the address; fail wraps a probe's later errors the same way.
+// A dial that fails is ErrUnreachable (an outage), but for a host name DNS
+// does not know, which is a name to correct.
+func (c *Client) dialTarget(ctx context.Context, what string) (conn net.Conn, pctx context.Context, cancel context.CancelFunc, fail func(error) error, err error) {
+	if c.cfg.IsReplay() {
+		return nil, nil, nil, nil, errors.New("a TLS handshake cannot be replayed from a cassette: set WINSTON_MODE=live (or record)")
+	}
+	if c.cfg.BaseURL == nil || c.cfg.BaseURL.Host == "" {
+		return nil, nil, nil, nil, errors.New("no target to probe: set WINSTON_BASE_URL")
+	}
+	host, port := c.cfg.BaseURL.Hostname(), c.cfg.BaseURL.Port()
+	if port == "" {
+		port = "443"
+	}
+	timeout := c.cfg.Timeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	pctx, cancel = context.WithTimeout(ctx, timeout)
+	addr := net.JoinHostPort(host, port)
+	fail = func(err error) error {
+		return redactErr(fmt.Errorf(what+": %w", addr, err))
+	}
+	conn, err = (&net.Dialer{Timeout: timeout}).DialContext(pctx, "tcp", addr)
+	if err != nil {
+		cancel()
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			// No such host: a name to correct, not an outage.
+			return nil, nil, nil, nil, fail(err)
+		}
+		// Nothing listened, or the host could not be reached: an
+		// outage.
+		return nil, nil, nil, nil, fmt.Errorf("%w: %w", ErrUnreachable, fail(err))
+	}
+	return conn, pctx, cancel, fail, nil
+}
+
 // VersionRefused reports whether err from a TLS handshake is the server
 // refusing the protocol version: a protocol_version alert, or a
 // ServerHello that picks a version the client did not offer. Any other
@@ -356,45 +389,17 @@ func VersionRefused(err error) bool {
 const alertProtocolVersion = 70
 
 func (c *Client) probeTLS(ctx context.Context, minVersion, maxVersion uint16, suites []uint16) (*tls.ConnectionState, error) {
-	if c.cfg.IsReplay() {
-		return nil, errors.New("a TLS handshake cannot be replayed from a cassette: set WINSTON_MODE=live (or record)")
-	}
-	if c.cfg.BaseURL == nil || c.cfg.BaseURL.Host == "" {
-		return nil, errors.New("no target to probe: set WINSTON_BASE_URL")
-	}
 	pool, err := rootCAs(c.cfg)
 	if err != nil {
 		return nil, err
 	}
-	host, port := c.cfg.BaseURL.Hostname(), c.cfg.BaseURL.Port()
-	if port == "" {
-		port = "443"
-	}
-	timeout := c.cfg.Timeout
-	if timeout <= 0 {
-		timeout = 15 * time.Second
-	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	addr := net.JoinHostPort(host, port)
-	fail := func(err error) error {
-		return redactErr(fmt.Errorf("TLS handshake with %s (versions %s to %s): %w",
-			addr, tls.VersionName(minVersion), tls.VersionName(maxVersion), err))
-	}
-	raw, err := (&net.Dialer{Timeout: timeout}).DialContext(ctx, "tcp", addr)
+	what := fmt.Sprintf("TLS handshake with %%s (versions %s to %s)", tls.VersionName(minVersion), tls.VersionName(maxVersion))
+	raw, ctx, cancel, fail, err := c.dialTarget(ctx, what)
 	if err != nil {
-		var dnsErr *net.DNSError
-		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-			// No such host: a name to correct, not an outage.
-			return nil, fail(err)
-		}
-		// Nothing listened, or the host could not be reached: an
-		// outage.
-		return nil, fmt.Errorf("%w: %w", ErrUnreachable, fail(err))
+		return nil, err
 	}
+	defer cancel()
+	host := c.cfg.BaseURL.Hostname()
 	counted := &countingConn{Conn: raw}
 	// #nosec G402 -- the TLS checks probe old versions on purpose; verification stays on
 	tc := tls.Client(counted, &tls.Config{RootCAs: pool, ServerName: host, MinVersion: minVersion, MaxVersion: maxVersion, CipherSuites: suites})
