@@ -124,12 +124,12 @@ func (b *breaker) allow(u *url.URL) error {
 	now := b.clock()
 	o, p := b.state(u)
 	if o.failures >= BreakerThreshold && len(o.failedPaths) > 1 {
-		if o.circuit.allow(now) {
+		if o.allow(now) {
 			return nil
 		}
 		return fmt.Errorf("%w: not sent, %d requests in a row failed (last: %s); the run goes on without waiting for each timeout", ErrTargetUnavailable, o.failures, o.last)
 	}
-	if !p.circuit.allow(now) {
+	if !p.allow(now) {
 		return fmt.Errorf("%w: not sent, %d requests in a row to %s failed (last: %s) while other paths may answer; the run goes on without waiting for each timeout",
 			ErrTargetUnavailable, p.failures, u.Path, p.last)
 	}

@@ -94,8 +94,10 @@ func legacyClientHello(serverName string) ([]byte, error) {
 	ext = appendExtension(ext, 0x000b, []byte{1, 0})                            // uncompressed points
 	body = binary.BigEndian.AppendUint16(body, uint16(len(ext)))                // #nosec G115 -- a few hundred bytes
 	body = append(body, ext...)
-	handshake := append([]byte{1, byte(len(body) >> 16), byte(len(body) >> 8), byte(len(body))}, body...)
-	record := []byte{22, 3, 1, byte(len(handshake) >> 8), byte(len(handshake))}
+	// Under 2 KiB in all: the lengths fit their fields.
+	handshake := append([]byte{1, 0}, binary.BigEndian.AppendUint16(nil, uint16(len(body)))...) // #nosec G115 -- under 2 KiB
+	handshake = append(handshake, body...)
+	record := binary.BigEndian.AppendUint16([]byte{22, 3, 1}, uint16(len(handshake))) // #nosec G115 -- under 2 KiB
 	return append(record, handshake...), nil
 }
 

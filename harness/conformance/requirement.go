@@ -265,7 +265,7 @@ func (t *T) observe(endpoint string, ok bool, expected string, resp *client.Resp
 			Facts: map[string]string{NotJudgedFact: throttledWhy(resp), ThrottledFact: "429"}})
 		return
 	}
-	if resp != nil && resp.Err == nil && resp.Exchange.Unavailable && !(judge5xx && resp.PathAnswered) {
+	if resp != nil && resp.Err == nil && resp.Exchange.Unavailable && (!judge5xx || !resp.PathAnswered) {
 		t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
 			Facts: map[string]string{NotJudgedFact: unavailableWhy(resp), UnavailableFact: strconv.Itoa(resp.Status)}})
 		return
