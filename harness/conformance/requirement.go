@@ -431,7 +431,7 @@ func unavailableWhy(resp *client.Response) string {
 const ThrottledFact = report.ThrottledFact
 
 // ThrottleFix says what to change when the target throttles the run.
-const ThrottleFix = "lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES) and run again"
+const ThrottleFix = report.ThrottleFix + " and run again"
 
 func throttledWhy(resp *client.Response) string {
 	retries := ""

@@ -89,7 +89,7 @@ func (c *Comparison) headline() string {
 			len(c.NewlyNotJudged), changeIDs(c.NewlyNotJudged))
 	case len(c.NewlyUnavailable) > 0 && c.NewlyThrottled == len(c.NewlyUnavailable):
 		lead = fmt.Sprintf("The target throttled the run, no contract violation is new: %d check(s) got 429 Too Many Requests after the client's retries, "+
-			"so they say nothing about the contract; lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES).", len(c.NewlyUnavailable))
+			"so they say nothing about the contract; "+ThrottleFix+".", len(c.NewlyUnavailable))
 	case len(c.NewlyUnavailable) > 0:
 		lead = fmt.Sprintf("The environment was down (outage), no contract violation is new: %d check(s) newly unavailable got no answer, "+
 			"so they say nothing about the contract; run again when the environment is up.", len(c.NewlyUnavailable))

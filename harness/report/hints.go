@@ -86,7 +86,11 @@ const skippedFact = "skipped"
 
 // throttleHint says what to change when the target throttled the run.
 const throttleHint = "the target throttled the run (429 Too Many Requests after the client's retries), so some checks judged nothing: " +
-	"lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES) and run again"
+	ThrottleFix + " and run again"
+
+// ThrottleFix is what to change when the target throttled a run, in every
+// message that says so.
+const ThrottleFix = "set WINSTON_MAX_RPS to a lower cap (0 means no cap at all) or lower WINSTON_CONCURRENCY (or raise WINSTON_RETRIES)"
 
 // A setupHint is a likely setup mistake, recognised in a transport error.
 type setupHint struct {

@@ -30,3 +30,20 @@ func TestTheGoLiveReasonMarksInferredRules(t *testing.T) {
 		t.Errorf("a skipped inferred rule among the blockers: %s", r)
 	}
 }
+
+// A go-live ready on a run whose MUST failure the known-issues ledger
+// excused does not read as a clean pass: the reason names what was
+// excused, with the ledger's note and expiry.
+func TestAReadyGoLiveNamesWhatTheLedgerExcused(t *testing.T) {
+	broken := fakeSpec{text: "AUTH-002 a missing Authorization header gets 401", state: types.SpecStateFailed, msg: "1 violation(s); first: expected 401; observed 200"}
+	ledger := &Ledger{Entries: []LedgerEntry{{ID: "AUTH-002", Note: "Winston ticket 77", Expires: "2099-01-01"}}}
+	doc := Build(ginkgoReport(t, append(allPassing("AUTH-002", "ORDER-001"), broken, passing("ORDER-001", "an order on a known table is placed"))...), testCatalogue(t), liveRun(), ledger, nil)
+	if doc.GoLive.Verdict != GoLiveReady {
+		t.Fatalf("fixture: go-live %s: %s", doc.GoLive.Verdict, doc.GoLive.Reason)
+	}
+	for _, want := range []string{"AUTH-002", "Winston ticket 77", "2099-01-01", "known vendor issue"} {
+		if !strings.Contains(doc.GoLive.Reason, want) {
+			t.Errorf("the ready reason lacks %q: %s", want, doc.GoLive.Reason)
+		}
+	}
+}

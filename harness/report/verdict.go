@@ -113,7 +113,7 @@ func deriveGoLive(doc *Document) GoLive {
 		return GoLive{GoLiveNotReady, "Not ready: the run was interrupted (" + doc.Run.Interrupted + ") before every check was judged; run it again to the end."}
 	case doc.Verdict == VerdictUnavailable && throttledRun(doc):
 		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %s throttled the run (429 Too Many Requests after the client's retries), so some checks were not judged; "+
-			"lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES) and run again.", target)}
+			ThrottleFix+" and run again.", target)}
 	case doc.Verdict == VerdictUnavailable:
 		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %s was unavailable (no answer, or only 5xx/timeouts), so the contract could not be judged; run again when it answers.", target)}
 	}
@@ -158,6 +158,22 @@ func deriveGoLive(doc *Document) GoLive {
 		}
 		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: every %s must pass, and %d did not: %s.%s", scope, len(blockers), joinCapped(blockers, 10), inferredNote(inferred))}
 	}
+	var excused []string
+	for _, r := range doc.Requirements {
+		if r.Level == catalogue.LevelMust && r.Status == StatusKnownIssue && (doc.Profile == nil || r.InProfile) {
+			note := r.ID
+			if r.KnownIssue != nil {
+				note += " (" + r.KnownIssue.Note + ", until " + r.KnownIssue.Expires + ")"
+			}
+			excused = append(excused, note)
+		}
+	}
+	if len(excused) > 0 {
+		// Ready, but not on a clean pass: the reason names what the
+		// known-issues ledger excused, for Winston to see.
+		return GoLive{GoLiveReady, fmt.Sprintf("Ready: every %s passed against %s in %s mode, but for %d failure(s) the known-issues ledger excuses as known vendor issues: %s.",
+			scope, target, doc.Mode, len(excused), joinCapped(excused, 10))}
+	}
 	return GoLive{GoLiveReady, fmt.Sprintf("Ready: every %s passed against %s in %s mode.", scope, target, doc.Mode)}
 }
 
@@ -192,8 +208,13 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	}
 	add(c.ContractViolations, "contract violation", "contract violations", isViolation)
 	add(c.Advisory, "advisory failure", "advisory failures", func(r Requirement) bool { return r.Status == StatusFailed && r.Advisory })
-	add(c.EnvironmentUnavailable, "check with the environment unavailable", "checks with the environment unavailable",
-		func(r Requirement) bool { return r.Classification == ClassEnvironmentUnavailable })
+	if throttledRun(doc) {
+		add(c.EnvironmentUnavailable, "check not judged because the target throttled the run", "checks not judged because the target throttled the run",
+			func(r Requirement) bool { return r.Classification == ClassEnvironmentUnavailable })
+	} else {
+		add(c.EnvironmentUnavailable, "check with the environment unavailable", "checks with the environment unavailable",
+			func(r Requirement) bool { return r.Classification == ClassEnvironmentUnavailable })
+	}
 	add(c.ConfigurationErrors, "check not judged for the run's setup or too few items", "checks not judged for the run's setup or too few items",
 		func(r Requirement) bool {
 			return r.Status == StatusFailed && r.Classification == ClassConfigurationError

@@ -134,6 +134,9 @@ func verdictLabel(d *Document) string {
 	case VerdictFail:
 		return "FAIL: contract violation"
 	case VerdictUnavailable:
+		if throttledRun(d) {
+			return "UNAVAILABLE: the target throttled the run (429 after retries), no contract verdict"
+		}
 		return "UNAVAILABLE: environment unavailable, no contract verdict"
 	case VerdictConfigError:
 		if d.Run.ConfigError == "" {

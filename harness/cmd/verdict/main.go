@@ -157,8 +157,8 @@ func unavailableStreak(doc *report.Document, dir string, limit int, stdout, stde
 	if limit == 0 || streak < limit {
 		return report.ExitUnavailable
 	}
-	fmt.Fprintf(stderr, "verdict: %d runs in a row (the limit is %d) got no usable answer, so the target's contract has not been judged since %s. "+
-		"If the reports say 429 (throttled), lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY (or raise WINSTON_RETRIES); "+
+	fmt.Fprintf(stderr, "verdict: %d runs in a row (the limit is %d) ended unavailable (no answer, outage answers or throttling), so the target's contract has not been fully judged since %s. "+
+		"If the reports say 429 (throttled), "+report.ThrottleFix+"; "+
 		"if they say no answer or 5xx, check WINSTON_BASE_URL and ask Winston whether the test environment is down.\n",
 		streak, limit, since.UTC().Format(time.RFC3339))
 	return exitUnavailableTooLong
