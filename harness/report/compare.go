@@ -129,6 +129,10 @@ func Compare(baseline, current *Document) *Comparison {
 	c.compareRequirements(baseline, current)
 	c.compareStatusCodes(baseline, current)
 	c.compareLatency(baseline, current)
+	if len(baseline.Shapes) == 0 && len(current.Shapes) > 0 {
+		c.Notes = append(c.Notes, "the baseline recorded no response shapes (its run judged no list: an outage, throttling or a setup error), "+
+			"so shape drift could not be compared: compare with the last run that judged the lists (make compare BASELINE=...)")
+	}
 	for _, ep := range sortedKeys(current.Shapes) {
 		if before, ok := baseline.Shapes[ep]; ok {
 			c.Drift = append(c.Drift, diffShapes(ep, before, current.Shapes[ep])...)

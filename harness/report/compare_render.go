@@ -62,6 +62,11 @@ func (c *Comparison) Text() string {
 // reader knows at a glance whom to call; then it counts every change.
 func (c *Comparison) headline() string {
 	if !c.HasRegressions() && len(c.Fixed)+len(c.Recovered)+len(c.Changed) == 0 {
+		if c.Current.Verdict != "" && c.Current.Verdict != VerdictPass {
+			// Nothing new, but nothing mended either: a standing
+			// failure or outage must not read as all clear.
+			return fmt.Sprintf("No change from the baseline, which was no pass either: tonight's verdict is still %s (%s)", c.Current.Verdict, c.Current.Summary)
+		}
 		return "No change from the baseline."
 	}
 	slower := 0

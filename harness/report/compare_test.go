@@ -277,3 +277,25 @@ func TestCompareTellsThinDataFromASetupMistake(t *testing.T) {
 		t.Errorf("compare.md lacks the not-judged section:\n%s", md)
 	}
 }
+
+// A night as bad as the one before reads as no pass, not as all clear; and
+// after a night that recorded no shapes, compare says drift could not be
+// compared rather than reporting none.
+func TestCompareNeverReadsAStandingFailureAsAllClear(t *testing.T) {
+	pass, outage, broken := nights(t)
+	if head := Compare(broken, broken).headline(); !strings.Contains(head, "still fail") || !strings.Contains(head, "AUTH-001") {
+		t.Errorf("a standing violation: %s", head)
+	}
+	if head := Compare(outage, outage).headline(); !strings.Contains(head, "still unavailable") {
+		t.Errorf("a standing outage: %s", head)
+	}
+	if head := Compare(pass, pass).headline(); head != "No change from the baseline." {
+		t.Errorf("two passing nights: %s", head)
+	}
+	base, cur := baselineAndCurrent(t)
+	base.Shapes = nil
+	c := Compare(base, cur)
+	if len(c.Drift) != 0 || !strings.Contains(strings.Join(c.Notes, "\n"), "shape drift could not be compared") {
+		t.Errorf("a baseline without shapes: drift %v, notes %q", c.Drift, c.Notes)
+	}
+}
