@@ -142,7 +142,7 @@ func TestCompareMarkdownAndTextNameEndpointFieldAndChange(t *testing.T) {
 func TestCompareOfARunWithItselfIsQuiet(t *testing.T) {
 	d := mustBuild(t, "fail")
 	c := Compare(d, d)
-	if c.HasRegressions() || len(c.Fixed)+len(c.Changed) != 0 || !strings.Contains(c.Markdown(), "No change from the baseline.") {
+	if c.HasRegressions() || len(c.Fixed)+len(c.Changed) != 0 || !strings.Contains(c.Markdown(), "No change from the baseline") || !strings.Contains(c.Markdown(), "still fail") {
 		t.Errorf("self comparison = %+v", c)
 	}
 }
