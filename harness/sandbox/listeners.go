@@ -13,6 +13,21 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
+// httpsOriginFor is the HTTPS origin of host (a Host header, with or
+// without its port) on the sandbox's HTTPS port; the sandbox's own HTTPS
+// origin when host is empty or not one its certificate covers.
+func (s *Server) httpsOriginFor(host string) string {
+	h, _, err := net.SplitHostPort(host)
+	if err != nil {
+		h = strings.Trim(host, "[]")
+	}
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(s.httpsURL, "https://"))
+	if err != nil || (h != "localhost" && h != "127.0.0.1" && h != "::1") {
+		return s.httpsURL
+	}
+	return "https://" + net.JoinHostPort(h, port)
+}
+
 // serveRedirect answers every request on the plain-HTTP listener, any
 // method, without auth: 308 to the same path and query on the HTTPS
 // origin, with an empty body, so no API data ever travels in clear.
@@ -26,19 +41,26 @@ func (s *Server) serveRedirect(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusServiceUnavailable, "Service Unavailable: the sandbox simulates an outage (fault outage)")
 		return
 	}
-	loc := s.httpsURL + r.URL.EscapedPath()
+	// The HTTPS origin of the host the client asked for (127.0.0.1,
+	// localhost or ::1: the certificate covers each), on the HTTPS port.
+	origin := s.httpsOriginFor(r.Host)
+	loc := origin + r.URL.EscapedPath()
 	if r.URL.RawQuery != "" || r.URL.ForceQuery {
 		loc += "?" + r.URL.RawQuery
 	}
 	switch {
 	case s.faults.on(faultRedirectWrongPath):
-		loc = s.httpsURL + "/"
+		loc = origin + "/"
 	case s.faults.on(variantRedirectDropsQuery):
-		loc = s.httpsURL + r.URL.EscapedPath()
+		loc = origin + r.URL.EscapedPath()
 	case s.faults.on(faultRedirectToHTTP):
 		loc = "http://" + strings.TrimPrefix(loc, "https://")
 	case s.faults.on(faultRedirectOtherHost):
-		loc = strings.Replace(loc, "://127.0.0.1:", "://localhost:", 1)
+		other := "localhost"
+		if h, _, err := net.SplitHostPort(r.Host); err == nil && h == "localhost" {
+			other = "127.0.0.1"
+		}
+		loc = s.httpsOriginFor(net.JoinHostPort(other, "0")) + strings.TrimPrefix(loc, origin)
 	}
 	status := http.StatusPermanentRedirect
 	switch {

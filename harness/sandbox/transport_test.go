@@ -145,3 +145,26 @@ func refusedWithHandshakeFailure(s *Server) bool {
 	_, err := handshakeWith(s, "127.0.0.1", tls.VersionTLS10, tls.VersionTLS11, client.LegacyCipherSuites())
 	return err != nil && strings.Contains(err.Error(), "remote error: tls: handshake failure")
 }
+
+// The plain-HTTP redirect names the host the client asked for, on the
+// HTTPS port: a suite pointed at localhost is sent to localhost.
+func TestTheRedirectKeepsTheHostAsked(t *testing.T) {
+	h := newHarness(t, Options{})
+	for _, host := range []string{"localhost", "127.0.0.1"} {
+		req, err := http.NewRequest(http.MethodPost, h.s.HTTPURL()+"/api/v2/bills", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, port, _ := net.SplitHostPort(strings.TrimPrefix(h.s.HTTPURL(), "http://"))
+		req.Host = net.JoinHostPort(host, port)
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		_, httpsPort, _ := net.SplitHostPort(strings.TrimPrefix(h.s.HTTPSURL(), "https://"))
+		if want := "https://" + net.JoinHostPort(host, httpsPort) + "/api/v2/bills"; resp.Header.Get("Location") != want {
+			t.Errorf("asked as %s: Location %q, want %q", host, resp.Header.Get("Location"), want)
+		}
+	}
+}
