@@ -57,9 +57,14 @@ func NeedsOwnFixtures(env *Env) string {
 	if !cfg.IsLive() || cfg.Catalogue != "" || cfg.BaseURL == nil || isLoopback(cfg.BaseURL.Hostname()) {
 		return ""
 	}
-	return fmt.Sprintf("needs your environment's fixtures: the embedded catalogue's fixtures.planId (%s) and tableNumber are the sandbox's, not %s's; "+
+	reason := fmt.Sprintf("needs your environment's fixtures: the embedded catalogue's fixtures.planId (%s) and tableNumber are the sandbox's, not %s's; "+
 		"copy harness/catalogue/catalogue.yaml, set fixtures.planId and fixtures.tableNumber to a plan and table of your environment, and point WINSTON_CATALOGUE at it",
 		env.Catalogue.Fixtures.PlanID, cfg.BaseURL.Host)
+	if !cfg.AllowMutations {
+		// Said at once, so that the fix takes one round, not two.
+		reason += "; it places orders, so WINSTON_ALLOW_MUTATIONS=true is needed too (" + cfg.MutationsReason + ")"
+	}
+	return reason
 }
 
 // isLoopback reports whether host names this machine (the sandbox's place).

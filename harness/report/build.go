@@ -413,13 +413,19 @@ func fromLabels(id string, res *specResult) catalogue.Requirement {
 	return req
 }
 
+// firstLine is a message's first line, the requirement's reason, cut at
+// reasonLen: long enough for a skip's reason and its fix.
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = strings.TrimSpace(s[:i])
 	}
-	return cut(s, 300)
+	return cut(s, reasonLen)
 }
+
+// reasonLen bounds a reason; the failure message's other lines and the
+// evidence carry the rest.
+const reasonLen = 700
 
 // cut shortens s to at most n bytes (at a rune boundary), marking the cut.
 func cut(s string, n int) string {
