@@ -73,6 +73,11 @@ type Exchange struct {
 // sandbox, never about the Winston API.
 const SandboxHeader = "X-Winston-Sandbox"
 
+// SandboxCAName is the common name of the local sandbox's certificate
+// authority: a certificate it issued marks the target as the sandbox even
+// when no request was answered (the TLS checks record the issuer).
+const SandboxCAName = "Winston local sandbox CA"
+
 // ReportEntryName is the name of the Ginkgo report entry that carries a
 // spec's exchanges ([]Exchange) to the report builder.
 const ReportEntryName = "winston.exchanges"

@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
 // A replay run with WINSTON_BASE_URL set (WINSTON_MODE=live forgotten)
@@ -39,5 +43,17 @@ func TestAReplayNeverNamesTheConfiguredHostAsItsTarget(t *testing.T) {
 	}
 	if p := strings.Join(d.Run.Problems, "\n"); !strings.Contains(p, testBase) || !strings.Contains(p, "WINSTON_MODE=live") {
 		t.Errorf("the run's problems must say that %s was not asked and how to test it: %q", testBase, d.Run.Problems)
+	}
+}
+
+// A sandbox that answered no request (fault hang) is known by the
+// certificate the TLS checks saw: its report is never valid for submission.
+func TestASandboxThatAnsweredNothingIsKnownByItsCertificate(t *testing.T) {
+	cert := fakeSpec{text: "TRANS-004 a valid certificate", state: types.SpecStatePassed,
+		findings: []evidence.Finding{{Expected: "a certificate that verifies", Observed: "handshake succeeded", OK: true,
+			Facts: map[string]string{"certIssuer": "CN=" + evidence.SandboxCAName + ",O=winston-conformance sandbox"}}}}
+	d := Build(ginkgoReport(t, append(allPassing("TRANS-004"), cert)...), testCatalogue(t), liveRun(), nil, nil)
+	if !d.Run.Sandbox || d.GoLive.Verdict != GoLiveNotValidForSubmission {
+		t.Errorf("sandbox %v, go-live %s: a sandbox certificate must make the report not valid for submission", d.Run.Sandbox, d.GoLive.Verdict)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
 // certValidity is how long the generated leaf stays valid. A sandbox that
@@ -51,7 +53,7 @@ func newPKI(now time.Time, expired, otherHost bool) (*pki, error) {
 	}
 	caTmpl := &x509.Certificate{
 		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "Winston local sandbox CA", Organization: []string{"winston-conformance sandbox"}},
+		Subject:               pkix.Name{CommonName: evidence.SandboxCAName, Organization: []string{"winston-conformance sandbox"}},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(certValidity),
 		IsCA:                  true,
