@@ -97,15 +97,17 @@ func checkBillWindow(ctx SpecContext, t *T) {
 func windowRefused(ctx SpecContext, t *T, ep catalogue.Endpoint, what string, wide, control map[string]any) {
 	where := fmt.Sprintf("%s (%s)", ep.ID, what)
 	resp := t.Post(ctx, ep, control)
-	switch {
-	case resp.Err != nil || resp.Status == http.StatusTooManyRequests || resp.Unavailable():
-		// No answer, throttled, down: Observe records it as what it is,
-		// never as a judgement of the window.
-		t.Observe(where+" (one-day control)", false, "200 for the same query over one day", resp)
-		return
-	case resp.Status != 200:
+	switch resp.Status {
+	case 200:
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity:
+		// The query's form refused whatever the window.
 		t.NotJudged(where, "a 4xx for a window over 2 days", resp,
 			"the same query over one day did not get 200 either, so a refusal would say nothing of the window (the query's form, not its span, may be refused)")
+		return
+	default:
+		// No answer, throttled, down, the key refused: Observe records
+		// it as what it is, never as a judgement of the window.
+		t.Observe(where+" (one-day control)", false, "200 for the same query over one day", resp)
 		return
 	}
 	t.Expect4xx(where, t.Post(ctx, ep, wide), "a window over 2 days")

@@ -310,11 +310,39 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 			if req.Status != StatusFailed || !anyObservedStatus(req, 401) {
 				continue
 			}
-			req.Reason = "probably a wrong key or app name (every POST with the configured key got 401; see the run's problems): " + req.Reason
+			if req.Classification == ClassContractViolation && allObservedStatus(req, 401) {
+				// Every request with the key was refused, and this
+				// requirement failed on those refusals alone: a wrong
+				// or rotated key is far likelier than an API that
+				// refuses every valid key, and nothing else of the
+				// contract was judged through it.
+				req.Classification, req.Advisory = ClassConfigurationError, false
+				req.Reason = "configuration error: " + rejectedKeyReason + ": " + req.Reason
+			} else {
+				req.Reason = rejectedKeyReason + ": " + req.Reason
+			}
 			ids = append(ids, req.ID)
 		}
 		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains the 401s of %s)", hint, joinCapped(ids, 8)))
 	}
+}
+
+// rejectedKeyReason is what a requirement that failed on 401s says when
+// every request with the configured key got 401.
+const rejectedKeyReason = "probably a wrong key or app name (every POST with the configured key got 401; see the run's problems)"
+
+// allObservedStatus is true when every failing finding of req observed
+// status (and there is at least one).
+func allObservedStatus(req *Requirement, status int) bool {
+	failing := failingFindings(req)
+	for _, f := range failing {
+		one := *req
+		one.Evidence.Findings = []evidence.Finding{f}
+		if !anyObservedStatus(&one, status) {
+			return false
+		}
+	}
+	return len(failing) > 0
 }
 
 // rejectedKeyHint is the hint for a run in which every POST sent with the

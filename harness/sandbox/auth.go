@@ -32,7 +32,7 @@ const (
 // http-serves-data), which serves tenant 1 without credentials.
 func (s *Server) authenticate(r *http.Request, plain bool) (*tenant, string) {
 	t, why := s.credentials(r)
-	if t != nil && s.faults.on(faultRejectValidToken) {
+	if t != nil && (s.faults.on(faultRejectValidToken) || s.faults.on(faultRejectValidTokenOnLists) && strings.HasPrefix(r.URL.Path, "/api/v2/list/")) {
 		return nil, msgInvalidKey
 	}
 	if t == nil && (plain || s.faults.on(faultAuthBypass)) {

@@ -45,11 +45,13 @@ const (
 	// contract violation, since a real environment with little data
 	// answers the same way.
 	ExpectNotJudged = "not-judged"
-	// ExpectSetup is the outcome of a target that is right where the
-	// catalogue's guess is wrong (a path the contract leaves unknown):
-	// each requirement in Breaks must fail as a configuration error that
-	// names what to change in the catalogue, never as a contract
-	// violation, and the verdict is config-error.
+	// ExpectSetup is the outcome of a target the suite must take for a
+	// setup error: one that is right where the catalogue's guess is wrong
+	// (a path the contract leaves unknown), or one that no run can tell
+	// from a wrong setting (every valid key refused, as a rotated key
+	// is): each requirement in Breaks must fail as a configuration error
+	// that names what to check, never as a contract violation, and the
+	// verdict is config-error.
 	ExpectSetup = "setup"
 )
 
@@ -66,62 +68,63 @@ const FamilyAvailability = "availability"
 // Fault names, one constant per switch, so the server's code and tests
 // refer to them without typos.
 const (
-	faultRejectValidToken     = "reject-valid-token"
-	faultAuthBypass           = "auth-bypass"
-	faultAcceptMalformedToken = "accept-malformed-token"
-	faultAcceptOtherScheme    = "accept-other-scheme"
-	faultAcceptWrongApp       = "accept-wrong-app"
-	faultLaxAuthOnLists       = "lax-auth-on-lists"
-	faultAcceptV1Query        = "accept-v1-query"
-	faultEchoKeyIn401         = "echo-key-in-401"
-	faultEchoKeyIn401OnLists  = "echo-key-in-401-on-lists"
-	faultEchoKeyEscapedIn401  = "echo-key-escaped-in-401"
-	faultEmpty401Body         = "empty-401-body"
-	faultTenantLeak           = "tenant-leak"
-	faultAcceptAnyMethod      = "accept-any-method"
-	faultMethod404            = "method-404"
-	faultIgnoreContentType    = "ignore-content-type"
-	faultTextContentType      = "text-content-type"
-	faultTruncatedJSON        = "truncated-json"
-	faultV1Wrapper            = "v1-wrapper"
-	faultHTTPServesData       = "http-serves-data"
-	faultHTTPServesLists      = "http-serves-lists"
-	faultRedirectLeaksData    = "http-redirect-leaks-data"
-	faultRedirectWrongPath    = "redirect-wrong-path"
-	faultRedirect301          = "redirect-301"
-	faultTLSAllowOld          = "tls-allow-old"
-	faultTLSExpiredCert       = "tls-expired-cert"
-	faultNoHSTS               = "no-hsts"
-	faultMalformedJSON500     = "malformed-json-500"
-	faultLenientTypes         = "lenient-types"
-	faultNoLimitCap           = "no-limit-cap"
-	faultUnknownRoute200      = "unknown-route-200"
-	faultUnknownPlan200       = "unknown-plan-200"
-	faultEmptyErrorBody       = "empty-error-body"
-	faultIgnoreUnknownSort    = "ignore-unknown-sort"
-	fault429NoRetryAfter      = "429-no-retry-after"
-	faultDropRequiredField    = "drop-required-field"
-	faultNumberAsString       = "number-as-string"
-	faultIgnoreLimit          = "ignore-limit"
-	faultDefaultLimit50       = "default-limit-50"
-	faultIgnoreSkip           = "ignore-skip"
-	faultIgnoreSort           = "ignore-sort"
-	faultBillsNoFilter        = "bills-no-filter-required"
-	faultBillsNoWindow        = "bills-no-window"
-	faultBillsIgnoreDay       = "bills-ignore-businessday"
-	faultBillsIgnoreSince     = "bills-ignore-modifiedsince"
-	faultOrder500             = "order-500"
-	faultNoTableRejectPaid    = "notable-reject-paid"
-	faultNoTableNoNumber      = "notable-unpaid-no-number"
-	faultOrderNoValidation    = "order-no-validation"
-	faultOutage               = "outage"
-	faultOneEndpointDown      = "revenue-groups-down"
-	faultProductsElsewhere    = "products-elsewhere"
-	faultBillsNoFilterFields  = "bills-no-filter-fields"
-	faultHang                 = "hang"
-	faultReset                = "reset"
-	faultDownMidRun           = "down-mid-run"
-	faultThrottleMidRun       = "throttle-mid-run"
+	faultRejectValidToken        = "reject-valid-token"
+	faultRejectValidTokenOnLists = "reject-valid-token-on-lists"
+	faultAuthBypass              = "auth-bypass"
+	faultAcceptMalformedToken    = "accept-malformed-token"
+	faultAcceptOtherScheme       = "accept-other-scheme"
+	faultAcceptWrongApp          = "accept-wrong-app"
+	faultLaxAuthOnLists          = "lax-auth-on-lists"
+	faultAcceptV1Query           = "accept-v1-query"
+	faultEchoKeyIn401            = "echo-key-in-401"
+	faultEchoKeyIn401OnLists     = "echo-key-in-401-on-lists"
+	faultEchoKeyEscapedIn401     = "echo-key-escaped-in-401"
+	faultEmpty401Body            = "empty-401-body"
+	faultTenantLeak              = "tenant-leak"
+	faultAcceptAnyMethod         = "accept-any-method"
+	faultMethod404               = "method-404"
+	faultIgnoreContentType       = "ignore-content-type"
+	faultTextContentType         = "text-content-type"
+	faultTruncatedJSON           = "truncated-json"
+	faultV1Wrapper               = "v1-wrapper"
+	faultHTTPServesData          = "http-serves-data"
+	faultHTTPServesLists         = "http-serves-lists"
+	faultRedirectLeaksData       = "http-redirect-leaks-data"
+	faultRedirectWrongPath       = "redirect-wrong-path"
+	faultRedirect301             = "redirect-301"
+	faultTLSAllowOld             = "tls-allow-old"
+	faultTLSExpiredCert          = "tls-expired-cert"
+	faultNoHSTS                  = "no-hsts"
+	faultMalformedJSON500        = "malformed-json-500"
+	faultLenientTypes            = "lenient-types"
+	faultNoLimitCap              = "no-limit-cap"
+	faultUnknownRoute200         = "unknown-route-200"
+	faultUnknownPlan200          = "unknown-plan-200"
+	faultEmptyErrorBody          = "empty-error-body"
+	faultIgnoreUnknownSort       = "ignore-unknown-sort"
+	fault429NoRetryAfter         = "429-no-retry-after"
+	faultDropRequiredField       = "drop-required-field"
+	faultNumberAsString          = "number-as-string"
+	faultIgnoreLimit             = "ignore-limit"
+	faultDefaultLimit50          = "default-limit-50"
+	faultIgnoreSkip              = "ignore-skip"
+	faultIgnoreSort              = "ignore-sort"
+	faultBillsNoFilter           = "bills-no-filter-required"
+	faultBillsNoWindow           = "bills-no-window"
+	faultBillsIgnoreDay          = "bills-ignore-businessday"
+	faultBillsIgnoreSince        = "bills-ignore-modifiedsince"
+	faultOrder500                = "order-500"
+	faultNoTableRejectPaid       = "notable-reject-paid"
+	faultNoTableNoNumber         = "notable-unpaid-no-number"
+	faultOrderNoValidation       = "order-no-validation"
+	faultOutage                  = "outage"
+	faultOneEndpointDown         = "revenue-groups-down"
+	faultProductsElsewhere       = "products-elsewhere"
+	faultBillsNoFilterFields     = "bills-no-filter-fields"
+	faultHang                    = "hang"
+	faultReset                   = "reset"
+	faultDownMidRun              = "down-mid-run"
+	faultThrottleMidRun          = "throttle-mid-run"
 )
 
 // Faults that prove a check cannot pass on too little evidence, and the
@@ -222,7 +225,9 @@ func midRun(f Fault) Fault {
 
 // registry is the one list of faults; Faults returns it sorted.
 var registry = []Fault{
-	newFault(faultRejectValidToken, "auth", "valid credentials get 401", "AUTH-001"),
+	catalogueGuess(newFault(faultRejectValidToken, "auth", "valid credentials get 401 everywhere: the suite cannot tell it from a wrong or rotated key, "+
+		"so the checks that got only those 401s must fail as configuration errors naming the key, never as violations", "AUTH-001")),
+	newFault(faultRejectValidTokenOnLists, "auth", "valid credentials get 401 under /api/v2/list/ only (the key works elsewhere)", "AUTH-001"),
 	newFault(faultAuthBypass, "auth", "requests with no or invalid credentials are served as tenant 1",
 		"AUTH-002", "AUTH-003", "AUTH-004", "AUTH-005", "AUTH-006", "AUTH-007"),
 	newFault(faultAcceptMalformedToken, "auth", `a Token header without "@" or with an empty app name is accepted when a key appears in it`, "AUTH-003"),

@@ -33,6 +33,9 @@ var bills = "/api/v2/bills"
 
 var faultProbes = map[string]faultProbe{
 	faultRejectValidToken: {broken: func(h *harness) bool { return hasStatus(h, call{path: bills}, 401) }},
+	faultRejectValidTokenOnLists: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: "/api/v2/list/categories"}, 401) && hasStatus(h, call{path: bills}, 200)
+	}},
 	faultAuthBypass: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, auth: "-"}, 200) && hasStatus(h, call{path: bills, auth: validToken("wrong-key-000000")}, 200)
 	}},

@@ -212,6 +212,11 @@ func failedCell(r Row) string {
 			listed = append(listed, id)
 		}
 	}
+	if len(listed) > maxListed {
+		// No failure was told apart as extra (a run judged for a
+		// setup error): the first ones stand for the rest.
+		listed = listed[:maxListed]
+	}
 	return fmt.Sprintf("%s and %d more", strings.Join(listed, ", "), len(r.Failed)-len(listed))
 }
 
