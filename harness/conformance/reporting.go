@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/winston-conformance/winston-conformance/harness/cassette"
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
@@ -44,6 +47,9 @@ func writeReport(env *Env, r types.Report) {
 		}
 	}
 	run.CassetteSource, run.CassettesRecordedAt, run.Sandbox = provenance(env, r)
+	if cfg != nil && cfg.Catalogue != "" && env.Catalogue != nil {
+		run.Catalogue = catalogueInfo(cfg.Catalogue, env.Catalogue)
+	}
 	if env.Catalogue != nil {
 		run.Unproven, _ = selfcheck.Coverage(env.Catalogue, sandbox.Faults())
 	}
@@ -167,4 +173,19 @@ func linkLatest(dir string) {
 	if err := os.Symlink(filepath.Base(dir), tmp); err == nil {
 		_ = os.Rename(tmp, link)
 	}
+}
+
+// catalogueInfo identifies the user's own catalogue at path for the
+// report: its hash, and how its requirements differ from the suite's, so
+// that a go-live reader sees what was set aside.
+func catalogueInfo(path string, mine *catalogue.Catalogue) *report.CatalogueInfo {
+	info := &report.CatalogueInfo{Changes: []string{}}
+	if data, err := os.ReadFile(path); err == nil { // #nosec G304 -- the user's own catalogue, already loaded from there
+		sum := sha256.Sum256(data)
+		info.SHA256 = hex.EncodeToString(sum[:])
+	}
+	if suite, err := catalogue.Default(); err == nil {
+		info.Changes = report.CatalogueChanges(suite, mine)
+	}
+	return info
 }

@@ -14,8 +14,11 @@
 package report
 
 import (
+	"fmt"
+	"slices"
 	"time"
 
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
@@ -171,6 +174,66 @@ type Run struct {
 	// Unproven lists requirements that no sandbox fault makes fail (see
 	// make selfcheck): their checks have never been seen failing.
 	Unproven []string `json:"unproven,omitempty"`
+	// Catalogue is the catalogue the run checked against, when it was not
+	// the suite's own (WINSTON_CATALOGUE): its hash, and how its
+	// requirements differ from the suite's.
+	Catalogue *CatalogueInfo `json:"catalogue,omitempty"`
+}
+
+// CatalogueInfo identifies a catalogue of the user's own.
+type CatalogueInfo struct {
+	// SHA256 is the hex SHA-256 of the file's bytes.
+	SHA256 string `json:"sha256"`
+	// Changes lists, one a line, each requirement of the suite's catalogue
+	// it removes or whose level, source or statement it changes, and each
+	// it adds ("AUTH-009 removed", "AUTH-009 level should (the suite's:
+	// must)"): what a reader of a go-live report must see.
+	Changes []string `json:"changes"`
+}
+
+// CatalogueChanges lists how the requirements of mine differ from those of
+// the suite's catalogue.
+func CatalogueChanges(suite, mine *catalogue.Catalogue) []string {
+	changes := []string{}
+	if suite == nil || mine == nil {
+		return changes
+	}
+	theirs := map[string]catalogue.Requirement{}
+	for _, r := range mine.Requirements {
+		theirs[r.ID] = r
+	}
+	level := func(r catalogue.Requirement) string {
+		if r.Level == "" {
+			return catalogue.LevelMust
+		}
+		return r.Level
+	}
+	for _, r := range suite.Requirements {
+		m, ok := theirs[r.ID]
+		delete(theirs, r.ID)
+		switch {
+		case !ok:
+			changes = append(changes, r.ID+" removed")
+			continue
+		case level(m) != level(r):
+			changes = append(changes, fmt.Sprintf("%s level %s (the suite's: %s)", r.ID, level(m), level(r)))
+		}
+		if m.Source != r.Source {
+			changes = append(changes, fmt.Sprintf("%s source %s (the suite's: %s)", r.ID, m.Source, r.Source))
+		}
+		if m.Must != r.Must {
+			changes = append(changes, r.ID+" statement changed")
+		}
+		if !slices.Equal(m.Endpoints, r.Endpoints) {
+			changes = append(changes, fmt.Sprintf("%s endpoints %v (the suite's: %v)", r.ID, m.Endpoints, r.Endpoints))
+		}
+	}
+	for _, r := range mine.Requirements {
+		if _, ok := theirs[r.ID]; ok {
+			changes = append(changes, r.ID+" added")
+		}
+	}
+	return changes
 }
 
 // Target is the environment that was tested. It never holds the key, only

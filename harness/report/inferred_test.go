@@ -1,6 +1,8 @@
 package report
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,6 +46,43 @@ func TestAReadyGoLiveNamesWhatTheLedgerExcused(t *testing.T) {
 	for _, want := range []string{"AUTH-002", "Winston ticket 77", "2099-01-01", "known vendor issue"} {
 		if !strings.Contains(doc.GoLive.Reason, want) {
 			t.Errorf("the ready reason lacks %q: %s", want, doc.GoLive.Reason)
+		}
+	}
+}
+
+// A catalogue of the user's own that sets requirements aside is named in
+// the report and the go-live reason, with its hash, so that a go-live
+// ready on it is never read as one on the suite's requirements.
+func TestACatalogueOfYourOwnIsNamedWithItsChanges(t *testing.T) {
+	suite := testCatalogue(t)
+	mine := testCatalogue(t)
+	mine.Requirements = mine.Requirements[1:] // AUTH-001 removed
+	for i := range mine.Requirements {
+		if mine.Requirements[i].ID == "ERR-004" {
+			mine.Requirements[i].Level = "should"
+		}
+	}
+	changes := CatalogueChanges(suite, mine)
+	if strings.Join(changes, "; ") != "AUTH-001 removed; ERR-004 level should (the suite's: must)" {
+		t.Errorf("changes %q", changes)
+	}
+	run := liveRun()
+	run.Catalogue = &CatalogueInfo{SHA256: strings.Repeat("ab", 32), Changes: changes}
+	doc := Build(ginkgoReport(t, allPassing("AUTH-001")...), mine, run, nil, nil)
+	if r := doc.GoLive.Reason; !strings.Contains(r, "AUTH-001 removed") || !strings.Contains(r, "catalogue of your own") {
+		t.Errorf("go-live reason: %s", r)
+	}
+	dir := t.TempDir()
+	if err := doc.Write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{MarkdownFile, HTMLFile} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), strings.Repeat("ab", 32)) || !strings.Contains(string(data), "ERR-004 level should") {
+			t.Errorf("%s does not name the catalogue's hash and changes", name)
 		}
 	}
 }

@@ -51,6 +51,7 @@ func (d *Document) mdRun(b *strings.Builder) {
 	row("Ended", d.Run.End.UTC().Format("2006-01-02 15:04:05 MST"))
 	row("Ginkgo seed", fmt.Sprint(d.Run.Seed))
 	row("Reproduce", "`"+d.Run.Command+"`")
+	row("Catalogue", d.CatalogueLabel())
 	if d.Profile != nil {
 		row("Integration profile", fmt.Sprintf("%s (endpoints: %s)", d.Profile.Name, strings.Join(d.Profile.Endpoints, ", ")))
 	}

@@ -41,6 +41,9 @@ type RunInfo struct {
 	// Unproven lists requirements that no sandbox fault makes fail: checks
 	// never seen failing, whose passes prove less.
 	Unproven []string
+	// Catalogue identifies a catalogue of the user's own (nil for the
+	// suite's).
+	Catalogue *CatalogueInfo
 }
 
 // fillRunInfo completes what the caller left zero from Ginkgo's report and
@@ -123,7 +126,7 @@ func newDocument(cat *catalogue.Catalogue, run RunInfo, profile *Profile) *Docum
 			Seed: run.Seed, Start: run.Start.UTC(), End: run.End.UTC(), CassetteSource: run.CassetteSource,
 			CassettesRecordedAt: run.CassettesRecordedAt, Sandbox: run.Sandbox,
 			ConfigError: red.String(run.ConfigError), Config: redactAny(run.Config), Parallel: run.Parallel,
-			Unproven: run.Unproven,
+			Unproven: run.Unproven, Catalogue: run.Catalogue,
 		},
 		Target:       target,
 		Requirements: []Requirement{},

@@ -18,6 +18,9 @@ func finish(doc *Document, cat *catalogue.Catalogue, profile *Profile, all []evi
 	doc.Coverage = buildCoverage(cat, doc.Requirements, profile)
 	doc.Latency = latencyByEndpoint(cat, all)
 	doc.GoLive = deriveGoLive(doc)
+	if doc.GoLive.Verdict != GoLiveNotValidForSubmission {
+		doc.GoLive.Reason += catalogueNote(doc)
+	}
 	attempted := 0
 	for _, ex := range all {
 		attempted += 1 + ex.Repeats
@@ -307,6 +310,30 @@ func answersFrom(doc *Document, target string) string {
 		return "on answers replayed from cassettes recorded from a Winston environment (replay mode: no server was asked)"
 	}
 	return "on answers replayed from cassettes (replay mode: no server was asked)"
+}
+
+// CatalogueLabel says which catalogue the run checked against: the
+// suite's own, or the user's, with its hash and how it differs.
+func (d *Document) CatalogueLabel() string {
+	c := d.Run.Catalogue
+	switch {
+	case c == nil:
+		return "the suite's own (harness/catalogue/catalogue.yaml of the suite version above)"
+	case len(c.Changes) == 0:
+		return fmt.Sprintf("your own (WINSTON_CATALOGUE, sha256 %s): the suite's requirements unchanged (its endpoints and fixtures are yours)", c.SHA256)
+	}
+	return fmt.Sprintf("your own (WINSTON_CATALOGUE, sha256 %s), which changes the suite's requirements: %s", c.SHA256, strings.Join(c.Changes, "; "))
+}
+
+// catalogueNote is what the go-live reason adds when the run's catalogue
+// changed the suite's requirements: a reader must not take the verdict for
+// one on the suite's.
+func catalogueNote(d *Document) string {
+	if d.Run.Catalogue == nil || len(d.Run.Catalogue.Changes) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" The run used a catalogue of your own that changes the suite's requirements (%s), so this verdict is on those, not on the suite's.",
+		joinCapped(d.Run.Catalogue.Changes, 10))
 }
 
 // inferredMark marks a requirement whose rule the contract only infers.
