@@ -55,7 +55,7 @@ type originState struct {
 type pathState struct {
 	circuit
 	// answered: a request to the path got an answer that was no outage;
-	// found: one that was, besides, not 404.
+	// found: a POST got one that shows the path is a route (showsRoute).
 	answered, found bool
 }
 
@@ -147,6 +147,14 @@ func (b *breaker) history(u *url.URL) (answered, found bool) {
 
 // observe records the outcome of a sent request to u.
 func (b *breaker) observe(u *url.URL, resp *http.Response, err error) {
+	b.observeMethod(u, http.MethodPost, resp, err)
+}
+
+// observeMethod is observe for a request of method: only a POST's answer
+// can show that the path is a route (the API refuses other methods, often
+// before it looks the path up), and only one given after the route was
+// found (showsRoute).
+func (b *breaker) observeMethod(u *url.URL, method string, resp *http.Response, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	o, p := b.state(u)
@@ -166,7 +174,7 @@ func (b *breaker) observe(u *url.URL, resp *http.Response, err error) {
 		clear(o.failedPaths)
 		if err == nil {
 			p.answered = true
-			p.found = p.found || resp.StatusCode != http.StatusNotFound
+			p.found = p.found || method == http.MethodPost && showsRoute(resp.StatusCode)
 		}
 		return
 	}
@@ -174,6 +182,18 @@ func (b *breaker) observe(u *url.URL, resp *http.Response, err error) {
 	p.fail(now, last)
 	o.fail(now, last)
 	o.failedPaths[u.Path] = true
+}
+
+// showsRoute reports whether an answer of status shows its path to be a
+// route: a 2xx, or a refusal of the request itself (400, 415, 422 ...). A
+// 401, 403 or 429 may come before any route is looked up, and a 404 or 405
+// says the route (or the method) is not there.
+func showsRoute(status int) bool {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusTooManyRequests:
+		return false
+	}
+	return status >= 200 && status < 300 || status >= 400 && status < 500
 }
 
 func (b *breaker) clock() time.Time {

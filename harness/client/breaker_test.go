@@ -199,9 +199,15 @@ func TestHistoryIsWhatThePathAnsweredBefore(t *testing.T) {
 	if a, f := b.history(billsURL); a || f {
 		t.Error("a path never asked has no history")
 	}
-	b.observe(billsURL, &http.Response{StatusCode: 404}, nil)
+	b.observeMethod(billsURL, http.MethodGet, &http.Response{StatusCode: 405}, nil)
 	if a, f := b.history(billsURL); !a || f {
-		t.Errorf("after a 404: answered %v found %v, want true false", a, f)
+		t.Errorf("after a GET's 405: answered %v found %v, want true false (a refused method shows no route)", a, f)
+	}
+	for _, status := range []int{404, 401, 429} {
+		b.observe(billsURL, &http.Response{StatusCode: status}, nil)
+		if a, f := b.history(billsURL); !a || f {
+			t.Errorf("after a %d: answered %v found %v, want true false", status, a, f)
+		}
 	}
 	b.observe(billsURL, &http.Response{StatusCode: 503, Status: "503"}, nil)
 	b.observe(billsURL, &http.Response{StatusCode: 400}, nil)

@@ -42,10 +42,11 @@ type Response struct {
 	Exchange evidence.Exchange
 	// PathAnswered is true when an earlier request of this run to the same
 	// origin and path got an answer that was no outage, and PathFound
-	// when one got an answer other than 404 too (live runs only: a replay
-	// knows no run but its own). A 502 to a path that answers other
-	// requests is that request's; a 404 at a path that answered is no
-	// missing route.
+	// when a POST got one that shows the path to be a route (a 2xx, or a
+	// refusal of the request itself such as 400 or 415; live runs only: a
+	// replay knows no run but its own). A 502 to a path that answers other
+	// requests is that request's; a 404 at a path found is no missing
+	// route.
 	PathAnswered, PathFound bool
 }
 

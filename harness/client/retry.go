@@ -71,7 +71,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctl.answeredBefore, ctl.foundBefore = t.breaker.history(req.URL)
 	resp, err := t.attempts(req, body, ctl)
-	t.breaker.observe(req.URL, resp, err)
+	t.breaker.observeMethod(req.URL, req.Method, resp, err)
 	return resp, err
 }
 

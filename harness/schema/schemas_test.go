@@ -27,10 +27,13 @@ var responseSchemas = []struct {
 }{
 	{"bills.json", "/0", []string{"_id", "total", "payments", "products"}, "/0/total", "42.5", true},
 	{"categories.json", "/0", []string{"_id", "parent_id"}, "/0/parent_id", 7, true},
-	{"revenue-groups.json", "/0", []string{"_id", "name"}, "/0/name", 3, true},
+	// Fields that are only inferred (a group's name, a product's or a
+	// table's _id) are typed where present, never required: an answer
+	// without them breaks no documented rule.
+	{"revenue-groups.json", "/0", []string{"_id"}, "/0/name", 3, true},
 	{"vat-list.json", "/0", []string{"category_id", "vatRate"}, "/0/vatRate", "21", true},
-	{"products.json", "/0", []string{"_id", "name", "price", "category_id", "type"}, "/0/price", "3.50", true},
-	{"tables.json", "/0", []string{"_id", "number", "status"}, "/0/number", true, true},
+	{"products.json", "/0", []string{"name", "price", "category_id", "type"}, "/0/price", "3.50", true},
+	{"tables.json", "/0", []string{"number", "status"}, "/0/number", true, true},
 	// The create-order page documents no answer body: nothing is required.
 	{"order.json", "", []string{}, "/paid", "false", false},
 	{"error.json", "", []string{"error", "message"}, "/message", 400, false},
@@ -309,5 +312,48 @@ func TestANumberBeyondFloat64IsRefusedQuickly(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("took %s: a hostile body of such numbers must not stall the run", d)
+	}
+}
+
+// A field the schemas mark [inferred] is never required: SCHEMA-001 rests
+// on the docs, and an answer without a guessed field breaks no documented
+// rule (the sandbox's own error body, which no check reads, aside).
+func TestNoInferredFieldIsRequired(t *testing.T) {
+	for _, s := range responseSchemas {
+		if s.name == "error.json" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("..", "..", "schemas", s.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var walk func(v any)
+		walk = func(v any) {
+			m, ok := v.(map[string]any)
+			if !ok {
+				if list, ok := v.([]any); ok {
+					for _, x := range list {
+						walk(x)
+					}
+				}
+				return
+			}
+			props, _ := m["properties"].(map[string]any)
+			req, _ := m["required"].([]any)
+			for _, r := range req {
+				p, _ := props[r.(string)].(map[string]any)
+				if d, _ := p["description"].(string); strings.HasPrefix(d, "[inferred]") {
+					t.Errorf("%s requires %s, which it marks [inferred]", s.name, r)
+				}
+			}
+			for _, x := range m {
+				walk(x)
+			}
+		}
+		walk(doc)
 	}
 }
