@@ -54,9 +54,9 @@ type originState struct {
 // pathState is one path's circuit and history.
 type pathState struct {
 	circuit
-	// answered: a request to the path got an answer that was no outage;
-	// found: a POST got one that shows the path is a route (showsRoute).
-	answered, found bool
+	// found: a POST got an answer that shows the path is a route
+	// (showsRoute).
+	found bool
 }
 
 // circuit is one breaker's state: failures in a row, and the probe.
@@ -136,13 +136,13 @@ func (b *breaker) allow(u *url.URL) error {
 	return nil
 }
 
-// history says what requests to u answered before now: answered, an
-// answer that was no outage; found, one that was not 404 either.
-func (b *breaker) history(u *url.URL) (answered, found bool) {
+// found says whether a POST to u has shown it to be a route (showsRoute)
+// before now.
+func (b *breaker) found(u *url.URL) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	_, p := b.state(u)
-	return p.answered, p.found
+	return p.found
 }
 
 // observe records the outcome of a sent request to u.
@@ -173,7 +173,6 @@ func (b *breaker) observeMethod(u *url.URL, method string, resp *http.Response, 
 		o.reset()
 		clear(o.failedPaths)
 		if err == nil {
-			p.answered = true
 			p.found = p.found || method == http.MethodPost && showsRoute(resp.StatusCode)
 		}
 		return

@@ -155,7 +155,7 @@ func (c *Client) Post(ctx context.Context, path string, body any, opts ...Option
 			resp.Err = fmt.Errorf("%s %s: read the answer: %w", req.Method, req.URL.Redacted(), err)
 		}
 	}
-	resp.PathAnswered, resp.PathFound = ctl.answeredBefore, ctl.foundBefore
+	resp.PathFound = ctl.foundBefore
 	resp.Latency = max(resp.Latency-time.Duration(ctl.waited.Load()), 0)
 	resp.Exchange = c.capture(req, reqBody, &s, resp, int(ctl.retries.Load()))
 	resp.Err = redactErr(resp.Err)

@@ -110,38 +110,54 @@ func appendExtension(b []byte, typ uint16, data []byte) []byte {
 // errNotTLS is a first record that is neither a handshake nor an alert.
 var errNotTLS = errors.New("the server's first answer is not a TLS ServerHello or alert")
 
-// readServerHello reads the server's first TLS record: an alert, or a
-// handshake record beginning with a ServerHello.
+// readServerHello reads the server's answer to the hello: a fatal alert,
+// or a ServerHello, which may be split across several handshake records.
+// A warning alert (unrecognized_name, which some servers send on an SNI
+// they do not know) is no refusal: reading goes on.
 func readServerHello(r io.Reader) (LegacyHello, error) {
+	var hs []byte
+	for range 16 {
+		typ, body, err := readRecord(r)
+		if err != nil {
+			return LegacyHello{}, err
+		}
+		switch typ {
+		case 21: // alert: level, description
+			if len(body) < 2 {
+				return LegacyHello{}, errNotTLS
+			}
+			if body[0] == 2 { // fatal
+				return LegacyHello{Alert: body[1]}, nil
+			}
+		case 22: // handshake: type(1) length(3) version(2) random(32) session_id_len(1) ...
+			hs = append(hs, body...)
+			if len(hs) > 0 && hs[0] != 2 {
+				return LegacyHello{}, errNotTLS
+			}
+			if len(hs) >= 39 && len(hs) >= 41+int(hs[38]) {
+				at := 39 + int(hs[38])
+				return LegacyHello{Version: binary.BigEndian.Uint16(hs[4:6]), Suite: binary.BigEndian.Uint16(hs[at : at+2])}, nil
+			}
+		default:
+			return LegacyHello{}, errNotTLS
+		}
+	}
+	return LegacyHello{}, errNotTLS
+}
+
+// readRecord reads one TLS record: its type and its body.
+func readRecord(r io.Reader) (byte, []byte, error) {
 	head := make([]byte, 5)
 	if _, err := io.ReadFull(r, head); err != nil {
-		return LegacyHello{}, fmt.Errorf("read the answer: %w", err)
+		return 0, nil, fmt.Errorf("read the answer: %w", err)
 	}
 	n := int(binary.BigEndian.Uint16(head[3:5]))
 	if n == 0 || n > 1<<14+2048 {
-		return LegacyHello{}, errNotTLS
+		return 0, nil, errNotTLS
 	}
 	body := make([]byte, n)
 	if _, err := io.ReadFull(r, body); err != nil {
-		return LegacyHello{}, fmt.Errorf("read the answer: %w", err)
+		return 0, nil, fmt.Errorf("read the answer: %w", err)
 	}
-	switch head[0] {
-	case 21: // alert: level, description
-		if n < 2 {
-			return LegacyHello{}, errNotTLS
-		}
-		return LegacyHello{Alert: body[1]}, nil
-	case 22: // handshake
-		// type(1) length(3) version(2) random(32) session_id_len(1)
-		if n < 39 || body[0] != 2 {
-			return LegacyHello{}, errNotTLS
-		}
-		h := LegacyHello{Version: binary.BigEndian.Uint16(body[4:6])}
-		at := 39 + int(body[38])
-		if at+2 <= n {
-			h.Suite = binary.BigEndian.Uint16(body[at : at+2])
-		}
-		return h, nil
-	}
-	return LegacyHello{}, errNotTLS
+	return head[0], body, nil
 }

@@ -69,6 +69,16 @@ func TestTheLegacyHelloSeesWhatGoCannotOffer(t *testing.T) {
 	if err != nil || !h.Accepted() || h.Suite != 0x0033 {
 		t.Errorf("a TLS 1.0 DHE server: %+v, %v; want TLS 1.0 accepted with suite 0x0033", h, err)
 	}
+	// A warning alert first (unrecognized_name on an SNI the server does
+	// not know) is no refusal; nor does a ServerHello split across two
+	// records hide its version.
+	hello := serverHello(0x0301, 0x0033)
+	split := append([]byte{21, 3, 1, 0, 2, 1, 112}, append([]byte{22, 3, 1, 0, 20}, hello[5:25]...)...)
+	split = append(split, append([]byte{22, 3, 1, 0, byte(len(hello) - 25)}, hello[25:]...)...)
+	h, err = cfg(cannedTLS(t, split)).ProbeLegacyHello(context.Background())
+	if err != nil || !h.Accepted() || h.Suite != 0x0033 {
+		t.Errorf("a warning alert, then a ServerHello in two records: %+v, %v; want TLS 1.0 accepted with suite 0x0033", h, err)
+	}
 	refusing := cannedTLS(t, []byte{21, 3, 1, 0, 2, 2, 40}) // fatal handshake_failure
 	h, err = cfg(refusing).ProbeLegacyHello(context.Background())
 	if err != nil || h.Accepted() || h.Alert != 40 {

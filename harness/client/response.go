@@ -40,14 +40,12 @@ type Response struct {
 	// Exchange is the redacted record of this request, as the report
 	// shows it.
 	Exchange evidence.Exchange
-	// PathAnswered is true when an earlier request of this run to the same
-	// origin and path got an answer that was no outage, and PathFound
-	// when a POST got one that shows the path to be a route (a 2xx, or a
-	// refusal of the request itself such as 400 or 415; live runs only: a
-	// replay knows no run but its own). A 502 to a path that answers other
-	// requests is that request's; a 404 at a path found is no missing
-	// route.
-	PathAnswered, PathFound bool
+	// PathFound is true when an earlier POST of this run to the same
+	// origin and path got an answer that shows the path to be a route (a
+	// 2xx, or a refusal of the request itself such as 400 or 415; live
+	// runs only: a replay knows no run but its own): a 404 there is no
+	// missing route.
+	PathFound bool
 }
 
 // Unavailable reports whether the exchange tells nothing about the contract:

@@ -24,10 +24,10 @@ type control struct {
 	// waited is the time spent held back by the rate cap or between
 	// retries, in nanoseconds: it is not the target's latency.
 	waited atomic.Int64
-	// answeredBefore and foundBefore are what earlier requests to the
-	// same path got in this run (breaker.history), set by the network
-	// transport before it sends.
-	answeredBefore, foundBefore bool
+	// foundBefore is whether an earlier POST of this run showed the path
+	// to be a route (breaker.found), set by the network transport before
+	// it sends.
+	foundBefore bool
 }
 
 type controlKey struct{}
@@ -69,7 +69,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(body)
 		return nil, err
 	}
-	ctl.answeredBefore, ctl.foundBefore = t.breaker.history(req.URL)
+	ctl.foundBefore = t.breaker.found(req.URL)
 	resp, err := t.attempts(req, body, ctl)
 	t.breaker.observeMethod(req.URL, req.Method, resp, err)
 	return resp, err

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
 	"github.com/onsi/ginkgo/v2/types"
@@ -266,14 +268,14 @@ func (t *T) Observe(endpoint string, ok bool, expected string, resp *client.Resp
 }
 
 // observe is Observe; judge5xx judges a 502, 503 or 504 to a path that
-// answered other requests of the run (Expect4xx's "never a 5xx").
+// still serves (Expect4xx's "never a 5xx"; see servesNow).
 func (t *T) observe(endpoint string, ok bool, expected string, resp *client.Response, judge5xx bool) {
 	if resp != nil && resp.Err == nil && resp.Status == http.StatusTooManyRequests && !t.judgesRateLimit {
 		t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
 			Facts: map[string]string{NotJudgedFact: throttledWhy(resp), ThrottledFact: "429"}})
 		return
 	}
-	if resp != nil && resp.Err == nil && resp.Exchange.Unavailable && (!judge5xx || !resp.PathAnswered) {
+	if resp != nil && resp.Err == nil && resp.Exchange.Unavailable && (!judge5xx || !t.servesNow(resp)) {
 		t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
 			Facts: map[string]string{NotJudgedFact: unavailableWhy(resp), UnavailableFact: strconv.Itoa(resp.Status)}})
 		return
@@ -324,6 +326,32 @@ func (t *T) UnreadableField(endpoint, expected, field, fix string, resp *client.
 	t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed,
 		Facts: map[string]string{UnreadableFieldFact: fix}})
 	t.keepDetail(endpoint, expected, observed, resp)
+}
+
+// servesNow reports whether the path of resp, a 502, 503 or 504 to a
+// request the contract says must be refused with a 4xx, still serves: its
+// endpoint's own example request, sent now, gets 200. Then the 5xx was
+// that request's (a backend that crashed on it behind a gateway), not an
+// outage. A mutating endpoint is never sent a control (it would place an
+// order), and replay has none: both leave the 5xx an outage.
+func (t *T) servesNow(resp *client.Response) bool {
+	if t.API == nil || t.Cat == nil || t.env == nil || t.env.Config == nil || t.env.Config.IsReplay() {
+		return false
+	}
+	u, err := url.Parse(resp.Exchange.URL)
+	if err != nil {
+		return false
+	}
+	for _, ep := range t.Cat.Endpoints {
+		if ep.Path != u.Path || ep.Mutating {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*t.env.Config.Timeout+time.Second)
+		defer cancel()
+		control := t.Post(ctx, ep, ep.Request)
+		return control.Err == nil && control.Status == http.StatusOK
+	}
+	return false
 }
 
 // guessedPath reports whether resp is a 404 from an endpoint of the

@@ -1,13 +1,17 @@
 package conformance
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
@@ -108,30 +112,59 @@ func TestAnOutageAnswerIsNeverAJudgement(t *testing.T) {
 	}
 }
 
-// A 502 to a bad request, at a path that answered other requests of the
-// run, is that request's (a backend that crashed on it behind a gateway):
-// the "never a 5xx" of Expect4xx judges it. At a path that has not
-// answered otherwise it is an outage, not judged, and Observe never
-// judges one.
-func TestA5xxToABadRequestAtAPathThatAnswersIsJudged(t *testing.T) {
+// crashOnBadJSON answers 502 to a body that is not JSON, as a gateway does
+// when the backend crashed on it, and 200 to anything else; down answers
+// 503 to everything.
+type crashOnBadJSON struct{ down bool }
+
+func (c crashOnBadJSON) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, _ := io.ReadAll(req.Body)
+	status := http.StatusOK
+	switch {
+	case c.down:
+		status = http.StatusServiceUnavailable
+	case !json.Valid(body):
+		status = http.StatusBadGateway
+	}
+	return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader("[]")), Request: req}, nil
+}
+
+// A 502 to a bad request at a path that still serves (its example request,
+// sent at once, gets 200) is that request's: the "never a 5xx" of
+// Expect4xx judges it. At a path that does not serve it is an outage, not
+// judged, and Observe never judges one.
+func TestA5xxToABadRequestAtAPathThatServesIsJudged(t *testing.T) {
+	cfg, err := config.LoadFrom(config.MapLookup(map[string]string{
+		config.EnvMode: "live", config.EnvBaseURL: "https://api-qa.example.test", config.EnvAPIKey: "a-long-enough-key",
+		config.EnvReportDir: t.TempDir(), config.EnvRetries: "0", config.EnvMaxRPS: "0",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req := &catalogue.Requirement{ID: "ERR-001", Must: "a 4xx for malformed JSON", Source: "mission", Endpoints: []string{"*"}}
-	ep := []catalogue.Endpoint{{ID: "bills"}}
-	crash := &client.Response{Status: http.StatusBadGateway, Header: http.Header{}, Exchange: evidence.Exchange{Unavailable: true}, PathAnswered: true}
-	ct := &T{Req: req}
-	ct.Expect4xx("bills", crash, "a body that is not JSON")
-	if got, msg := judge(req, ep, ct.Findings(), nil); got != outcomeFail || !strings.Contains(msg, "1 violation(s)") {
-		t.Errorf("a 502 at a path that answers: outcome %d, want a violation:\n%s", got, msg)
+	bills := catalogue.Endpoint{ID: "bills", Path: "/api/v2/bills", Request: map[string]any{"limit": 5}}
+	cat := &catalogue.Catalogue{Endpoints: []catalogue.Endpoint{bills}}
+	for _, tc := range []struct {
+		name      string
+		rt        crashOnBadJSON
+		violation bool
+	}{
+		{"the path serves", crashOnBadJSON{}, true},
+		{"the path is down", crashOnBadJSON{down: true}, false},
+	} {
+		ct := &T{Req: req, Cat: cat, env: &Env{Config: cfg}, API: client.New(cfg, catalogue.Fixtures{}, tc.rt)}
+		resp := ct.API.Post(context.Background(), bills.Path, nil, client.WithRawBody([]byte(`{"limit":`)))
+		ct.Expect4xx("bills", resp, "a body that is not JSON")
+		got, msg := judge(req, []catalogue.Endpoint{bills}, ct.Findings(), nil)
+		if isViolation := got == outcomeFail && strings.Contains(msg, "violation(s)"); isViolation != tc.violation {
+			t.Errorf("%s: outcome %d, violation %v, want %v:\n%s", tc.name, got, isViolation, tc.violation, msg)
+		}
 	}
-	down := *crash
-	down.PathAnswered = false
-	ct = &T{Req: req}
-	ct.Expect4xx("bills", &down, "a body that is not JSON")
-	if got, msg := judge(req, ep, ct.Findings(), nil); got != outcomeFail || strings.Contains(msg, "violation") {
-		t.Errorf("a 502 at a path that never answered: outcome %d, want not judged:\n%s", got, msg)
-	}
-	ct = &T{Req: req}
+	crash := &client.Response{Status: http.StatusBadGateway, Header: http.Header{}, Exchange: evidence.Exchange{Unavailable: true, URL: "https://api-qa.example.test/api/v2/bills"}}
+	ct := &T{Req: req, Cat: cat, env: &Env{Config: cfg}, API: client.New(cfg, catalogue.Fixtures{}, crashOnBadJSON{})}
 	ct.ExpectStatus("bills", crash, 200)
-	if got, msg := judge(req, ep, ct.Findings(), nil); strings.Contains(msg, "violation") {
+	if got, msg := judge(req, []catalogue.Endpoint{bills}, ct.Findings(), nil); strings.Contains(msg, "violation") {
 		t.Errorf("ExpectStatus judged an outage answer: outcome %d:\n%s", got, msg)
 	}
 }

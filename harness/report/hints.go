@@ -310,7 +310,7 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 			if req.Status != StatusFailed || !anyObservedStatus(req, 401) {
 				continue
 			}
-			if req.Classification == ClassContractViolation && allObservedStatus(req, 401) {
+			if req.Classification == ClassContractViolation && failedOnTheKeys401(req) {
 				// Every request with the key was refused, and this
 				// requirement failed on those refusals alone: a wrong
 				// or rotated key is far likelier than an API that
@@ -327,18 +327,45 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 	}
 }
 
+// rejectedKeySummary is the report's one sentence when the configuration
+// errors are the checks that failed on the configured key's 401s, or ""
+// when they are not.
+func rejectedKeySummary(doc *Document) string {
+	var ids []string
+	for _, r := range doc.Requirements {
+		if r.Status == StatusFailed && r.Classification == ClassConfigurationError && strings.HasPrefix(r.Reason, "configuration error: "+rejectedKeyReason) {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d check(s) could not be judged %s (%s): every POST with the configured key got 401, so the key or the app name is probably wrong: "+
+		"check WINSTON_API_KEY (fingerprint %s), WINSTON_APP_NAME (%s) and WINSTON_AUTH_SCHEME (%s).",
+		len(ids), answersFrom(doc, orUnknown(doc.Target.BaseURL)), joinCapped(ids, 5),
+		orUnknown(doc.Target.KeyFingerprint), orUnknown(doc.Target.AppName), orUnknown(doc.Target.AuthScheme))
+}
+
 // rejectedKeyReason is what a requirement that failed on 401s says when
 // every request with the configured key got 401.
 const rejectedKeyReason = "probably a wrong key or app name (every POST with the configured key got 401; see the run's problems)"
 
-// allObservedStatus is true when every failing finding of req observed
-// status (and there is at least one).
-func allObservedStatus(req *Requirement, status int) bool {
+// failedOnTheKeys401 is true when every failing finding of req observed a
+// 401 (and there is at least one), and every 401 it got answered a request
+// with a configured key: the refusal of the key is what failed it. A check
+// that sent bad credentials on purpose (AUTH-008 judging the refusal's
+// body, say) failed on something no key explains.
+func failedOnTheKeys401(req *Requirement) bool {
+	for _, ex := range req.Evidence.Exchanges {
+		if ex.Status == 401 && ex.AuthShape != "valid" && ex.AuthShape != "second-tenant" {
+			return false
+		}
+	}
 	failing := failingFindings(req)
 	for _, f := range failing {
 		one := *req
 		one.Evidence.Findings = []evidence.Finding{f}
-		if !anyObservedStatus(&one, status) {
+		if !anyObservedStatus(&one, 401) {
 			return false
 		}
 	}
@@ -409,7 +436,7 @@ func setupSummary(doc *Document) string {
 		}
 	}
 	if hint == nil {
-		return ""
+		return rejectedKeySummary(doc)
 	}
 	if hint.id == hintThinData.id || hint.id == hintGuessedPath.id || hint.id == hintUnreadableField.id {
 		return fmt.Sprintf("%d check(s) could not be judged %s (%s): %s.",

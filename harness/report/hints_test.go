@@ -113,6 +113,21 @@ func TestA401OnEveryCallWithTheKeyHintsAtTheKeyOrAppName(t *testing.T) {
 	if doc.Verdict != VerdictConfigError || doc.Counts.ContractViolations != 0 {
 		t.Errorf("verdict %s with %d violations, want config-error and none: %s", doc.Verdict, doc.Counts.ContractViolations, doc.Summary)
 	}
+	if !strings.Contains(doc.Summary, "key or the app name is probably wrong") || strings.Contains(doc.Summary, "cassettes") {
+		t.Errorf("the summary must name the key, not cassettes: %s", doc.Summary)
+	}
+	// A check that expected the 401 and failed on its body (an echoed
+	// key, no explanation) failed on something no key explains.
+	echo := evidence.Finding{Endpoint: "bills (malformed-no-at)", Expected: "a body that does not quote the key", Observed: "401 (text/plain)"}
+	noAt := answer("/api/v2/bills", 401, "Unauthorized: Token api_test…", 10*time.Millisecond)
+	noAt.AuthShape = "malformed-no-at"
+	keep := specs[0].exchanges
+	specs[0].findings, specs[0].exchanges = []evidence.Finding{echo}, append(append([]evidence.Exchange{}, keep...), noAt)
+	doc = Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if r := doc.Requirements[0]; r.Classification != ClassContractViolation || doc.Verdict != VerdictFail {
+		t.Errorf("a refusal of bad credentials that was wrong is a violation whatever the key: %s, verdict %s", r.Classification, doc.Verdict)
+	}
+	specs[0].findings, specs[0].exchanges = []evidence.Finding{f}, keep
 	// One POST with the key answered: the key works, no hint.
 	specs[0].exchanges = append(specs[0].exchanges, answer("/api/v2/list/categories", 200, "[]", time.Millisecond))
 	doc = Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
