@@ -338,10 +338,11 @@ func (c *Catalogue) Validate() error {
 var createsData = []string{"/api/v2/tables/order"}
 
 // CreatesData reports whether p names a route the contract documents as
-// creating data, however it is written: a server may ignore letter case,
-// decode percent-encoded letters, merge or drop slashes, resolve dot
-// segments and drop ;parameters, so all of these are undone before the
-// comparison, and a query or fragment is left out.
+// creating data, however it is written: a server may ignore letter case
+// (Unicode's too), decode percent-encoded letters, read a backslash as a
+// slash, merge or drop slashes, resolve dot segments, drop trailing dots
+// and ;parameters, so all of these are undone before the comparison, and a
+// query or fragment is left out.
 func CreatesData(p string) bool {
 	if i := strings.IndexAny(p, "?#"); i >= 0 {
 		p = p[:i]
@@ -353,12 +354,24 @@ func CreatesData(p string) bool {
 		}
 		p = u
 	}
-	segments := strings.Split(p, "/")
+	// IIS and ASP.NET read a backslash as a slash.
+	segments := strings.Split(strings.ReplaceAll(p, "\\", "/"), "/")
 	for i, seg := range segments {
-		segments[i], _, _ = strings.Cut(seg, ";")
+		seg, _, _ = strings.Cut(seg, ";")
+		if seg != "." && seg != ".." {
+			// Windows servers drop a name's trailing dots and spaces.
+			seg = strings.TrimRight(seg, ". ")
+		}
+		segments[i] = seg
 	}
-	p = strings.ToLower(path.Clean("/" + strings.Join(segments, "/")))
-	return slices.Contains(createsData, p)
+	p = path.Clean("/" + strings.Join(segments, "/"))
+	for _, route := range createsData {
+		// EqualFold folds Unicode case too (ſ is s, K is k).
+		if strings.EqualFold(p, route) {
+			return true
+		}
+	}
+	return false
 }
 
 // SelectorHint says how to fix a requirement's endpoint selector that
