@@ -97,17 +97,19 @@ func checkBillWindow(ctx SpecContext, t *T) {
 func windowRefused(ctx SpecContext, t *T, ep catalogue.Endpoint, what string, wide, control map[string]any) {
 	where := fmt.Sprintf("%s (%s)", ep.ID, what)
 	resp := t.Post(ctx, ep, control)
-	switch resp.Status {
-	case 200:
-	case http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity:
-		// The query's form refused whatever the window.
-		t.NotJudged(where, "a 4xx for a window over 2 days", resp,
-			"the same query over one day did not get 200 either, so a refusal would say nothing of the window (the query's form, not its span, may be refused)")
+	switch {
+	case resp.Err == nil && resp.Status == http.StatusOK:
+	case resp.Err != nil || resp.Status == http.StatusUnauthorized || resp.Status == http.StatusTooManyRequests || resp.Unavailable():
+		// No answer, the key refused, throttled, down: Observe records it
+		// as what it is (the run's key hint, throttling, an outage),
+		// never as a judgement of the window.
+		t.Observe(where+" (one-day control)", false, "200 for the same query over one day", resp)
 		return
 	default:
-		// No answer, throttled, down, the key refused: Observe records
-		// it as what it is, never as a judgement of the window.
-		t.Observe(where+" (one-day control)", false, "200 for the same query over one day", resp)
+		// The query refused whatever its window (its form, a 403, a
+		// 500): a refusal of the wide one would say nothing of the rule.
+		t.NotJudged(where, "a 4xx for a window over 2 days", resp,
+			"the same query over one day did not get 200 either, so a refusal would say nothing of the window (the query's form, not its span, may be refused)")
 		return
 	}
 	t.Expect4xx(where, t.Post(ctx, ep, wide), "a window over 2 days")
