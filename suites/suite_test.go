@@ -13,6 +13,7 @@ import (
 // init(), and every requirement of the catalogue becomes one spec.
 func TestConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
+	defer conformance.RedactConsole()()
 	if err := conformance.CheckFilters(); err != nil {
 		t.Fatal(err)
 	}

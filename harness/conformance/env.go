@@ -8,6 +8,7 @@ package conformance
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	ginkgo "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
 
 	"github.com/winston-conformance/winston-conformance/harness/cassette"
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
@@ -256,4 +258,29 @@ func CheckFilters() error {
 		}
 	}
 	return nil
+}
+
+// RedactConsole passes Ginkgo's console output (its reporter's spec and
+// failure lines, on formatter.ColorableStdOut and ColorableStdErr) through
+// the redactor, and returns the function that puts the writers back. Each
+// write is redacted whole as it comes, so that the progress dots still
+// stream: Ginkgo writes a message in one call, and every message the suite
+// makes is redacted where it is made, so this is the last line, for a
+// panic's text or a message a future check forgets to redact. (With
+// ginkgo -p the lines are printed by the ginkgo command, from the
+// workers' redacted reports.)
+func RedactConsole() (restore func()) {
+	out, errOut := formatter.ColorableStdOut, formatter.ColorableStdErr
+	formatter.ColorableStdOut, formatter.ColorableStdErr = redactingWriter{out}, redactingWriter{errOut}
+	return func() { formatter.ColorableStdOut, formatter.ColorableStdErr = out, errOut }
+}
+
+// redactingWriter writes each write redacted.
+type redactingWriter struct{ w io.Writer }
+
+func (r redactingWriter) Write(p []byte) (int, error) {
+	if _, err := r.w.Write(redactor().Bytes(append([]byte(nil), p...))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
