@@ -412,3 +412,36 @@ func TestTwoSetupHintsAreEachNamedWithTheirChecks(t *testing.T) {
 		t.Errorf("the summary names one hint with only its checks (%s, not %s): %s", first, other, doc.Summary)
 	}
 }
+
+// A TLS check that got an answer about the contract (an old version
+// allowed, a certificate expired) is judged on it while the HTTP API is
+// down, and a certificate the client refuses is no outage at all: the run
+// fails, it is not 'unavailable'.
+func TestATLSViolationStandsWhenTheAPIIsDown(t *testing.T) {
+	down := answer("/api/v2/bills", 503, "Service Unavailable", time.Millisecond)
+	down.Unavailable = true
+	var specs []fakeSpec
+	for _, s := range allPassing("TRANS-004") {
+		s.state, s.msg = types.SpecStateFailed, "not judged: outage answers"
+		s.exchanges = []evidence.Exchange{down}
+		s.findings = []evidence.Finding{{Endpoint: "bills", Expected: "200", Observed: "503 (text/plain)", OK: true,
+			Facts: map[string]string{UnavailableFact: "503", NotJudgedFact: "unavailable"}}}
+		specs = append(specs, s)
+	}
+	expired := fakeSpec{text: "TRANS-004 a valid certificate", state: types.SpecStateFailed, msg: "1 violation(s); first: certificate has expired",
+		findings: []evidence.Finding{{Expected: "a certificate that verifies", Observed: evidence.HandshakeFailedPrefix + "tls: failed to verify certificate: x509: certificate has expired"}}}
+	doc := Build(ginkgoReport(t, append(specs, expired)...), testCatalogue(t), liveRun(), nil, nil)
+	for _, r := range doc.Requirements {
+		if r.ID == "TRANS-004" && r.Classification != ClassContractViolation {
+			t.Errorf("TRANS-004 with the API down: %s: %s", r.Classification, r.Reason)
+		}
+	}
+	if doc.Verdict != VerdictFail || strings.HasPrefix(doc.Summary, "No contract verdict") {
+		t.Errorf("verdict %s: %s; want fail", doc.Verdict, doc.Summary)
+	}
+	// Every request refused by the client for a certificate it does not
+	// trust: no outage.
+	if runWasUnavailable([]evidence.Exchange{{Method: "POST", URL: testBase + "/api/v2/bills", Error: "x509: certificate has expired"}}) {
+		t.Error("a certificate the client refused was taken for an outage")
+	}
+}

@@ -110,7 +110,9 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 	case cause == causeSetup:
 		req.Classification = ClassConfigurationError
 		req.Reason = "configuration error: " + hint.requirementReason() + ": " + req.Reason
-	case runUnavailable:
+	case runUnavailable && (len(req.Evidence.Exchanges) > 0 || cause != causeAnswer):
+		// A check that made no request (the TLS probes) and got an
+		// answer about the contract is judged on it, outage or not.
 		req.Classification = ClassEnvironmentUnavailable
 		req.Reason = "environment unavailable: " + req.Reason
 	case cause == causeUnavailable, allUnavailable(req.Evidence.Exchanges):
@@ -171,6 +173,12 @@ func runWasUnavailable(exchanges []evidence.Exchange) bool {
 		// failed (a body over WINSTON_MAX_BODY): the client marks the
 		// outage statuses and transport failures unavailable itself.
 		if ex.Status != 0 && !ex.Unavailable && ex.Status != 502 && ex.Status != 503 && ex.Status != 504 {
+			return false
+		}
+		if ex.Status == 0 && !ex.Unavailable {
+			// No answer, but for a reason that is no outage (a
+			// certificate the client refuses, a credential kept from
+			// plain HTTP): the target is there.
 			return false
 		}
 	}

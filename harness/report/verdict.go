@@ -193,7 +193,7 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 		return fmt.Sprintf("No check ran in replay mode: configuration error (%s).", strings.TrimSuffix(allProblems(doc.Run.ConfigError), "."))
 	case doc.Verdict == VerdictConfigError:
 		return fmt.Sprintf("No check ran against %s: configuration error (%s).", target, strings.TrimSuffix(allProblems(doc.Run.ConfigError), "."))
-	case runUnavailable:
+	case runUnavailable && doc.Counts.ContractViolations == 0:
 		return fmt.Sprintf("No contract verdict: %s could not be reached or answered only 5xx/timeouts in %s mode (%d requests attempted, none answered).", target, doc.Mode, attempted)
 	}
 	c := doc.Counts
