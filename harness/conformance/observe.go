@@ -51,9 +51,17 @@ func (t *T) Each(ctx context.Context, eps []catalogue.Endpoint, fn func(ep catal
 }
 
 // ExpectStatus records whether resp has one of the wanted statuses.
+//
+// Where every status wanted is a refusal (a 4xx), a 502, 503 or 504 is
+// judged as Expect4xx judges it: when the path still serves, the 5xx was
+// this bad request's.
 func (t *T) ExpectStatus(endpoint string, resp *client.Response, want ...int) bool {
 	ok := resp.Err == nil && slices.Contains(want, resp.Status)
-	t.Observe(endpoint, ok, statusList(want), resp)
+	refusal := len(want) > 0
+	for _, w := range want {
+		refusal = refusal && w >= 400 && w < 500
+	}
+	t.observe(endpoint, ok, statusList(want), resp, refusal)
 	return ok
 }
 

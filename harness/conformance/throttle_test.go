@@ -161,6 +161,14 @@ func TestA5xxToABadRequestAtAPathThatServesIsJudged(t *testing.T) {
 			t.Errorf("%s: outcome %d, violation %v, want %v:\n%s", tc.name, got, isViolation, tc.violation, msg)
 		}
 	}
+	// ExpectStatus of a refusal (ERR-007's 400, an auth check's 401) judges
+	// it the same way.
+	ct0 := &T{Req: req, Cat: cat, env: &Env{Config: cfg}, API: client.New(cfg, catalogue.Fixtures{}, crashOnBadJSON{})}
+	bad := ct0.API.Post(context.Background(), bills.Path, nil, client.WithRawBody([]byte(`{"limit":`)))
+	ct0.ExpectStatus("bills", bad, 400)
+	if got, msg := judge(req, []catalogue.Endpoint{bills}, ct0.Findings(), nil); got != outcomeFail || !strings.Contains(msg, "violation(s)") {
+		t.Errorf("ExpectStatus 400 got a 502 at a path that serves: outcome %d, want a violation:\n%s", got, msg)
+	}
 	crash := &client.Response{Status: http.StatusBadGateway, Header: http.Header{}, Exchange: evidence.Exchange{Unavailable: true, URL: "https://api-qa.example.test/api/v2/bills"}}
 	ct := &T{Req: req, Cat: cat, env: &Env{Config: cfg}, API: client.New(cfg, catalogue.Fixtures{}, crashOnBadJSON{})}
 	ct.ExpectStatus("bills", crash, 200)
