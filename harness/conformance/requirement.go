@@ -267,8 +267,8 @@ func (t *T) Observe(endpoint string, ok bool, expected string, resp *client.Resp
 	t.observe(endpoint, ok, expected, resp, false)
 }
 
-// observe is Observe; judge5xx judges a 502, 503 or 504 to a path that
-// still serves (Expect4xx's "never a 5xx"; see servesNow).
+// observe is Observe; judge5xx judges a 502, 503 or 504, or no answer, to
+// a path that still serves (a refusal's "never a 5xx"; see servesNow).
 func (t *T) observe(endpoint string, ok bool, expected string, resp *client.Response, judge5xx bool) {
 	if resp != nil && resp.Err == nil && resp.Status == http.StatusTooManyRequests && !t.judgesRateLimit {
 		t.Record(evidence.Finding{Endpoint: endpoint, OK: true, Expected: expected, Observed: Summary(resp),
@@ -288,6 +288,18 @@ func (t *T) observe(endpoint string, ok bool, expected string, resp *client.Resp
 		return
 	}
 	observed := Summary(resp)
+	if judge5xx && resp != nil && resp.Err != nil && resp.Exchange.Unavailable && resp.Exchange.URL != "" && t.servesNow(resp) {
+		// No answer to a request that must be refused, from a path that
+		// answers its example at once: the connection failed on this
+		// request (a backend that dies on it), which is no 4xx and no
+		// outage. Said without the no-answer prefix, so that the report
+		// reads it as the answer it is.
+		observed = "the connection failed on this request (" + strings.TrimPrefix(observed, evidence.NoAnswerPrefix) +
+			") while the path answered its example request at once"
+		t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed})
+		t.keepDetail(endpoint, expected, observed, resp)
+		return
+	}
 	if ep, guessed := t.guessedPath(resp); !ok && guessed {
 		t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed,
 			Facts: map[string]string{GuessedPathFact: fmt.Sprintf("the target has no route at %s, a path the catalogue only guessed (endpoint %s, source %s): "+

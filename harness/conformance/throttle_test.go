@@ -176,3 +176,40 @@ func TestA5xxToABadRequestAtAPathThatServesIsJudged(t *testing.T) {
 		t.Errorf("ExpectStatus judged an outage answer: outcome %d:\n%s", got, msg)
 	}
 }
+
+// resetOnBadJSON drops the connection on a body that is not JSON and
+// answers 200 to anything else.
+type resetOnBadJSON struct{}
+
+func (resetOnBadJSON) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, _ := io.ReadAll(req.Body)
+	if !json.Valid(body) {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader("[]")), Request: req}, nil
+}
+
+// A connection dropped on a request that must be refused, at a path that
+// answers its example at once, is judged: no 4xx, and no outage.
+func TestADroppedConnectionOnABadRequestIsJudged(t *testing.T) {
+	cfg, err := config.LoadFrom(config.MapLookup(map[string]string{
+		config.EnvMode: "live", config.EnvBaseURL: "https://api-qa.example.test", config.EnvAPIKey: "a-long-enough-key",
+		config.EnvReportDir: t.TempDir(), config.EnvRetries: "0", config.EnvMaxRPS: "0",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &catalogue.Requirement{ID: "ERR-001", Must: "a 4xx for malformed JSON", Source: "mission", Endpoints: []string{"*"}}
+	bills := catalogue.Endpoint{ID: "bills", Path: "/api/v2/bills", Request: map[string]any{"limit": 5}}
+	ct := &T{Req: req, Cat: &catalogue.Catalogue{Endpoints: []catalogue.Endpoint{bills}}, env: &Env{Config: cfg}, API: client.New(cfg, catalogue.Fixtures{}, resetOnBadJSON{})}
+	resp := ct.API.Post(context.Background(), bills.Path, nil, client.WithRawBody([]byte(`{"limit":`)))
+	if resp.Err == nil || !resp.Unavailable() {
+		t.Fatalf("fixture: want no answer, marked unavailable: %v", resp.Err)
+	}
+	ct.Expect4xx("bills", resp, "a body that is not JSON")
+	got, msg := judge(req, []catalogue.Endpoint{bills}, ct.Findings(), nil)
+	if got != outcomeFail || !strings.Contains(msg, "the connection failed on this request") || strings.Contains(msg, evidence.NoAnswerPrefix) {
+		t.Errorf("outcome %d, want a violation read as an answer:\n%s", got, msg)
+	}
+}

@@ -38,6 +38,10 @@ func (s *Server) readObject(r *http.Request) (map[string]json.RawMessage, *apiEr
 		if s.faults.on(faultMalformedJSON500) {
 			return nil, &apiError{status: http.StatusInternalServerError, message: "unexpected error while reading the request"}
 		}
+		if s.faults.on(faultMalformedJSON502) {
+			// The backend crashed on it; its gateway answers.
+			return nil, &apiError{status: http.StatusBadGateway, message: "bad gateway: the upstream closed the connection"}
+		}
 		return nil, &apiError{status: http.StatusBadRequest, message: "the request body is not valid JSON: send a JSON object, e.g. {}"}
 	}
 	trimmed := bytes.TrimSpace(data)

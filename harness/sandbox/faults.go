@@ -96,6 +96,7 @@ const (
 	faultTLSExpiredCert          = "tls-expired-cert"
 	faultNoHSTS                  = "no-hsts"
 	faultMalformedJSON500        = "malformed-json-500"
+	faultMalformedJSON502        = "malformed-json-502"
 	faultLenientTypes            = "lenient-types"
 	faultNoLimitCap              = "no-limit-cap"
 	faultUnknownRoute200         = "unknown-route-200"
@@ -267,6 +268,7 @@ var registry = []Fault{
 	newFault(faultHSTSOnlyOn200, "transport", "Strict-Transport-Security is sent on 200 answers only, not on errors (401, 404...)", "TRANS-005"),
 	newFault(faultNoHSTS, "transport", "no Strict-Transport-Security header", "TRANS-005"),
 	newFault(faultMalformedJSON500, "errors", "malformed JSON gets 500", "ERR-001"),
+	newFault(faultMalformedJSON502, "errors", "malformed JSON gets 502, as from a gateway whose backend crashed on it, while every other request is served: no outage", "ERR-001"),
 	newFault(faultLenientTypes, "errors", `a limit or skip sent as a numeric string ("5") is accepted`, "ERR-002"),
 	newFault(faultNoLimitCap, "errors", "a limit over 1000, 0 or negative is accepted (0 and negative mean the default)", "ERR-003"),
 	newFault(faultFractionalLimit, "errors", "a fractional limit (2.5) is accepted and rounded down", "ERR-003"),

@@ -177,6 +177,9 @@ var faultProbes = map[string]faultProbe{
 	}},
 	faultNoHSTS:           {broken: func(h *harness) bool { return h.do(call{path: bills}).header.Get("Strict-Transport-Security") == "" }},
 	faultMalformedJSON500: {broken: func(h *harness) bool { return hasStatus(h, call{path: bills, body: `{"limit":`}, 500) }},
+	faultMalformedJSON502: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, body: `{"limit":`}, 502) && hasStatus(h, call{path: bills}, 200)
+	}},
 	faultLenientTypes: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, body: `{"limit":"5","skip":"1"}`})
 		return r.status == 200 && strings.Count(string(r.body), `"businessDay"`) == 5
