@@ -323,8 +323,54 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 			}
 			ids = append(ids, req.ID)
 		}
+		for i := range doc.Requirements {
+			req := &doc.Requirements[i]
+			if req.Status == StatusPassed && passedOnTheKeys401(req) {
+				// Its pass rests on 401s to a key the target refuses
+				// everywhere: they say nothing of the rule it checks.
+				req.Status, req.Classification = StatusFailed, ClassConfigurationError
+				req.Reason = "configuration error: not judged: it passed on 401s alone, and the key they answered is refused everywhere, so they say nothing of this rule; " + rejectedKeyReason
+				ids = append(ids, req.ID)
+			}
+		}
 		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains the 401s of %s)", hint, joinCapped(ids, 8)))
 	}
+}
+
+// keyShapes are the credential variants that carry the configured key (or
+// the second tenant's): a 401 to them is no refusal of their form where
+// the key itself is refused everywhere.
+var keyShapes = map[string]bool{"valid": true, "second-tenant": true, "wrong-app": true, "malformed-no-at": true,
+	"malformed-empty-app": true, "other-scheme": true, "basic": true, "v1-query": true}
+
+// passedOnTheKeys401 is true when req passed on status judgements alone,
+// every one a 401 (or "a 4xx") that answered a request carrying the key.
+// A judgement of something else (a refusal's body) stands.
+func passedOnTheKeys401(req *Requirement) bool {
+	keyed := false
+	for _, ex := range req.Evidence.Exchanges {
+		if ex.Status == 401 && keyShapes[ex.AuthShape] {
+			keyed = true
+		}
+		if ex.Status != 0 && ex.Status != 401 && !ex.Replayed && ex.Method == "POST" {
+			return false // it saw an answer that was no refusal of the key
+		}
+	}
+	if !keyed {
+		return false
+	}
+	judged := 0
+	for _, f := range req.Evidence.Findings {
+		if !f.OK || f.Expected == "" || f.Facts[NotJudgedFact] != "" || f.Facts[skippedFact] != "" {
+			continue
+		}
+		status := f.Expected != "" && (f.Expected[0] >= '0' && f.Expected[0] <= '9' || strings.HasPrefix(f.Expected, "a 4xx"))
+		if !status || !strings.HasPrefix(f.Observed, "401") {
+			return false
+		}
+		judged++
+	}
+	return judged > 0
 }
 
 // rejectedKeySummary is the report's one sentence when the configuration

@@ -445,3 +445,38 @@ func TestATLSViolationStandsWhenTheAPIIsDown(t *testing.T) {
 		t.Error("a certificate the client refused was taken for an outage")
 	}
 }
+
+// With the key refused everywhere, a check that passed on 401s to the key
+// (ERR-001's "a 4xx" for malformed JSON) judged nothing of its rule; one
+// that judged the refusal's body, or sent no key, stands.
+func TestAPassOnTheRefusedKeys401sIsNotJudged(t *testing.T) {
+	rejected := answer("/api/v2/bills", 401, "Unauthorized", time.Millisecond)
+	none := rejected
+	none.AuthShape = "none"
+	var specs []fakeSpec
+	for _, s := range allPassing("AUTH-002", "ERR-004") {
+		s.state, s.msg = types.SpecStateFailed, "1 violation(s)"
+		s.exchanges = []evidence.Exchange{rejected}
+		s.findings = []evidence.Finding{{Endpoint: "bills", Expected: "200", Observed: "401 (text/plain)"}}
+		specs = append(specs, s)
+	}
+	vacuous := passing("ERR-004", "an unknown route gets 404")
+	vacuous.exchanges = []evidence.Exchange{rejected}
+	vacuous.findings = []evidence.Finding{{Endpoint: "bills", Expected: "a 4xx for a body that is not JSON (never 2xx, never 5xx)", Observed: "401 (text/plain)", OK: true}}
+	keyless := passing("AUTH-002", "a missing Authorization header gets 401")
+	keyless.exchanges = []evidence.Exchange{none}
+	keyless.findings = []evidence.Finding{{Endpoint: "bills (none)", Expected: "401", Observed: "401 (text/plain)", OK: true}}
+	doc := Build(ginkgoReport(t, append(specs, vacuous, keyless)...), testCatalogue(t), liveRun(), nil, nil)
+	for _, r := range doc.Requirements {
+		switch r.ID {
+		case "ERR-004":
+			if r.Status != StatusFailed || r.Classification != ClassConfigurationError || !strings.Contains(r.Reason, "say nothing of this rule") {
+				t.Errorf("ERR-004 passed on the refused key's 401s: %s %s: %s", r.Status, r.Classification, r.Reason)
+			}
+		case "AUTH-002":
+			if r.Status != StatusPassed {
+				t.Errorf("AUTH-002 sent no key; its pass stands: %s %s: %s", r.Status, r.Classification, r.Reason)
+			}
+		}
+	}
+}
