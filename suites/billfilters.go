@@ -43,6 +43,11 @@ func checkBusinessDayFilter(ctx SpecContext, t *T) {
 		if !ok {
 			continue
 		}
+		if !slices.ContainsFunc(items, func(it map[string]any) bool { _, ok := it["businessDay"].(string); return ok }) && len(items) > 0 {
+			// No bill shows its day: not too few bills, an unreadable
+			// field, which the first query has said already.
+			continue
+		}
 		other := otherValue(items, "businessDay", day)
 		if other == "" {
 			t.TooFew(ep.ID+" (large query)", "bills of a business day other than "+day+", to judge the filter on a second day",
