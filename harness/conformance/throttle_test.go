@@ -130,11 +130,10 @@ func (c crashOnBadJSON) RoundTrip(req *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(strings.NewReader("[]")), Request: req}, nil
 }
 
-// A 502 to a bad request at a path that still serves (its example request,
-// sent at once, gets 200) is that request's: the "never a 5xx" of
-// Expect4xx judges it. At a path that does not serve it is an outage, not
-// judged, and Observe never judges one.
-func TestA5xxToABadRequestAtAPathThatServesIsJudged(t *testing.T) {
+// badRequestSetup is a live configuration, ERR-001 and the bills endpoint
+// with its example request, for the tests of a bad request's 5xx.
+func badRequestSetup(t *testing.T) (*config.Config, *catalogue.Requirement, catalogue.Endpoint) {
+	t.Helper()
 	cfg, err := config.LoadFrom(config.MapLookup(map[string]string{
 		config.EnvMode: "live", config.EnvBaseURL: "https://api-qa.example.test", config.EnvAPIKey: "a-long-enough-key",
 		config.EnvReportDir: t.TempDir(), config.EnvRetries: "0", config.EnvMaxRPS: "0",
@@ -142,8 +141,16 @@ func TestA5xxToABadRequestAtAPathThatServesIsJudged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := &catalogue.Requirement{ID: "ERR-001", Must: "a 4xx for malformed JSON", Source: "mission", Endpoints: []string{"*"}}
-	bills := catalogue.Endpoint{ID: "bills", Path: "/api/v2/bills", Request: map[string]any{"limit": 5}}
+	return cfg, &catalogue.Requirement{ID: "ERR-001", Must: "a 4xx for malformed JSON", Source: "mission", Endpoints: []string{"*"}},
+		catalogue.Endpoint{ID: "bills", Path: "/api/v2/bills", Request: map[string]any{"limit": 5}}
+}
+
+// A 502 to a bad request at a path that still serves (its example request,
+// sent at once, gets 200) is that request's: the "never a 5xx" of
+// Expect4xx judges it. At a path that does not serve it is an outage, not
+// judged, and Observe never judges one.
+func TestA5xxToABadRequestAtAPathThatServesIsJudged(t *testing.T) {
+	cfg, req, bills := badRequestSetup(t)
 	cat := &catalogue.Catalogue{Endpoints: []catalogue.Endpoint{bills}}
 	for _, tc := range []struct {
 		name      string
@@ -193,15 +200,7 @@ func (resetOnBadJSON) RoundTrip(req *http.Request) (*http.Response, error) {
 // A connection dropped on a request that must be refused, at a path that
 // answers its example at once, is judged: no 4xx, and no outage.
 func TestADroppedConnectionOnABadRequestIsJudged(t *testing.T) {
-	cfg, err := config.LoadFrom(config.MapLookup(map[string]string{
-		config.EnvMode: "live", config.EnvBaseURL: "https://api-qa.example.test", config.EnvAPIKey: "a-long-enough-key",
-		config.EnvReportDir: t.TempDir(), config.EnvRetries: "0", config.EnvMaxRPS: "0",
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := &catalogue.Requirement{ID: "ERR-001", Must: "a 4xx for malformed JSON", Source: "mission", Endpoints: []string{"*"}}
-	bills := catalogue.Endpoint{ID: "bills", Path: "/api/v2/bills", Request: map[string]any{"limit": 5}}
+	cfg, req, bills := badRequestSetup(t)
 	ct := &T{Req: req, Cat: &catalogue.Catalogue{Endpoints: []catalogue.Endpoint{bills}}, env: &Env{Config: cfg}, API: client.New(cfg, catalogue.Fixtures{}, resetOnBadJSON{})}
 	resp := ct.API.Post(context.Background(), bills.Path, nil, client.WithRawBody([]byte(`{"limit":`)))
 	if resp.Err == nil || !resp.Unavailable() {
