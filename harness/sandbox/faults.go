@@ -334,9 +334,9 @@ var registry = []Fault{
 		"the other endpoints answer: the checks that read it must say not judged, never a violation"),
 	newFault(faultHang, FamilyAvailability, "every API request waits 30 s (or until the client goes away) before answering"),
 	newFault(faultReset, FamilyAvailability, "every HTTPS connection is closed right after the TLS handshake"),
-	midRun(newFault(faultDownMidRun, FamilyAvailability, "the sandbox serves 60 requests, then stops listening (a target stopped mid-run): "+
+	midRun(newFault(faultDownMidRun, FamilyAvailability, "the sandbox serves 150 requests, then stops listening (a target stopped mid-run): "+
 		"later requests and TLS handshakes get connection refused, and the checks made before must still be judged")),
-	midRun(newFault(faultThrottleMidRun, FamilyAvailability, "the sandbox serves 60 requests, then answers every request, HTTP and HTTPS, "+
+	midRun(newFault(faultThrottleMidRun, FamilyAvailability, "the sandbox serves 150 requests, then answers every request, HTTP and HTTPS, "+
 		"429 with a Retry-After of an hour (a rate limit the run exhausted): no check but ERR-008 may judge a 429, so none may pass or fail on one")),
 }
 

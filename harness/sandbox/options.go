@@ -83,13 +83,13 @@ type Options struct {
 	// DownAfter makes the sandbox stop listening once it has answered
 	// this many requests (both listeners together), as a target stopped
 	// mid-run: every later connection is refused. 0 never goes down, unless fault down-mid-run is on
-	// (then it goes down after 60 requests).
+	// (then it goes down after 150 requests).
 	DownAfter int
 	// ThrottleAfter makes the sandbox answer 429 (with a Retry-After
 	// longer than a client waits) to every request past this many (both
 	// listeners together), as a target whose rate limit the run has
 	// exhausted. 0 never throttles, unless fault throttle-mid-run is on
-	// (then it throttles after 60 requests).
+	// (then it throttles after 150 requests).
 	ThrottleAfter int
 	// Log receives one line per request ("POST /api/v2/bills 200"), after
 	// redaction; nil logs nothing.

@@ -9,7 +9,7 @@ import (
 // before it answers 429 to everything, when Options.ThrottleAfter does not
 // say: as for down-mid-run, about a fifth of a full run, so that the checks
 // made before are judged.
-const faultThrottleAfter = 60
+const faultThrottleAfter = 150
 
 // throttleRetryAfter is the Retry-After of a throttled answer, in seconds:
 // longer than the client waits (WINSTON_MAX_WAIT), so the client gives up
