@@ -41,6 +41,7 @@ func (c *Client) capture(req *http.Request, reqBody []byte, s *settings, resp *R
 		ResponseBytes:   len(resp.Body),
 		Latency:         resp.Latency,
 		Retries:         retries,
+		Note:            redactString(s.note),
 		Replayed:        s.replayed,
 		Cassette:        redactString(s.cassette),
 	}
@@ -167,6 +168,11 @@ func http2Lost(err error) bool {
 
 // timedOut reports whether err is a timeout: the context's deadline, a
 // connection deadline, or a network error that says it timed out.
+// TimedOut reports whether err is a timeout (the request's, or the
+// connection's): an answer that was slow, which says nothing of what the
+// target would have answered.
+func TimedOut(err error) bool { return timedOut(err) }
+
 func timedOut(err error) bool {
 	var netErr net.Error
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||

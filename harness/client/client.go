@@ -156,6 +156,11 @@ func (c *Client) Post(ctx context.Context, path string, body any, opts ...Option
 		}
 	}
 	resp.PathFound = ctl.foundBefore
+	if !ctl.mutation {
+		resp.again = func(ctx context.Context, more ...Option) *Response {
+			return c.Post(ctx, path, body, append(opts[:len(opts):len(opts)], more...)...)
+		}
+	}
 	resp.Latency = max(resp.Latency-time.Duration(ctl.waited.Load()), 0)
 	resp.Exchange = c.capture(req, reqBody, &s, resp, int(ctl.retries.Load()))
 	resp.Err = redactErr(resp.Err)

@@ -23,6 +23,7 @@ type settings struct {
 	replayed    bool
 	cassette    string
 	mutation    bool
+	note        string
 }
 
 // WithMethod sends the request with method m instead of POST (the structure
@@ -88,3 +89,7 @@ func WithReplay(cassetteFile string) Option {
 // WithCassette names the cassette that records the exchanges (record mode)
 // without marking them replayed.
 func WithCassette(cassetteFile string) Option { return func(s *settings) { s.cassette = cassetteFile } }
+
+// WithNote records why the request is sent, on its exchange, when that is
+// not the check's own question (a control).
+func WithNote(note string) Option { return func(s *settings) { s.note = note } }

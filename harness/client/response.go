@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -46,6 +47,19 @@ type Response struct {
 	// runs only: a replay knows no run but its own): a 404 there is no
 	// missing route.
 	PathFound bool
+	// again sends the same request once more (nil for one that may change
+	// data, which is never sent twice).
+	again func(context.Context, ...Option) *Response
+}
+
+// Again sends the same request once more, with the same body, credential
+// and options (and opts after them), and returns what it got; nil for a
+// request that may change data, which is never sent twice.
+func (r *Response) Again(ctx context.Context, opts ...Option) *Response {
+	if r == nil || r.again == nil {
+		return nil
+	}
+	return r.again(ctx, opts...)
 }
 
 // Unavailable reports whether the exchange tells nothing about the contract:

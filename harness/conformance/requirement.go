@@ -294,8 +294,8 @@ func (t *T) observe(endpoint string, ok bool, expected string, resp *client.Resp
 		// request (a backend that dies on it), which is no 4xx and no
 		// outage. Said without the no-answer prefix, so that the report
 		// reads it as the answer it is.
-		observed = "the connection failed on this request (" + strings.TrimPrefix(observed, evidence.NoAnswerPrefix) +
-			") while the path answered its example request at once"
+		observed = "the connection failed on this request, and again when it was sent once more (" + strings.TrimPrefix(observed, evidence.NoAnswerPrefix) +
+			"), while the path answered its example request at once"
 		t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed})
 		t.keepDetail(endpoint, expected, observed, resp)
 		return
@@ -340,14 +340,17 @@ func (t *T) UnreadableField(endpoint, expected, field, fix string, resp *client.
 	t.keepDetail(endpoint, expected, observed, resp)
 }
 
-// servesNow reports whether the path of resp, a 502, 503 or 504 to a
-// request the contract says must be refused with a 4xx, still serves: its
-// endpoint's own example request, sent now, gets 200. Then the 5xx was
-// that request's (a backend that crashed on it behind a gateway), not an
-// outage. A mutating endpoint is never sent a control (it would place an
-// order), and replay has none: both leave the 5xx an outage.
+// servesNow reports whether the failure of resp, a 502, 503 or 504, or a
+// dropped connection, to a request the contract says must be refused with
+// a 4xx, is that request's own: the path serves (its endpoint's example
+// request, sent now, gets 200) and the same request, sent once more, fails
+// the same way. Then the backend died on the bad request behind a gateway;
+// a blip of a flaky environment, a bad backend behind a load balancer or a
+// slow answer (a timeout is never judged) does not repeat so. A mutating
+// endpoint is never sent a control (it would place an order), and replay
+// has none: both leave the failure an outage.
 func (t *T) servesNow(resp *client.Response) bool {
-	if t.API == nil || t.Cat == nil || t.env == nil || t.env.Config == nil || t.env.Config.IsReplay() {
+	if t.API == nil || t.Cat == nil || t.env == nil || t.env.Config == nil || t.env.Config.IsReplay() || client.TimedOut(resp.Err) {
 		return false
 	}
 	u, err := url.Parse(resp.Exchange.URL)
@@ -358,10 +361,21 @@ func (t *T) servesNow(resp *client.Response) bool {
 		if ep.Path != u.Path || ep.Mutating {
 			continue
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*t.env.Config.Timeout+time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 4*t.env.Config.Timeout+time.Second)
 		defer cancel()
-		control := t.Post(ctx, ep, ep.Request)
-		return control.Err == nil && control.Status == http.StatusOK
+		control := t.Post(ctx, ep, ep.Request, client.WithNote("control: does the path serve its example request? (to judge a failure of the bad request before it)"))
+		if control.Err != nil || control.Status != http.StatusOK {
+			return false
+		}
+		again := resp.Again(ctx, client.WithNote("the bad request once more: does it fail the same way? (a blip would not)"))
+		switch {
+		case again == nil, client.TimedOut(again.Err):
+			return false
+		case resp.Err != nil:
+			return again.Err != nil && again.Unavailable()
+		default:
+			return again.Err == nil && again.Unavailable() && again.Status >= 500
+		}
 	}
 	return false
 }

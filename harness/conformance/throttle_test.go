@@ -212,3 +212,44 @@ func TestADroppedConnectionOnABadRequestIsJudged(t *testing.T) {
 		t.Errorf("outcome %d, want a violation read as an answer:\n%s", got, msg)
 	}
 }
+
+// blipOnce answers 503 to the first request it gets and 400 to bad JSON
+// after that (200 to anything else): a flaky environment, not a backend
+// that dies on the bad request.
+type blipOnce struct{ n *int }
+
+func (b blipOnce) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, _ := io.ReadAll(req.Body)
+	*b.n++
+	status := http.StatusOK
+	switch {
+	case *b.n == 1:
+		status = http.StatusServiceUnavailable
+	case !json.Valid(body):
+		status = http.StatusBadRequest
+	}
+	return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader("[]")), Request: req}, nil
+}
+
+// A 5xx to a bad request that does not repeat when the request is sent
+// once more was a blip: not judged, and no violation.
+func TestABlipOnABadRequestIsNotJudged(t *testing.T) {
+	cfg, req, bills := badRequestSetup(t)
+	n := 0
+	ct := &T{Req: req, Cat: &catalogue.Catalogue{Endpoints: []catalogue.Endpoint{bills}}, env: &Env{Config: cfg}, API: client.New(cfg, catalogue.Fixtures{}, blipOnce{&n})}
+	resp := ct.API.Post(context.Background(), bills.Path, nil, client.WithRawBody([]byte(`{"limit":`)))
+	ct.Expect4xx("bills", resp, "a body that is not JSON")
+	if got, msg := judge(req, []catalogue.Endpoint{bills}, ct.Findings(), nil); strings.Contains(msg, "violation") {
+		t.Errorf("a blip was judged: outcome %d:\n%s", got, msg)
+	}
+	notes := 0
+	for _, ex := range ct.API.Exchanges() {
+		if ex.Note != "" {
+			notes++
+		}
+	}
+	if n != 3 || notes != 2 {
+		t.Errorf("%d requests, %d with a note; want the bad one, a noted control and the noted repeat", n, notes)
+	}
+}

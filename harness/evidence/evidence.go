@@ -60,6 +60,9 @@ type Exchange struct {
 	ReplayMiss bool `json:"replayMiss,omitempty"`
 	// Cassette names the cassette file that served or recorded it.
 	Cassette string `json:"cassette,omitempty"`
+	// Note says why the check sent it, when that is not the check's own
+	// question (a control: does the path still serve?).
+	Note string `json:"note,omitempty"`
 	// Repeats counts the further exchanges, alike in what was sent and
 	// the status that came back, that Condense folded into this one.
 	Repeats int `json:"repeats,omitempty"`

@@ -110,7 +110,7 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 	case cause == causeSetup:
 		req.Classification = ClassConfigurationError
 		req.Reason = "configuration error: " + hint.requirementReason() + ": " + req.Reason
-	case runUnavailable && (len(req.Evidence.Exchanges) > 0 || cause != causeAnswer):
+	case runUnavailable && !(cause == causeAnswer && probeAnswered(req)):
 		// A check that made no request (the TLS probes) and got an
 		// answer about the contract is judged on it, outage or not.
 		req.Classification = ClassEnvironmentUnavailable
@@ -156,6 +156,19 @@ func allUnavailable(exchanges []evidence.Exchange) bool {
 	return true
 }
 
+// probeAnswered is true when a finding of req records a TLS probe's answer
+// (a handshake that succeeded, or failed for a reason of the target's):
+// such a check made no HTTP request, and is judged on its answer even in a
+// run whose HTTP requests all went unanswered.
+func probeAnswered(req *Requirement) bool {
+	for _, f := range req.Evidence.Findings {
+		if strings.HasPrefix(f.Observed, "handshake succeeded") || strings.HasPrefix(f.Observed, evidence.HandshakeFailedPrefix) && !strings.Contains(f.Observed, unreachableMark) {
+			return true
+		}
+	}
+	return false
+}
+
 // runWasUnavailable is true when requests were sent and not one got an
 // answer other than a transport error or 502/503/504: the target was
 // down, so nothing can be said about the contract.
@@ -175,10 +188,10 @@ func runWasUnavailable(exchanges []evidence.Exchange) bool {
 		if ex.Status != 0 && !ex.Unavailable && ex.Status != 502 && ex.Status != 503 && ex.Status != 504 {
 			return false
 		}
-		if ex.Status == 0 && !ex.Unavailable {
-			// No answer, but for a reason that is no outage (a
-			// certificate the client refuses, a credential kept from
-			// plain HTTP): the target is there.
+		if ex.Status == 0 && !ex.Unavailable && !strings.HasPrefix(ex.Error, "not sent") {
+			// No answer, for a reason of the target's that is no
+			// outage (a certificate the client refuses): the target is
+			// there. A request kept back unsent shows nothing of it.
 			return false
 		}
 	}
