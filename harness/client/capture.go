@@ -166,13 +166,13 @@ func http2Lost(err error) bool {
 		strings.Contains(msg, "http2: ") && strings.Contains(msg, "GOAWAY") || strings.Contains(msg, "http2: client connection lost")
 }
 
-// timedOut reports whether err is a timeout: the context's deadline, a
-// connection deadline, or a network error that says it timed out.
 // TimedOut reports whether err is a timeout (the request's, or the
 // connection's): an answer that was slow, which says nothing of what the
 // target would have answered.
 func TimedOut(err error) bool { return timedOut(err) }
 
+// timedOut reports whether err is a timeout: the context's deadline, a
+// connection deadline, or a network error that says it timed out.
 func timedOut(err error) bool {
 	var netErr net.Error
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||

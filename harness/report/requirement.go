@@ -110,7 +110,7 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 	case cause == causeSetup:
 		req.Classification = ClassConfigurationError
 		req.Reason = "configuration error: " + hint.requirementReason() + ": " + req.Reason
-	case runUnavailable && !(cause == causeAnswer && probeAnswered(req)):
+	case runUnavailable && (cause != causeAnswer || !probeAnswered(req)):
 		// A check that made no request (the TLS probes) and got an
 		// answer about the contract is judged on it, outage or not.
 		req.Classification = ClassEnvironmentUnavailable
