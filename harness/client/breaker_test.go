@@ -212,3 +212,19 @@ func TestFoundIsWhatAPOSTShowedOfThePath(t *testing.T) {
 		t.Error("a POST's 400 shows the route")
 	}
 }
+
+// A request sent again to see whether it fails the same way is kept out of
+// the breaker's count: repeats of one bad request do not stop the run.
+func TestARequestWithoutBreakerCountLeavesTheBreakerClosed(t *testing.T) {
+	h, _ := failFirst(1000, 503, nil)
+	tg := newTLSTarget(t, h)
+	c := liveClient(t, tg.Server, nil)
+	for i := 0; i < 2*BreakerThreshold; i++ {
+		if resp := c.Post(context.Background(), "/api/v2/bills", nil, WithoutBreakerCount()); resp.Status != 503 {
+			t.Fatalf("request %d: %d %v, want the target's 503", i, resp.Status, resp.Err)
+		}
+	}
+	if resp := c.Post(context.Background(), "/api/v2/bills", nil); errors.Is(resp.Err, ErrTargetUnavailable) {
+		t.Errorf("uncounted failures opened the breaker: %v", resp.Err)
+	}
+}

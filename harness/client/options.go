@@ -24,6 +24,7 @@ type settings struct {
 	cassette    string
 	mutation    bool
 	note        string
+	noBreaker   bool
 }
 
 // WithMethod sends the request with method m instead of POST (the structure
@@ -93,3 +94,9 @@ func WithCassette(cassetteFile string) Option { return func(s *settings) { s.cas
 // WithNote records why the request is sent, on its exchange, when that is
 // not the check's own question (a control).
 func WithNote(note string) Option { return func(s *settings) { s.note = note } }
+
+// WithoutBreakerCount keeps the request's outcome out of the circuit
+// breaker's count: a request sent again because it failed (to see whether
+// it fails the same way) says nothing new of an outage, and must not stop
+// the run's other requests.
+func WithoutBreakerCount() Option { return func(s *settings) { s.noBreaker = true } }

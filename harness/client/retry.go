@@ -24,6 +24,9 @@ type control struct {
 	// waited is the time spent held back by the rate cap or between
 	// retries, in nanoseconds: it is not the target's latency.
 	waited atomic.Int64
+	// noBreaker keeps the outcome out of the breaker's count
+	// (WithoutBreakerCount).
+	noBreaker bool
 	// foundBefore is whether an earlier POST of this run showed the path
 	// to be a route (breaker.found), set by the network transport before
 	// it sends.
@@ -71,7 +74,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctl.foundBefore = t.breaker.found(req.URL)
 	resp, err := t.attempts(req, body, ctl)
-	t.breaker.observeMethod(req.URL, req.Method, resp, err)
+	if !ctl.noBreaker {
+		t.breaker.observeMethod(req.URL, req.Method, resp, err)
+	}
 	return resp, err
 }
 

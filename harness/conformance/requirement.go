@@ -367,7 +367,7 @@ func (t *T) servesNow(resp *client.Response) bool {
 		if control.Err != nil || control.Status != http.StatusOK {
 			return false
 		}
-		again := resp.Again(ctx, client.WithNote("the bad request once more: does it fail the same way? (a blip would not)"))
+		again := resp.Again(ctx, client.WithNote("the bad request once more: does it fail the same way? (a blip would not)"), client.WithoutBreakerCount())
 		switch {
 		case again == nil, client.TimedOut(again.Err):
 			return false
