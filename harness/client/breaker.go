@@ -145,16 +145,11 @@ func (b *breaker) found(u *url.URL) bool {
 	return p.found
 }
 
-// observe records the outcome of a sent request to u.
-func (b *breaker) observe(u *url.URL, resp *http.Response, err error) {
-	b.observeMethod(u, http.MethodPost, resp, err)
-}
-
-// observeMethod is observe for a request of method: only a POST's answer
-// can show that the path is a route (the API refuses other methods, often
-// before it looks the path up), and only one given after the route was
-// found (showsRoute).
-func (b *breaker) observeMethod(u *url.URL, method string, resp *http.Response, err error) {
+// observe records the outcome of a sent request of method to u: only a
+// POST's answer can show that the path is a route (the API refuses other
+// methods, often before it looks the path up), and only one given after
+// the route was found (showsRoute).
+func (b *breaker) observe(u *url.URL, method string, resp *http.Response, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	o, p := b.state(u)

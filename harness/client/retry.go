@@ -75,7 +75,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctl.foundBefore = t.breaker.found(req.URL)
 	resp, err := t.attempts(req, body, ctl)
 	if !ctl.noBreaker {
-		t.breaker.observeMethod(req.URL, req.Method, resp, err)
+		t.breaker.observe(req.URL, req.Method, resp, err)
 	}
 	return resp, err
 }

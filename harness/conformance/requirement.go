@@ -353,31 +353,40 @@ func (t *T) servesNow(resp *client.Response) bool {
 	if t.API == nil || t.Cat == nil || t.env == nil || t.env.Config == nil || t.env.Config.IsReplay() || client.TimedOut(resp.Err) {
 		return false
 	}
-	u, err := url.Parse(resp.Exchange.URL)
-	if err != nil {
+	ep, ok := t.endpointAt(resp, func(ep catalogue.Endpoint) bool { return !ep.Mutating })
+	if !ok {
 		return false
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*t.env.Config.Timeout+time.Second)
+	defer cancel()
+	control := t.Post(ctx, ep, ep.Request, client.WithNote("control: does the path serve its example request? (to judge a failure of the bad request before it)"))
+	if control.Err != nil || control.Status != http.StatusOK {
+		return false
+	}
+	again := resp.Again(ctx, client.WithNote("the bad request once more: does it fail the same way? (a blip would not)"), client.WithoutBreakerCount())
+	switch {
+	case again == nil, client.TimedOut(again.Err):
+		return false
+	case resp.Err != nil:
+		return again.Err != nil && again.Unavailable()
+	default:
+		return again.Err == nil && again.Unavailable() && again.Status >= 500
+	}
+}
+
+// endpointAt is the first endpoint of the catalogue at the path resp was
+// sent to that keep accepts.
+func (t *T) endpointAt(resp *client.Response, keep func(catalogue.Endpoint) bool) (catalogue.Endpoint, bool) {
+	u, err := url.Parse(resp.Exchange.URL)
+	if err != nil || t.Cat == nil {
+		return catalogue.Endpoint{}, false
+	}
 	for _, ep := range t.Cat.Endpoints {
-		if ep.Path != u.Path || ep.Mutating {
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 4*t.env.Config.Timeout+time.Second)
-		defer cancel()
-		control := t.Post(ctx, ep, ep.Request, client.WithNote("control: does the path serve its example request? (to judge a failure of the bad request before it)"))
-		if control.Err != nil || control.Status != http.StatusOK {
-			return false
-		}
-		again := resp.Again(ctx, client.WithNote("the bad request once more: does it fail the same way? (a blip would not)"), client.WithoutBreakerCount())
-		switch {
-		case again == nil, client.TimedOut(again.Err):
-			return false
-		case resp.Err != nil:
-			return again.Err != nil && again.Unavailable()
-		default:
-			return again.Err == nil && again.Unavailable() && again.Status >= 500
+		if ep.Path == u.Path && keep(ep) {
+			return ep, true
 		}
 	}
-	return false
+	return catalogue.Endpoint{}, false
 }
 
 // guessedPath reports whether resp is a 404 from an endpoint of the
@@ -389,16 +398,9 @@ func (t *T) guessedPath(resp *client.Response) (catalogue.Endpoint, bool) {
 		resp.Exchange.Method != http.MethodPost || resp.PathFound {
 		return catalogue.Endpoint{}, false
 	}
-	u, err := url.Parse(resp.Exchange.URL)
-	if err != nil {
-		return catalogue.Endpoint{}, false
-	}
-	for _, ep := range t.Cat.Endpoints {
-		if ep.Path == u.Path && (ep.Source == catalogue.SourceInferred || ep.Source == catalogue.SourceUnknown) {
-			return ep, true
-		}
-	}
-	return catalogue.Endpoint{}, false
+	return t.endpointAt(resp, func(ep catalogue.Endpoint) bool {
+		return ep.Source == catalogue.SourceInferred || ep.Source == catalogue.SourceUnknown
+	})
 }
 
 // keepDetail keeps the description of the answer a failing finding was

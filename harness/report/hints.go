@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
@@ -365,7 +366,7 @@ func passedOnTheKeys401(req *Requirement) bool {
 			continue
 		}
 		status := f.Expected != "" && (f.Expected[0] >= '0' && f.Expected[0] <= '9' || strings.HasPrefix(f.Expected, "a 4xx"))
-		if !status || !strings.HasPrefix(f.Observed, "401") {
+		if !status || !observedStatus(f, 401) {
 			return false
 		}
 		judged++
@@ -409,9 +410,7 @@ func failedOnTheKeys401(req *Requirement) bool {
 	}
 	failing := failingFindings(req)
 	for _, f := range failing {
-		one := *req
-		one.Evidence.Findings = []evidence.Finding{f}
-		if !anyObservedStatus(&one, 401) {
+		if !observedStatus(f, 401) {
 			return false
 		}
 	}
@@ -444,13 +443,13 @@ func rejectedKeyHint(t Target, all []evidence.Exchange) string {
 
 // anyObservedStatus is true when a failing finding of req observed status.
 func anyObservedStatus(req *Requirement, status int) bool {
+	return slices.ContainsFunc(failingFindings(req), func(f evidence.Finding) bool { return observedStatus(f, status) })
+}
+
+// observedStatus is true when finding f observed status.
+func observedStatus(f evidence.Finding, status int) bool {
 	prefix := fmt.Sprint(status)
-	for _, f := range failingFindings(req) {
-		if f.Observed == prefix || strings.HasPrefix(f.Observed, prefix+" ") || strings.HasPrefix(f.Observed, prefix+";") {
-			return true
-		}
-	}
-	return false
+	return f.Observed == prefix || strings.HasPrefix(f.Observed, prefix+" ") || strings.HasPrefix(f.Observed, prefix+";")
 }
 
 func orUnknown(s string) string {
