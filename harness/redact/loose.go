@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -22,6 +23,12 @@ import (
 // spares the pattern most texts. A secret of letters and digits alone
 // has no other form and gets no pattern (nil).
 func LoosePattern(secret string) (re *regexp.Regexp, anchor string) {
+	re, anchor, _ = loosePattern(secret)
+	return re, anchor
+}
+
+// loosePattern is LoosePattern, and where the anchor starts in secret.
+func loosePattern(secret string) (re *regexp.Regexp, anchor string, at int) {
 	var b strings.Builder
 	special := false
 	run := 0
@@ -31,7 +38,8 @@ func LoosePattern(secret string) (re *regexp.Regexp, anchor string) {
 			if c < 0x80 {
 				run++
 				if run > len(anchor) {
-					anchor = secret[i+1-run : i+1]
+					at = i + 1 - run
+					anchor = secret[at : i+1]
 				}
 			}
 			continue
@@ -41,9 +49,95 @@ func LoosePattern(secret string) (re *regexp.Regexp, anchor string) {
 		b.WriteString("(?:" + strings.Join(charForms(byte(c)), "|") + ")") // #nosec G115 -- c < 0x80 here
 	}
 	if !special {
-		return nil, ""
+		return nil, "", 0
 	}
-	return regexp.MustCompile(b.String()), anchor
+	return regexp.MustCompile(b.String()), anchor, at
+}
+
+// Loose finds a secret's LoosePattern in a text. The anchor alone says
+// little when it is a common word (the replay stand-in key's is "replay",
+// on every line of a replay report), so the pattern is tried only around
+// each place the anchor occurs, over the most a match can span before
+// and after it, rather than run over the whole text.
+type Loose struct {
+	re     *regexp.Regexp
+	anchor string
+	// before and after are the most bytes a match spans before and
+	// after its anchor.
+	before, after int
+	maxLen        int
+}
+
+// NewLoose returns the Loose of secret, or nil when the secret has no
+// LoosePattern (letters and digits alone).
+func NewLoose(secret string) *Loose {
+	re, anchor, at := loosePattern(secret)
+	if re == nil {
+		return nil
+	}
+	return &Loose{
+		re: re, anchor: anchor,
+		before: at * maxLooseForm, after: (len(secret) - at - len(anchor)) * maxLooseForm,
+		maxLen: MaxLooseLen(secret),
+	}
+}
+
+// Anchor is the secret's longest run of letters and digits ("" for a
+// secret of signs alone, whose pattern must read every text).
+func (l *Loose) Anchor() string { return l.anchor }
+
+// Regexp is the LoosePattern.
+func (l *Loose) Regexp() *regexp.Regexp { return l.re }
+
+// MaxLen is the longest text the pattern matches (MaxLooseLen).
+func (l *Loose) MaxLen() int { return l.maxLen }
+
+// Index returns where a match of the pattern starts in b, or -1 when
+// there is none. Where several matches overlap windows it may name a
+// later one than the leftmost; whether there is a match is always right.
+func (l *Loose) Index(b []byte) int {
+	if l.anchor == "" {
+		if loc := l.re.FindIndex(b); loc != nil {
+			return loc[0]
+		}
+		return -1
+	}
+	for off := 0; off < len(b); {
+		i := bytes.Index(b[off:], []byte(l.anchor))
+		if i < 0 {
+			return -1
+		}
+		p := off + i
+		lo, hi := max(p-l.before, 0), min(p+len(l.anchor)+l.after, len(b))
+		if loc := l.re.FindIndex(b[lo:hi]); loc != nil {
+			return lo + loc[0]
+		}
+		off = p + 1
+	}
+	return -1
+}
+
+// IndexString is Index of a string.
+func (l *Loose) IndexString(s string) int {
+	if l.anchor == "" {
+		if loc := l.re.FindStringIndex(s); loc != nil {
+			return loc[0]
+		}
+		return -1
+	}
+	for off := 0; off < len(s); {
+		i := strings.Index(s[off:], l.anchor)
+		if i < 0 {
+			return -1
+		}
+		p := off + i
+		lo, hi := max(p-l.before, 0), min(p+len(l.anchor)+l.after, len(s))
+		if loc := l.re.FindStringIndex(s[lo:hi]); loc != nil {
+			return lo + loc[0]
+		}
+		off = p + 1
+	}
+	return -1
 }
 
 // charForms are the patterns of the ways c may be written.
@@ -94,17 +188,20 @@ func caseless(hex string) string {
 	return b.String()
 }
 
-// looseForm is a secret's LoosePattern and what replaces its matches.
+// looseForm is a secret's Loose and what replaces its matches. Its
+// MaxLen bounds the length of a match: a Writer holds back that much of
+// a long line, which may end inside one.
 type looseForm struct {
-	re          *regexp.Regexp
-	anchor      string
+	*Loose
 	placeholder string
 	secret      string
-	// maxLen bounds the length of a match: a Writer holds back that much
-	// of a long line, which may end inside one.
-	maxLen int
 }
 
 // maxLooseForm is the longest way charForms writes one character
 // (&#x00002B; and the like).
 const maxLooseForm = len("&#x00002B;")
+
+// MaxLooseLen is the longest text LoosePattern(secret) can match: a
+// scanner reading in chunks keeps that many bytes less one from each
+// chunk, so that no match is split unseen between two.
+func MaxLooseLen(secret string) int { return len(secret) * maxLooseForm }

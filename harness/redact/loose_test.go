@@ -1,6 +1,8 @@
 package redact
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -89,6 +91,57 @@ func TestAKeyOfSignsAloneIsRedactedInItsEscapedForms(t *testing.T) {
 	for _, text := range []string{"x %2B/+/+/+/+/+/ y", `x \u002B\/+/+/+/+/+/ y`} {
 		if got := r.String(text); got != "x <K> y" || !r.Contains([]byte(text)) {
 			t.Errorf("%q: String gave %q, Contains %v", text, got, r.Contains([]byte(text)))
+		}
+	}
+}
+
+// Loose.Index, which tries the pattern only around each place the anchor
+// occurs, finds a match exactly where the pattern run over the whole text
+// does: for keys whose anchor starts, ends or sits inside them, occurs
+// twice in them, or is a common word; with forms of every width on either
+// side; after decoys that hold the anchor but not the key.
+func TestLooseIndexAgreesWithThePattern(t *testing.T) {
+	keys := []string{looseKey, "replay-mode-stand-in-key", "a+b/c=d&e<f>g\"h'i\\j", "++//abcdefgh", "abcdefgh++//", "ab+abcd+ab+abcd", "+/=&+/=&"}
+	forms := []func(byte) string{
+		func(c byte) string { return string(c) },
+		func(c byte) string { return fmt.Sprintf(`\u00%02X`, c) },
+		func(c byte) string { return fmt.Sprintf("%%25%02x", c) },
+		func(c byte) string { return fmt.Sprintf("&#x0000%02X;", c) },
+	}
+	rng := rand.New(rand.NewPCG(1, 2)) //nolint:gosec // a reproducible test input
+	for _, key := range keys {
+		l := NewLoose(key)
+		if l == nil {
+			t.Fatalf("%q has no loose pattern", key)
+		}
+		for range 200 {
+			var b strings.Builder
+			// Decoys: the anchor, and the key with its last letter changed.
+			for range rng.IntN(4) {
+				b.WriteString(strings.Repeat("x", rng.IntN(40)) + l.Anchor() + "-")
+			}
+			if rng.IntN(3) == 0 {
+				b.WriteString(key[:len(key)-1] + "#")
+			}
+			if rng.IntN(2) == 0 {
+				b.WriteString(strings.Repeat(" ", rng.IntN(300)))
+				for i := 0; i < len(key); i++ {
+					if c := key[i]; isAlnum(rune(c)) {
+						b.WriteByte(c)
+					} else {
+						b.WriteString(forms[rng.IntN(len(forms))](c))
+					}
+				}
+			}
+			b.WriteString(strings.Repeat("y", rng.IntN(40)))
+			text := b.String()
+			want := l.Regexp().MatchString(text)
+			if got := l.Index([]byte(text)) >= 0; got != want {
+				t.Fatalf("key %q: Index found a match %v, the pattern %v, in %q", key, got, want, text)
+			}
+			if got := l.IndexString(text) >= 0; got != want {
+				t.Fatalf("key %q: IndexString found a match %v, the pattern %v, in %q", key, got, want, text)
+			}
 		}
 	}
 }

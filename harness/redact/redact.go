@@ -32,11 +32,10 @@ type Redactor struct {
 	// find tells whether any secret occurs at all: the common answer,
 	// no, then costs one pass instead of one search per secret.
 	find *Finder
-	// loose are the LoosePatterns of the secrets that have one, and
-	// anchors finds their anchors in one pass.
-	loose      []looseForm
-	anchors    *Finder
-	anchorless bool
+	// loose are the Looses of the secrets that have a LoosePattern. Each
+	// looks for its anchor with bytes.Index, which reads a text faster
+	// than a Finder does for needles as short as an anchor may be.
+	loose []looseForm
 }
 
 type pair struct {
@@ -74,16 +73,8 @@ func (r *Redactor) Add(secret, placeholder string) bool {
 	}
 	sort.SliceStable(r.pairs, func(i, j int) bool { return len(r.pairs[i].secret) > len(r.pairs[j].secret) })
 	r.find = NewFinder(r.secretsLocked())
-	if re, anchor := LoosePattern(secret); re != nil && !r.hasLooseLocked(secret) {
-		r.loose = append(r.loose, looseForm{re: re, anchor: anchor, placeholder: placeholder, secret: secret, maxLen: len(secret) * maxLooseForm})
-		anchors := make([]string, len(r.loose))
-		for i, l := range r.loose {
-			anchors[i] = l.anchor
-			// A key of signs alone has no anchor to look for first:
-			// every text goes to its pattern.
-			r.anchorless = r.anchorless || l.anchor == ""
-		}
-		r.anchors = NewFinder(anchors)
+	if l := NewLoose(secret); l != nil && !r.hasLooseLocked(secret) {
+		r.loose = append(r.loose, looseForm{Loose: l, placeholder: placeholder, secret: secret})
 	}
 	return true
 }
@@ -99,11 +90,8 @@ func (r *Redactor) hasLooseLocked(secret string) bool {
 
 // looseString replaces the matches of every LoosePattern in s.
 func (r *Redactor) looseString(s string) string {
-	if len(r.loose) == 0 || !r.anchorless && !r.anchors.InString(s) {
-		return s
-	}
 	for _, l := range r.loose {
-		if strings.Contains(s, l.anchor) {
+		if l.IndexString(s) >= 0 {
 			s = l.re.ReplaceAllLiteralString(s, l.placeholder)
 		}
 	}
@@ -112,11 +100,8 @@ func (r *Redactor) looseString(s string) string {
 
 // looseBytes replaces the matches of every LoosePattern in b.
 func (r *Redactor) looseBytes(b []byte) []byte {
-	if len(r.loose) == 0 || !r.anchorless && !r.anchors.In(b) {
-		return b
-	}
 	for _, l := range r.loose {
-		if bytes.Contains(b, []byte(l.anchor)) {
+		if l.Index(b) >= 0 {
 			b = l.re.ReplaceAllLiteral(b, []byte(l.placeholder))
 		}
 	}
@@ -125,11 +110,8 @@ func (r *Redactor) looseBytes(b []byte) []byte {
 
 // looseIn reports whether a LoosePattern matches in b.
 func (r *Redactor) looseIn(b []byte) bool {
-	if len(r.loose) == 0 || !r.anchorless && !r.anchors.In(b) {
-		return false
-	}
 	for _, l := range r.loose {
-		if bytes.Contains(b, []byte(l.anchor)) && l.re.Match(b) {
+		if l.Index(b) >= 0 {
 			return true
 		}
 	}
@@ -237,7 +219,8 @@ func (r *Redactor) String(s string) string {
 	return r.looseString(s)
 }
 
-// Bytes returns b with every registered secret replaced.
+// Bytes returns b with every registered secret replaced: b itself when
+// there is none, else a new slice. It never writes to b.
 func (r *Redactor) Bytes(b []byte) []byte {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -358,7 +341,7 @@ func (r *Redactor) safeCut(b []byte) int {
 	}
 	longest := len(r.pairs[0].secret)
 	for _, l := range r.loose {
-		longest = max(longest, l.maxLen)
+		longest = max(longest, l.MaxLen())
 	}
 	c := max(len(b)-(longest-1), 0)
 	for moved := true; moved; {
@@ -374,7 +357,7 @@ func (r *Redactor) safeCut(b []byte) int {
 			}
 		}
 		for _, l := range r.loose {
-			lo, hi := max(c-l.maxLen+1, 0), min(c+l.maxLen-1, len(b))
+			lo, hi := max(c-l.MaxLen()+1, 0), min(c+l.MaxLen()-1, len(b))
 			for _, m := range l.re.FindAllIndex(b[lo:hi], -1) {
 				if lo+m[0] < c && lo+m[1] > c {
 					c, moved = lo+m[0], true

@@ -151,3 +151,24 @@ func TestTouchesSeesASecretAndItsPlaceholder(t *testing.T) {
 		}
 	}
 }
+
+// Bytes never writes to the slice it is given, with a key in it or not:
+// callers pass bodies they still hold, without a copy.
+func TestBytesLeavesItsInputAlone(t *testing.T) {
+	r := New()
+	r.Add("Zq8t+Lm3/Xv9Kp2Wd7Rf0aBc", "<K>")
+	for _, text := range []string{
+		"no key here at all, just text",
+		"key Zq8t+Lm3/Xv9Kp2Wd7Rf0aBc and again Zq8t+Lm3/Xv9Kp2Wd7Rf0aBc",
+		`loose Zq8t\u002BLm3/Xv9Kp2Wd7Rf0aBc`,
+	} {
+		in := []byte(text)
+		out := r.Bytes(in)
+		if string(in) != text {
+			t.Errorf("Bytes changed its input to %q", in)
+		}
+		if text != "no key here at all, just text" && strings.Contains(string(out), "Xv9Kp2Wd7Rf0aBc") {
+			t.Errorf("Bytes left the key in %q", out)
+		}
+	}
+}

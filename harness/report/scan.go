@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
@@ -54,7 +56,7 @@ const scanChunk = 4 << 20
 // ScanDir names them) were already scanned in memory before they were
 // written, and are passed over.
 func ScanDir(dir string, secrets []string, verified ...string) ([]Leak, error) {
-	w := &dirScan{sc: newScanner(secrets), verified: verified, seen: map[string]bool{}}
+	w := &dirScan{sc: scannerOf(secrets), verified: verified, seen: map[string]bool{}}
 	w.walk(dir, nil)
 	return w.leaks, errors.Join(w.errs...)
 }
@@ -135,18 +137,62 @@ func (w *dirScan) walkDir(path string, ancestors []string) {
 // scanner looks for every form of a set of secrets.
 type scanner struct {
 	needles []needle
-	// find says in one pass whether any needle occurs: a clean file,
-	// the usual case, is then not searched once per needle.
+	// find says in one pass whether any needle's text occurs: a clean
+	// file, the usual case, is then not searched once per needle. It
+	// holds the exact texts only, never a LoosePattern's anchor: an
+	// anchor is a run of a key's letters that may be a common word (the
+	// replay stand-in's is "replay", on every line of a replay report),
+	// and finding it must not send every exact needle through the file.
 	find *redact.Finder
-	// anchorless is true when a key's LoosePattern has no anchor.
-	anchorless bool
 }
 
 type needle struct {
 	kind, fp string
-	text     []byte
-	re       *regexp.Regexp
+	// text is the needle's exact form; for a loose needle, its anchor.
+	text []byte
+	re   *regexp.Regexp
+	// loose is set on a LoosePattern needle: text is then an anchor,
+	// not a form of the key.
+	loose *redact.Loose
+	// span is the longest text the needle matches.
+	span int
 }
+
+// scanners holds the scanner of each set of secrets a process has asked
+// for. Making one compiles a pattern for each form of each secret, which
+// takes milliseconds, and a run scans with the same secrets twice: its
+// report in memory before writing, then the report directory.
+var scanners struct {
+	mu sync.Mutex
+	m  map[string]*scannerEntry
+}
+
+type scannerEntry struct {
+	once sync.Once
+	sc   *scanner
+}
+
+// scannerOf returns the scanner of secrets, made on first use.
+func scannerOf(secrets []string) *scanner {
+	key := strings.Join(secrets, "\x00")
+	scanners.mu.Lock()
+	if scanners.m == nil {
+		scanners.m = map[string]*scannerEntry{}
+	}
+	e := scanners.m[key]
+	if e == nil {
+		e = &scannerEntry{}
+		scanners.m[key] = e
+	}
+	scanners.mu.Unlock()
+	e.once.Do(func() { e.sc = newScanner(secrets) })
+	return e.sc
+}
+
+// PrepareScan starts making, on a goroutine, the scanner that Write and
+// ScanDir will use for secrets, so that a run's report is not kept
+// waiting for it: the suite calls it once its keys are known.
+func PrepareScan(secrets []string) { go scannerOf(secrets) }
 
 func newScanner(secrets []string) *scanner {
 	sc := &scanner{}
@@ -167,18 +213,21 @@ func newScanner(secrets []string) *scanner {
 			}
 			sc.needles = append(sc.needles, needle{kind: kind, fp: fp, text: []byte(form)})
 		}
-		if re, anchor := redact.LoosePattern(s); re != nil {
+		if l := redact.NewLoose(s); l != nil {
 			// Escapes an encoder applied to some of the key's signs and
-			// not others (\u002B beside a bare "/"), found from the run
-			// of letters and digits that none of them changes.
-			sc.needles = append(sc.needles, needle{kind: "escaped", fp: fp, text: []byte(anchor), re: re})
-			// A key of signs alone has no anchor: every text is read.
-			sc.anchorless = sc.anchorless || anchor == ""
+			// not others (\u002B beside a bare "/"), found around the
+			// run of letters and digits that none of them changes.
+			sc.needles = append(sc.needles, needle{kind: "escaped", fp: fp, text: []byte(l.Anchor()), loose: l, span: l.MaxLen()})
 		}
 	}
-	texts := make([]string, len(sc.needles))
+	var texts []string
 	for i, n := range sc.needles {
-		texts[i] = string(n.text)
+		if n.span == 0 {
+			sc.needles[i].span = len(n.text)
+		}
+		if n.loose == nil {
+			texts = append(texts, string(n.text))
+		}
 	}
 	sc.find = redact.NewFinder(texts)
 	return sc
@@ -201,22 +250,26 @@ type hit struct{ needle, at int }
 
 // scanIndexed returns the first occurrence of each needle in data.
 func (sc *scanner) scanIndexed(data []byte) []hit {
-	if !sc.anchorless && !sc.find.In(data) {
-		return nil
-	}
+	// exact: some exact form of some key occurs, so each is looked for.
+	exact := sc.find.In(data)
 	var hits []hit
 	for i, n := range sc.needles {
 		at := -1
-		if n.re != nil {
+		switch {
+		case n.loose != nil:
+			at = n.loose.Index(data)
+		case !exact:
+			continue
+		case n.re != nil:
 			// The pattern holds the key itself: where the key is
-			// absent (almost always) the costly scan is skipped.
+			// absent the costly scan is skipped.
 			if !bytes.Contains(data, n.text) {
 				continue
 			}
 			if loc := n.re.FindIndex(data); loc != nil {
 				at = loc[0]
 			}
-		} else {
+		default:
 			at = bytes.Index(data, n.text)
 		}
 		if at >= 0 {
@@ -249,7 +302,7 @@ func (sc *scanner) scanFile(path string) ([]Leak, error) {
 func (sc *scanner) scanReader(file string, r io.Reader, chunk int) ([]Leak, error) {
 	overlap := 0
 	for _, n := range sc.needles {
-		overlap = max(overlap, len(n.text)-1)
+		overlap = max(overlap, n.span-1)
 	}
 	var (
 		leaks []Leak
@@ -292,12 +345,15 @@ func (sc *scanner) scanName(path string) []Leak {
 // redactName is path with every form of every secret replaced, for
 // naming a file in a leak report or an error without printing the key.
 func (sc *scanner) redactName(path string) string {
-	if !sc.find.InString(path) {
+	if len(sc.scanIndexed([]byte(path))) == 0 {
 		return path
 	}
 	r := redact.New()
 	for _, n := range sc.needles {
-		r.Add(string(n.text), "<key "+n.fp+">")
+		if n.kind == "secret" {
+			// Its exact, encoded and loose forms, each as Add knows them.
+			r.Add(string(n.text), "<key "+n.fp+">")
+		}
 	}
 	return r.String(path)
 }

@@ -174,3 +174,39 @@ func TestScanFileOfASmallFileAllocatesLittle(t *testing.T) {
 		t.Errorf("scanning a 1 KiB file allocated %d bytes, want under 256 KiB", got)
 	}
 }
+
+// A mix of escapes split across two reads is still found: each chunk
+// keeps as much of the one before as the longest loose form, not only the
+// anchor's length.
+func TestScanReaderFindsAMixOfEscapesAcrossChunks(t *testing.T) {
+	const key = "Zq8t+Lm3/Xv9Kp2Wd7Rf0aBc"
+	form := `Zq8t&#x0002B;Lm3&#x0002F;Xv9Kp2Wd7Rf0aBc` // longer than any fixed form
+	sc := newScanner([]string{key})
+	const chunk = 4096
+	for _, at := range []int{chunk - 3, chunk - len(form) + 1, chunk - 10, chunk - 38} {
+		data := append(bytes.Repeat([]byte("."), at), form...)
+		leaks, err := sc.scanReader("f", bytes.NewReader(data), chunk)
+		if err != nil || len(leaks) == 0 {
+			t.Errorf("form at %d: %v %v", at, leaks, err)
+		}
+	}
+}
+
+// A text that holds a key's anchor (its longest run of letters and
+// digits) and nothing else of it is no leak, and a path holding the
+// anchor word is named as it is: the replay stand-in's anchor is
+// "replay", a word on every line of a replay report.
+func TestAKeysAnchorAloneIsNoLeak(t *testing.T) {
+	const key = "replay-mode-stand-in-key"
+	sc := newScanner([]string{key})
+	text := []byte(strings.Repeat("mode: replay; replay-mode stand-in key\n", 100))
+	if hits := sc.scanIndexed(text); len(hits) != 0 {
+		t.Errorf("found %d hits in a text without the key", len(hits))
+	}
+	if got := sc.redactName("/tmp/replay-reports/x"); got != "/tmp/replay-reports/x" {
+		t.Errorf("redactName rewrote a path without the key: %q", got)
+	}
+	if got := sc.redactName("/tmp/replay\\u002Dmode-stand-in-key/x"); strings.Contains(got, "stand-in-key") {
+		t.Errorf("redactName kept a loose form of the key: %q", got)
+	}
+}
