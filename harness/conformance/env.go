@@ -84,6 +84,9 @@ func Setup() *Env {
 	env := &Env{Start: time.Now().UTC()}
 	cfg, err := config.Load()
 	env.Config = cfg
+	// The keys are registered: the report's secret scan can be made
+	// while the specs run.
+	report.PrepareScan(redactor().Secrets())
 	if err != nil {
 		env.Err = err
 	}
