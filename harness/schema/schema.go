@@ -42,6 +42,10 @@ const Draft07 = "http://json-schema.org/draft-07/schema#"
 type Registry struct {
 	schemas map[string]*gojsonschema.Schema
 	names   []string // sorted
+	// seen holds the result of each body already validated: a run gets
+	// the same answer many times (each check asks for the lists, and a
+	// replay holds each answer as often as it was recorded).
+	seen results
 }
 
 // Load compiles every top-level *.json file of fsys as a draft-07 JSON

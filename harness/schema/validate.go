@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xeipuuv/gojsonschema"
 
@@ -46,6 +48,18 @@ func (r *Registry) Validate(name string, body []byte) ([]Error, error) {
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
+	if errs, ok := r.seen.get(name, body); ok {
+		return errs, nil
+	}
+	errs, err := validate(s, name, body)
+	if err == nil {
+		r.seen.put(name, body, errs)
+	}
+	return slices.Clone(errs), err
+}
+
+// validate is Validate of body against s, the schema named name.
+func validate(s *gojsonschema.Schema, name string, body []byte) ([]Error, error) {
 	var doc any
 	if err := decodeOne(body, &doc); err != nil {
 		return nil, fmt.Errorf("validate against schemas/%s: the body is not JSON: %w", name, err)
@@ -60,6 +74,47 @@ func (r *Registry) Validate(name string, body []byte) ([]Error, error) {
 		return nil, fmt.Errorf("validate against schemas/%s: %w", name, err)
 	}
 	return convert(res.Errors()), nil
+}
+
+// resultsBudget bounds the bytes of bodies a Registry keeps with their
+// results: enough for every distinct answer of a run (the recorded ones
+// come to under a megabyte), not a growing heap on a long live run of
+// large answers, whose bodies beyond it are validated each time.
+const resultsBudget = 16 << 20
+
+// results maps a schema name and a body to the body's schema errors. The
+// zero value is ready; it is safe for concurrent use.
+type results struct {
+	mu    sync.Mutex
+	m     map[string][]Error
+	bytes int
+}
+
+func resultKey(name string, body []byte) string { return name + "\x00" + string(body) }
+
+// get returns a copy of the errors of body against name, if known.
+func (r *results) get(name string, body []byte) ([]Error, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	errs, ok := r.m[resultKey(name, body)]
+	return slices.Clone(errs), ok
+}
+
+// put keeps errs as the result of body against name, within the budget.
+func (r *results) put(name string, body []byte, errs []Error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.bytes+len(body) > resultsBudget {
+		return
+	}
+	if r.m == nil {
+		r.m = map[string][]Error{}
+	}
+	key := resultKey(name, body)
+	if _, ok := r.m[key]; !ok {
+		r.m[key] = slices.Clone(errs)
+		r.bytes += len(key)
+	}
 }
 
 // FormatErrors renders errs as "pointer: keyword: message" lines (the form
