@@ -1,6 +1,7 @@
 package cassette
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -70,17 +71,28 @@ func resolveCache(opt string) (string, error) {
 // entry for its exact bytes exists, else by parsing the YAML (and then
 // storing the entry for the next run).
 func (c parsedCache) load(path string) (*File, error) {
+	if c.dir == "" {
+		return LoadFile(path)
+	}
+	// The bytes are hashed as they are read, not held: on a hit (the
+	// usual case) they are not needed, and holding every cassette once
+	// more cost a replay run as much memory as the entries themselves.
+	sum, err := hashCassette(path)
+	if err != nil {
+		return nil, err
+	}
+	entry := filepath.Join(c.dir, hex.EncodeToString(sum)+"."+entryVersion())
+	if f := c.read(entry, path); f != nil {
+		return f, nil
+	}
 	data, err := readCassette(path)
 	if err != nil {
 		return nil, err
 	}
-	if c.dir == "" {
+	if s := sha256.Sum256(data); !bytes.Equal(s[:], sum) {
+		// Rewritten between the two reads: parse what was read, and
+		// leave the cache alone.
 		return parseFile(path, data)
-	}
-	sum := sha256.Sum256(data)
-	entry := filepath.Join(c.dir, hex.EncodeToString(sum[:])+"."+entryVersion())
-	if f := c.read(entry, path); f != nil {
-		return f, nil
 	}
 	f, err := parseFile(path, data)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"sort"
 	"time"
+	"unsafe"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
@@ -51,7 +52,8 @@ func encodeEntry(f *File) []byte {
 
 // decodeEntry reads back what encodeEntry wrote. Any damage (a wrong
 // magic, a checksum mismatch, a length running past the end, trailing
-// bytes) is an error; the caller then parses the YAML instead.
+// bytes) is an error; the caller then parses the YAML instead. The
+// File's strings share b's memory, so b must not change afterwards.
 func decodeEntry(b []byte) (*File, error) {
 	if len(b) < len(entryMagic)+4 || string(b[:len(entryMagic)]) != entryMagic {
 		return nil, errors.New("not a cassette cache entry")
@@ -60,9 +62,11 @@ func decodeEntry(b []byte) (*File, error) {
 	if crc32.Checksum(payload, crcTable) != binary.BigEndian.Uint32(tail) {
 		return nil, errors.New("checksum mismatch")
 	}
-	// One copy of the payload as a string: every decoded string is a
-	// slice of it, so decoding allocates per value, not per byte.
-	d := &decoder{s: string(payload)}
+	// The payload read as a string, not copied: every decoded string is
+	// a slice of it, so decoding allocates per value, not per byte. b is
+	// the caller's to give up (parsedCache.read reads it for this call
+	// alone and never writes to it again).
+	d := &decoder{s: unsafe.String(unsafe.SliceData(payload), len(payload))}
 	f := &File{}
 	m := &f.Meta
 	for _, p := range []*string{&m.Source, &m.Note, &m.RecordedAt, &m.ReferenceNow, &m.Target, &m.SuiteVersion, &m.Requirement} {

@@ -2,6 +2,7 @@ package cassette
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
@@ -70,14 +72,41 @@ func LoadFile(path string) (*File, error) {
 // wraps ErrCassetteMissing and names the command that records it.
 func readCassette(path string) ([]byte, error) {
 	data, err := os.ReadFile(path) //nolint:gosec // reading the cassette the caller names is the point
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s does not exist; record it with `%s`",
-			ErrCassetteMissing, path, RecordCommand(idFromPath(path)))
-	}
 	if err != nil {
-		return nil, fmt.Errorf("read cassette %s: %w", path, err)
+		return nil, readError(path, err)
 	}
 	return data, nil
+}
+
+// hashCassette returns the SHA-256 of the cassette at path, read a block
+// at a time; errors are readCassette's.
+func hashCassette(path string) ([]byte, error) {
+	f, err := os.Open(path) //nolint:gosec // reading the cassette the caller names is the point
+	if err != nil {
+		return nil, readError(path, err)
+	}
+	defer func() { _ = f.Close() }()
+	h := sha256.New()
+	buf := hashBuffers.Get().(*[]byte)
+	defer hashBuffers.Put(buf)
+	if _, err := io.CopyBuffer(h, struct{ io.Reader }{f}, *buf); err != nil {
+		return nil, readError(path, err)
+	}
+	return h.Sum(nil), nil
+}
+
+// hashBuffers are hashCassette's read buffers, shared by the goroutines
+// that load cassettes side by side.
+var hashBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// readError is the error of a cassette that cannot be read: a missing
+// file wraps ErrCassetteMissing and names the command that records it.
+func readError(path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %s does not exist; record it with `%s`",
+			ErrCassetteMissing, path, RecordCommand(idFromPath(path)))
+	}
+	return fmt.Errorf("read cassette %s: %w", path, err)
 }
 
 // idFromPath guesses the requirement ID from a cassette path, for the
