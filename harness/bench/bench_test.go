@@ -106,7 +106,7 @@ func BenchmarkReplay(b *testing.B) {
 		timeRuns(b, floor, 1, func() []string { return nil })
 	})
 	b.Run("suite", func(b *testing.B) {
-		pairedRuns(b, suite, floor, root, cache, UnitReplayFloor)
+		pairedRuns(b, suite, floor, root, cache, UnitReplayFloor, SuiteArgs()...)
 	})
 	b.Run("fixed", func(b *testing.B) {
 		pairedRuns(b, suite, floor, root, cache, UnitFixedFloor, FocusArgs(NoSpec)...)

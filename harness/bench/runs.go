@@ -85,10 +85,16 @@ func (s *Sandbox) LiveEnv(reportDir string, concurrency int, maxRPS float64) []s
 	return env
 }
 
+// SuiteArgs are the suite binary's flags that run the Ginkgo suite alone
+// (TestConformance), not the unit tests of the suites package's helpers,
+// which `go test ./suites` runs beside it but which are no part of a
+// conformance run.
+func SuiteArgs() []string { return []string{"-test.run=^TestConformance$"} }
+
 // FocusArgs are the suite binary's flags that run only the specs whose
-// text matches focus (a regular expression).
+// text matches focus (a regular expression), after SuiteArgs.
 func FocusArgs(focus string) []string {
-	return []string{"-ginkgo.focus=" + focus}
+	return append(SuiteArgs(), "-ginkgo.focus="+focus)
 }
 
 // RunParallel runs the prebuilt suite b through the Ginkgo CLI (`go tool
