@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
@@ -18,6 +19,7 @@ import (
 	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
+	"github.com/winston-conformance/winston-conformance/harness/report"
 )
 
 // redirectQuery marks the plain-HTTP probe, so that a target's logs tell it
@@ -28,10 +30,25 @@ func transportChecks() map[string]Check {
 	handshake := NeedsNetwork("a TLS handshake")
 	return map[string]Check{
 		"TRANS-001": {Run: func(ctx SpecContext, t *T) {
+			// httpPort asks once whether WINSTON_BASE_URL names a port
+			// that answers plain HTTP: a redirect to the HTTPS port is
+			// then on another port than the configured one, through
+			// no fault of the target.
+			httpPort := sync.OnceValue(func() bool {
+				_, err := t.API.ProbeTLS(ctx, tls.VersionTLS12, tls.VersionTLS13)
+				return report.IsHTTPPortError(err)
+			})
 			for _, ep := range t.Exercised() {
 				resp := plainHTTP(ctx, t, ep)
 				problem := redirectProblem(t, ep.Path, resp)
-				t.Observe(ep.ID, problem == "", "a redirect to https://"+t.TargetOrigin().Host+ep.Path+" and no data"+problem, resp)
+				expected := "a redirect to https://" + t.TargetOrigin().Host + ep.Path + " and no data"
+				if problem != "" && onlyThePortDiffers(t, ep.Path, resp) && httpPort() {
+					t.Record(evidence.Finding{Endpoint: ep.ID, Expected: expected, Observed: Summary(resp) + problem,
+						Facts: map[string]string{HTTPPortFact: "WINSTON_BASE_URL (" + t.TargetOrigin().Host + ") answers plain HTTP, and the redirect goes to another port of the same host: " +
+							"set WINSTON_BASE_URL to the HTTPS origin and port, and WINSTON_HTTP_URL to the plain-HTTP one"}})
+					continue
+				}
+				t.Observe(ep.ID, problem == "", expected+problem, resp)
 			}
 		}},
 		"TRANS-002": {Run: func(ctx SpecContext, t *T) {
@@ -141,6 +158,19 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 		problem += fmt.Sprintf(" (the redirect's body carries API data: %d bytes of JSON starting %s)", len(resp.Body), evidence.Excerpt(redact.Global().Bytes(resp.Body), 80)) // redacted before it is cut: a cut through a key would leave a part no redactor knows
 	}
 	return problem
+}
+
+// onlyThePortDiffers reports whether a plain-HTTP answer is a redirect
+// that would be right but for its port: to https, the configured host and
+// path, no API data, and a port other than the configured origin's.
+func onlyThePortDiffers(t *T, path string, resp *client.Response) bool {
+	if resp.Err != nil || !slices.Contains(redirectStatuses, resp.Status) || carriesAPIData(resp.Body) {
+		return false
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	want := t.TargetOrigin()
+	return err == nil && loc.Scheme == "https" && loc.Path == path &&
+		strings.EqualFold(loc.Hostname(), want.Hostname()) && !sameAuthority(loc, want)
 }
 
 // sameAuthority reports whether a Location names the host and port of the

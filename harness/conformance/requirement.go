@@ -324,6 +324,11 @@ const GuessedPathFact = report.GuessedPathFact
 // could not judge, and the fix is what the fact says.
 const UnreadableFieldFact = report.UnreadableFieldFact
 
+// HTTPPortFact is the key of a failing finding's Facts that says the
+// finding came of WINSTON_BASE_URL naming a port that answers plain HTTP
+// (report.HTTPPortFact), and what to change.
+const HTTPPortFact = report.HTTPPortFact
+
 // guessFix is the fix a failing finding carries when a guess of the
 // catalogue, not the target, kept it from being judged; "" otherwise.
 func guessFix(f evidence.Finding) string {

@@ -70,6 +70,24 @@ const GuessedPathFact = "guessedPath"
 // hint, unless another finding is a violation.
 const UnreadableFieldFact = "unreadableField"
 
+// HTTPPortFact is the key of a failing finding's Facts that says the
+// finding came of WINSTON_BASE_URL naming a port that answers plain HTTP
+// (a TLS handshake there met an HTTP answer): TRANS-001 then finds the
+// redirect's Location on another port than the configured origin's, which
+// says nothing about the target. The requirement is a configuration error
+// with the HTTP-port hint, unless another finding is a violation.
+const HTTPPortFact = "httpPort"
+
+// IsHTTPPortError reports whether err is what a TLS client gets from a
+// port that answers plain HTTP.
+func IsHTTPPortError(err error) bool {
+	if err == nil {
+		return false
+	}
+	h := hintFor(err.Error())
+	return h != nil && h.id == hintHTTPPort.id
+}
+
 // ThinData is true when r failed with a finding that says its answers held
 // too few items to judge it (InsufficientDataFact).
 func ThinData(r *Requirement) bool {
@@ -184,6 +202,9 @@ func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *
 	}
 	if f.Facts[UnreadableFieldFact] != "" {
 		return causeSetup, &hintUnreadableField
+	}
+	if f.Facts[HTTPPortFact] != "" {
+		return causeSetup, &hintHTTPPort
 	}
 	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
 	if !ok {

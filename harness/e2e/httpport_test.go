@@ -1,0 +1,35 @@
+package e2e
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/report"
+	"github.com/winston-conformance/winston-conformance/harness/sandbox"
+)
+
+// TestBaseURLOnTheHTTPPortIsNoRedirectViolation: with WINSTON_BASE_URL on
+// the sandbox's plain-HTTP port, the redirect to its HTTPS port is on
+// another port than the configured origin's. That is the configuration's
+// mistake, not the target's: TRANS-001 is a configuration error with the
+// HTTP-port hint, and the run's verdict is no failure.
+func TestBaseURLOnTheHTTPPortIsNoRedirectViolation(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	env := liveEnv(srv, "", "")
+	plain, err := url.Parse(srv.HTTPURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env[config.EnvBaseURL] = "https://" + plain.Host
+	r := runSuite(t, env, focus("TRANS-001", "AUTH-001"))
+	doc := r.mustDoc(t)
+	if doc.Verdict != report.VerdictConfigError {
+		t.Errorf("verdict %s, want %s: %s", doc.Verdict, report.VerdictConfigError, doc.Summary)
+	}
+	req := r.requirement(t, "TRANS-001")
+	if req.Classification != report.ClassConfigurationError || !strings.Contains(req.Reason, "WINSTON_BASE_URL") {
+		t.Errorf("TRANS-001: %s: %s", req.Classification, req.Reason)
+	}
+}
