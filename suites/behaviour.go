@@ -15,6 +15,7 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
 	. "github.com/winston-conformance/winston-conformance/harness/conformance" //nolint:revive // the checks' vocabulary
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
 func behaviourChecks() map[string]Check {
@@ -123,15 +124,25 @@ func windowRefused(ctx SpecContext, t *T, ep catalogue.Endpoint, what string, wi
 // two orders that both got one must not share it: a fixed number (or the
 // word noTable cut to 6 characters) is neither documented behaviour.
 func checkUnpaidNoTable(ctx SpecContext, t *T) {
+	const expected = "400 (ordering guide), or 200 with a 6-character table number (create-order page)"
 	for _, ep := range t.Exercised() {
 		body := map[string]any{"number": "noTable", "plan_id": t.Fx.PlanID, "paid": false}
 		var numbers []string
 		var last *client.Response
 		for i := range 2 {
 			resp := t.Post(ctx, ep, body)
-			number, ok := unpaidNoTableAnswer(resp)
-			t.Observe(fmt.Sprintf("%s (noTable, unpaid, order %d)", ep.ID, i+1), ok,
-				"400 (ordering guide), or 200 with a 6-character table number (create-order page)", resp)
+			where := fmt.Sprintf("%s (noTable, unpaid, order %d)", ep.ID, i+1)
+			number, ok, readable := unpaidNoTableAnswer(resp)
+			if !readable {
+				// The order was taken; where its answer puts the table
+				// number is not documented, and this one puts it
+				// nowhere the check reads: no answer about the rule.
+				t.Record(evidence.Finding{Endpoint: where, Expected: expected,
+					Observed: "200 without a table number at \"number\" or one object down (\"order\": {\"number\": ...}): " + Summary(resp),
+					Facts:    map[string]string{UnreadableFieldFact: "the create-order answer's shape is not documented: if Winston puts the table number elsewhere, tell the suite's maintainers where, so that ORDER-003 reads it"}})
+				continue
+			}
+			t.Observe(where, ok, expected, resp)
 			if ok && number != "" {
 				numbers = append(numbers, number)
 				last = resp
@@ -145,32 +156,60 @@ func checkUnpaidNoTable(ctx SpecContext, t *T) {
 }
 
 // unpaidNoTableAnswer judges one answer to an unpaid noTable order: ok for
-// 400, or for 200 with a 6-character table number, which it returns.
-func unpaidNoTableAnswer(resp *client.Response) (string, bool) {
+// 400, or for 200 with a 6-character table number, which it returns. The
+// answer's shape is not documented, so the number is read at the top
+// ("number") or in the one object member that holds one ("order":
+// {"number": ...}); a 200 with neither is not readable, which says
+// nothing about the rule.
+func unpaidNoTableAnswer(resp *client.Response) (number string, ok, readable bool) {
 	if resp.Err != nil {
-		return "", false
+		return "", false, true
 	}
 	switch resp.Status {
 	case 400:
-		return "", true
+		return "", true, true
 	case 200:
-		var order struct {
-			Number any `json:"number"`
+		raw, found := tableNumberOf(resp.Body)
+		if !found {
+			return "", false, false
 		}
-		dec := json.NewDecoder(bytes.NewReader(resp.Body))
-		dec.UseNumber()
-		err := dec.Decode(&order)
 		// Table numbers are numbers elsewhere (the fixture's 12): a
 		// random 6-digit number sent as a JSON number has 6 characters
 		// too.
-		n, isString := order.Number.(string)
-		if num, isNumber := order.Number.(json.Number); isNumber && isInteger(num) {
+		n, isString := raw.(string)
+		if num, isNumber := raw.(json.Number); isNumber && isInteger(num) {
 			n, isString = num.String(), true
 		}
-		ok := err == nil && isString && utf8.RuneCountInString(n) == 6 && !strings.HasPrefix(strings.ToLower("noTable"), strings.ToLower(n))
-		return n, ok
+		return n, isString && utf8.RuneCountInString(n) == 6 && !strings.HasPrefix(strings.ToLower("noTable"), strings.ToLower(n)), true
 	}
-	return "", false
+	return "", false, true
+}
+
+// tableNumberOf finds the table number of a create-order answer: the
+// top-level "number", else the "number" of the only member object that
+// has one. A body that is not a JSON object has none.
+func tableNumberOf(body []byte) (any, bool) {
+	var top map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&top) != nil {
+		return nil, false
+	}
+	if n, has := top["number"]; has {
+		return n, true
+	}
+	var found []any
+	for _, v := range top {
+		if obj, isObj := v.(map[string]any); isObj {
+			if n, has := obj["number"]; has {
+				found = append(found, n)
+			}
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return nil, false
 }
 
 func isInteger(n json.Number) bool {

@@ -378,16 +378,39 @@ func TestBusinessDayMayBeAMidnightTime(t *testing.T) {
 
 func TestUnpaidNoTableNumberMayBeAJSONNumber(t *testing.T) {
 	for body, want := range map[string]bool{
-		`{"number":"a1b2c3"}`: true,
-		`{"number":123456}`:   true,
-		`{"number":12345}`:    false,
-		`{"number":"noTabl"}`: false,
-		`{"number":12.5}`:     false,
-		`{"number":1234.5}`:   false,
+		`{"number":"a1b2c3"}`:            true,
+		`{"number":123456}`:              true,
+		`{"number":12345}`:               false,
+		`{"number":"noTabl"}`:            false,
+		`{"number":12.5}`:                false,
+		`{"number":1234.5}`:              false,
+		`{"order":{"number":"a1b2c3"}}`:  true,
+		`{"order":{"number":"noTable"}}`: false,
+		`{"number":null}`:                false,
 	} {
-		_, ok := unpaidNoTableAnswer(&client.Response{Status: 200, Body: []byte(body)})
-		if ok != want {
-			t.Errorf("%s: got %v, want %v", body, ok, want)
+		_, ok, readable := unpaidNoTableAnswer(&client.Response{Status: 200, Body: []byte(body)})
+		if ok != want || !readable {
+			t.Errorf("%s: got ok %v (readable %v), want %v", body, ok, readable, want)
+		}
+	}
+}
+
+// A 200 whose table number the check cannot find is not read as an
+// answer about the rule; a 400 or any other status is.
+func TestUnpaidNoTableWithoutANumberIsUnreadable(t *testing.T) {
+	for body, readable := range map[string]bool{
+		`{"_id":"o1"}`: false,
+		`{"order":{"number":"a1b2c3"},"table":{"number":"a1b2c3"}}`: false,
+		`[]`:       false,
+		`not json`: false,
+	} {
+		if _, ok, got := unpaidNoTableAnswer(&client.Response{Status: 200, Body: []byte(body)}); got != readable || ok {
+			t.Errorf("%s: readable %v ok %v, want readable %v and not ok", body, got, ok, readable)
+		}
+	}
+	for _, status := range []int{400, 404, 500} {
+		if _, ok, readable := unpaidNoTableAnswer(&client.Response{Status: status}); !readable || ok != (status == 400) {
+			t.Errorf("%d: ok %v readable %v", status, ok, readable)
 		}
 	}
 }

@@ -160,8 +160,8 @@ var (
 	// hintUnreadableField has no marks: a check says so itself, through
 	// UnreadableFieldFact.
 	hintUnreadableField = setupHint{id: "unreadable-field",
-		reason: "not judged: the answers do not carry a field the check reads, in the form it reads it (the field is only inferred)",
-		text: "the answers carried no field the check compares with its filter, in the form it reads (a bill's businessDay or modifiedAt as a date or RFC 3339 time): " +
+		reason: "not judged: the answers do not carry a field the check reads, in the form or place it reads it (the field is only inferred)",
+		text: "the answers carried no field the check reads, in the form or place it reads it (a bill's businessDay or modifiedAt as a date or RFC 3339 time; a placed order's table number): " +
 			"these fields are inferred, not documented; each failure names the field and what came, so if Winston writes it otherwise, tell the suite's maintainers, and run again"}
 	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
 )

@@ -122,6 +122,7 @@ const (
 	faultOneEndpointDown         = "revenue-groups-down"
 	faultProductsElsewhere       = "products-elsewhere"
 	faultBillsNoFilterFields     = "bills-no-filter-fields"
+	faultOrderNumberElsewhere    = "order-number-elsewhere"
 	faultHang                    = "hang"
 	faultReset                   = "reset"
 	faultDownMidRun              = "down-mid-run"
@@ -328,6 +329,8 @@ var registry = []Fault{
 	catalogueGuess(newFault(faultProductsElsewhere, "structure", "products are served at /api/v2/products, and /api/v2/list/products (the catalogue's guess: the path is [UNKNOWN]) answers 404: "+
 		"the checks that read products must fail as configuration errors naming the endpoint's path, never as violations",
 		"AUTH-001", "STRUCT-001", "STRUCT-004", "STRUCT-005", "SCHEMA-001")),
+	catalogueGuess(newFault(faultOrderNumberElsewhere, "behaviour", `an unpaid noTable order is placed (the create-order page's rule), and a placed order is answered {"placed": true, "table": {"no": ...}}: the table number is where ORDER-003 does not read it (the answer's shape is [UNKNOWN]): `+
+		"ORDER-003 must be a configuration error that says where it looked, never a violation", "ORDER-003")),
 	catalogueGuess(newFault(faultBillsNoFilterFields, "behaviour", "bills carry neither businessDay nor modifiedAt (the filters still work; that bills show these fields is [INFERRED]): "+
 		"the filter checks must fail as configuration errors naming the field, never as violations", "BILL-003", "BILL-004")),
 	newFault(faultOneEndpointDown, FamilyAvailability, "/api/v2/list/revenueGroups alone answers every request 503 (one service of the alpha channel down); "+

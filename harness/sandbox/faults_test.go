@@ -461,6 +461,10 @@ var faultProbes = map[string]faultProbe{
 	faultProductsElsewhere: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: "/api/v2/list/products"}, 404) && hasStatus(h, call{path: productsElsewhere}, 200)
 	}},
+	faultOrderNumberElsewhere: {broken: func(h *harness) bool {
+		r := h.do(call{path: orderPath, body: `{"number":"noTable","plan_id":"plan-main","paid":false}`})
+		return r.status == 200 && bytes.Contains(r.body, []byte(`"table":{"no":`)) && !bytes.Contains(r.body, []byte(`"number"`))
+	}},
 	faultBillsNoFilterFields: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, body: `{"businessDay":"2026-11-20","limit":5}`})
 		return r.status == 200 && bytes.Contains(r.body, []byte(`"_id"`)) && !bytes.Contains(r.body, []byte(`"businessDay"`)) && !bytes.Contains(r.body, []byte(`"modifiedAt"`))
