@@ -46,18 +46,25 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 conformance: ## run the suite and write the report; exits non-zero on every verdict but pass
-	@# A REPORT_DIR that cannot be made (a file) is the suite's to explain.
-	@mkdir -p "$(REPORT_DIR)" 2>/dev/null || true
-	@# The verdict reads only a report of this run: one from an earlier run in
-	@# a reused REPORT_DIR is refused (the suite may stop before writing one).
-	@focus="$$FOCUS"; labels="$$LABELS"; family=$$(printf '%s' "$$FOCUS" | tr '[:upper:]' '[:lower:]'); \
+	@# With a WINSTON_CONFIG file and no folder named on the command line or in
+	@# WINSTON_REPORT_DIR, the suite's own reading of the file names the folder
+	@# (its reportDir, else reports/<time>-<the file's mode>). A folder that
+	@# cannot be made (a file) is the suite's to explain. The verdict reads only
+	@# a report of this run: one from an earlier run in a reused folder is
+	@# refused (the suite may stop before writing one).
+	@dir="$(REPORT_DIR)"; \
+	if [ -n "$${WINSTON_CONFIG:-}" ] && [ "$(origin REPORT_DIR)" = file ] && [ -z "$(strip $(WINSTON_REPORT_DIR))" ]; then \
+	  named=$$($(GO) run ./harness/cmd/verdict -print-report-dir 2>/dev/null) && [ -n "$$named" ] && dir="$$named" || true; \
+	fi; \
+	mkdir -p "$$dir" 2>/dev/null || true; \
+	focus="$$FOCUS"; labels="$$LABELS"; family=$$(printf '%s' "$$FOCUS" | tr '[:upper:]' '[:lower:]'); \
 	case "$$family" in \
 	  $(FAMILY_CASE)) echo "FOCUS=$$FOCUS names a family: running the whole $$family family (--label-filter $$family)"; \
 	     focus=; labels="$$family$${labels:+ && ($$labels)}";; \
 	esac; \
 	since=$$(date -u +%s.%N); status=0; \
-	WINSTON_REPORT_DIR="$(REPORT_DIR)" $(GINKGO) $(STAMP_FLAG) $(GINKGO_FLAGS) $${focus:+--focus "$$focus"} $${labels:+--label-filter "$$labels"} ./suites || status=$$?; \
-	$(GO) run ./harness/cmd/verdict -since "$$since" -suite-exit "$$status" "$(REPORT_DIR)"
+	WINSTON_REPORT_DIR="$$dir" $(GINKGO) $(STAMP_FLAG) $(GINKGO_FLAGS) $${focus:+--focus "$$focus"} $${labels:+--label-filter "$$labels"} ./suites || status=$$?; \
+	$(GO) run ./harness/cmd/verdict -since "$$since" -suite-exit "$$status" "$$dir"
 
 test: unit suite-replay suite-live selfcheck fuzz ## every test (what CI runs)
 

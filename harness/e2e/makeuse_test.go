@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -170,5 +171,42 @@ func TestMakeRecordSaysWhereItRecordsFrom(t *testing.T) {
 	}
 	if !strings.Contains(out, "recording from the target in WINSTON_BASE_URL") || !strings.Contains(out, "unset WINSTON_BASE_URL") {
 		t.Errorf("make record must say it records from WINSTON_BASE_URL, and how to record from the sandbox instead:\n%s", tail(out))
+	}
+}
+
+// A WINSTON_CONFIG file's reportDir is where make conformance writes, and
+// without one the folder is named after the file's mode: make used to name
+// it from WINSTON_MODE alone, so a live run configured by a file landed in
+// reports/<time>-replay, and the file's reportDir was ignored.
+func TestMakeConformanceFollowsTheConfigFile(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "from-the-file")
+	withDir := filepath.Join(tmp, "dir.yaml")
+	if err := os.WriteFile(withDir, []byte("mode: replay\nreportDir: "+dir+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out := runMakeIn(t, repoRoot, []string{"WINSTON_CONFIG=" + withDir}, "conformance", "FOCUS=AUTH-001")
+	if code != 0 {
+		t.Fatalf("make conformance exited %d:\n%s", code, tail(out))
+	}
+	if _, err := report.ReadDocument(filepath.Join(dir, report.JSONFile)); err != nil {
+		t.Errorf("no report where the file's reportDir says (%s): %v\n%s", dir, err, tail(out))
+	}
+
+	// Live without a key: a configuration error, reported in a folder
+	// named after the file's mode, and named on the console.
+	live := filepath.Join(tmp, "live.yaml")
+	if err := os.WriteFile(live, []byte("mode: live\nbaseUrl: https://127.0.0.1:9\nhttpUrl: http://127.0.0.1:8\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, out = runMakeIn(t, repoRoot, []string{"WINSTON_CONFIG=" + live}, "conformance", "FOCUS=AUTH-001")
+	m := regexp.MustCompile(`report: (\S+/reports/\d{8}-\d{6}(?:-\d+)?-live)/report\.html`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("the console names no reports/<time>-live folder:\n%s", tail(out))
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(m[1]) })
+	doc, err := report.ReadDocument(filepath.Join(m[1], report.JSONFile))
+	if err != nil || doc.Verdict != report.VerdictConfigError || doc.Mode != "live" {
+		t.Errorf("the report in %s: %v, %+v", m[1], err, doc)
 	}
 }

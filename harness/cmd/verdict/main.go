@@ -23,6 +23,11 @@
 // nightly that is throttled or unanswered every night judged nothing for
 // days, which one night's warning would hide.
 //
+// -print-report-dir prints the report folder the suite would write to with
+// the environment as it is, a WINSTON_CONFIG file included, and exits:
+// `make conformance` asks it when a config file is set and no folder is
+// named, so that the file's reportDir and mode are followed.
+//
 // With -scan-keys it checks a directory for the API keys instead: every
 // file, at any depth, for WINSTON_API_KEY and WINSTON_API_KEY_2 (read from
 // the environment, never from the command line) as is, base64, URL-encoded,
@@ -74,11 +79,15 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	suiteExit := fs.Int("suite-exit", -1, "the suite's exit status, named when there is no report of this run")
 	history := fs.String("history", "", "a folder of earlier runs' report.json files (at any depth): an unavailable run is counted with the unavailable runs just before it")
 	maxUnavailable := fs.Int("max-unavailable", 0, "with -history: exit 6 instead of 3 when this many runs in a row, this one included, were unavailable (0: never)")
+	printDir := fs.Bool("print-report-dir", false, "print the report folder the suite would write to with this environment (WINSTON_CONFIG included) and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if *printDir {
+		return printReportDir(stdout, stderr)
+	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: verdict [-since UNIX_SECONDS] [-suite-exit N] [-history DIR [-max-unavailable N]] REPORT_DIR (or REPORT_DIR/report.json)\n       verdict -scan-keys REPORT_DIR")
+		fmt.Fprintln(stderr, "usage: verdict [-since UNIX_SECONDS] [-suite-exit N] [-history DIR [-max-unavailable N]] REPORT_DIR (or REPORT_DIR/report.json)\n       verdict -scan-keys REPORT_DIR\n       verdict -print-report-dir")
 		return 2
 	}
 	switch {
@@ -122,6 +131,22 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return unavailableStreak(doc, *history, *maxUnavailable, stdout, stderr)
 	}
 	return doc.ExitCode()
+}
+
+// printReportDir is -print-report-dir: the folder the suite names from the
+// environment and the WINSTON_CONFIG file (their reportDir, else
+// reports/<time>-<mode> with the file's mode), so that `make conformance`
+// writes where a config file says and names the folder after the mode the
+// run will have. A configuration the suite will refuse still names a
+// folder (for its config-error report); with none, it fails.
+func printReportDir(stdout, stderr io.Writer) int {
+	cfg, err := config.Load()
+	if cfg == nil || cfg.ReportDir == "" {
+		fmt.Fprintf(stderr, "verdict: -print-report-dir: the configuration names no report folder: %v\n", redact.Global().Error(err))
+		return 2
+	}
+	fmt.Fprintln(stdout, cfg.ReportDir)
+	return 0
 }
 
 // exitUnavailableTooLong is the status of an unavailable run that ends a
