@@ -49,6 +49,11 @@ type originState struct {
 	circuit
 	failedPaths map[string]bool
 	paths       map[string]*pathState
+	// verifying is true while a known-good request (the transport's
+	// outage control) asks whether the origin is down: until it answers,
+	// the origin is not stopped. verified is true once this streak of
+	// failures has been asked about.
+	verifying, verified bool
 }
 
 // pathState is one path's circuit and history.
@@ -123,7 +128,7 @@ func (b *breaker) allow(u *url.URL) error {
 	defer b.mu.Unlock()
 	now := b.clock()
 	o, p := b.state(u)
-	if o.failures >= BreakerThreshold && len(o.failedPaths) > 1 {
+	if o.failures >= BreakerThreshold && len(o.failedPaths) > 1 && !o.verifying {
 		if o.allow(now) {
 			return nil
 		}
@@ -148,8 +153,10 @@ func (b *breaker) found(u *url.URL) bool {
 // observe records the outcome of a sent request of method to u: only a
 // POST's answer can show that the path is a route (the API refuses other
 // methods, often before it looks the path up), and only one given after
-// the route was found (showsRoute).
-func (b *breaker) observe(u *url.URL, method string, resp *http.Response, err error) {
+// the route was found (showsRoute). With canVerify, the failure that
+// would stop the origin asks for a verification instead (verify is true):
+// the caller sends a known-good request and reports with verified.
+func (b *breaker) observe(u *url.URL, method string, resp *http.Response, err error, canVerify bool) (verify bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	o, p := b.state(u)
@@ -167,15 +174,41 @@ func (b *breaker) observe(u *url.URL, method string, resp *http.Response, err er
 		p.reset()
 		o.reset()
 		clear(o.failedPaths)
+		o.verified = false
 		if err == nil {
 			p.found = p.found || method == http.MethodPost && showsRoute(resp.StatusCode)
 		}
-		return
+		return false
 	}
 	now := b.clock()
 	p.fail(now, last)
 	o.fail(now, last)
 	o.failedPaths[u.Path] = true
+	if canVerify && !o.verified && o.failures >= BreakerThreshold && len(o.failedPaths) > 1 {
+		o.verifying, o.verified = true, true
+		return true
+	}
+	return false
+}
+
+// verified ends the verification observe asked for on u's origin: when
+// the known-good request got an answer, the failures in a row were those
+// of a kind of request the target fails (a backend that dies on malformed
+// JSON, say), not an outage, and the origin is not stopped; each path's
+// own circuit keeps its count. Otherwise the origin is stopped until its
+// next probe.
+func (b *breaker) verified(u *url.URL, answered bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o, _ := b.state(u)
+	o.verifying = false
+	if answered {
+		o.reset()
+		clear(o.failedPaths)
+		o.verified = false
+		return
+	}
+	o.nextProbe = b.clock().Add(BreakerProbeEvery)
 }
 
 // showsRoute reports whether an answer of status shows its path to be a

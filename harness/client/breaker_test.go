@@ -40,7 +40,7 @@ func TestTheBreakerProbesAndClosesWhenTheTargetRecovers(t *testing.T) {
 		if err := b.allow(billsURL); err != nil {
 			t.Fatalf("closed breaker refused request %d: %v", i, err)
 		}
-		b.observe(billsURL, http.MethodPost, down, nil)
+		b.observe(billsURL, http.MethodPost, down, nil, false)
 	}
 	if err := b.allow(billsURL); err == nil {
 		t.Fatal("the breaker must open after the threshold")
@@ -52,7 +52,7 @@ func TestTheBreakerProbesAndClosesWhenTheTargetRecovers(t *testing.T) {
 	if err := b.allow(billsURL); err == nil {
 		t.Fatal("only one probe per interval")
 	}
-	b.observe(billsURL, http.MethodPost, &http.Response{StatusCode: 200}, nil)
+	b.observe(billsURL, http.MethodPost, &http.Response{StatusCode: 200}, nil, false)
 	if err := b.allow(billsURL); err != nil {
 		t.Fatalf("a good answer must close the breaker: %v", err)
 	}
@@ -68,7 +68,7 @@ func TestAProbeSlowerThanTheIntervalDoesNotChain(t *testing.T) {
 	b.now = func() time.Time { return now }
 	timeout := 3 * time.Second
 	for i := 0; i < BreakerThreshold+3; i++ { // a few stragglers were sent before it opened
-		b.observe(billsURL, http.MethodPost, nil, context.DeadlineExceeded)
+		b.observe(billsURL, http.MethodPost, nil, context.DeadlineExceeded, false)
 	}
 	now = now.Add(BreakerProbeEvery)
 	if err := b.allow(billsURL); err != nil {
@@ -79,7 +79,7 @@ func TestAProbeSlowerThanTheIntervalDoesNotChain(t *testing.T) {
 		t.Fatal("a second request went out while the probe was still waiting")
 	}
 	now = now.Add(timeout - time.Second) // the probe times out, past the interval
-	b.observe(billsURL, http.MethodPost, nil, context.DeadlineExceeded)
+	b.observe(billsURL, http.MethodPost, nil, context.DeadlineExceeded, false)
 	if err := b.allow(billsURL); err == nil {
 		t.Fatal("the request right after a failed probe was let through: probes would chain")
 	}
@@ -92,7 +92,7 @@ func TestAProbeSlowerThanTheIntervalDoesNotChain(t *testing.T) {
 func TestOtherAnswersKeepTheBreakerClosed(t *testing.T) {
 	b := newBreaker()
 	for i := 0; i < 3*BreakerThreshold; i++ {
-		b.observe(billsURL, http.MethodPost, &http.Response{StatusCode: 500}, nil)
+		b.observe(billsURL, http.MethodPost, &http.Response{StatusCode: 500}, nil, false)
 	}
 	if err := b.allow(billsURL); err != nil {
 		t.Errorf("500s are answers about the contract, not an outage: %v", err)
@@ -142,7 +142,7 @@ func TestOnePathDownStopsThatPathAlone(t *testing.T) {
 		if err := b.allow(mustParse("https://t.example/api/v2/list/revenueGroups")); err != nil {
 			break
 		}
-		b.observe(mustParse("https://t.example/api/v2/list/revenueGroups"), http.MethodPost, down, nil)
+		b.observe(mustParse("https://t.example/api/v2/list/revenueGroups"), http.MethodPost, down, nil, false)
 	}
 	if err := b.allow(mustParse("https://t.example/api/v2/list/revenueGroups")); !errors.Is(err, ErrTargetUnavailable) || !strings.Contains(err.Error(), "/api/v2/list/revenueGroups") {
 		t.Errorf("a path that failed %d times in a row must be stopped, naming it: %v", BreakerThreshold, err)
@@ -150,14 +150,14 @@ func TestOnePathDownStopsThatPathAlone(t *testing.T) {
 	if err := b.allow(billsURL); err != nil {
 		t.Errorf("another path must still be sent: %v", err)
 	}
-	b.observe(billsURL, http.MethodPost, up, nil)
+	b.observe(billsURL, http.MethodPost, up, nil, false)
 	if err := b.allow(mustParse("https://t.example/api/v2/tables")); err != nil {
 		t.Errorf("another path after a good answer: %v", err)
 	}
 	// Failures in a row on two paths: the target is down.
-	b.observe(billsURL, http.MethodPost, down, nil)
+	b.observe(billsURL, http.MethodPost, down, nil, false)
 	for i := 0; i < BreakerThreshold; i++ {
-		b.observe(mustParse("https://t.example/api/v2/tables"), http.MethodPost, down, nil)
+		b.observe(mustParse("https://t.example/api/v2/tables"), http.MethodPost, down, nil, false)
 	}
 	if err := b.allow(mustParse("https://t.example/api/v2/list/categories")); !errors.Is(err, ErrTargetUnavailable) || strings.Contains(err.Error(), "while other paths") {
 		t.Errorf("failures in a row on two paths must stop every path: %v", err)
@@ -180,7 +180,7 @@ func TestThePlainHTTPOriginIsApart(t *testing.T) {
 	b := newBreaker()
 	for _, p := range []string{"/api/v2/bills", "/api/v2/tables", "/api/v2/list/categories"} {
 		for i := 0; i < BreakerThreshold; i++ {
-			b.observe(mustParse("http://t.example"+p), http.MethodPost, nil, context.DeadlineExceeded)
+			b.observe(mustParse("http://t.example"+p), http.MethodPost, nil, context.DeadlineExceeded, false)
 		}
 	}
 	if err := b.allow(mustParse("http://t.example/api/v2/list/products")); !errors.Is(err, ErrTargetUnavailable) {
@@ -199,15 +199,15 @@ func TestFoundIsWhatAPOSTShowedOfThePath(t *testing.T) {
 	if b.found(billsURL) {
 		t.Error("a path never asked is not found")
 	}
-	b.observe(billsURL, http.MethodGet, &http.Response{StatusCode: 405}, nil)
+	b.observe(billsURL, http.MethodGet, &http.Response{StatusCode: 405}, nil, false)
 	for _, status := range []int{404, 401, 429} {
-		b.observe(billsURL, http.MethodPost, &http.Response{StatusCode: status}, nil)
+		b.observe(billsURL, http.MethodPost, &http.Response{StatusCode: status}, nil, false)
 	}
 	if b.found(billsURL) {
 		t.Error("a 405, 404, 401 or 429 showed the path to be a route")
 	}
-	b.observe(billsURL, http.MethodPost, &http.Response{StatusCode: 503, Status: "503"}, nil)
-	b.observe(billsURL, http.MethodPost, &http.Response{StatusCode: 400}, nil)
+	b.observe(billsURL, http.MethodPost, &http.Response{StatusCode: 503, Status: "503"}, nil, false)
+	b.observe(billsURL, http.MethodPost, &http.Response{StatusCode: 400}, nil, false)
 	if !b.found(billsURL) {
 		t.Error("a POST's 400 shows the route")
 	}
@@ -226,5 +226,64 @@ func TestARequestWithoutBreakerCountLeavesTheBreakerClosed(t *testing.T) {
 	}
 	if resp := c.Post(context.Background(), "/api/v2/bills", nil); errors.Is(resp.Err, ErrTargetUnavailable) {
 		t.Errorf("uncounted failures opened the breaker: %v", resp.Err)
+	}
+}
+
+// malformedFails answers 503 to a request marked malformed (the test
+// target reads the body before the handler, so a query marks it), on
+// every path, and 200 to everything else: a backend that dies on one kind
+// of request.
+func malformedFails(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("malformed") != "" {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte("[]"))
+}
+
+// malformedRun sends twice the threshold of malformed bodies over three
+// paths (fewer than the threshold on each), then a good request to a
+// fourth, and returns the good request's answer.
+func malformedRun(c *Client) *Response {
+	paths := []string{"/api/v2/bills", "/api/v2/tables", "/api/v2/list/categories"}
+	for i := 0; i < 2*BreakerThreshold-2; i++ {
+		c.Post(context.Background(), paths[i%len(paths)], nil, WithRawBody([]byte("{")), WithQuery(url.Values{"malformed": {"1"}}))
+	}
+	return c.Post(context.Background(), "/api/v2/list/revenueGroups", map[string]any{})
+}
+
+// Failures of one kind of request, on several paths in a row, stop the
+// origin only when a known-good request gets no answer either: with the
+// outage control the target answers, and the run goes on.
+func TestFailuresOfOneKindOfRequestDoNotStopTheOrigin(t *testing.T) {
+	tg := newTLSTarget(t, malformedFails)
+	cfg := liveConfig(t, tg.Server, nil)
+	rt, err := NetworkTransport(cfg, WithOutageControl(ExampleControl(cfg, testFixtures, "/api/v2/bills", map[string]any{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := malformedRun(New(cfg, testFixtures, rt)); resp.Err != nil || resp.Status != 200 {
+		t.Errorf("a good request after failures of malformed ones: %d %v, want it sent and answered", resp.Status, resp.Err)
+	}
+	// Without the control, the same failures stop the origin: the test
+	// can fail.
+	if resp := malformedRun(liveClient(t, tg.Server, nil)); !errors.Is(resp.Err, ErrTargetUnavailable) {
+		t.Errorf("without the control: %d %v, want the origin stopped", resp.Status, resp.Err)
+	}
+}
+
+// In a real outage the control gets no answer either, and the origin is
+// stopped as before.
+func TestAnOutageStillStopsTheOriginWithTheControl(t *testing.T) {
+	h, _ := failFirst(1000, 503, nil)
+	tg := newTLSTarget(t, h)
+	cfg := liveConfig(t, tg.Server, nil)
+	rt, err := NetworkTransport(cfg, WithOutageControl(ExampleControl(cfg, testFixtures, "/api/v2/bills", map[string]any{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := malformedRun(New(cfg, testFixtures, rt)); !errors.Is(resp.Err, ErrTargetUnavailable) {
+		t.Errorf("in an outage: %d %v, want the origin stopped", resp.Status, resp.Err)
 	}
 }

@@ -57,12 +57,15 @@ type retryTransport struct {
 	// nil): one connection each, never resent below this layer.
 	mutations http.RoundTripper
 	breaker   *breaker
-	limiter   *limiter
-	timeout   time.Duration
-	retries   int
-	maxBody   int64
-	backoff   time.Duration
-	maxWait   time.Duration
+	// outageControl, when set, sends a known-good request through rt
+	// and says whether the target answered it (WithOutageControl).
+	outageControl func(ctx context.Context, rt http.RoundTripper) bool
+	limiter       *limiter
+	timeout       time.Duration
+	retries       int
+	maxBody       int64
+	backoff       time.Duration
+	maxWait       time.Duration
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -74,10 +77,19 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctl.foundBefore = t.breaker.found(req.URL)
 	resp, err := t.attempts(req, body, ctl)
-	if !ctl.noBreaker {
-		t.breaker.observe(req.URL, req.Method, resp, err)
+	if !ctl.noBreaker && t.breaker.observe(req.URL, req.Method, resp, err, t.outageControl != nil) {
+		t.breaker.verified(req.URL, t.verifyOutage())
 	}
 	return resp, err
+}
+
+// verifyOutage asks the outage control whether the target answers a
+// known-good request, within a few timeouts whatever the triggering
+// request's context (a spec's timeout must not decide an outage).
+func (t *retryTransport) verifyOutage() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*t.timeout+time.Second)
+	defer cancel()
+	return t.outageControl(ctx, t)
 }
 
 // attempts sends req, retrying as retryAfter decides.

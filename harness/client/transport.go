@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
@@ -34,6 +35,31 @@ type transportOptions struct {
 	share   int
 	backoff time.Duration
 	maxWait time.Duration
+	control func(ctx context.Context, rt http.RoundTripper) bool
+}
+
+// WithOutageControl gives the transport a known-good request to send
+// before it stops a whole origin: control sends it through rt (the
+// transport itself; with WithoutBreakerCount, so that it counts for
+// nothing) and reports whether the target gave an answer. Failures in a
+// row on several paths stop the origin only when the control gets no
+// answer either; when it does, they were the failures of a kind of
+// request (a target that resets the connection on malformed JSON, say),
+// and every other request still goes out. Without it, such failures stop
+// the origin for BreakerProbeEvery.
+func WithOutageControl(control func(ctx context.Context, rt http.RoundTripper) bool) TransportOption {
+	return func(o *transportOptions) { o.control = control }
+}
+
+// ExampleControl is an outage control (WithOutageControl) that POSTs body
+// to path with the configured credentials, once, counted for nothing and
+// recorded nowhere, and takes any answer but a 502, 503 or 504 as the
+// target's: a 4xx too says the target is there.
+func ExampleControl(cfg *config.Config, fixtures catalogue.Fixtures, path string, body any) func(ctx context.Context, rt http.RoundTripper) bool {
+	return func(ctx context.Context, rt http.RoundTripper) bool {
+		resp := New(cfg, fixtures, rt).Post(ctx, path, body, WithoutBreakerCount(), WithoutRetry(), WithNote("outage control: is the target there?"))
+		return resp.Err == nil && !resp.Exchange.Unavailable
+	}
 }
 
 // WithProcessShare divides the requests-per-second cap among n processes
@@ -106,15 +132,16 @@ func NetworkTransport(cfg *config.Config, opts ...TransportOption) (http.RoundTr
 	rps := cfg.MaxRPS / float64(o.share)
 	retries := max(cfg.Retries, 0)
 	return &retryTransport{
-		next:      credentialGuard{next: countedResends{next: base, limit: retries}},
-		mutations: credentialGuard{next: once},
-		breaker:   newBreaker(),
-		limiter:   newLimiter(rps),
-		timeout:   timeout,
-		retries:   max(cfg.Retries, 0),
-		maxBody:   cfg.MaxBody,
-		backoff:   o.backoff,
-		maxWait:   o.maxWait,
+		next:          credentialGuard{next: countedResends{next: base, limit: retries}},
+		mutations:     credentialGuard{next: once},
+		breaker:       newBreaker(),
+		outageControl: o.control,
+		limiter:       newLimiter(rps),
+		timeout:       timeout,
+		retries:       max(cfg.Retries, 0),
+		maxBody:       cfg.MaxBody,
+		backoff:       o.backoff,
+		maxWait:       o.maxWait,
 	}, nil
 }
 

@@ -142,6 +142,9 @@ func Setup() *Env {
 		if n := parallelTotal(); n > 1 {
 			opts = append(opts, client.WithProcessShare(n))
 		}
+		if ep, ok := controlEndpoint(cat); ok {
+			opts = append(opts, client.WithOutageControl(client.ExampleControl(cfg, cat.Fixtures, ep.Path, ep.Request)))
+		}
 		rt, err := client.NetworkTransport(cfg, opts...)
 		if err != nil {
 			env.Err = fmt.Errorf("network transport: %w", err)
@@ -187,6 +190,29 @@ func Setup() *Env {
 		}
 	}
 	return env
+}
+
+// controlEndpoint is the endpoint whose example request tells an outage
+// from failures of one kind of request (client.WithOutageControl): the
+// first that reads, documented if one is.
+func controlEndpoint(cat *catalogue.Catalogue) (catalogue.Endpoint, bool) {
+	var found *catalogue.Endpoint
+	for i := range cat.Endpoints {
+		ep := &cat.Endpoints[i]
+		if ep.Mutating || catalogue.CreatesData(ep.Path) {
+			continue
+		}
+		if ep.Source == catalogue.SourceDocs {
+			return *ep, true
+		}
+		if found == nil {
+			found = ep
+		}
+	}
+	if found == nil {
+		return catalogue.Endpoint{}, false
+	}
+	return *found, true
 }
 
 // referenceNow is the time fixture references such as ${now-36h} resolve
