@@ -66,7 +66,7 @@ func decodeEntry(b []byte) (*File, error) {
 	// a slice of it, so decoding allocates per value, not per byte. b is
 	// the caller's to give up (parsedCache.read reads it for this call
 	// alone and never writes to it again).
-	d := &decoder{s: unsafe.String(unsafe.SliceData(payload), len(payload))}
+	d := &decoder{s: unsafe.String(unsafe.SliceData(payload), len(payload))} // #nosec G103 -- a read-only view of a buffer its owner never writes again (see above)
 	f := &File{}
 	m := &f.Meta
 	for _, p := range []*string{&m.Source, &m.Note, &m.RecordedAt, &m.ReferenceNow, &m.Target, &m.SuiteVersion, &m.Requirement} {
