@@ -45,7 +45,7 @@ func behaviourChecks() map[string]Check {
 			}
 		}},
 		"ORDER-003": {Gates: []Gate{NeedsOwnFixtures}, Run: checkUnpaidNoTable},
-		"ORDER-004": {Run: func(ctx SpecContext, t *T) {
+		"ORDER-004": {Gates: []Gate{NeedsOwnFixtures}, Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
 				t.ExpectStatus(ep.ID+" (no number)", t.Post(ctx, ep, With(ep.Request, "number", nil)), 400)
 			}

@@ -20,14 +20,31 @@ const ShapesEntryName = "winston.shapes"
 
 // Exercised returns the endpoints this requirement covers that may be
 // called in this run. A mutating endpoint is left out where mutations are
-// not allowed, and the reason is recorded as a finding, so the report can
-// say what was not exercised and why.
-func (t *T) Exercised() []catalogue.Endpoint {
+// not allowed, and where its example would place an order on the embedded
+// catalogue's plan and table against a real environment (NeedsOwnFixtures:
+// they are the sandbox's, and the environment's 404 would read as a broken
+// contract); the reason is recorded as a finding, so the report can say
+// what was not exercised and why.
+func (t *T) Exercised() []catalogue.Endpoint { return t.exercised(true) }
+
+// ExercisedOnAnyPlan is Exercised for a check whose orders do not rest on
+// the catalogue's plan and table (they name a plan that exists nowhere):
+// it keeps the ordering endpoints that Exercised leaves out while the
+// fixtures are the sandbox's.
+func (t *T) ExercisedOnAnyPlan() []catalogue.Endpoint { return t.exercised(false) }
+
+func (t *T) exercised(ownFixtures bool) []catalogue.Endpoint {
 	var out []catalogue.Endpoint
 	for _, ep := range t.Endpoints() {
-		if ep.Mutating && !t.env.Config.AllowMutations {
+		mutating := ep.Mutating || catalogue.CreatesData(ep.Path)
+		if mutating && !t.env.Config.AllowMutations {
 			t.Record(evidence.Finding{Endpoint: ep.ID, OK: true, Observed: "not exercised",
 				Facts: map[string]string{"skipped": t.env.Config.MutationsReason + "; set WINSTON_ALLOW_MUTATIONS=true to include it"}})
+			continue
+		}
+		if reason := NeedsOwnFixtures(t.env); mutating && ownFixtures && reason != "" {
+			t.Record(evidence.Finding{Endpoint: ep.ID, OK: true, Observed: "not exercised",
+				Facts: map[string]string{"skipped": reason}})
 			continue
 		}
 		out = append(out, ep)
