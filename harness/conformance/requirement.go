@@ -300,6 +300,20 @@ func (t *T) observe(endpoint string, ok bool, expected string, resp *client.Resp
 		t.keepDetail(endpoint, expected, observed, resp)
 		return
 	}
+	if judge5xx && ok {
+		if ep, noRoute := t.noRouteRefusal(resp); noRoute {
+			// The 404 says the path is no route, not that this request
+			// was refused: the rule was never seen to hold.
+			if ep.Source == catalogue.SourceInferred || ep.Source == catalogue.SourceUnknown {
+				t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed + ", and 404 to the path's example request too",
+					Facts: map[string]string{GuessedPathFact: fmt.Sprintf("the target has no route at %s, a path the catalogue only guessed (endpoint %s, source %s): "+
+						"set its path for your environment in a catalogue of your own (WINSTON_CATALOGUE), or remove it", ep.Path, ep.ID, ep.Source)}})
+				return
+			}
+			t.NotJudged(endpoint, expected, resp, "the path answered 404 to its own example request too, so it is no route here and a 404 shows no refusal of this request; the checks that send the example judge the missing route")
+			return
+		}
+	}
 	if ep, guessed := t.guessedPath(resp); !ok && guessed {
 		t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed,
 			Facts: map[string]string{GuessedPathFact: fmt.Sprintf("the target has no route at %s, a path the catalogue only guessed (endpoint %s, source %s): "+
@@ -377,6 +391,27 @@ func (t *T) servesNow(resp *client.Response) bool {
 	default:
 		return again.Err == nil && again.Unavailable() && again.Status >= 500
 	}
+}
+
+// noRouteRefusal reports whether resp, a 404 to a POST that the check
+// counts as a refusal, came from a path that is no route at all: no POST
+// of the run has shown the path to be one (resp.PathFound), and the
+// endpoint's example request, sent now, gets 404 too. A mutating endpoint
+// is sent no example (it would place an order), and replay, which holds
+// no such control, judges the 404 as recorded.
+func (t *T) noRouteRefusal(resp *client.Response) (catalogue.Endpoint, bool) {
+	if resp == nil || resp.Err != nil || resp.Status != http.StatusNotFound || resp.PathFound ||
+		resp.Exchange.Method != http.MethodPost || t.API == nil || t.env == nil || t.env.Config == nil || t.env.Config.IsReplay() {
+		return catalogue.Endpoint{}, false
+	}
+	ep, ok := t.endpointAt(resp, func(ep catalogue.Endpoint) bool { return !ep.Mutating && !catalogue.CreatesData(ep.Path) })
+	if !ok {
+		return catalogue.Endpoint{}, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*t.env.Config.Timeout+time.Second)
+	defer cancel()
+	control := t.Post(ctx, ep, ep.Request, client.WithNote("control: is the path a route? (a 404 to the bad request before it shows a refusal only where the example is served)"))
+	return ep, control.Err == nil && control.Status == http.StatusNotFound
 }
 
 // endpointAt is the first endpoint of the catalogue at the path resp was

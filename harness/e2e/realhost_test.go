@@ -124,3 +124,34 @@ func TestTheSandboxPlanIsNotSentToAnEnvironmentElsewhere(t *testing.T) {
 		t.Errorf("verdict %s: %s", doc.Verdict, doc.Summary)
 	}
 }
+
+// noListBills answers 404 to everything at /api/v2/list/bills, as an
+// environment that follows the QA guide (no /list/ collections) may.
+func noListBills(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v2/list/bills" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"message":"no route POST /api/v2/list/bills"}`))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// A 404 from a path that is no route is no refusal of the bad request
+// sent to it: BILL-001 (whose one endpoint is list-bills) and ERR-001
+// used to pass on it. A path only guessed makes them configuration
+// errors, as AUTH-001 is; none of them passes on it.
+func TestA404FromNoRouteIsNoRefusal(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	url, ca := tlsTarget(t, noListBills(srv.Handler()))
+	env := liveEnv(srv, "", "")
+	env[config.EnvBaseURL], env[config.EnvCAFile] = url, ca
+	r := runSuite(t, env, focus("BILL-001", "ERR-001", "AUTH-001"))
+	for _, id := range []string{"BILL-001", "ERR-001", "AUTH-001"} {
+		if req := r.requirement(t, id); req.Status == report.StatusPassed || req.Classification == report.ClassContractViolation {
+			t.Errorf("%s: %s %s: %s", id, req.Status, req.Classification, req.Reason)
+		}
+	}
+}
