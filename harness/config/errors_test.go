@@ -187,6 +187,7 @@ func TestAPastedKeyWithQuotesOrWhitespaceIsRefusedUpFront(t *testing.T) {
 		{"a trailing quote", planted + `"`, "ends with a quote: remove it"},
 		{"a space inside", planted[:6] + " " + planted[6:], "whitespace inside: remove it"},
 		{"a line break inside", planted[:6] + "\n" + planted[6:], "whitespace inside: remove it"},
+		{"bytes that are not text", planted + "\xff", "not text (invalid UTF-8)"},
 	}
 	for _, tc := range cases {
 		for _, variable := range []string{EnvAPIKey, EnvAPIKey2} {

@@ -203,6 +203,9 @@ func keyProblem(key string) string {
 	case isQuote(last):
 		return "ends with a quote: remove it (a key pasted with its quotes keeps them)"
 	}
+	if !utf8.ValidString(key) {
+		return "holds bytes that are not text (invalid UTF-8), so it is not the key as Winston issued it: copy it again from the 'API development' integration"
+	}
 	for _, r := range key {
 		if unicode.IsSpace(r) {
 			return "has whitespace inside: remove it (a key pasted across lines or with a space), since an Authorization header cannot carry it"

@@ -168,11 +168,13 @@ var scanners struct {
 }
 
 type scannerEntry struct {
-	once sync.Once
-	sc   *scanner
+	mu sync.Mutex
+	sc *scanner
 }
 
-// scannerOf returns the scanner of secrets, made on first use.
+// scannerOf returns the scanner of secrets, made on first use. A build
+// that panics leaves nothing behind: the next caller builds again, and
+// meets the panic where it is caught and redacted.
 func scannerOf(secrets []string) *scanner {
 	key := strings.Join(secrets, "\x00")
 	scanners.mu.Lock()
@@ -185,14 +187,25 @@ func scannerOf(secrets []string) *scanner {
 		scanners.m[key] = e
 	}
 	scanners.mu.Unlock()
-	e.once.Do(func() { e.sc = newScanner(secrets) })
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sc == nil {
+		e.sc = newScanner(secrets)
+	}
 	return e.sc
 }
 
 // PrepareScan starts making, on a goroutine, the scanner that Write and
 // ScanDir will use for secrets, so that a run's report is not kept
-// waiting for it: the suite calls it once its keys are known.
-func PrepareScan(secrets []string) { go scannerOf(secrets) }
+// waiting for it: the suite calls it once its keys are known. A panic
+// there is dropped, never printed (its message could quote a key): Write
+// builds the scanner again, where a panic is caught and redacted.
+func PrepareScan(secrets []string) {
+	go func() {
+		defer func() { _ = recover() }()
+		scannerOf(secrets)
+	}()
+}
 
 func newScanner(secrets []string) *scanner {
 	sc := &scanner{}
@@ -202,7 +215,12 @@ func newScanner(secrets []string) *scanner {
 		}
 		fp := KeyFingerprint(s)
 		sc.needles = append(sc.needles, needle{kind: "secret", fp: fp, text: []byte(s)})
-		sc.needles = append(sc.needles, needle{kind: "auth-header", fp: fp, text: []byte(s), re: regexp.MustCompile(`Token\s+\S*@` + regexp.QuoteMeta(s))})
+		// A pattern of a key that is not valid UTF-8 does not compile
+		// (and the error would quote the key): the key as is, a needle
+		// of its own, is found all the same.
+		if re, err := regexp.Compile(`Token\s+\S*@` + regexp.QuoteMeta(s)); err == nil {
+			sc.needles = append(sc.needles, needle{kind: "auth-header", fp: fp, text: []byte(s), re: re})
+		}
 		for _, form := range redact.Base64Forms(s) {
 			sc.needles = append(sc.needles, needle{kind: "base64", fp: fp, text: []byte(form)})
 		}

@@ -210,3 +210,18 @@ func TestAKeysAnchorAloneIsNoLeak(t *testing.T) {
 		t.Errorf("redactName kept a loose form of the key: %q", got)
 	}
 }
+
+// A key that is not valid UTF-8 (a paste gone wrong) is still scanned
+// for, and making its scanner neither panics nor quotes it: the panic of
+// a pattern built from it used to print the key past every redactor.
+func TestAKeyThatIsNotUTF8IsScannedWithoutAPanic(t *testing.T) {
+	const key = "Zq8tLm3Xv9Kp2Wd7Rf0aBc\xff"
+	sc := scannerOf([]string{key})
+	if sc == nil || len(sc.scanIndexed([]byte("x "+key+" y"))) == 0 {
+		t.Fatal("the key as is was not found")
+	}
+	if again := scannerOf([]string{key}); again != sc {
+		t.Error("the scanner was not kept for the same keys")
+	}
+	PrepareScan([]string{key + "2"}) // must not crash the process
+}
