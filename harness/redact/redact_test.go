@@ -172,3 +172,14 @@ func TestBytesLeavesItsInputAlone(t *testing.T) {
 		}
 	}
 }
+
+// A key that is not valid UTF-8 (a paste gone wrong) is registered
+// without a panic, whose message would quote it, and redacted as is.
+func TestAKeyThatIsNotUTF8IsRedactedWithoutAPanic(t *testing.T) {
+	r := New()
+	const key = "Zq8t+Lm3/\xffXv9Kp2Wd7Rf0aBc"
+	r.Add(key, "<K>")
+	if got := r.String("a " + key + " b"); strings.Contains(got, "Xv9Kp2Wd7Rf0aBc") {
+		t.Errorf("String left %q", got)
+	}
+}
