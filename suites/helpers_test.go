@@ -263,17 +263,18 @@ func TestALimitOverTheCapMayBeRefusedOrCapped(t *testing.T) {
 		name   string
 		status int
 		body   []byte
-		want   bool
+		want   overLimit
 	}{
-		{"refused 400", 400, []byte("limit too large"), true},
-		{"refused 422", 422, []byte("limit too large"), true},
-		{"capped at 1000", 200, page(1000), true},
-		{"a few items", 200, page(3), true},
-		{"1001 items", 200, page(1001), false},
-		{"500", 500, nil, false},
-		{"200 that is no list", 200, []byte(`{"a":1}`), false},
+		{"refused 400", 400, []byte("limit too large"), overLimitKept},
+		{"refused 422", 422, []byte("limit too large"), overLimitKept},
+		{"capped at 1000", 200, page(1000), overLimitKept},
+		{"a few items: capped or not, no telling", 200, page(3), overLimitUnknown},
+		{"999 items", 200, page(999), overLimitUnknown},
+		{"1001 items", 200, page(1001), overLimitBroken},
+		{"500", 500, nil, overLimitBroken},
+		{"200 that is no list", 200, []byte(`{"a":1}`), overLimitBroken},
 	} {
-		if got := overLimitAnswered(&client.Response{Status: tc.status, Body: tc.body}); got != tc.want {
+		if got, _ := overLimitAnswered(&client.Response{Status: tc.status, Body: tc.body}); got != tc.want {
 			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
 		}
 	}

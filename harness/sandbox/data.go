@@ -83,6 +83,9 @@ const (
 // testable; tenant 2 has fewer, so isolation checks see two different sets.
 const (
 	billsPerDayTenant1 = 80
+	// manyBillsPerDay is tenant 1's with the faults that need a query
+	// to match more than the limit cap of 1000 in 48 hours.
+	manyBillsPerDay = 600
 	billsPerDayTenant2 = 30
 	billDays           = 8
 )

@@ -99,6 +99,7 @@ const (
 	faultMalformedJSON502        = "malformed-json-502"
 	faultLenientTypes            = "lenient-types"
 	faultNoLimitCap              = "no-limit-cap"
+	faultLimitOverCapServed      = "limit-over-cap-served"
 	faultUnknownRoute200         = "unknown-route-200"
 	faultUnknownPlan200          = "unknown-plan-200"
 	faultEmptyErrorBody          = "empty-error-body"
@@ -272,6 +273,7 @@ var registry = []Fault{
 	newFault(faultMalformedJSON502, "errors", "malformed JSON gets 502, as from a gateway whose backend crashed on it, while every other request is served: no outage", "ERR-001"),
 	newFault(faultLenientTypes, "errors", `a limit or skip sent as a numeric string ("5") is accepted`, "ERR-002"),
 	newFault(faultNoLimitCap, "errors", "a limit over 1000, 0 or negative is accepted (0 and negative mean the default)", "ERR-003"),
+	newFault(faultLimitOverCapServed, "errors", fmt.Sprintf("a limit over 1000 is served uncapped, on a tenant with %d bills a day (a 48-hour query matches over 1000); negative and fractional limits are still refused", manyBillsPerDay), "ERR-003"),
 	newFault(faultFractionalLimit, "errors", "a fractional limit (2.5) is accepted and rounded down", "ERR-003"),
 	newFault(faultClientErrorsAs200, "errors", "every client error but 429 is answered 200 [] (no credentials, malformed JSON, GET, unknown route...)", "ERR-006"),
 	newFault(faultUnknownRoute200, "errors", "unknown routes under /api/v2/ answer 200 []", "ERR-004"),
@@ -314,7 +316,7 @@ var registry = []Fault{
 	newFault(faultNoTableFixedNumber, "behaviour", `every unpaid noTable order gets 200 with the same table number "100000" (6 characters, but not random)`, "ORDER-003"),
 	newFault(faultOrderNoValidation, "behaviour", "an order without number is placed", "ORDER-004"),
 	newFault(variantStatus422, FamilyCorrect, "a malformed body and a bad list query (limit, filter, window) get 422 instead of 400; create order and an unknown sort field keep 400"),
-	newFault(variantCappedLimit, FamilyCorrect, "a limit over 1000 is served as 1000 instead of refused"),
+	newFault(variantCappedLimit, FamilyCorrect, fmt.Sprintf("a limit over 1000 is served as 1000 instead of refused, on a tenant with %d bills a day, so that the cap shows", manyBillsPerDay)),
 	newFault(variantUnstableTies, FamilyCorrect, "bills carry createdAt in whole hours, so many tie, and a query with skip orders ties by _id descending instead of ascending (a sort need not be stable)"),
 	newFault(variantProxyRedirectBody, FamilyCorrect, `the plain-HTTP redirect carries a web server's JSON note {"statusCode","error","message","path","timestamp"}, no API data`),
 	newFault(variantMixedTimeOffsets, FamilyCorrect, "bill createdAt values with an odd second are written at +01:00 with half a second added (RFC 3339 all the same), the others in UTC"),

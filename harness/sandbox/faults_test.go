@@ -193,7 +193,12 @@ var faultProbes = map[string]faultProbe{
 	}},
 	variantCappedLimit: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, body: `{"limit":1001}`})
-		return r.status == 200 && hasStatus(h, call{path: bills, body: `{"limit":-1}`}, 400)
+		return r.status == 200 && listLen(r.body) == 1000 && hasStatus(h, call{path: bills, body: `{"limit":-1}`}, 400)
+	}},
+	faultLimitOverCapServed: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"limit":1001}`})
+		return r.status == 200 && listLen(r.body) == 1001 &&
+			hasStatus(h, call{path: bills, body: `{"limit":-1}`}, 400) && hasStatus(h, call{path: bills, body: `{"limit":2.5}`}, 400)
 	}},
 	variantUnknownPlan400: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: "/api/v2/tables/order", body: `{"number":12,"plan_id":"plan-does-not-exist","paid":false}`}, 400)
@@ -623,4 +628,13 @@ func refusedSoon(s *Server) error {
 		}
 	}
 	return err
+}
+
+// listLen is the number of items of a JSON list, -1 for what is no list.
+func listLen(body []byte) int {
+	var items []json.RawMessage
+	if json.Unmarshal(body, &items) != nil {
+		return -1
+	}
+	return len(items)
 }

@@ -76,6 +76,8 @@ func (s *Server) parseListQuery(body map[string]json.RawMessage, sortFields []st
 			q.limit = int(n)
 		case err == nil && n > MaxLimit && s.faults.on(variantCappedLimit):
 			q.limit = MaxLimit
+		case err == nil && n > MaxLimit && s.faults.on(faultLimitOverCapServed):
+			q.limit = int(min(n, 1<<31-1))
 		case err == nil && s.faults.on(faultNoLimitCap):
 			if n > MaxLimit {
 				q.limit = int(min(n, 1<<31-1))

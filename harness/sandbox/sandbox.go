@@ -127,6 +127,11 @@ func Start(opts Options) (*Server, error) {
 
 // newServer builds the server state shared by the listeners and Handler.
 func newServer(o Options, faults faultSet, p *pki) *Server {
+	perDay := billsPerDayTenant1
+	if faults.on(faultLimitOverCapServed) || faults.on(variantCappedLimit) {
+		// Enough bills that a limit over the cap could list more.
+		perDay = manyBillsPerDay
+	}
 	s := &Server{
 		opts:    o,
 		faults:  faults,
@@ -134,7 +139,7 @@ func newServer(o Options, faults faultSet, p *pki) *Server {
 		closing: make(chan struct{}),
 		own:     redact.New(),
 		tenants: []*tenant{
-			newTenant(1, o.Key, o.Now, billsPerDayTenant1),
+			newTenant(1, o.Key, o.Now, perDay),
 			newTenant(2, o.Key2, o.Now, billsPerDayTenant2),
 		},
 	}
