@@ -178,6 +178,7 @@ const (
 	variantNumericNoTable      = "correct-numeric-notable-number"
 	variantMidnightBusinessDay = "correct-businessday-midnight"
 	variantBareOrderAnswer     = "correct-bare-order-answer"
+	variantVATRateAsText       = "correct-vat-rate-as-text"
 	// The two ways a server refuses TLS 1.0/1.1 with handshake_failure
 	// rather than protocol_version.
 	variantTLSOldHandshakeFailure = "correct-tls-old-handshake-failure"
@@ -285,7 +286,7 @@ var registry = []Fault{
 	newFault(faultDropRequiredField, "schemas", `bills lose the required "total" field`, "SCHEMA-001"),
 	newFault(faultNumberAsString, "schemas", `bill "total" is sent as a string ("12.50")`, "SCHEMA-001"),
 	newFault(faultOpenBillsNullTotal, "schemas", `bills of today's (still open) business day carry "total": null; the examples list none of them`, "SCHEMA-001"),
-	newFault(faultBillsNoonBusinessDay, "schemas", `bills carry businessDay as a timestamp at noon ("2026-11-20T12:00:00Z"): neither a date nor its midnight`, "SCHEMA-001", "BILL-003"),
+	newFault(faultBillsNoonBusinessDay, "schemas", `bills carry businessDay as a timestamp at noon ("2026-11-20T12:00:00Z"): neither a date nor its midnight (that a bill has the field, and its form, are inferred: SCHEMA-001 shows it without judging it)`, "BILL-003"),
 	newFault(faultIgnoreLimit, "schemas", "limit is ignored (answers hold up to 100 items)", "LIST-001"),
 	newFault(faultDefaultLimit50, "schemas", "the default page size is 50", "LIST-002"),
 	newFault(faultIgnoreSkip, "schemas", "skip is ignored", "LIST-003"),
@@ -325,6 +326,7 @@ var registry = []Fault{
 	newFault(variantTLSOldHandshakeFailure, FamilyCorrect, "TLS 1.0/1.1 handshakes are refused with a handshake_failure alert, not protocol_version, as some load balancers do; TLS 1.2 takes the CBC suites TLS 1.0 could use"),
 	newFault(variantTLSAEADOnly, FamilyCorrect, "HTTPS offers AEAD cipher suites alone at every version, so a TLS 1.0/1.1 handshake finds no suite and ends in handshake_failure"),
 	newFault(variantRedirectDropsQuery, FamilyCorrect, "the plain-HTTP redirect's Location keeps the host and path but drops the query (the API takes its parameters in the body)"),
+	newFault(variantVATRateAsText, FamilyCorrect, `the VAT list writes each rate as a percentage text ("21%"), not a number (the docs give a rate per category, not its name or form; schemas/vat-list.json only infers a number)`),
 	newFault(variantBareOrderAnswer, FamilyCorrect, `a placed order is answered {"number": ...} alone, without _id, paid or plan_id (the route page documents no answer body)`),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),

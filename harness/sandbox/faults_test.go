@@ -195,6 +195,10 @@ var faultProbes = map[string]faultProbe{
 		r := h.do(call{path: bills, body: `{"limit":1001}`})
 		return r.status == 200 && listLen(r.body) == 1000 && hasStatus(h, call{path: bills, body: `{"limit":-1}`}, 400)
 	}},
+	variantVATRateAsText: {broken: func(h *harness) bool {
+		r := h.do(call{path: "/api/v2/categories/vatList"})
+		return r.status == 200 && bytes.Contains(r.body, []byte(`%"`)) && bytes.Contains(r.body, []byte(`"vatRate":"`))
+	}},
 	faultLimitOverCapServed: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, body: `{"limit":1001}`})
 		return r.status == 200 && listLen(r.body) == 1001 &&

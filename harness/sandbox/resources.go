@@ -1,6 +1,9 @@
 package sandbox
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // The reporting and ordering resources other than bills. Each takes {} or
 // sort/limit/skip (same rules as bills) and answers a JSON array. Their
@@ -103,7 +106,17 @@ func (s *Server) listCategories(t *tenant, body map[string]json.RawMessage) (any
 }
 
 func (s *Server) listVAT(t *tenant, body map[string]json.RawMessage) (any, *apiError) {
-	return listOf(s, body, t.vat, "category_id", "vatRate", "revenueGroup_id")
+	out, e := listOf(s, body, t.vat, "category_id", "vatRate", "revenueGroup_id")
+	if entries, ok := out.([]vatEntry); ok && e == nil && s.faults.on(variantVATRateAsText) {
+		// The docs give a rate per category, not its name or its form:
+		// a rate written as a percentage is within the contract.
+		texts := make([]map[string]any, len(entries))
+		for i, v := range entries {
+			texts[i] = map[string]any{"category_id": v.CategoryID, "vatRate": strconv.FormatFloat(v.VATRate, 'f', -1, 64) + "%", "revenueGroup_id": v.RevenueGroupID}
+		}
+		return texts, nil
+	}
+	return out, e
 }
 
 func (s *Server) listProducts(t *tenant, body map[string]json.RawMessage) (any, *apiError) {

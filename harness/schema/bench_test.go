@@ -57,7 +57,7 @@ func BenchmarkValidate(b *testing.B) {
 	b.Run("recompiled", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			s, err := compile("bills.json", data)
+			s, _, err := compile("bills.json", data)
 			if err != nil {
 				b.Fatal(err)
 			}

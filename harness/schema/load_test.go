@@ -266,7 +266,7 @@ func TestErrorsAreSortedByPointer(t *testing.T) {
 			}
 		}
 	}
-	errs := convert(nil)
+	errs := convert(nil, nil)
 	if len(errs) != 0 {
 		t.Error("no results gave errors")
 	}

@@ -41,7 +41,10 @@ const Draft07 = "http://json-schema.org/draft-07/schema#"
 // read-only after Load and safe for concurrent use by parallel specs.
 type Registry struct {
 	schemas map[string]*gojsonschema.Schema
-	names   []string // sorted
+	// docs are the schemas as decoded, for reading the x-inferred marks
+	// that gojsonschema passes over (see Error.Inferred).
+	docs  map[string]map[string]any
+	names []string // sorted
 	// seen holds the result of each body already validated: a run gets
 	// the same answer many times (each check asks for the lists, and a
 	// replay holds each answer as often as it was recorded).
@@ -81,6 +84,7 @@ func load(fsys fs.FS, keep func(name string) bool) (*Registry, error) {
 	}
 	sort.Strings(names)
 	compiled := make([]*gojsonschema.Schema, len(names))
+	docs := make([]map[string]any, len(names))
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
@@ -95,16 +99,17 @@ func load(fsys fs.FS, keep func(name string) bool) (*Registry, error) {
 				errs[i] = fmt.Errorf("schemas/%s: read: %w", name, err)
 				return
 			}
-			compiled[i], errs[i] = compile(name, data)
+			compiled[i], docs[i], errs[i] = compile(name, data)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("load schemas: %w", err)
 	}
-	r := &Registry{schemas: make(map[string]*gojsonschema.Schema, len(names)), names: names}
+	r := &Registry{schemas: make(map[string]*gojsonschema.Schema, len(names)), docs: make(map[string]map[string]any, len(names)), names: names}
 	for i, name := range names {
 		r.schemas[name] = compiled[i]
+		r.docs[name] = docs[i]
 	}
 	return r, nil
 }
@@ -198,25 +203,25 @@ func (r *Registry) lookup(name string) (*gojsonschema.Schema, error) {
 // compile checks the draft declaration and the references of one schema
 // file before handing it to gojsonschema, whose own errors do not say which
 // file or what to do.
-func compile(name string, data []byte) (*gojsonschema.Schema, error) {
+func compile(name string, data []byte) (*gojsonschema.Schema, map[string]any, error) {
 	where := "schemas/" + name
 	var doc any
 	if err := decodeOne(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s is not JSON: %w: fix the syntax at that offset", where, err)
+		return nil, nil, fmt.Errorf("%s is not JSON: %w: fix the syntax at that offset", where, err)
 	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("%s is not a schema: its top level is %s, not an object: a schema file holds one JSON object", where, jsonKind(doc))
+		return nil, nil, fmt.Errorf("%s is not a schema: its top level is %s, not an object: a schema file holds one JSON object", where, jsonKind(doc))
 	}
 	decl, ok := obj["$schema"]
 	if !ok {
-		return nil, fmt.Errorf("%s has no \"$schema\": add \"$schema\": %q (the suite reads draft-07 only)", where, Draft07)
+		return nil, nil, fmt.Errorf("%s has no \"$schema\": add \"$schema\": %q (the suite reads draft-07 only)", where, Draft07)
 	}
 	if s, _ := decl.(string); s != Draft07 && s != strings.TrimSuffix(Draft07, "#") {
-		return nil, fmt.Errorf("%s declares \"$schema\": %v: the suite reads draft-07 only; set it to %q and adapt the keywords that differ", where, decl, Draft07)
+		return nil, nil, fmt.Errorf("%s declares \"$schema\": %v: the suite reads draft-07 only; set it to %q and adapt the keywords that differ", where, decl, Draft07)
 	}
 	if err := checkRefs(doc, ""); err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
+		return nil, nil, fmt.Errorf("%s: %w", where, err)
 	}
 	invalid := func(msg string) error {
 		msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
@@ -224,7 +229,7 @@ func compile(name string, data []byte) (*gojsonschema.Schema, error) {
 	}
 	meta, err := draft07Meta()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The file is checked against draft-07's meta-schema here rather than by
 	// the loader's Validate option, which compiles the meta-schema anew for
@@ -233,23 +238,23 @@ func compile(name string, data []byte) (*gojsonschema.Schema, error) {
 	// numbers as json.Number) rather than decoding the file twice more.
 	res, err := meta.Validate(gojsonschema.NewRawLoader(doc))
 	if err != nil {
-		return nil, invalid(err.Error())
+		return nil, nil, invalid(err.Error())
 	}
 	if !res.Valid() {
 		var msgs []string
 		for _, e := range res.Errors() {
 			msgs = append(msgs, e.String())
 		}
-		return nil, invalid(strings.Join(msgs, "; "))
+		return nil, nil, invalid(strings.Join(msgs, "; "))
 	}
 	loader := gojsonschema.NewSchemaLoader()
 	loader.Draft = gojsonschema.Draft7
 	loader.AutoDetect = true
 	s, err := loader.Compile(gojsonschema.NewRawLoader(doc))
 	if err != nil {
-		return nil, invalid(err.Error())
+		return nil, nil, invalid(err.Error())
 	}
-	return s, nil
+	return s, obj, nil
 }
 
 var (

@@ -31,7 +31,9 @@ var responseSchemas = []struct {
 	// table's _id) are typed where present, never required: an answer
 	// without them breaks no documented rule.
 	{"revenue-groups.json", "/0", []string{"_id"}, "/0/name", 3, true},
-	{"vat-list.json", "/0", []string{"category_id", "vatRate"}, "/0/vatRate", "21", true},
+	// The rate's name (vatRate) is inferred: typed where present, never
+	// required.
+	{"vat-list.json", "/0", []string{"category_id"}, "/0/vatRate", "21", true},
 	{"products.json", "/0", []string{"name", "price", "category_id", "type"}, "/0/price", "3.50", true},
 	{"tables.json", "/0", []string{"number", "status"}, "/0/number", true, true},
 	// The create-order page documents no answer body: nothing is required.
@@ -355,5 +357,94 @@ func TestNoInferredFieldIsRequired(t *testing.T) {
 			}
 		}
 		walk(doc)
+	}
+}
+
+// Every property whose description says something of it is [inferred]
+// carries the x-inferred mark, "name" when the property itself is, and
+// nothing else does: the mark is what keeps an answer that differs in
+// only what the docs do not give from failing SCHEMA-001 as a violation.
+func TestInferredPropertiesAreMarked(t *testing.T) {
+	for _, s := range responseSchemas {
+		data, err := schemas.FS.ReadFile(s.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var walk func(path string, v any)
+		walk = func(path string, v any) {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return
+			}
+			for name, p := range mapOf(m["properties"]) {
+				pm := mapOf(p)
+				desc, _ := pm["description"].(string)
+				mark, _ := pm[InferredMark].(string)
+				switch {
+				case strings.HasPrefix(desc, "[inferred]") && mark != "name":
+					t.Errorf("%s%s/%s is all inferred (%q) but marked %q, want \"name\"", s.name, path, name, desc, mark)
+				case strings.Contains(desc, "[inferred]") && mark == "":
+					t.Errorf("%s%s/%s says part of it is inferred (%q) but has no %s", s.name, path, name, desc, InferredMark)
+				case !strings.Contains(desc, "[inferred]") && mark != "":
+					t.Errorf("%s%s/%s is marked %s but its description says nothing is inferred: %q", s.name, path, name, InferredMark, desc)
+				}
+				walk(path+"/"+name, p)
+			}
+			for name, d := range mapOf(m["definitions"]) {
+				walk(path+"#"+name, d)
+			}
+			walk(path+"[]", m["items"])
+		}
+		walk("", doc)
+	}
+}
+
+func mapOf(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// Errors about what a schema only infers are marked so; errors about what
+// the docs give are not: a bill's total as a string breaks the docs, its
+// createdAt in another format only the schema's guess.
+func TestSchemaErrorsSayWhetherTheyRestOnAnInference(t *testing.T) {
+	reg := defaultRegistry(t)
+	for _, tc := range []struct {
+		schema, body, pointer, keyword string
+		inferred                       bool
+	}{
+		{"bills.json", `[{"_id":"a","total":"1","payments":[],"products":[]}]`, "/0/total", "type", false},
+		{"bills.json", `[{"_id":"a","total":1,"payments":[],"products":[],"createdAt":"yesterday"}]`, "/0/createdAt", "format", true},
+		{"bills.json", `[{"_id":"a","total":1,"payments":[],"products":[{"category_id":"c","price":"2"}]}]`, "/0/products/0/price", "type", true},
+		{"bills.json", `[{"_id":"a","total":1,"payments":[{"amount":"2","status":"complete","machine_name":"pin"}],"products":[]}]`, "/0/payments/0/amount", "type", false},
+		{"bills.json", `[{"total":1,"payments":[],"products":[]}]`, "/0", "required", false},
+		{"vat-list.json", `[{"category_id":"c","vatRate":"21"}]`, "/0/vatRate", "type", true},
+		{"tables.json", `[{"number":{"n":1},"status":"available"}]`, "/0/number", "type", true},
+		{"tables.json", `[{"number":1}]`, "/0", "required", false},
+	} {
+		errs, err := reg.Validate(tc.schema, []byte(tc.body))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.body, err)
+		}
+		found := false
+		for _, e := range errs {
+			if e.Pointer == tc.pointer && e.Keyword == tc.keyword {
+				found = true
+				if e.Inferred != tc.inferred {
+					t.Errorf("%s %s at %s: inferred %v, want %v", tc.schema, tc.keyword, tc.pointer, e.Inferred, tc.inferred)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no %s error at %s in %v", tc.body, tc.keyword, tc.pointer, errs)
+		}
+	}
+	// A missing property whose very name is inferred is marked inferred.
+	if !inferredAt(map[string]any{"properties": map[string]any{"rate": map[string]any{InferredMark: "name"}}}, "", "required", "rate") {
+		t.Error("a missing property whose name is inferred is not marked inferred")
 	}
 }

@@ -30,6 +30,11 @@ type Error struct {
 	// Message explains the failure in words, e.g.
 	// "Invalid type. Expected: number, given: string".
 	Message string `json:"message"`
+	// Inferred is true when the error is about what the schema only
+	// infers (a property marked "x-inferred", or one inside such a
+	// property): a name or a format the docs do not give. Such an error
+	// is no broken documented rule.
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // String renders the error as "pointer: keyword: message", with the root
@@ -51,7 +56,7 @@ func (r *Registry) Validate(name string, body []byte) ([]Error, error) {
 	if errs, ok := r.seen.get(name, body); ok {
 		return errs, nil
 	}
-	errs, err := validate(s, name, body)
+	errs, err := validate(s, r.docs[name], name, body)
 	if err == nil {
 		r.seen.put(name, body, errs)
 	}
@@ -59,7 +64,7 @@ func (r *Registry) Validate(name string, body []byte) ([]Error, error) {
 }
 
 // validate is Validate of body against s, the schema named name.
-func validate(s *gojsonschema.Schema, name string, body []byte) ([]Error, error) {
+func validate(s *gojsonschema.Schema, schemaDoc map[string]any, name string, body []byte) ([]Error, error) {
 	var doc any
 	if err := decodeOne(body, &doc); err != nil {
 		return nil, fmt.Errorf("validate against schemas/%s: the body is not JSON: %w", name, err)
@@ -73,7 +78,7 @@ func validate(s *gojsonschema.Schema, name string, body []byte) ([]Error, error)
 	if err != nil {
 		return nil, fmt.Errorf("validate against schemas/%s: %w", name, err)
 	}
-	return convert(res.Errors()), nil
+	return convert(res.Errors(), schemaDoc), nil
 }
 
 // resultsBudget bounds the bytes of bodies a Registry keeps with their
@@ -117,6 +122,91 @@ func (r *results) put(name string, body []byte, errs []Error) {
 	}
 }
 
+// InferredMark is the x-inferred keyword of a schema property: "name"
+// when the property's very name is inferred (it is then never required),
+// "value" when its name is documented and what the schema says of its
+// value (type, format, pattern) is inferred.
+const InferredMark = "x-inferred"
+
+// inferredAt reports whether an error at pointer (of keyword, and for
+// "required" the missing property) is about what the schema only infers:
+// a value at or under a property marked InferredMark, or a missing
+// property marked with its name inferred. A pointer the walk cannot
+// follow (combinators, which these schemas do not use) counts as
+// documented, so that nothing is excused by mistake.
+func inferredAt(schemaDoc map[string]any, pointer, keyword, missing string) bool {
+	if schemaDoc == nil {
+		return false
+	}
+	node := any(schemaDoc)
+	inferred := false
+	tokens := []string{}
+	if pointer != "" {
+		tokens = strings.Split(strings.TrimPrefix(pointer, "/"), "/")
+	}
+	for _, tok := range tokens {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		m := resolveRef(schemaDoc, node)
+		if m == nil {
+			return inferred
+		}
+		if props, ok := m["properties"].(map[string]any); ok {
+			if p, ok := props[tok]; ok {
+				node = p
+				if pm := resolveRef(schemaDoc, p); pm != nil && pm[InferredMark] != nil {
+					inferred = true
+				}
+				continue
+			}
+		}
+		if items, ok := m["items"]; ok {
+			node = items
+			continue
+		}
+		return inferred
+	}
+	if keyword == "required" && missing != "" {
+		if m := resolveRef(schemaDoc, node); m != nil {
+			if props, ok := m["properties"].(map[string]any); ok {
+				if pm := resolveRef(schemaDoc, props[missing]); pm != nil && pm[InferredMark] == "name" {
+					return true
+				}
+			}
+		}
+	}
+	return inferred
+}
+
+// resolveRef follows a node's local "$ref" (#/definitions/x, as checkRefs
+// allows; gojsonschema rewrites it in place to the schema's $id with that
+// fragment) to the object it names; nil for what is not an object.
+func resolveRef(schemaDoc map[string]any, node any) map[string]any {
+	for range 8 {
+		m, ok := node.(map[string]any)
+		if !ok {
+			return nil
+		}
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			return m
+		}
+		var next any = schemaDoc
+		_, fragment, _ := strings.Cut(ref, "#")
+		for _, part := range strings.Split(fragment, "/") {
+			if part == "" {
+				continue
+			}
+			nm, ok := next.(map[string]any)
+			if !ok {
+				return nil
+			}
+			next = nm[part]
+		}
+		node = next
+	}
+	return nil
+}
+
 // FormatErrors renders errs as "pointer: keyword: message" lines (the form
 // evidence.Finding.SchemaErrors holds), passed through redact.Global() so a
 // key quoted in a message never reaches a report.
@@ -128,6 +218,9 @@ func FormatErrors(errs []Error) []string {
 	out := make([]string, len(errs))
 	for i, e := range errs {
 		out[i] = red.String(e.String())
+		if e.Inferred {
+			out[i] += " (inferred: the docs do not give this name or form)"
+		}
 	}
 	return out
 }
@@ -168,11 +261,13 @@ func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\
 
 // convert maps gojsonschema's results to Errors, sorted and without
 // duplicates (a value can fail the same keyword through two paths).
-func convert(res []gojsonschema.ResultError) []Error {
+func convert(res []gojsonschema.ResultError, schemaDoc map[string]any) []Error {
 	out := make([]Error, 0, len(res))
 	seen := make(map[Error]bool, len(res))
 	for _, re := range res {
 		e := Error{Pointer: pointerOf(re.Context()), Keyword: keywordOf(re), Message: re.Description()}
+		missing, _ := re.Details()["property"].(string)
+		e.Inferred = inferredAt(schemaDoc, e.Pointer, e.Keyword, missing)
 		if seen[e] {
 			continue
 		}
