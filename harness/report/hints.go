@@ -329,7 +329,7 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 		var ids []string
 		for i := range doc.Requirements {
 			req := &doc.Requirements[i]
-			if req.Status != StatusFailed || !anyObservedStatus(req, 401) {
+			if req.Status != StatusFailed || !anyObservedStatus(req, 401) && !anyObservedStatus(req, 403) {
 				continue
 			}
 			if req.Classification == ClassContractViolation && failedOnTheKeys401(req) {
@@ -355,7 +355,7 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 				ids = append(ids, req.ID)
 			}
 		}
-		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains the 401s of %s)", hint, joinCapped(ids, 8)))
+		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains the refusals of %s)", hint, joinCapped(ids, 8)))
 	}
 }
 
@@ -371,10 +371,10 @@ var keyShapes = map[string]bool{"valid": true, "second-tenant": true, "wrong-app
 func passedOnTheKeys401(req *Requirement) bool {
 	keyed := false
 	for _, ex := range req.Evidence.Exchanges {
-		if ex.Status == 401 && keyShapes[ex.AuthShape] {
+		if keyRefusal(ex.Status) && keyShapes[ex.AuthShape] {
 			keyed = true
 		}
-		if ex.Status != 0 && ex.Status != 401 && !ex.Replayed && ex.Method == "POST" {
+		if ex.Status != 0 && !keyRefusal(ex.Status) && !ex.Replayed && ex.Method == "POST" {
 			return false // it saw an answer that was no refusal of the key
 		}
 	}
@@ -387,7 +387,7 @@ func passedOnTheKeys401(req *Requirement) bool {
 			continue
 		}
 		status := f.Expected != "" && (f.Expected[0] >= '0' && f.Expected[0] <= '9' || strings.HasPrefix(f.Expected, "a 4xx"))
-		if !status || !observedStatus(f, 401) {
+		if !status || !observedStatus(f, 401) && !observedStatus(f, 403) {
 			return false
 		}
 		judged++
@@ -408,7 +408,7 @@ func rejectedKeySummary(doc *Document) string {
 	if len(ids) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d check(s) could not be judged %s (%s): every POST with the configured key got 401, so the key or the app name is probably wrong: "+
+	return fmt.Sprintf("%d check(s) could not be judged %s (%s): every POST with the configured key was refused (401 or 403), so the key or the app name is probably wrong: "+
 		"check WINSTON_API_KEY (fingerprint %s), WINSTON_APP_NAME (%s) and WINSTON_AUTH_SCHEME (%s).",
 		len(ids), answersFrom(doc, orUnknown(doc.Target.BaseURL)), joinCapped(ids, 5),
 		orUnknown(doc.Target.KeyFingerprint), orUnknown(doc.Target.AppName), orUnknown(doc.Target.AuthScheme))
@@ -416,7 +416,7 @@ func rejectedKeySummary(doc *Document) string {
 
 // rejectedKeyReason is what a requirement that failed on 401s says when
 // every request with the configured key got 401.
-const rejectedKeyReason = "probably a wrong key or app name (every POST with the configured key got 401; see the run's problems)"
+const rejectedKeyReason = "probably a wrong key or app name (every POST with the configured key was refused, 401 or 403; see the run's problems)"
 
 // failedOnTheKeys401 is true when every failing finding of req observed a
 // 401 (and there is at least one), and every 401 it got answered a request
@@ -425,13 +425,13 @@ const rejectedKeyReason = "probably a wrong key or app name (every POST with the
 // body, say) failed on something no key explains.
 func failedOnTheKeys401(req *Requirement) bool {
 	for _, ex := range req.Evidence.Exchanges {
-		if ex.Status == 401 && ex.AuthShape != "valid" && ex.AuthShape != "second-tenant" {
+		if keyRefusal(ex.Status) && ex.AuthShape != "valid" && ex.AuthShape != "second-tenant" {
 			return false
 		}
 	}
 	failing := failingFindings(req)
 	for _, f := range failing {
-		if !observedStatus(f, 401) {
+		if !observedStatus(f, 401) && !observedStatus(f, 403) {
 			return false
 		}
 	}
@@ -448,7 +448,7 @@ func rejectedKeyHint(t Target, all []evidence.Exchange) string {
 		if ex.AuthShape != "valid" || ex.Method != "POST" || ex.Status == 0 || ex.ReplayMiss {
 			continue
 		}
-		if ex.Status != 401 {
+		if !keyRefusal(ex.Status) {
 			return ""
 		}
 		sent += 1 + ex.Repeats
@@ -456,7 +456,7 @@ func rejectedKeyHint(t Target, all []evidence.Exchange) string {
 	if sent == 0 {
 		return ""
 	}
-	return fmt.Sprintf("all %d POST requests sent with the configured key got 401: the key or the app name is probably wrong; "+
+	return fmt.Sprintf("all %d POST requests sent with the configured key were refused (401 or 403): the key or the app name is probably wrong; "+
 		"check WINSTON_API_KEY (fingerprint %s), WINSTON_APP_NAME (%s) and WINSTON_AUTH_SCHEME (%s) against the environment's "+
 		"'API development' integration, unless the target refuses valid keys (AUTH-001)",
 		sent, orUnknown(t.KeyFingerprint), orUnknown(t.AppName), orUnknown(t.AuthScheme))
@@ -466,6 +466,11 @@ func rejectedKeyHint(t Target, all []evidence.Exchange) string {
 func anyObservedStatus(req *Requirement, status int) bool {
 	return slices.ContainsFunc(failingFindings(req), func(f evidence.Finding) bool { return observedStatus(f, status) })
 }
+
+// keyRefusal is true for the statuses that refuse a credential: 401, and
+// 403, which the contract allows for a right key with a wrong app name
+// (and a key without access may get).
+func keyRefusal(status int) bool { return status == 401 || status == 403 }
 
 // observedStatus is true when finding f observed status.
 func observedStatus(f evidence.Finding, status int) bool {

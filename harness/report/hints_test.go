@@ -99,7 +99,7 @@ func TestA401OnEveryCallWithTheKeyHintsAtTheKeyOrAppName(t *testing.T) {
 	}
 	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
 	hint := strings.Join(doc.Run.Problems, "\n")
-	for _, m := range []string{"got 401", "WINSTON_API_KEY", "WINSTON_APP_NAME", "api_test", doc.Target.KeyFingerprint} {
+	for _, m := range []string{"were refused (401 or 403)", "WINSTON_API_KEY", "WINSTON_APP_NAME", "api_test", doc.Target.KeyFingerprint} {
 		if !strings.Contains(hint, m) {
 			t.Errorf("the hint must name %q: %q", m, hint)
 		}
@@ -478,5 +478,26 @@ func TestAPassOnTheRefusedKeys401sIsNotJudged(t *testing.T) {
 				t.Errorf("AUTH-002 sent no key; its pass stands: %s %s: %s", r.Status, r.Classification, r.Reason)
 			}
 		}
+	}
+}
+
+// A wrong app name may get 403 (the contract allows it, AUTH-005): a run
+// in which every request with the key got 403 is a configuration error
+// naming the key and app name, as with 401s, never a contract failure.
+func TestA403OnEveryCallWithTheKeyHintsAtTheKeyOrAppName(t *testing.T) {
+	refused := answer("/api/v2/bills", 403, "Forbidden: unknown app", 10*time.Millisecond)
+	f := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "403 (text/plain)"}
+	var specs []fakeSpec
+	for _, s := range allPassing() {
+		s.state, s.msg = types.SpecStateFailed, "1 violation(s)"
+		s.exchanges, s.findings = []evidence.Exchange{refused}, []evidence.Finding{f}
+		specs = append(specs, s)
+	}
+	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictConfigError || !strings.Contains(strings.Join(doc.Run.Problems, "\n"), "WINSTON_APP_NAME") {
+		t.Errorf("verdict %s, want config-error with a hint at the app name: %s / %q", doc.Verdict, doc.Summary, doc.Run.Problems)
+	}
+	if r := doc.Requirements[0]; r.Classification != ClassConfigurationError {
+		t.Errorf("%s: %s: %s", r.ID, r.Classification, r.Reason)
 	}
 }
