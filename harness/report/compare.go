@@ -21,9 +21,13 @@ const (
 type Comparison struct {
 	Baseline RunRef `json:"baseline"`
 	Current  RunRef `json:"current"`
-	// NewViolations failed now as contract violations (advisory SHOULD
-	// failures included) and did not in the baseline: the API broke.
+	// NewViolations failed now as contract violations of MUST rules and
+	// did not in the baseline: the API broke.
 	NewViolations []RequirementChange `json:"newViolations"`
+	// NewAdvisory failed now as advisory (SHOULD) failures and did not in
+	// the baseline: worse practice, no broken contract, and the verdict
+	// does not count them.
+	NewAdvisory []RequirementChange `json:"newAdvisory"`
 	// NewlyUnavailable failed now because the environment did not answer
 	// (an outage) and did not fail so in the baseline: nothing is known
 	// about the contract, and nothing says it broke.
@@ -179,10 +183,12 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 				c.NewlyNotJudged = append(c.NewlyNotJudged, ch)
 			case ClassConfigurationError:
 				c.NewConfigErrors = append(c.NewConfigErrors, ch)
+			case kindAdvisory:
+				c.NewAdvisory = append(c.NewAdvisory, ch)
 			default:
 				c.NewViolations = append(c.NewViolations, ch)
 			}
-		case r.Status == StatusPassed && b.Status == StatusFailed && failureKind(b) != ClassContractViolation:
+		case r.Status == StatusPassed && b.Status == StatusFailed && failureKind(b) != ClassContractViolation && failureKind(b) != kindAdvisory:
 			ch.Before = statusWord(b)
 			c.Recovered = append(c.Recovered, ch)
 		case r.Status == StatusPassed && (b.Status == StatusFailed || b.Status == StatusKnownIssue):
@@ -203,6 +209,10 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 // items (ThinData).
 const kindNotJudged = "not-judged"
 
+// kindAdvisory is the failureKind of a SHOULD rule's failure: advisory,
+// never counted by the verdict.
+const kindAdvisory = "advisory"
+
 // failureKind is the list of Compare a failure belongs in: an outage, a
 // check not judged for want of items, another setup problem, or (any
 // other classification) a contract violation. A failure that moves from
@@ -214,6 +224,8 @@ func failureKind(r Requirement) string {
 		return kindNotJudged
 	case r.Classification == ClassEnvironmentUnavailable, r.Classification == ClassConfigurationError:
 		return r.Classification
+	case r.Advisory:
+		return kindAdvisory
 	}
 	return ClassContractViolation
 }
@@ -284,7 +296,7 @@ func (c *Comparison) compareLatency(baseline, current *Document) {
 // in the baseline, whatever the cause: violations, outages and setup
 // problems together.
 func (c *Comparison) NewFailures() int {
-	return len(c.NewViolations) + len(c.NewlyUnavailable) + len(c.NewConfigErrors) + len(c.NewlyNotJudged)
+	return len(c.NewViolations) + len(c.NewAdvisory) + len(c.NewlyUnavailable) + len(c.NewConfigErrors) + len(c.NewlyNotJudged)
 }
 
 // HasRegressions is true when the current run is worse than the baseline:

@@ -75,9 +75,9 @@ func (c *Comparison) headline() string {
 			slower++
 		}
 	}
-	counts := fmt.Sprintf("%d new contract violation(s), %d newly unavailable (outage or throttling), %d newly config error(s), %d newly not judged (too few items), "+
+	counts := fmt.Sprintf("%d new contract violation(s), %d new advisory (SHOULD) failure(s), %d newly unavailable (outage or throttling), %d newly config error(s), %d newly not judged (too few items), "+
 		"%d fixed, %d judged again (unjudged in the baseline), %d newly skipped, %d other status change(s), %d status-code change(s), %d shape drift(s), %d slower endpoint(s).",
-		len(c.NewViolations), len(c.NewlyUnavailable), len(c.NewConfigErrors), len(c.NewlyNotJudged),
+		len(c.NewViolations), len(c.NewAdvisory), len(c.NewlyUnavailable), len(c.NewConfigErrors), len(c.NewlyNotJudged),
 		len(c.Fixed), len(c.Recovered), len(c.NewlySkipped), len(c.Changed), len(c.StatusCodes), len(c.Drift), slower)
 	var lead string
 	// The leads follow the verdict's order: a violation, then a setup
@@ -92,6 +92,9 @@ func (c *Comparison) headline() string {
 		lead = fmt.Sprintf("No contract violation is new, but %d check(s) got too few items to be judged (%s), which the baseline did not report: "+
 			"the tenant's data shrank, a catalogue query matches less, or the target drops items; each reason says what it needed and got.",
 			len(c.NewlyNotJudged), changeIDs(c.NewlyNotJudged))
+	case len(c.NewAdvisory) > 0 && len(c.NewlyUnavailable) == 0:
+		lead = fmt.Sprintf("No MUST rule broke: %d new advisory failure(s) of SHOULD rules (%s), which the verdict does not count.",
+			len(c.NewAdvisory), changeIDs(c.NewAdvisory))
 	case len(c.NewlyUnavailable) > 0 && c.NewlyThrottled == len(c.NewlyUnavailable):
 		lead = fmt.Sprintf("The target throttled the run, no contract violation is new: %d check(s) got 429 Too Many Requests after the client's retries, "+
 			"so they say nothing about the contract; "+ThrottleFix+".", len(c.NewlyUnavailable))
@@ -146,6 +149,7 @@ func (c *Comparison) sections(emit func(title string, lines []string), code func
 		lines []string
 	}{
 		{"New contract violations (the API broke the contract)", reqLines(c.NewViolations)},
+		{"New advisory failures (SHOULD rules: not counted by the verdict)", reqLines(c.NewAdvisory)},
 		{"Newly unavailable (outage or throttling: no usable answer, nothing known about the contract)", reqLines(c.NewlyUnavailable)},
 		{"Newly config errors (the run's setup, not the API)", reqLines(c.NewConfigErrors)},
 		{"Newly not judged (too few items: the data shrank, or the target drops items)", reqLines(c.NewlyNotJudged)},

@@ -299,3 +299,20 @@ func TestCompareNeverReadsAStandingFailureAsAllClear(t *testing.T) {
 		t.Errorf("a baseline without shapes: drift %v, notes %q", c.Drift, c.Notes)
 	}
 }
+
+// A SHOULD rule's new failure is advisory in the comparison, as in the
+// verdict: "the API broke the contract" names MUST violations only.
+func TestCompareKeepsAdvisoryFailuresApart(t *testing.T) {
+	base := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), liveRun(), nil, nil)
+	advisory := fakeSpec{text: "STRUCT-003 a refused method gets 405 with Allow POST", state: types.SpecStateFailed, msg: "bills: expected 405, got 404"}
+	run := liveRun()
+	run.Start = run.Start.Add(24 * time.Hour)
+	cur := Build(ginkgoReport(t, append(allPassing("STRUCT-003"), advisory)...), testCatalogue(t), run, nil, nil)
+	c := Compare(base, cur)
+	if len(c.NewViolations) != 0 || len(c.NewAdvisory) != 1 {
+		t.Fatalf("violations %v, advisory %v: want the SHOULD failure apart", c.NewViolations, c.NewAdvisory)
+	}
+	if h := c.headline(); strings.Contains(h, "broke the contract") || !strings.Contains(h, "No MUST rule broke") {
+		t.Errorf("headline: %s", h)
+	}
+}
