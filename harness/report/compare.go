@@ -65,6 +65,9 @@ type Comparison struct {
 	// NewlyThrottled counts the NewlyUnavailable that were throttled
 	// (429s after the client's retries), not unanswered.
 	NewlyThrottled int `json:"newlyThrottled"`
+	// DownEndpoints are the current run's endpoints that did not answer
+	// (DownEndpoints), when others did: part of the environment was down.
+	DownEndpoints []string `json:"downEndpoints,omitempty"`
 }
 
 // RunRef identifies one side of a comparison.
@@ -131,6 +134,9 @@ func Compare(baseline, current *Document) *Comparison {
 		c.Notes = append(c.Notes, fmt.Sprintf("the runs used different modes (%s, then %s)", baseline.Mode, current.Mode))
 	}
 	c.compareRequirements(baseline, current)
+	if down := DownEndpoints(current); len(down) < len(current.Coverage.Endpoints) {
+		c.DownEndpoints = down
+	}
 	c.compareStatusCodes(baseline, current)
 	c.compareLatency(baseline, current)
 	if len(baseline.Shapes) == 0 && len(current.Shapes) > 0 {

@@ -98,6 +98,10 @@ func (c *Comparison) headline() string {
 	case len(c.NewlyUnavailable) > 0 && c.NewlyThrottled == len(c.NewlyUnavailable):
 		lead = fmt.Sprintf("The target throttled the run, no contract violation is new: %d check(s) got 429 Too Many Requests after the client's retries, "+
 			"so they say nothing about the contract; "+ThrottleFix+".", len(c.NewlyUnavailable))
+	case len(c.NewlyUnavailable) > 0 && len(c.DownEndpoints) > 0:
+		lead = fmt.Sprintf("Part of the environment was down (%s did not answer; the other endpoints did), no contract violation is new: "+
+			"%d check(s) newly unavailable got no answer there, so they say nothing about the contract; run again when it is up.",
+			joinCapped(c.DownEndpoints, 5), len(c.NewlyUnavailable))
 	case len(c.NewlyUnavailable) > 0:
 		lead = fmt.Sprintf("The environment was down (outage), no contract violation is new: %d check(s) newly unavailable got no answer, "+
 			"so they say nothing about the contract; run again when the environment is up.", len(c.NewlyUnavailable))

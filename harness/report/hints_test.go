@@ -278,6 +278,20 @@ func TestOneEndpointDownIsUnavailableNotAViolation(t *testing.T) {
 			doc.Counts.ContractViolations, doc.Counts.EnvironmentUnavailable, doc.Summary)
 	}
 	violationBeside(t, "an outage answer", down, notJudged)
+	// The evidence shown is the outage, not the answer that passed, and
+	// the summary names the endpoint that was down.
+	var r Requirement
+	for _, x := range doc.Requirements {
+		if x.ID == "STRUCT-001" {
+			r = x
+		}
+	}
+	if !strings.HasPrefix(r.Evidence.Observed, "503") {
+		t.Errorf("STRUCT-001 shows %q, want the 503", r.Evidence.Observed)
+	}
+	if !strings.Contains(doc.Summary, "revenue-groups (503) did not answer") {
+		t.Errorf("the summary does not name the endpoint that was down: %s", doc.Summary)
+	}
 }
 
 // violationBeside checks that a 500 in a requirement beside the finding f

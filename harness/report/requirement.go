@@ -65,7 +65,7 @@ func makeRequirement(cat *catalogue.Catalogue, creq catalogue.Requirement, res *
 			}
 		}
 	}
-	var first, firstBad *evidence.Finding
+	var first, firstBad, firstUnserved *evidence.Finding
 	for _, f := range res.findings {
 		f = redactFinding(f)
 		req.Evidence.Findings = append(req.Evidence.Findings, f)
@@ -79,9 +79,18 @@ func makeRequirement(cat *catalogue.Catalogue, creq catalogue.Requirement, res *
 		if firstBad == nil && !f.OK && (f.Expected != "" || f.Observed != "") {
 			firstBad = f
 		}
+		if firstUnserved == nil && (f.Facts[UnavailableFact] != "" || f.Facts[ThrottledFact] != "") {
+			firstUnserved = f
+		}
 	}
-	if firstBad != nil {
+	// The headline evidence is a failure; else an answer the target did
+	// not serve (a 503, a 429, a request not sent), which is what an
+	// unavailable requirement must show; else the first judgement.
+	switch {
+	case firstBad != nil:
 		first = firstBad
+	case firstUnserved != nil:
+		first = firstUnserved
 	}
 	if first != nil {
 		req.Evidence.Expected, req.Evidence.Observed = first.Expected, first.Observed

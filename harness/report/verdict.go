@@ -235,7 +235,37 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	if doc.Verdict == VerdictInterrupted {
 		return fmt.Sprintf("Interrupted, no verdict: the run stopped before its end (%s). So far: %s. Run it again to the end.", doc.Run.Interrupted, s)
 	}
+	if down := DownEndpoints(doc); len(down) > 0 && c.EnvironmentUnavailable > 0 && len(down) < len(doc.Coverage.Endpoints) {
+		s += fmt.Sprintf(". Only part of the environment was down: %s did not answer, the other endpoints did", joinCapped(down, 5))
+	}
 	return s + "."
+}
+
+// DownEndpoints are the endpoints that a check found unserved (a 502,
+// 503 or 504 after the client's retries, no answer, or not sent for the
+// failures before), each with what it got, in catalogue order: what tells
+// one service of the alpha channel down from the whole environment.
+func DownEndpoints(doc *Document) []string {
+	got := map[string]string{}
+	for _, r := range doc.Requirements {
+		for _, f := range r.Evidence.Findings {
+			why := f.Facts[UnavailableFact]
+			if why == "" || f.Endpoint == "" {
+				continue
+			}
+			id, _, _ := strings.Cut(f.Endpoint, " ")
+			if _, seen := got[id]; !seen {
+				got[id] = why
+			}
+		}
+	}
+	var out []string
+	for _, ep := range doc.Coverage.Endpoints {
+		if why, ok := got[ep.ID]; ok {
+			out = append(out, ep.ID+" ("+why+")")
+		}
+	}
+	return out
 }
 
 // unjudgedChecks is the sentence for a run whose configuration loaded but
