@@ -263,7 +263,11 @@ func DownEndpoints(doc *Document) []string {
 	for _, ep := range doc.Coverage.Endpoints {
 		if why, ok := got[ep.ID]; ok {
 			out = append(out, ep.ID+" ("+why+")")
+			delete(got, ep.ID)
 		}
+	}
+	for _, id := range sortedKeys(got) {
+		out = append(out, id+" ("+got[id]+")")
 	}
 	return out
 }
