@@ -85,7 +85,7 @@ const (
 	billsPerDayTenant1 = 80
 	// manyBillsPerDay is tenant 1's with the faults that need a query
 	// to match more than the limit cap of 1000 in 48 hours.
-	manyBillsPerDay = 600
+	manyBillsPerDay    = 600
 	billsPerDayTenant2 = 30
 	billDays           = 8
 )
