@@ -2,10 +2,12 @@ package report
 
 import (
 	"fmt"
-	"github.com/winston-conformance/winston-conformance/harness/config"
+	"net"
+	"net/url"
 	"strings"
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
@@ -108,6 +110,10 @@ func deriveGoLive(doc *Document) GoLive {
 		return GoLive{GoLiveNotValidForSubmission,
 			"Not valid for submission: the answers came from the local Winston sandbox, not the real Winston API. " +
 				"Run the suite in live mode against the Winston test environment for a report you can submit."}
+	case doc.Mode == "live" && loopbackTarget(target):
+		return GoLive{GoLiveNotValidForSubmission, fmt.Sprintf(
+			"Not valid for submission: the target, %s, is this machine, where no Winston environment runs: the answers came from a mock, a proxy or the sandbox. "+
+				"Point WINSTON_BASE_URL at the Winston test environment's own host for a report you can submit.", target)}
 	case doc.Verdict == VerdictConfigError && doc.Run.ConfigError == "":
 		return GoLive{GoLiveNotReady, "Not ready: " + unjudgedChecks(doc)}
 	case doc.Verdict == VerdictConfigError:
@@ -133,8 +139,12 @@ func deriveGoLive(doc *Document) GoLive {
 			continue
 		}
 		switch r.Status {
-		case StatusFailed, StatusSkipped, StatusNotRun:
+		case StatusFailed, StatusNotRun:
 			blockers = append(blockers, fmt.Sprintf("%s %s%s", r.ID, r.Status, inferredMark(r)))
+		case StatusSkipped:
+			// A skip says what would run it (a second tenant's key,
+			// the environment's fixtures): the fix belongs here.
+			blockers = append(blockers, fmt.Sprintf("%s skipped%s (%s)", r.ID, inferredMark(r), cutReason(r.Reason, 160)))
 		}
 	}
 	if doc.Verdict == VerdictFail {
@@ -177,7 +187,43 @@ func deriveGoLive(doc *Document) GoLive {
 		return GoLive{GoLiveReady, fmt.Sprintf("Ready: every %s passed against %s in %s mode, but for %d failure(s) the known-issues ledger excuses as known vendor issues: %s.",
 			scope, target, doc.Mode, len(excused), joinCapped(excused, 10))}
 	}
-	return GoLive{GoLiveReady, fmt.Sprintf("Ready: every %s passed against %s in %s mode.", scope, target, doc.Mode)}
+	return GoLive{GoLiveReady, fmt.Sprintf("Ready: every %s passed against %s in %s mode.%s", scope, target, doc.Mode, changedSuiteNote(doc))}
+}
+
+// loopbackTarget is true when target's host is this machine.
+func loopbackTarget(target string) bool {
+	u, err := url.Parse(target)
+	if err != nil || u.Hostname() == "" {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
+}
+
+// changedSuiteNote is the go-live reason's note on a suite built from a
+// checkout with local changes (its version ends in -dirty), or "".
+func changedSuiteNote(doc *Document) string {
+	if !strings.HasSuffix(doc.Run.SuiteVersion, "-dirty") {
+		return ""
+	}
+	return " Note: the suite was built from a checkout with local changes (version " + doc.Run.SuiteVersion +
+		"): Winston may ask for a run of the unchanged suite, so commit or undo the changes and run again before you submit."
+}
+
+// cutReason is reason cut to about n bytes at a word, for a list.
+func cutReason(reason string, n int) string {
+	if len(reason) <= n {
+		return reason
+	}
+	cut := strings.LastIndex(reason[:n], " ")
+	if cut < n/2 {
+		cut = n
+	}
+	return reason[:cut] + " ..."
 }
 
 // summarize is the one sentence a reader sees first.

@@ -212,3 +212,19 @@ func TestAReplayMissIsAConfigurationErrorNotAnOutage(t *testing.T) {
 		t.Errorf("verdict %s, want %s", v, VerdictConfigError)
 	}
 }
+
+// A live run against this machine is never a report to submit: a mock, a
+// proxy in front of the sandbox that drops its header, or the sandbox
+// itself answered, not a Winston environment.
+func TestALiveRunAgainstThisMachineIsNotValidForSubmission(t *testing.T) {
+	for _, target := range []string{"https://127.0.0.1:38443", "https://localhost:8443", "https://[::1]:443", "https://api.localhost"} {
+		doc := &Document{Mode: "live", Verdict: VerdictPass, Target: Target{BaseURL: target}}
+		if g := deriveGoLive(doc); g.Verdict != GoLiveNotValidForSubmission || !strings.Contains(g.Reason, "this machine") {
+			t.Errorf("%s: %s: %s", target, g.Verdict, g.Reason)
+		}
+	}
+	doc := &Document{Mode: "live", Verdict: VerdictPass, Target: Target{BaseURL: "https://api-qa.mrwinston.com"}, Run: Run{SuiteVersion: "abc123-dirty"}}
+	if g := deriveGoLive(doc); g.Verdict != GoLiveReady || !strings.Contains(g.Reason, "local changes") {
+		t.Errorf("a dirty suite against a real host: %s: %s", g.Verdict, g.Reason)
+	}
+}
