@@ -103,6 +103,49 @@ func ThinData(r *Requirement) bool {
 // an endpoint out.
 const skippedFact = "skipped"
 
+// timeoutHint says what to change when every unanswered request of the
+// unavailable checks ran out of the client's own time.
+const timeoutHint = "every request left unanswered timed out on the client's side (WINSTON_TIMEOUT, 15s by default): " +
+	"the environment may be slow rather than down; if it answers slower than that, raise WINSTON_TIMEOUT (say 60s) and run again"
+
+// timedOutOnly returns the unavailable requirements when every exchange
+// of theirs without an answer timed out on the client's side (and there
+// is one), else nil.
+func timedOutOnly(doc *Document) []string {
+	var ids []string
+	timeouts := 0
+	for _, r := range doc.Requirements {
+		if r.Status != StatusFailed || r.Classification != ClassEnvironmentUnavailable {
+			continue
+		}
+		for _, ex := range r.Evidence.Exchanges {
+			if ex.Status != 0 || ex.Error == "" || strings.HasPrefix(ex.Error, "not sent") {
+				continue
+			}
+			if !timedOutText(ex.Error) {
+				return nil
+			}
+			timeouts++
+		}
+		ids = append(ids, r.ID)
+	}
+	if timeouts == 0 {
+		return nil
+	}
+	return ids
+}
+
+// timedOutText is true for the error texts of a request that ran out of
+// the client's time.
+func timedOutText(err string) bool {
+	for _, m := range []string{"context deadline exceeded", "Client.Timeout exceeded", "i/o timeout", "timeout awaiting response headers"} {
+		if strings.Contains(err, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // throttleHint says what to change when the target throttled the run.
 const throttleHint = "the target throttled the run (429 Too Many Requests after the client's retries), so some checks judged nothing: " +
 	ThrottleFix + " and run again"
@@ -319,6 +362,9 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 	}
 	if len(throttled) > 0 {
 		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains why %s were not judged)", throttleHint, joinCapped(throttled, 8)))
+	}
+	if ids := timedOutOnly(doc); len(ids) > 0 {
+		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains why %s were not judged)", timeoutHint, joinCapped(ids, 8)))
 	}
 	for _, h := range setupHints {
 		if ids := explained[h.id]; len(ids) > 0 {

@@ -515,3 +515,25 @@ func TestA403OnEveryCallWithTheKeyHintsAtTheKeyOrAppName(t *testing.T) {
 		t.Errorf("%s: %s: %s", r.ID, r.Classification, r.Reason)
 	}
 }
+
+// A run whose unanswered requests all timed out on the client's side says
+// the environment may be slow and names WINSTON_TIMEOUT; its reasons count
+// no violation.
+func TestTimeoutsAloneHintAtWinstonTimeout(t *testing.T) {
+	slow := answer("/api/v2/bills", 0, "", 15*time.Second)
+	slow.Error, slow.Unavailable = `POST https://api-qa.example.test/api/v2/bills: context deadline exceeded`, true
+	f := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: evidence.NoAnswerPrefix + slow.Error}
+	var specs []fakeSpec
+	for _, s := range allPassing() {
+		s.state, s.msg = types.SpecStateFailed, "1 violation(s); first: bills: expected 200"
+		s.exchanges, s.findings = []evidence.Exchange{slow}, []evidence.Finding{f}
+		specs = append(specs, s)
+	}
+	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictUnavailable || !strings.Contains(strings.Join(doc.Run.Problems, "\n"), "WINSTON_TIMEOUT") {
+		t.Errorf("verdict %s, problems %q: want unavailable with a hint at WINSTON_TIMEOUT", doc.Verdict, doc.Run.Problems)
+	}
+	if r := doc.Requirements[0]; strings.Contains(r.Reason, "violation(s)") {
+		t.Errorf("an unanswered requirement counts violations: %s", r.Reason)
+	}
+}

@@ -123,10 +123,10 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 		// A check that made no request (the TLS probes) and got an
 		// answer about the contract is judged on it, outage or not.
 		req.Classification = ClassEnvironmentUnavailable
-		req.Reason = "environment unavailable: " + req.Reason
+		req.Reason = "environment unavailable: " + unansweredCount(req.Reason)
 	case cause == causeUnavailable, allUnavailable(req.Evidence.Exchanges):
 		req.Classification = ClassEnvironmentUnavailable
-		req.Reason = "environment unavailable: " + req.Reason
+		req.Reason = "environment unavailable: " + unansweredCount(req.Reason)
 	case entry != nil:
 		req.Status = StatusKnownIssue
 		req.Classification = ClassKnownVendorIssue
@@ -139,6 +139,16 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 			req.Reason += " (the known-issues entry for " + req.ID + " expired on " + expired.Expires + ", so it counts again)"
 		}
 	}
+}
+
+// violationCount is how a spec's failure message begins: "8 violation(s)".
+var violationCount = regexp.MustCompile(`^(\d+) violation\(s\)`)
+
+// unansweredCount rewords a failure message's count for a requirement the
+// environment left unjudged: its failures got no answer, which is no
+// violation.
+func unansweredCount(reason string) string {
+	return violationCount.ReplaceAllString(reason, "${1} observation(s) without an answer")
 }
 
 // anyReplayMiss is true when replay had no recorded answer for a request.
