@@ -40,8 +40,11 @@ func transportChecks() map[string]Check {
 			})
 			for _, ep := range t.Exercised() {
 				resp := plainHTTP(ctx, t, ep)
-				problem := redirectProblem(t, ep.Path, resp)
 				expected := "a redirect to https://" + t.TargetOrigin().Host + ep.Path + " and no data"
+				if plainOnTLSPort(t, ep, expected, resp) {
+					continue
+				}
+				problem := redirectProblem(t, ep.Path, resp)
 				if problem != "" && onlyThePortDiffers(t, ep.Path, resp) && httpPort() {
 					t.Record(evidence.Finding{Endpoint: ep.ID, Expected: expected, Observed: Summary(resp) + problem,
 						Facts: map[string]string{HTTPPortFact: "WINSTON_BASE_URL (" + t.TargetOrigin().Host + ") answers plain HTTP, and the redirect goes to another port of the same host: " +
@@ -54,6 +57,9 @@ func transportChecks() map[string]Check {
 		"TRANS-002": {Run: func(ctx SpecContext, t *T) {
 			for _, ep := range t.Exercised() {
 				resp := plainHTTP(ctx, t, ep)
+				if plainOnTLSPort(t, ep, "307 or 308", resp) {
+					continue
+				}
 				t.ExpectStatus(ep.ID, resp, 307, 308)
 			}
 		}},
@@ -158,6 +164,18 @@ func redirectProblem(t *T, path string, resp *client.Response) string {
 		problem += fmt.Sprintf(" (the redirect's body carries API data: %d bytes of JSON starting %s)", len(resp.Body), evidence.Excerpt(redact.Global().Bytes(resp.Body), 80)) // redacted before it is cut: a cut through a key would leave a part no redactor knows
 	}
 	return problem
+}
+
+// plainOnTLSPort records, and reports, a plain-HTTP probe that reached a
+// port speaking TLS (WINSTON_HTTP_URL on the HTTPS port): a setup error,
+// not an answer about the redirect.
+func plainOnTLSPort(t *T, ep catalogue.Endpoint, expected string, resp *client.Response) bool {
+	if resp.Err != nil || !report.PlainRequestToTLSPort(resp.Status, resp.Body) {
+		return false
+	}
+	t.Record(evidence.Finding{Endpoint: ep.ID, Expected: expected, Observed: Summary(resp) + ": a TLS server's answer to a plain request",
+		Facts: map[string]string{HTTPURLOnTLSFact: "WINSTON_HTTP_URL names a port that speaks TLS: set it to the plain-HTTP origin (port 80)"}})
+	return true
 }
 
 // onlyThePortDiffers reports whether a plain-HTTP answer is a redirect

@@ -343,6 +343,10 @@ const UnreadableFieldFact = report.UnreadableFieldFact
 // (report.HTTPPortFact), and what to change.
 const HTTPPortFact = report.HTTPPortFact
 
+// HTTPURLOnTLSFact is the key of a failing finding's Facts that says the
+// plain-HTTP probe reached a port that speaks TLS (report.HTTPURLOnTLSFact).
+const HTTPURLOnTLSFact = report.HTTPURLOnTLSFact
+
 // guessFix is the fix a failing finding carries when a guess of the
 // catalogue, not the target, kept it from being judged; "" otherwise.
 func guessFix(f evidence.Finding) string {

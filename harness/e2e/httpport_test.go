@@ -33,3 +33,25 @@ func TestBaseURLOnTheHTTPPortIsNoRedirectViolation(t *testing.T) {
 		t.Errorf("TRANS-001: %s: %s", req.Classification, req.Reason)
 	}
 }
+
+// WINSTON_HTTP_URL on the sandbox's HTTPS port: the plain probe gets the
+// 400 a TLS server gives a plain request, which is the setting's mistake:
+// TRANS-001 and TRANS-002 are configuration errors, never violations.
+func TestHTTPURLOnTheTLSPortIsASetupError(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	env := liveEnv(srv, "", "")
+	tlsURL, err := url.Parse(srv.HTTPSURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env[config.EnvHTTPURL] = "http://" + tlsURL.Host
+	r := runSuite(t, env, focus("TRANS-001", "TRANS-002"))
+	if doc := r.mustDoc(t); doc.Verdict != report.VerdictConfigError {
+		t.Errorf("verdict %s, want %s: %s", doc.Verdict, report.VerdictConfigError, doc.Summary)
+	}
+	for _, id := range []string{"TRANS-001", "TRANS-002"} {
+		if req := r.requirement(t, id); req.Classification != report.ClassConfigurationError || !strings.Contains(req.Reason, "WINSTON_HTTP_URL") {
+			t.Errorf("%s: %s: %s", id, req.Classification, req.Reason)
+		}
+	}
+}

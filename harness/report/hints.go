@@ -78,6 +78,28 @@ const UnreadableFieldFact = "unreadableField"
 // with the HTTP-port hint, unless another finding is a violation.
 const HTTPPortFact = "httpPort"
 
+// HTTPURLOnTLSFact is the key of a failing finding's Facts that says the
+// plain-HTTP probe reached a port that speaks TLS (its 400 says a plain
+// request came to an HTTPS port): WINSTON_HTTP_URL names the HTTPS port,
+// which says nothing of the redirect. The requirement is a configuration
+// error with that hint, unless another finding is a violation.
+const HTTPURLOnTLSFact = "httpUrlOnTls"
+
+// PlainRequestToTLSPort reports whether a plain-HTTP answer is a TLS
+// server's refusal of a plain request (Go's, nginx's and Apache's words).
+func PlainRequestToTLSPort(status int, body []byte) bool {
+	if status != 400 {
+		return false
+	}
+	b := strings.ToLower(string(body))
+	for _, m := range []string{"http request to an https server", "plain http request was sent to https port", "speaking plain http to an ssl-enabled server"} {
+		if strings.Contains(b, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // IsHTTPPortError reports whether err is what a TLS client gets from a
 // port that answers plain HTTP.
 func IsHTTPPortError(err error) bool {
@@ -183,6 +205,12 @@ var (
 	hintHTTPPort = setupHint{id: "http-port", marks: []string{"server gave HTTP response to HTTPS client", "first record does not look like a TLS handshake"},
 		text: "WINSTON_BASE_URL answers in plain HTTP, not TLS (HTTP response to HTTPS client): it probably names the HTTP port; " +
 			"set it to the HTTPS origin and port, and the plain-HTTP origin in WINSTON_HTTP_URL"}
+	// hintHTTPURLOnTLS has no marks: TRANS-001/002 say so themselves,
+	// through HTTPURLOnTLSFact.
+	hintHTTPURLOnTLS = setupHint{id: "http-url-on-tls",
+		reason: "not judged: WINSTON_HTTP_URL names a port that speaks TLS (the plain-HTTP probe got a TLS server's 400)",
+		text: "WINSTON_HTTP_URL names a port that speaks TLS: the plain-HTTP probe got the 400 a TLS server gives a plain request, which says nothing of the redirect; " +
+			"set WINSTON_HTTP_URL to the environment's plain-HTTP origin (http://<host>, port 80), or unset it to derive it from WINSTON_BASE_URL"}
 	hintUnknownHost = setupHint{id: "unknown-host", marks: []string{": no such host"},
 		text: "the target's host name does not exist (DNS: no such host): check the spelling of WINSTON_BASE_URL (and WINSTON_HTTP_URL); " +
 			"the test environment's host is not public, so ask Winston for it if in doubt"}
@@ -206,7 +234,7 @@ var (
 		reason: "not judged: the answers do not carry a field the check reads, in the form or place it reads it (the field is only inferred)",
 		text: "the answers carried no field the check reads, in the form or place it reads it (a bill's businessDay or modifiedAt as a date or RFC 3339 time; a placed order's table number): " +
 			"these fields are inferred, not documented; each failure names the field and what came, so if Winston writes it otherwise, tell the suite's maintainers, and run again"}
-	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
+	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintHTTPURLOnTLS, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
 )
 
 // failureCause is what one failing finding failed on.
@@ -248,6 +276,9 @@ func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *
 	}
 	if f.Facts[HTTPPortFact] != "" {
 		return causeSetup, &hintHTTPPort
+	}
+	if f.Facts[HTTPURLOnTLSFact] != "" {
+		return causeSetup, &hintHTTPURLOnTLS
 	}
 	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
 	if !ok {
