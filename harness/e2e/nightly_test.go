@@ -94,8 +94,8 @@ func runNight(t *testing.T, wf workflow, srv *sandbox.Server, artifacts, bin str
 				return ws
 			case e == "github.token":
 				return "test-token"
-			case e == "steps.suite.outputs.code":
-				return outputs["code"]
+			case strings.HasPrefix(e, "steps.suite.outputs."):
+				return outputs[strings.TrimPrefix(e, "steps.suite.outputs.")]
 			}
 			t.Fatalf("the nightly test does not know the expression %s: teach it", m)
 			return ""
