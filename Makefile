@@ -57,11 +57,13 @@ conformance: ## run the suite and write the report; exits non-zero on every verd
 	  named=$$($(GO) run ./harness/cmd/verdict -print-report-dir 2>/dev/null) && [ -n "$$named" ] && dir="$$named" || true; \
 	fi; \
 	mkdir -p "$$dir" 2>/dev/null || true; \
-	focus="$$FOCUS"; labels="$$LABELS"; family=$$(printf '%s' "$$FOCUS" | tr '[:upper:]' '[:lower:]'); \
-	case "$$family" in \
-	  $(FAMILY_CASE)) echo "FOCUS=$$FOCUS names a family: running the whole $$family family (--label-filter $$family)"; \
-	     focus=; labels="$$family$${labels:+ && ($$labels)}";; \
-	esac; \
+	focus="$$FOCUS"; labels="$$LABELS"; families=$$(printf '%s' "$$FOCUS" | tr '[:upper:]' '[:lower:]' | tr -d ' '); \
+	only=; if [ -n "$$families" ]; then only=yes; IFS='|' read -ra parts <<< "$$families|"; \
+	  for p in "$${parts[@]}"; do case "$$p" in $(FAMILY_CASE)) ;; *) only=;; esac; done; fi; \
+	if [ -n "$$only" ]; then expr=$${families//|/ || }; \
+	  echo "FOCUS=$$FOCUS names check families: running each family whole (--label-filter '$$expr')"; \
+	  focus=; labels="$$expr"; case "$$expr" in *"||"*) labels="($$expr)";; esac; labels="$$labels$${LABELS:+ && ($$LABELS)}"; \
+	fi; \
 	since=$$(date -u +%s.%N); status=0; \
 	WINSTON_REPORT_DIR="$$dir" $(GINKGO) $(STAMP_FLAG) $(GINKGO_FLAGS) $${focus:+--focus "$$focus"} $${labels:+--label-filter "$$labels"} ./suites || status=$$?; \
 	$(GO) run ./harness/cmd/verdict -since "$$since" -suite-exit "$$status" "$$dir"

@@ -64,6 +64,22 @@ func TestMakeConformanceFocusOnAFamilyRunsTheWholeFamily(t *testing.T) {
 	if !strings.Contains(out, "family") {
 		t.Errorf("the output should say that FOCUS=Auth was read as the auth family:\n%s", tail(out))
 	}
+
+	// Two families, as a pattern would name them, run both whole: the
+	// pattern matched only the titles that held the words.
+	dir = t.TempDir()
+	if code, out = runMake(t, "REPORT_DIR="+dir, "FOCUS=auth|Schemas"); code != 0 {
+		t.Fatalf("make conformance FOCUS=auth|Schemas exited %d:\n%s", code, tail(out))
+	}
+	if doc, err = report.ReadDocument(filepath.Join(dir, report.JSONFile)); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range doc.Requirements {
+		ran := r.Status == report.StatusPassed || r.Status == report.StatusFailed
+		if want := family[r.ID] == catalogue.FamilyAuth || family[r.ID] == catalogue.FamilySchemas; ran != want {
+			t.Errorf("%s (%s) with FOCUS=auth|Schemas: %s", r.ID, family[r.ID], r.Status)
+		}
+	}
 }
 
 // The Makefile lists the families to tell them from a FOCUS pattern; a
