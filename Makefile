@@ -21,7 +21,7 @@ MODE := $(or $(strip $(WINSTON_MODE)),replay)
 # WINSTON_REPORT_DIR, as the README documents it, else a new directory per run.
 REPORT_DIR ?= $(or $(strip $(WINSTON_REPORT_DIR)),$(CURDIR)/reports/$(STAMP)-$(MODE))
 # FOCUS selects requirements by ID or title (a regular expression), e.g. FOCUS=AUTH-00[1-3];
-# a family name (FOCUS=auth, any case) selects that family, as a pattern
+# a family name (FOCUS=auth, any case, or FOCUS='auth|schemas') selects whole families, as a pattern
 # would match only the titles that happen to hold the word. LABELS is a
 # Ginkgo label filter, e.g. LABELS='auth && !mutating'. Both reach Ginkgo
 # through the environment ("$$FOCUS"), never pasted into the command line,
