@@ -86,7 +86,7 @@ func Setup() *Env {
 	env.Config = cfg
 	// The keys are registered: the report's secret scan can be made
 	// while the specs run.
-	report.PrepareScan(redactor().Secrets())
+	report.PrepareScan(redactor().Keys())
 	if err != nil {
 		env.Err = err
 	}

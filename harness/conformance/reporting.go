@@ -85,7 +85,7 @@ func writeReport(env *Env, r types.Report) {
 		scanned = append(scanned, cfg.CassetteDir)
 	}
 	for _, d := range scanned {
-		leaks, err := report.ScanDir(d, redactor().Secrets(), report.Written(dir)...)
+		leaks, err := report.ScanDir(d, redactor().Keys(), report.Written(dir)...)
 		if err != nil {
 			Fail(fmt.Sprintf("secret scan of %s: %v", d, err))
 		}

@@ -9,11 +9,13 @@ package redact
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +30,7 @@ const MinSecretLen = 6
 // New. A Redactor is safe for concurrent use.
 type Redactor struct {
 	mu    sync.RWMutex
+	keys  []string
 	pairs []pair // longest secret first
 	// find tells whether any secret occurs at all: the common answer,
 	// no, then costs one pass instead of one search per secret.
@@ -63,13 +66,24 @@ func (r *Redactor) Add(secret, placeholder string) bool {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.addLocked(secret, placeholder)
+	if !slices.Contains(r.keys, secret) {
+		r.keys = append(r.keys, secret)
+	}
+	forms := []pair{{secret, placeholder}}
 	b64 := strings.TrimSuffix(placeholder, ">") + ":base64>"
 	for _, form := range Base64Forms(secret) {
-		r.addLocked(form, b64)
+		forms = append(forms, pair{form, b64})
 	}
 	for _, form := range EscapedForms(secret) {
-		r.addLocked(form, placeholder)
+		forms = append(forms, pair{form, placeholder})
+	}
+	// Each form transformed whole too (a Basic header's base64 shouted
+	// with the rest of a message): the leak scan looks for them all.
+	for _, f := range forms {
+		r.addLocked(f.secret, f.placeholder)
+		for _, form := range TransformedForms(f.secret) {
+			r.addLocked(form, f.placeholder)
+		}
 	}
 	sort.SliceStable(r.pairs, func(i, j int) bool { return len(r.pairs[i].secret) > len(r.pairs[j].secret) })
 	r.find = NewFinder(r.secretsLocked())
@@ -169,6 +183,31 @@ func EscapedForms(secret string) []string {
 	add(html.EscapeString(secret))
 	return out
 }
+
+// TransformedForms returns the forms secret takes when a server changes
+// it whole rather than escaping it: hex-encoded in either case (a header
+// logged as bytes), and, for a secret of at least MinCaseFormLen
+// characters, upper-cased or lower-cased (a message shouted, or
+// normalised); a shorter one lower-cased could be an ordinary word. Forms
+// equal to secret are left out.
+func TransformedForms(secret string) []string {
+	forms := []string{hex.EncodeToString([]byte(secret)), strings.ToUpper(hex.EncodeToString([]byte(secret)))}
+	if len(secret) >= MinCaseFormLen {
+		forms = append(forms, strings.ToUpper(secret), strings.ToLower(secret))
+	}
+	var out []string
+	for _, form := range forms {
+		if form != secret && !slices.Contains(out, form) {
+			out = append(out, form)
+		}
+	}
+	return out
+}
+
+// MinCaseFormLen is the shortest secret whose upper- and lower-cased forms
+// are redacted and scanned for: an API key is far longer, and a short
+// value cased could match text that is no key.
+const MinCaseFormLen = 16
 
 func isAlnum(c rune) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
@@ -279,7 +318,17 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// Secrets returns the registered raw secrets (for the post-run scan).
+// Keys returns the secrets as they were given to Add, without the forms
+// Add derived from them: what the leak scan (which derives every form
+// itself) looks for.
+func (r *Redactor) Keys() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return slices.Clone(r.keys)
+}
+
+// Secrets returns every registered text: the secrets and each form of
+// them that Add registered.
 func (r *Redactor) Secrets() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()

@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -181,5 +182,23 @@ func TestAKeyThatIsNotUTF8IsRedactedWithoutAPanic(t *testing.T) {
 	r.Add(key, "<K>")
 	if got := r.String("a " + key + " b"); strings.Contains(got, "Xv9Kp2Wd7Rf0aBc") {
 		t.Errorf("String left %q", got)
+	}
+}
+
+// A key echoed upper-cased, lower-cased or hex-encoded is redacted; a
+// short value is not cased, so that an ordinary word is never taken for it.
+func TestTransformedFormsOfAKeyAreRedacted(t *testing.T) {
+	r := New()
+	const key = "Zq8t-Lm3Xv9Kp2Wd7Rf0aBc"
+	r.Add(key, "<K>")
+	for _, form := range []string{strings.ToUpper(key), strings.ToLower(key), hex.EncodeToString([]byte(key)), strings.ToUpper(hex.EncodeToString([]byte(key)))} {
+		if got := r.String("invalid token " + form); strings.Contains(got, form) {
+			t.Errorf("String left the form %q: %q", form, got)
+		}
+	}
+	short := New()
+	short.Add("Secret", "<S>")
+	if got := short.String("a secret word"); got != "a secret word" {
+		t.Errorf("a short key's lower-cased form redacted ordinary text: %q", got)
 	}
 }

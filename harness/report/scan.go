@@ -25,7 +25,8 @@ type Leak struct {
 	// Line is the 1-based line of the first occurrence.
 	Line int `json:"line"`
 	// Kind is "secret" (as is), "base64" (an encoded form), "url-encoded",
-	// "escaped" (inside JSON, HTML or a quoted string; redact.EscapedForms)
+	// "escaped" (inside JSON, HTML or a quoted string; redact.EscapedForms),
+	// "transformed" (upper- or lower-cased, or hex; redact.TransformedForms)
 	// or "auth-header" (inside "Token <app>@<secret>").
 	Kind string `json:"kind"`
 	// Secret is KeyFingerprint of the secret that leaked.
@@ -207,35 +208,65 @@ func PrepareScan(secrets []string) {
 	}()
 }
 
+// newScanner builds the needles of secrets (the keys as given to the
+// redactor, redact.Redactor.Keys): each as is and inside a Token header,
+// its base64, escaped and transformed forms, those forms' own escaped and
+// transformed forms (a Basic header's base64 with "/" escaped, or shouted
+// with the rest of a message), and the loose patterns of the key and its
+// base64 forms.
 func newScanner(secrets []string) *scanner {
 	sc := &scanner{}
+	seen := map[string]bool{}
+	add := func(kind, fp, text string) {
+		if len(text) < redact.MinSecretLen || seen[text] {
+			return
+		}
+		seen[text] = true
+		sc.needles = append(sc.needles, needle{kind: kind, fp: fp, text: []byte(text)})
+	}
+	addLoose := func(fp, secret string) {
+		if l := redact.NewLoose(secret); l != nil {
+			// Escapes an encoder applied to some of the signs and not
+			// others (\u002B beside a bare "/"), found around the run
+			// of letters and digits that none of them changes.
+			sc.needles = append(sc.needles, needle{kind: "escaped", fp: fp, text: []byte(l.Anchor()), loose: l, span: l.MaxLen()})
+		}
+	}
 	for _, s := range secrets {
 		if len(s) < redact.MinSecretLen {
 			continue
 		}
 		fp := KeyFingerprint(s)
-		sc.needles = append(sc.needles, needle{kind: "secret", fp: fp, text: []byte(s)})
+		add("secret", fp, s)
 		// A pattern of a key that is not valid UTF-8 does not compile
 		// (and the error would quote the key): the key as is, a needle
 		// of its own, is found all the same.
 		if re, err := regexp.Compile(`Token\s+\S*@` + regexp.QuoteMeta(s)); err == nil {
 			sc.needles = append(sc.needles, needle{kind: "auth-header", fp: fp, text: []byte(s), re: re})
 		}
-		for _, form := range redact.Base64Forms(s) {
-			sc.needles = append(sc.needles, needle{kind: "base64", fp: fp, text: []byte(form)})
-		}
 		for _, form := range redact.EscapedForms(s) {
 			kind := "escaped"
 			if form == url.QueryEscape(s) || form == url.PathEscape(s) {
 				kind = "url-encoded"
 			}
-			sc.needles = append(sc.needles, needle{kind: kind, fp: fp, text: []byte(form)})
+			add(kind, fp, form)
+			for _, t := range redact.TransformedForms(form) {
+				add("transformed", fp, t)
+			}
 		}
-		if l := redact.NewLoose(s); l != nil {
-			// Escapes an encoder applied to some of the key's signs and
-			// not others (\u002B beside a bare "/"), found around the
-			// run of letters and digits that none of them changes.
-			sc.needles = append(sc.needles, needle{kind: "escaped", fp: fp, text: []byte(l.Anchor()), loose: l, span: l.MaxLen()})
+		for _, form := range redact.TransformedForms(s) {
+			add("transformed", fp, form)
+		}
+		addLoose(fp, s)
+		for _, form := range redact.Base64Forms(s) {
+			add("base64", fp, form)
+			for _, e := range redact.EscapedForms(form) {
+				add("base64", fp, e)
+			}
+			for _, t := range redact.TransformedForms(form) {
+				add("base64", fp, t)
+			}
+			addLoose(fp, form)
 		}
 	}
 	var texts []string

@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -224,4 +226,24 @@ func TestAKeyThatIsNotUTF8IsScannedWithoutAPanic(t *testing.T) {
 		t.Error("the scanner was not kept for the same keys")
 	}
 	PrepareScan([]string{key + "2"}) // must not crash the process
+}
+
+// A key transformed whole is a leak: upper-cased, hex-encoded, and the
+// base64 of a Basic header shouted with the rest of a message.
+func TestScanDirFindsTransformedForms(t *testing.T) {
+	const key = "Zq8t-Lm3Xv9Kp2Wd7Rf0aBc"
+	basic := base64.StdEncoding.EncodeToString([]byte("api_test:" + key))
+	for name, text := range map[string]string{
+		"upper": "INVALID TOKEN " + strings.ToUpper(key),
+		"hex":   "header bytes " + hex.EncodeToString([]byte(key)),
+		"basic": "AUTHORIZATION: BASIC " + strings.ToUpper(basic),
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "r.txt"), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if leaks, err := ScanDir(dir, []string{key}); err != nil || len(leaks) == 0 {
+			t.Errorf("%s: the form was not found: %v %v", name, leaks, err)
+		}
+	}
 }

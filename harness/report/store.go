@@ -73,7 +73,7 @@ func (d *Document) Write(dir string, history []*Document) error {
 	// others start on goroutines, report.html (the next longest) first:
 	// started on a goroutine of its own, report.json waited for a free
 	// core behind the others and was the last file written.
-	sc := scannerOf(redact.Global().Secrets())
+	sc := scannerOf(redact.Global().Keys())
 	errs := make([]error, len(renderers))
 	write := func(i int) {
 		r := renderers[i]

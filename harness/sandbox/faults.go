@@ -79,6 +79,7 @@ const (
 	faultEchoKeyIn401            = "echo-key-in-401"
 	faultEchoKeyIn401OnLists     = "echo-key-in-401-on-lists"
 	faultEchoKeyEscapedIn401     = "echo-key-escaped-in-401"
+	faultEchoKeyUpperIn401       = "echo-key-upper-in-401"
 	faultEmpty401Body            = "empty-401-body"
 	faultTenantLeak              = "tenant-leak"
 	faultAcceptAnyMethod         = "accept-any-method"
@@ -243,6 +244,7 @@ var registry = []Fault{
 	newFault(faultAcceptV1QueryOnLists, "auth", "v1 api_key and app_name query parameters are accepted on the /api/v2/list/ routes (not on /api/v2/bills)", "AUTH-007"),
 	newFault(faultEchoKeyIn401, "auth", "the 401 body quotes the Authorization header it got", "AUTH-008"),
 	newFault(faultEchoKeyIn401OnLists, "auth", "under /api/v2/list/ only, the 401 body quotes the Authorization header it got (/bills stays clean)", "AUTH-008"),
+	newFault(faultEchoKeyUpperIn401, "auth", `the 401 body shouts the Authorization header it got, upper-cased ("INVALID TOKEN: TOKEN API_TEST@SANDBOX-TENANT-1-KEY-0001X")`, "AUTH-008"),
 	newFault(faultEchoKeyEscapedIn401, "auth", `the 401 body is JSON quoting the Authorization header it got with each sign as an upper-case \u escape ("-" as \u002D), as some JSON writers do`, "AUTH-008"),
 	newFault(faultEchoKeyInHeader, "auth", "the 401 body is fine, but its WWW-Authenticate header quotes the Authorization header it got", "AUTH-008"),
 	newFault(faultEmpty401Body, "auth", "401 answers have an empty body", "AUTH-008", "ERR-006"),

@@ -463,6 +463,10 @@ var faultProbes = map[string]faultProbe{
 		a, b := h.do(call{path: bills}), h.do(call{path: bills, plain: true, auth: "-"})
 		return a.status == 503 && b.status == 503 && len(a.body) > 0 && !bytes.Contains(a.body, []byte("_id"))
 	}},
+	faultEchoKeyUpperIn401: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, auth: "Token api_test@" + DefaultKey + "x"})
+		return r.status == 401 && strings.Contains(string(r.body), strings.ToUpper(DefaultKey+"x"))
+	}},
 	faultEchoKeyEscapedIn401: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, auth: "Token api_test@" + DefaultKey + "x"})
 		return r.status == 401 && strings.Contains(string(r.body), `sandbox\u002Dtenant\u002D1\u002Dkey\u002D0001x`)

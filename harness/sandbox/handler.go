@@ -404,6 +404,8 @@ func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, why s
 			got = r.URL.RawQuery
 		}
 		writeText(w, http.StatusUnauthorized, fmt.Sprintf("%s (received %q)", why, got))
+	case s.faults.on(faultEchoKeyUpperIn401):
+		writeText(w, http.StatusUnauthorized, strings.ToUpper(why+": "+r.Header.Get("Authorization")))
 	case s.faults.on(faultEchoKeyEscapedIn401):
 		body, _ := json.Marshal(map[string]string{"title": "Unauthorized", "detail": why + " (received " + r.Header.Get("Authorization") + ")"})
 		writeBytes(w, http.StatusUnauthorized, "application/json", upperEscapes(body))
