@@ -60,8 +60,9 @@ func loosePattern(secret string) (re *regexp.Regexp, anchor string, at int) {
 // each place the anchor occurs, over the most a match can span before
 // and after it, rather than run over the whole text.
 type Loose struct {
-	re     *regexp.Regexp
-	anchor string
+	re          *regexp.Regexp
+	anchor      string
+	anchorBytes []byte
 	// before and after are the most bytes a match spans before and
 	// after its anchor.
 	before, after int
@@ -76,7 +77,7 @@ func NewLoose(secret string) *Loose {
 		return nil
 	}
 	return &Loose{
-		re: re, anchor: anchor,
+		re: re, anchor: anchor, anchorBytes: []byte(anchor),
 		before: at * maxLooseForm, after: (len(secret) - at - len(anchor)) * maxLooseForm,
 		maxLen: MaxLooseLen(secret),
 	}
@@ -96,43 +97,31 @@ func (l *Loose) MaxLen() int { return l.maxLen }
 // there is none. Where several matches overlap windows it may name a
 // later one than the leftmost; whether there is a match is always right.
 func (l *Loose) Index(b []byte) int {
-	if l.anchor == "" {
-		if loc := l.re.FindIndex(b); loc != nil {
-			return loc[0]
-		}
-		return -1
-	}
-	for off := 0; off < len(b); {
-		i := bytes.Index(b[off:], []byte(l.anchor))
-		if i < 0 {
-			return -1
-		}
-		p := off + i
-		lo, hi := max(p-l.before, 0), min(p+len(l.anchor)+l.after, len(b))
-		if loc := l.re.FindIndex(b[lo:hi]); loc != nil {
-			return lo + loc[0]
-		}
-		off = p + 1
-	}
-	return -1
+	return looseIndex(l, b, l.anchorBytes, bytes.Index, l.re.FindIndex)
 }
 
 // IndexString is Index of a string.
 func (l *Loose) IndexString(s string) int {
-	if l.anchor == "" {
-		if loc := l.re.FindStringIndex(s); loc != nil {
+	return looseIndex(l, s, l.anchor, strings.Index, l.re.FindStringIndex)
+}
+
+// looseIndex is Index over either kind of text: index finds the anchor,
+// find the pattern.
+func looseIndex[T string | []byte](l *Loose, s, anchor T, index func(T, T) int, find func(T) []int) int {
+	if len(anchor) == 0 {
+		if loc := find(s); loc != nil {
 			return loc[0]
 		}
 		return -1
 	}
 	for off := 0; off < len(s); {
-		i := strings.Index(s[off:], l.anchor)
+		i := index(s[off:], anchor)
 		if i < 0 {
 			return -1
 		}
 		p := off + i
-		lo, hi := max(p-l.before, 0), min(p+len(l.anchor)+l.after, len(s))
-		if loc := l.re.FindStringIndex(s[lo:hi]); loc != nil {
+		lo, hi := max(p-l.before, 0), min(p+len(anchor)+l.after, len(s))
+		if loc := find(s[lo:hi]); loc != nil {
 			return lo + loc[0]
 		}
 		off = p + 1
