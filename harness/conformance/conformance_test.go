@@ -165,6 +165,16 @@ func TestGatesSaySomethingToTurnTheCheckOn(t *testing.T) {
 	if reason := NeedsOwnFixtures(env); !strings.Contains(reason, "fixtures.planId") || !strings.Contains(reason, "WINSTON_CATALOGUE") {
 		t.Errorf("fixtures gate on a real host with the embedded catalogue: %q", reason)
 	}
+	// Recording sends the same orders to the same host.
+	rec, err := config.LoadFrom(config.MapLookup(map[string]string{config.EnvMode: "record", config.EnvBaseURL: "https://api-qa.example.test",
+		config.EnvAPIKey: "a-long-enough-key", config.EnvReportDir: t.TempDir()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Config = rec
+	if reason := NeedsOwnFixtures(env); !strings.Contains(reason, "fixtures.planId") {
+		t.Errorf("fixtures gate when recording from a real host with the embedded catalogue: %q", reason)
+	}
 	own := *live
 	own.Catalogue = "/home/me/winston-catalogue.yaml"
 	env.Config = &own

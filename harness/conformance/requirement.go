@@ -50,13 +50,13 @@ func NeedsSecondTenant(env *Env) string {
 }
 
 // NeedsOwnFixtures keeps a check that places an order on fixtures.planId
-// from a live target that is not on this machine while the catalogue is
+// from a target that is not on this machine (live or recording) while the catalogue is
 // the embedded one: its fixtures are the sandbox's (plan-main, table 12),
 // which a real environment does not have, and the order's 404 would be
 // read as a broken contract.
 func NeedsOwnFixtures(env *Env) string {
 	cfg := env.Config
-	if !cfg.IsLive() || cfg.Catalogue != "" || cfg.BaseURL == nil || isLoopback(cfg.BaseURL.Hostname()) {
+	if cfg.IsReplay() || cfg.Catalogue != "" || cfg.BaseURL == nil || isLoopback(cfg.BaseURL.Hostname()) {
 		return ""
 	}
 	reason := fmt.Sprintf("needs your environment's fixtures: the embedded catalogue's fixtures.planId (%s) and tableNumber are the sandbox's, not %s's; "+

@@ -134,7 +134,7 @@ func Compare(baseline, current *Document) *Comparison {
 		c.Notes = append(c.Notes, fmt.Sprintf("the runs used different modes (%s, then %s)", baseline.Mode, current.Mode))
 	}
 	c.compareRequirements(baseline, current)
-	if down := DownEndpoints(current); len(down) < len(current.Coverage.Endpoints) {
+	if down := DownEndpoints(current); len(down) > 0 && partialOutage(current, down) {
 		c.DownEndpoints = down
 	}
 	c.compareStatusCodes(baseline, current)

@@ -140,6 +140,7 @@ func timedOutOnly(doc *Document) []string {
 		if r.Status != StatusFailed || r.Classification != ClassEnvironmentUnavailable {
 			continue
 		}
+		mine := 0
 		for _, ex := range r.Evidence.Exchanges {
 			if ex.Status != 0 || ex.Error == "" || strings.HasPrefix(ex.Error, "not sent") {
 				continue
@@ -147,9 +148,14 @@ func timedOutOnly(doc *Document) []string {
 			if !timedOutText(ex.Error) {
 				return nil
 			}
-			timeouts++
+			mine++
 		}
-		ids = append(ids, r.ID)
+		if mine > 0 {
+			// Only a requirement whose own requests timed out: one
+			// that met 503s or 429s was not kept waiting.
+			ids = append(ids, r.ID)
+			timeouts += mine
+		}
 	}
 	if timeouts == 0 {
 		return nil

@@ -263,10 +263,10 @@ func TestAThrottledRequirementIsUnavailableNotAViolation(t *testing.T) {
 // well is an outage of that endpoint: the requirement is unavailable, not
 // violated, and the run's verdict says no contract verdict, not fail.
 func TestOneEndpointDownIsUnavailableNotAViolation(t *testing.T) {
-	down := answer("/api/v2/list/revenueGroups", 503, "Service Unavailable", time.Millisecond)
+	down := answer("/api/v2/list/categories", 503, "Service Unavailable", time.Millisecond)
 	down.Unavailable = true
 	up := answer("/api/v2/bills", 200, "[]", time.Millisecond)
-	notJudged := evidence.Finding{Endpoint: "revenue-groups", Expected: "200", Observed: "503 (text/plain)", OK: true,
+	notJudged := evidence.Finding{Endpoint: "categories", Expected: "200", Observed: "503 (text/plain)", OK: true,
 		Facts: map[string]string{UnavailableFact: "503", "notJudged": "unavailable: the endpoint answered 503"}}
 	judged := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "200 (application/json)", OK: true}
 	s := passing("STRUCT-001", "one endpoint down")
@@ -289,7 +289,7 @@ func TestOneEndpointDownIsUnavailableNotAViolation(t *testing.T) {
 	if !strings.HasPrefix(r.Evidence.Observed, "503") {
 		t.Errorf("STRUCT-001 shows %q, want the 503", r.Evidence.Observed)
 	}
-	if !strings.Contains(doc.Summary, "revenue-groups (503) did not answer") {
+	if !strings.Contains(doc.Summary, "categories (503) did not answer") {
 		t.Errorf("the summary does not name the endpoint that was down: %s", doc.Summary)
 	}
 }
@@ -523,17 +523,54 @@ func TestTimeoutsAloneHintAtWinstonTimeout(t *testing.T) {
 	slow := answer("/api/v2/bills", 0, "", 15*time.Second)
 	slow.Error, slow.Unavailable = `POST https://api-qa.example.test/api/v2/bills: context deadline exceeded`, true
 	f := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: evidence.NoAnswerPrefix + slow.Error}
+	outage := answer("/api/v2/bills", 503, "down", time.Millisecond)
+	outage.Unavailable = true
+	down := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "503", OK: true,
+		Facts: map[string]string{UnavailableFact: "503", NotJudgedFact: "unavailable"}}
 	var specs []fakeSpec
-	for _, s := range allPassing() {
+	for i, s := range allPassing() {
 		s.state, s.msg = types.SpecStateFailed, "1 violation(s); first: bills: expected 200"
 		s.exchanges, s.findings = []evidence.Exchange{slow}, []evidence.Finding{f}
+		if i == 1 {
+			// This one met a 503, not a timeout: the hint is not its.
+			s.exchanges, s.findings = []evidence.Exchange{outage}, []evidence.Finding{down}
+		}
 		specs = append(specs, s)
 	}
 	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
-	if doc.Verdict != VerdictUnavailable || !strings.Contains(strings.Join(doc.Run.Problems, "\n"), "WINSTON_TIMEOUT") {
+	problems := strings.Join(doc.Run.Problems, "\n")
+	if doc.Verdict != VerdictUnavailable || !strings.Contains(problems, "WINSTON_TIMEOUT") {
 		t.Errorf("verdict %s, problems %q: want unavailable with a hint at WINSTON_TIMEOUT", doc.Verdict, doc.Run.Problems)
+	}
+	if id := doc.Requirements[1].ID; strings.Contains(problems, id+",") || strings.Contains(problems, id+" were") {
+		t.Errorf("the timeout hint names %s, which met a 503: %s", id, problems)
 	}
 	if r := doc.Requirements[0]; strings.Contains(r.Reason, "violation(s)") {
 		t.Errorf("an unanswered requirement counts violations: %s", r.Reason)
+	}
+}
+
+// Every endpoint down is no partial outage, though the host's own row
+// and the unknown route of ERR-004 are never down: the summary must not
+// say the other endpoints answered.
+func TestEveryEndpointDownIsNoPartialOutage(t *testing.T) {
+	var specs []fakeSpec
+	for _, s := range allPassing() {
+		var exchanges []evidence.Exchange
+		var findings []evidence.Finding
+		for _, ep := range []struct{ id, path string }{{"bills", "/api/v2/bills"}, {"categories", "/api/v2/list/categories"}, {"create-order", "/api/v2/tables/order"}} {
+			ex := answer(ep.path, 503, "down", time.Millisecond)
+			ex.Unavailable = true
+			exchanges = append(exchanges, ex)
+			findings = append(findings, evidence.Finding{Endpoint: ep.id, Expected: "200", Observed: "503", OK: true,
+				Facts: map[string]string{UnavailableFact: "503", NotJudgedFact: "unavailable"}})
+		}
+		s.state, s.msg = types.SpecStateFailed, "not judged"
+		s.exchanges, s.findings = exchanges, findings
+		specs = append(specs, s)
+	}
+	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if strings.Contains(doc.Summary, "Only part") {
+		t.Errorf("every endpoint down read as a partial outage: %s", doc.Summary)
 	}
 }

@@ -110,7 +110,7 @@ func deriveGoLive(doc *Document) GoLive {
 		return GoLive{GoLiveNotValidForSubmission,
 			"Not valid for submission: the answers came from the local Winston sandbox, not the real Winston API. " +
 				"Run the suite in live mode against the Winston test environment for a report you can submit."}
-	case doc.Mode == "live" && loopbackTarget(target):
+	case doc.Mode != "replay" && loopbackTarget(target):
 		return GoLive{GoLiveNotValidForSubmission, fmt.Sprintf(
 			"Not valid for submission: the target, %s, is this machine, where no Winston environment runs: the answers came from a mock, a proxy or the sandbox. "+
 				"Point WINSTON_BASE_URL at the Winston test environment's own host for a report you can submit.", target)}
@@ -281,7 +281,7 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	if doc.Verdict == VerdictInterrupted {
 		return fmt.Sprintf("Interrupted, no verdict: the run stopped before its end (%s). So far: %s. Run it again to the end.", doc.Run.Interrupted, s)
 	}
-	if down := DownEndpoints(doc); len(down) > 0 && c.EnvironmentUnavailable > 0 && len(down) < len(doc.Coverage.Endpoints) {
+	if down := DownEndpoints(doc); len(down) > 0 && c.EnvironmentUnavailable > 0 && partialOutage(doc, down) {
 		s += fmt.Sprintf(". Only part of the environment was down: %s did not answer, the other endpoints did", joinCapped(down, 5))
 	}
 	return s + "."
@@ -307,15 +307,36 @@ func DownEndpoints(doc *Document) []string {
 	}
 	var out []string
 	for _, ep := range doc.Coverage.Endpoints {
-		if why, ok := got[ep.ID]; ok {
+		if why, ok := got[ep.ID]; ok && ep.ID != HostRow {
 			out = append(out, ep.ID+" ("+why+")")
-			delete(got, ep.ID)
 		}
 	}
-	for _, id := range sortedKeys(got) {
-		out = append(out, id+" ("+got[id]+")")
-	}
 	return out
+}
+
+// partialOutage is true when some catalogue endpoint is not among down
+// (DownEndpoints) and answered the run: part of the environment served
+// while the rest was down.
+func partialOutage(doc *Document, down []string) bool {
+	isDown := map[string]bool{}
+	for _, d := range down {
+		id, _, _ := strings.Cut(d, " ")
+		isDown[id] = true
+	}
+	answered := map[string]bool{}
+	for _, r := range doc.Requirements {
+		for _, ex := range r.Evidence.Exchanges {
+			if ex.Status != 0 && !ex.Unavailable && !ex.Replayed {
+				answered[endpointOfPath(doc.Coverage.Endpoints, ex.URL)] = true
+			}
+		}
+	}
+	for _, ep := range doc.Coverage.Endpoints {
+		if ep.ID != HostRow && !isDown[ep.ID] && answered[ep.ID] {
+			return true
+		}
+	}
+	return false
 }
 
 // unjudgedChecks is the sentence for a run whose configuration loaded but

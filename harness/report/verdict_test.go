@@ -218,9 +218,11 @@ func TestAReplayMissIsAConfigurationErrorNotAnOutage(t *testing.T) {
 // itself answered, not a Winston environment.
 func TestALiveRunAgainstThisMachineIsNotValidForSubmission(t *testing.T) {
 	for _, target := range []string{"https://127.0.0.1:38443", "https://localhost:8443", "https://[::1]:443", "https://api.localhost"} {
-		doc := &Document{Mode: "live", Verdict: VerdictPass, Target: Target{BaseURL: target}}
-		if g := deriveGoLive(doc); g.Verdict != GoLiveNotValidForSubmission || !strings.Contains(g.Reason, "this machine") {
-			t.Errorf("%s: %s: %s", target, g.Verdict, g.Reason)
+		for _, mode := range []string{"live", "record"} {
+			doc := &Document{Mode: mode, Verdict: VerdictPass, Target: Target{BaseURL: target}}
+			if g := deriveGoLive(doc); g.Verdict != GoLiveNotValidForSubmission || !strings.Contains(g.Reason, "this machine") {
+				t.Errorf("%s in %s mode: %s: %s", target, mode, g.Verdict, g.Reason)
+			}
 		}
 	}
 	doc := &Document{Mode: "live", Verdict: VerdictPass, Target: Target{BaseURL: "https://api-qa.mrwinston.com"}, Run: Run{SuiteVersion: "abc123-dirty"}}
