@@ -259,7 +259,7 @@ func malformedRun(c *Client) *Response {
 func TestFailuresOfOneKindOfRequestDoNotStopTheOrigin(t *testing.T) {
 	tg := newTLSTarget(t, malformedFails)
 	cfg := liveConfig(t, tg.Server, nil)
-	rt, err := NetworkTransport(cfg, WithOutageControl(ExampleControl(cfg, testFixtures, "/api/v2/bills", map[string]any{})))
+	rt, err := NetworkTransport(cfg, WithOutageControl(ExampleControl(cfg, testFixtures, Example{"/api/v2/bills", map[string]any{}})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,11 +279,37 @@ func TestAnOutageStillStopsTheOriginWithTheControl(t *testing.T) {
 	h, _ := failFirst(1000, 503, nil)
 	tg := newTLSTarget(t, h)
 	cfg := liveConfig(t, tg.Server, nil)
-	rt, err := NetworkTransport(cfg, WithOutageControl(ExampleControl(cfg, testFixtures, "/api/v2/bills", map[string]any{})))
+	rt, err := NetworkTransport(cfg, WithOutageControl(ExampleControl(cfg, testFixtures, Example{"/api/v2/bills", map[string]any{}})))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if resp := malformedRun(New(cfg, testFixtures, rt)); !errors.Is(resp.Err, ErrTargetUnavailable) {
 		t.Errorf("in an outage: %d %v, want the origin stopped", resp.Status, resp.Err)
+	}
+}
+
+// The control is sent past the breaker: a path circuit that is open (its
+// own path failed five times) must not turn "is the target there?" into
+// "no answer". And it verifies only the origin it asks: a plain-HTTP
+// origin that keeps failing is stopped on its own failures.
+func TestTheOutageControlGoesPastTheBreakerAndVerifiesItsOwnOrigin(t *testing.T) {
+	tg := newTLSTarget(t, malformedFails)
+	cfg := liveConfig(t, tg.Server, nil)
+	rt, err := NetworkTransport(cfg, WithOutageControl(ExampleControl(cfg, testFixtures, Example{"/api/v2/bills", map[string]any{}})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(cfg, testFixtures, rt)
+	bad := []Option{WithRawBody([]byte("{")), WithQuery(url.Values{"malformed": {"1"}})}
+	for range BreakerThreshold {
+		c.Post(context.Background(), "/api/v2/bills", nil, bad...) // opens the bills path
+	}
+	c.Post(context.Background(), "/api/v2/tables", nil, bad...) // the origin's threshold, over two paths
+	if resp := c.Post(context.Background(), "/api/v2/list/revenueGroups", map[string]any{}); resp.Err != nil || resp.Status != 200 {
+		t.Errorf("a good request after the control: %d %v, want it sent and answered", resp.Status, resp.Err)
+	}
+
+	if got := (&retryTransport{outageControl: func(context.Context, http.RoundTripper) bool { return true }, controlOrigin: "https://t.example"}).verifies(mustParse("http://t.example/x")); got {
+		t.Error("the control of the HTTPS origin verifies the plain-HTTP one")
 	}
 }

@@ -133,7 +133,7 @@ func (c *Client) Post(ctx context.Context, path string, body any, opts ...Option
 	// The order route places orders whatever the caller said: a request
 	// to it is a mutation, gated and never resent.
 	s.mutation = s.mutation || catalogue.CreatesData(path)
-	ctl := &control{noRetry: s.noRetry, noRateLimit: s.noRateLimit, mutation: s.mutation || changesData(s.method), noBreaker: s.noBreaker}
+	ctl := &control{noRetry: s.noRetry, noRateLimit: s.noRateLimit, mutation: s.mutation || changesData(s.method), noBreaker: s.noBreaker, pastBreaker: s.pastBreaker}
 	req, reqBody, err := c.build(withControl(ctx, ctl), path, body, &s)
 	if err != nil {
 		return c.refused(req, reqBody, &s, err)

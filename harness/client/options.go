@@ -25,6 +25,7 @@ type settings struct {
 	mutation    bool
 	note        string
 	noBreaker   bool
+	pastBreaker bool
 }
 
 // WithMethod sends the request with method m instead of POST (the structure
@@ -100,3 +101,10 @@ func WithNote(note string) Option { return func(s *settings) { s.note = note } }
 // it fails the same way) says nothing new of an outage, and must not stop
 // the run's other requests.
 func WithoutBreakerCount() Option { return func(s *settings) { s.noBreaker = true } }
+
+// WithoutBreaker sends the request whatever the circuit breaker says, and
+// keeps its outcome out of the count: the breaker's own outage control,
+// which must reach the target to tell whether it is down.
+func WithoutBreaker() Option {
+	return func(s *settings) { s.noBreaker, s.pastBreaker = true, true }
+}

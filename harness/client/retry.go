@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,8 +26,9 @@ type control struct {
 	// retries, in nanoseconds: it is not the target's latency.
 	waited atomic.Int64
 	// noBreaker keeps the outcome out of the breaker's count
-	// (WithoutBreakerCount).
-	noBreaker bool
+	// (WithoutBreakerCount); pastBreaker sends it whatever the breaker
+	// says (WithoutBreaker).
+	noBreaker, pastBreaker bool
 	// foundBefore is whether an earlier POST of this run showed the path
 	// to be a route (breaker.found), set by the network transport before
 	// it sends.
@@ -60,6 +62,9 @@ type retryTransport struct {
 	// outageControl, when set, sends a known-good request through rt
 	// and says whether the target answered it (WithOutageControl).
 	outageControl func(ctx context.Context, rt http.RoundTripper) bool
+	// controlOrigin is the origin the outage control asks (scheme and
+	// host of WINSTON_BASE_URL).
+	controlOrigin string
 	limiter       *limiter
 	timeout       time.Duration
 	retries       int
@@ -71,16 +76,26 @@ type retryTransport struct {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctl := controlFrom(req.Context())
 	body := req.Body
-	if err := t.breaker.allow(req.URL); err != nil {
-		closeBody(body)
-		return nil, err
+	if !ctl.pastBreaker {
+		if err := t.breaker.allow(req.URL); err != nil {
+			closeBody(body)
+			return nil, err
+		}
 	}
 	ctl.foundBefore = t.breaker.found(req.URL)
 	resp, err := t.attempts(req, body, ctl)
-	if !ctl.noBreaker && t.breaker.observe(req.URL, req.Method, resp, err, t.outageControl != nil) {
+	// Only the origin the control asks (the HTTPS API) is verified by
+	// it; another (the plain-HTTP port) stops on its own failures.
+	if !ctl.noBreaker && t.breaker.observe(req.URL, req.Method, resp, err, t.verifies(req.URL)) {
 		t.breaker.verified(req.URL, t.verifyOutage())
 	}
 	return resp, err
+}
+
+// verifies reports whether the outage control can verify an outage of
+// u's origin: only the origin it asks.
+func (t *retryTransport) verifies(u *url.URL) bool {
+	return t.outageControl != nil && strings.EqualFold(u.Scheme+"://"+u.Host, t.controlOrigin)
 }
 
 // verifyOutage asks the outage control whether the target answers a

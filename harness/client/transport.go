@@ -51,14 +51,31 @@ func WithOutageControl(control func(ctx context.Context, rt http.RoundTripper) b
 	return func(o *transportOptions) { o.control = control }
 }
 
-// ExampleControl is an outage control (WithOutageControl) that POSTs body
-// to path with the configured credentials, once, counted for nothing and
-// recorded nowhere, and takes any answer but a 502, 503 or 504 as the
-// target's: a 4xx too says the target is there.
-func ExampleControl(cfg *config.Config, fixtures catalogue.Fixtures, path string, body any) func(ctx context.Context, rt http.RoundTripper) bool {
+// Example is a request known to be good: an endpoint's path and its
+// example body.
+type Example struct {
+	Path string
+	Body any
+}
+
+// ExampleControl is an outage control (WithOutageControl) that POSTs the
+// examples in turn with the configured credentials, each once, past the
+// breaker, counted for nothing and recorded nowhere, until one gets any
+// answer but a 502, 503 or 504 (a 4xx too says the target is there). More
+// than one, so that the one service that is down is not taken for all.
+func ExampleControl(cfg *config.Config, fixtures catalogue.Fixtures, examples ...Example) func(ctx context.Context, rt http.RoundTripper) bool {
 	return func(ctx context.Context, rt http.RoundTripper) bool {
-		resp := New(cfg, fixtures, rt).Post(ctx, path, body, WithoutBreakerCount(), WithoutRetry(), WithNote("outage control: is the target there?"))
-		return resp.Err == nil && !resp.Exchange.Unavailable
+		c := New(cfg, fixtures, rt)
+		for _, ex := range examples {
+			resp := c.Post(ctx, ex.Path, ex.Body, WithoutBreaker(), WithoutRetry(), WithNote("outage control: is the target there?"))
+			if resp.Err == nil && !resp.Exchange.Unavailable {
+				return true
+			}
+			if ctx.Err() != nil {
+				return false
+			}
+		}
+		return false
 	}
 }
 
@@ -136,6 +153,7 @@ func NetworkTransport(cfg *config.Config, opts ...TransportOption) (http.RoundTr
 		mutations:     credentialGuard{next: once},
 		breaker:       newBreaker(),
 		outageControl: o.control,
+		controlOrigin: cfg.BaseURL.Scheme + "://" + cfg.BaseURL.Host,
 		limiter:       newLimiter(rps),
 		timeout:       timeout,
 		retries:       max(cfg.Retries, 0),

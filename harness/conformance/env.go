@@ -142,8 +142,8 @@ func Setup() *Env {
 		if n := parallelTotal(); n > 1 {
 			opts = append(opts, client.WithProcessShare(n))
 		}
-		if ep, ok := controlEndpoint(cat); ok {
-			opts = append(opts, client.WithOutageControl(client.ExampleControl(cfg, cat.Fixtures, ep.Path, ep.Request)))
+		if examples := controlExamples(cat); len(examples) > 0 {
+			opts = append(opts, client.WithOutageControl(client.ExampleControl(cfg, cat.Fixtures, examples...)))
 		}
 		rt, err := client.NetworkTransport(cfg, opts...)
 		if err != nil {
@@ -192,27 +192,24 @@ func Setup() *Env {
 	return env
 }
 
-// controlEndpoint is the endpoint whose example request tells an outage
-// from failures of one kind of request (client.WithOutageControl): the
-// first that reads, documented if one is.
-func controlEndpoint(cat *catalogue.Catalogue) (catalogue.Endpoint, bool) {
-	var found *catalogue.Endpoint
-	for i := range cat.Endpoints {
-		ep := &cat.Endpoints[i]
+// controlExamples are the example requests that tell an outage from
+// failures of one kind of request (client.WithOutageControl): two reads,
+// documented ones first, so that one service down is not taken for all.
+func controlExamples(cat *catalogue.Catalogue) []client.Example {
+	var docs, others []client.Example
+	for _, ep := range cat.Endpoints {
 		if ep.Mutating || catalogue.CreatesData(ep.Path) {
 			continue
 		}
+		ex := client.Example{Path: ep.Path, Body: ep.Request}
 		if ep.Source == catalogue.SourceDocs {
-			return *ep, true
-		}
-		if found == nil {
-			found = ep
+			docs = append(docs, ex)
+		} else {
+			others = append(others, ex)
 		}
 	}
-	if found == nil {
-		return catalogue.Endpoint{}, false
-	}
-	return *found, true
+	all := append(docs, others...)
+	return all[:min(len(all), 2)]
 }
 
 // referenceNow is the time fixture references such as ${now-36h} resolve
