@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -457,7 +458,7 @@ func passedOnTheKeys401(req *Requirement) bool {
 		if keyRefusal(ex.Status) && keyShapes[ex.AuthShape] {
 			keyed = true
 		}
-		if ex.Status != 0 && !keyRefusal(ex.Status) && !ex.Replayed && ex.Method == "POST" {
+		if ex.Status != 0 && !keyRefusal(ex.Status) && !keyNeutral(ex) && !ex.Replayed && ex.Method == "POST" {
 			return false // it saw an answer that was no refusal of the key
 		}
 	}
@@ -527,8 +528,11 @@ func rejectedKeyHint(t Target, all []evidence.Exchange) string {
 	sent := 0
 	for _, ex := range all {
 		// Only POST reaches authentication: the API refuses other
-		// methods whatever the key (STRUCT-002).
-		if ex.AuthShape != "valid" || ex.Method != "POST" || ex.Status == 0 || ex.ReplayMiss {
+		// methods whatever the key (STRUCT-002). An answer that says
+		// nothing of the key is passed over: an outage or throttling
+		// (502-504, 429), and a 404 (a path the catalogue guessed, which
+		// a router may refuse before any key is read).
+		if ex.AuthShape != "valid" || ex.Method != "POST" || ex.Status == 0 || ex.ReplayMiss || keyNeutral(ex) {
 			continue
 		}
 		if !keyRefusal(ex.Status) {
@@ -548,6 +552,16 @@ func rejectedKeyHint(t Target, all []evidence.Exchange) string {
 // anyObservedStatus is true when a failing finding of req observed status.
 func anyObservedStatus(req *Requirement, status int) bool {
 	return slices.ContainsFunc(failingFindings(req), func(f evidence.Finding) bool { return observedStatus(f, status) })
+}
+
+// keyNeutral is true for an answer that tells nothing of whether the
+// key was accepted: an outage or throttling, or a 404.
+func keyNeutral(ex evidence.Exchange) bool {
+	switch ex.Status {
+	case http.StatusNotFound, http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return ex.Unavailable
 }
 
 // keyRefusal is true for the statuses that refuse a credential: 401, and

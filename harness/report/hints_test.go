@@ -574,3 +574,25 @@ func TestEveryEndpointDownIsNoPartialOutage(t *testing.T) {
 		t.Errorf("every endpoint down read as a partial outage: %s", doc.Summary)
 	}
 }
+
+// A refused key is still seen through an outage, throttling or a 404 at a
+// path the router refused before reading the key: those answers say
+// nothing of the key, and must not turn its refusals into violations.
+func TestARefusedKeyIsSeenThroughOutagesAnd404s(t *testing.T) {
+	rejected := answer("/api/v2/bills", 401, "Unauthorized", 10*time.Millisecond)
+	down := answer("/api/v2/list/revenueGroups", 503, "down", 10*time.Millisecond)
+	down.Unavailable = true
+	throttled := answer("/api/v2/tables", 429, "slow down", 10*time.Millisecond)
+	missing := answer("/api/v2/list/products", 404, "no route", 10*time.Millisecond)
+	f := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "401 (text/plain)"}
+	var specs []fakeSpec
+	for _, s := range allPassing() {
+		s.state, s.msg = types.SpecStateFailed, "1 violation(s)"
+		s.exchanges, s.findings = []evidence.Exchange{rejected, down, throttled, missing}, []evidence.Finding{f}
+		specs = append(specs, s)
+	}
+	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictConfigError || doc.Counts.ContractViolations != 0 {
+		t.Errorf("verdict %s with %d violations: %s", doc.Verdict, doc.Counts.ContractViolations, doc.Summary)
+	}
+}
