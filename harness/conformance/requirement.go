@@ -347,6 +347,11 @@ const HTTPPortFact = report.HTTPPortFact
 // plain-HTTP probe reached a port that speaks TLS (report.HTTPURLOnTLSFact).
 const HTTPURLOnTLSFact = report.HTTPURLOnTLSFact
 
+// SecondKeyRefusedFact is the key of a failing finding's Facts that says
+// the target refused the second tenant's key while it took the first's
+// (report.SecondKeyRefusedFact).
+const SecondKeyRefusedFact = report.SecondKeyRefusedFact
+
 // guessFix is the fix a failing finding carries when a guess of the
 // catalogue, not the target, kept it from being judged; "" otherwise.
 func guessFix(f evidence.Finding) string {

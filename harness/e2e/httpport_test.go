@@ -55,3 +55,17 @@ func TestHTTPURLOnTheTLSPortIsASetupError(t *testing.T) {
 		}
 	}
 }
+
+// A wrong or rotated WINSTON_API_KEY_2 is refused while the first key is
+// taken: AUTH-009 is a configuration error naming the second key, never a
+// tenant-isolation violation.
+func TestARefusedSecondKeyIsASetupError(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	env := liveEnv(srv, "", "")
+	env[config.EnvAPIKey2] = "sandbox-tenant-2-key-rotated"
+	r := runSuite(t, env, focus("AUTH-009"))
+	req := r.requirement(t, "AUTH-009")
+	if req.Classification != report.ClassConfigurationError || !strings.Contains(req.Reason, "WINSTON_API_KEY_2") {
+		t.Errorf("AUTH-009: %s: %s", req.Classification, req.Reason)
+	}
+}

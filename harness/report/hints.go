@@ -101,6 +101,13 @@ func PlainRequestToTLSPort(status int, body []byte) bool {
 	return false
 }
 
+// SecondKeyRefusedFact is the key of a failing finding's Facts that says
+// the target refused the second tenant's key (401 or 403) while it took
+// the first's: WINSTON_API_KEY_2 is probably wrong or rotated, which says
+// nothing of tenant isolation. The requirement is a configuration error
+// with that hint, unless another finding is a violation.
+const SecondKeyRefusedFact = "secondKeyRefused"
+
 // IsHTTPPortError reports whether err is what a TLS client gets from a
 // port that answers plain HTTP.
 func IsHTTPPortError(err error) bool {
@@ -218,6 +225,12 @@ var (
 		reason: "not judged: WINSTON_HTTP_URL names a port that speaks TLS (the plain-HTTP probe got a TLS server's 400)",
 		text: "WINSTON_HTTP_URL names a port that speaks TLS: the plain-HTTP probe got the 400 a TLS server gives a plain request, which says nothing of the redirect; " +
 			"set WINSTON_HTTP_URL to the environment's plain-HTTP origin (http://<host>, port 80), or unset it to derive it from WINSTON_BASE_URL"}
+	// hintSecondKey has no marks: AUTH-009 says so itself, through
+	// SecondKeyRefusedFact.
+	hintSecondKey = setupHint{id: "second-key",
+		reason: "not judged: the target refused WINSTON_API_KEY_2 while it took WINSTON_API_KEY",
+		text: "the target refused the second tenant's key (401 or 403) while it took the first's: WINSTON_API_KEY_2 is probably wrong or rotated; " +
+			"copy it again from the second tenant's 'API development' integration (or unset it to skip the isolation check), and run again"}
 	hintUnknownHost = setupHint{id: "unknown-host", marks: []string{": no such host"},
 		text: "the target's host name does not exist (DNS: no such host): check the spelling of WINSTON_BASE_URL (and WINSTON_HTTP_URL); " +
 			"the test environment's host is not public, so ask Winston for it if in doubt"}
@@ -241,7 +254,7 @@ var (
 		reason: "not judged: the answers do not carry a field the check reads, in the form or place it reads it (the field is only inferred)",
 		text: "the answers carried no field the check reads, in the form or place it reads it (a bill's businessDay or modifiedAt as a date or RFC 3339 time; a placed order's table number): " +
 			"these fields are inferred, not documented; each failure names the field and what came, so if Winston writes it otherwise, tell the suite's maintainers, and run again"}
-	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintHTTPURLOnTLS, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
+	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintHTTPURLOnTLS, hintSecondKey, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
 )
 
 // failureCause is what one failing finding failed on.
@@ -286,6 +299,9 @@ func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *
 	}
 	if f.Facts[HTTPURLOnTLSFact] != "" {
 		return causeSetup, &hintHTTPURLOnTLS
+	}
+	if f.Facts[SecondKeyRefusedFact] != "" {
+		return causeSetup, &hintSecondKey
 	}
 	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
 	if !ok {
