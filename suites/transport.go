@@ -2,9 +2,11 @@ package suites
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -70,13 +72,28 @@ func transportChecks() map[string]Check {
 				facts["tlsVersion"] = tls.VersionName(state.Version)
 				facts["tlsCipher"] = tls.CipherSuiteName(state.CipherSuite)
 			}
-			t.Record(evidence.Finding{Expected: "a TLS 1.2+ handshake succeeds", Observed: outcome(err), OK: err == nil, Facts: facts})
+			if err != nil && report.CertificateRefused(err.Error()) {
+				// The versions were offered and taken; the certificate
+				// after them is TRANS-004's to judge.
+				t.Record(evidence.Finding{Expected: "a TLS 1.2+ handshake succeeds", Observed: outcome(err), OK: true,
+					Facts: map[string]string{NotJudgedFact: "the handshake failed on the certificate, which TRANS-004 judges, not on the TLS version"}})
+			} else {
+				t.Record(evidence.Finding{Expected: "a TLS 1.2+ handshake succeeds", Observed: outcome(err), OK: err == nil, Facts: facts})
+			}
 			_, err = t.API.ProbeLegacyTLS(ctx)
 			t.Record(legacyTLSFinding(err, func() (client.LegacyHello, error) { return t.API.ProbeLegacyHello(ctx) }))
 		}},
 		"TRANS-004": {Gates: []Gate{handshake}, Run: func(ctx SpecContext, t *T) {
 			state, err := t.API.ProbeTLS(ctx, tls.VersionTLS12, tls.VersionTLS13)
 			f := evidence.Finding{Expected: "a certificate that verifies for the host and has not expired", Observed: outcome(err), OK: err == nil}
+			var named x509.HostnameError
+			if host := t.TargetOrigin().Hostname(); errors.As(err, &named) && net.ParseIP(host) != nil && named.Certificate != nil &&
+				len(named.Certificate.IPAddresses) == 0 && len(named.Certificate.DNSNames) > 0 {
+				// Named by an IP address, while the certificate names
+				// hosts and no address at all: the setting, not the
+				// certificate (one that lists other addresses is wrong).
+				f.Facts = map[string]string{CertNameFact: "WINSTON_BASE_URL names the host by IP address " + host + "; the certificate is for " + strings.Join(named.Certificate.DNSNames, ", ") + ": use that name"}
+			}
 			if err == nil && len(state.PeerCertificates) > 0 {
 				leaf := state.PeerCertificates[0]
 				left := time.Until(leaf.NotAfter).Round(time.Hour)

@@ -352,6 +352,11 @@ const HTTPURLOnTLSFact = report.HTTPURLOnTLSFact
 // (report.SecondKeyRefusedFact).
 const SecondKeyRefusedFact = report.SecondKeyRefusedFact
 
+// CertNameFact is the key of a failing finding's Facts that says the
+// certificate did not verify for an IP address WINSTON_BASE_URL names
+// (report.CertNameFact).
+const CertNameFact = report.CertNameFact
+
 // guessFix is the fix a failing finding carries when a guess of the
 // catalogue, not the target, kept it from being judged; "" otherwise.
 func guessFix(f evidence.Finding) string {

@@ -101,6 +101,24 @@ func PlainRequestToTLSPort(status int, body []byte) bool {
 	return false
 }
 
+// CertificateRefused reports whether an error text is the client's
+// refusal of the server's certificate for its name, dates or validity.
+func CertificateRefused(errText string) bool {
+	for _, m := range []string{"x509: certificate is valid for", "x509: cannot validate certificate for", "x509: certificate has expired or is not yet valid",
+		"x509: certificate is not valid for any names", "tls: failed to verify certificate"} {
+		if strings.Contains(errText, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// CertNameFact is the key of a failing finding's Facts that says the
+// certificate did not verify because WINSTON_BASE_URL names the host by an
+// IP address the certificate does not list: the setting's mistake, not
+// the certificate's.
+const CertNameFact = "certName"
+
 // SecondKeyRefusedFact is the key of a failing finding's Facts that says
 // the target refused the second tenant's key (401 or 403) while it took
 // the first's: WINSTON_API_KEY_2 is probably wrong or rotated, which says
@@ -225,6 +243,17 @@ var (
 		reason: "not judged: WINSTON_HTTP_URL names a port that speaks TLS (the plain-HTTP probe got a TLS server's 400)",
 		text: "WINSTON_HTTP_URL names a port that speaks TLS: the plain-HTTP probe got the 400 a TLS server gives a plain request, which says nothing of the redirect; " +
 			"set WINSTON_HTTP_URL to the environment's plain-HTTP origin (http://<host>, port 80), or unset it to derive it from WINSTON_BASE_URL"}
+	// hintCertificate has no marks: causeOf gives it to a request that
+	// got no answer because the certificate did not verify.
+	hintCertificate = setupHint{id: "certificate",
+		reason: "not judged: the target's certificate did not verify, so no request reached the API (TRANS-004 judges the certificate)",
+		text: "the target's certificate did not verify for the host in WINSTON_BASE_URL (expired, or issued for another name), so no request reached the API and these checks judged nothing: " +
+			"TRANS-004 reports the certificate; if WINSTON_BASE_URL names the host otherwise than its certificate (an IP address, another alias), use the certificate's host name"}
+	// hintCertName has no marks: TRANS-004 says so itself, through
+	// CertNameFact.
+	hintCertName = setupHint{id: "cert-name",
+		reason: "not judged: WINSTON_BASE_URL names the host by an IP address its certificate does not list",
+		text: "WINSTON_BASE_URL names the host by an IP address, and its certificate is issued for a name: set WINSTON_BASE_URL to the host name the certificate names, and run again"}
 	// hintSecondKey has no marks: AUTH-009 says so itself, through
 	// SecondKeyRefusedFact.
 	hintSecondKey = setupHint{id: "second-key",
@@ -254,7 +283,7 @@ var (
 		reason: "not judged: the answers do not carry a field the check reads, in the form or place it reads it (the field is only inferred)",
 		text: "the answers carried no field the check reads, in the form or place it reads it (a bill's businessDay or modifiedAt as a date or RFC 3339 time; a placed order's table number): " +
 			"these fields are inferred, not documented; each failure names the field and what came, so if Winston writes it otherwise, tell the suite's maintainers, and run again"}
-	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintHTTPURLOnTLS, hintSecondKey, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
+	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintHTTPURLOnTLS, hintSecondKey, hintCertificate, hintCertName, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
 )
 
 // failureCause is what one failing finding failed on.
@@ -303,7 +332,16 @@ func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *
 	if f.Facts[SecondKeyRefusedFact] != "" {
 		return causeSetup, &hintSecondKey
 	}
+	if f.Facts[CertNameFact] != "" {
+		return causeSetup, &hintCertName
+	}
 	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
+	if ok && CertificateRefused(errText) && !strings.Contains(errText, "unknown authority") {
+		// A request that never reached the API because its certificate
+		// did not verify judges nothing; TRANS-004, which judges the
+		// certificate, says what is wrong with it.
+		return causeSetup, &hintCertificate
+	}
 	if !ok {
 		if errText, ok = strings.CutPrefix(f.Observed, evidence.HandshakeFailedPrefix); !ok {
 			return causeAnswer, nil

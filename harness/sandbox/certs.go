@@ -22,8 +22,13 @@ import (
 // runs for weeks is not a use case; a fresh start makes new certificates.
 const certValidity = 30 * 24 * time.Hour
 
-// otherHostName is the only name of the leaf with fault tls-wrong-host-cert.
+// otherHostName is the only name of the leaf with fault tls-wrong-host-cert,
+// and otherHostIP its only address (TEST-NET-1): a certificate for another
+// host by name and address, so that naming the sandbox by its address is
+// no excuse.
 const otherHostName = "not-this-host.invalid"
+
+var otherHostIP = net.IPv4(192, 0, 2, 254)
 
 // pki is the certificate material of one sandbox run: a private CA, made
 // at start, and a leaf it signed for the loopback names.
@@ -44,9 +49,11 @@ type pki struct {
 // server negotiates ECDHE-ECDSA-AES-CBC-SHA suites with an ECDSA key, and
 // an explicit MinVersion needs no GODEBUG setting.
 //
-// With otherHost set, the leaf names only otherHostName (fault
-// tls-wrong-host-cert): it verifies, is in date, and is for another host.
-func newPKI(now time.Time, expired, otherHost bool) (*pki, error) {
+// With otherHost set, the leaf names only otherHostName and otherHostIP
+// (fault tls-wrong-host-cert): it verifies, is in date, and is for another
+// host. With namesOnly, it names localhost and no address (fault
+// tls-cert-names-only).
+func newPKI(now time.Time, expired, otherHost, namesOnly bool) (*pki, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("generate CA key: %w", err)
@@ -90,7 +97,11 @@ func newPKI(now time.Time, expired, otherHost bool) (*pki, error) {
 	}
 	if otherHost {
 		leafTmpl.Subject.CommonName = otherHostName
-		leafTmpl.DNSNames, leafTmpl.IPAddresses = []string{otherHostName}, nil
+		leafTmpl.DNSNames, leafTmpl.IPAddresses = []string{otherHostName}, []net.IP{otherHostIP}
+	}
+	if namesOnly {
+		// Fault tls-cert-names-only: localhost alone, no address.
+		leafTmpl.IPAddresses = nil
 	}
 	if expired {
 		leafTmpl.NotBefore = now.Add(-certValidity - time.Hour)

@@ -151,6 +151,7 @@ const (
 	faultRedirectToHTTP       = "redirect-to-http"
 	faultRedirectOtherHost    = "redirect-other-host"
 	faultTLSWrongHost         = "tls-wrong-host-cert"
+	faultTLSNamesOnly         = "tls-cert-names-only"
 	faultHSTSOnlyOn200        = "hsts-only-on-200"
 	faultOpenBillsNullTotal   = "open-bills-null-total"
 	faultTenantLeakList       = "tenant-leak-list-bills"
@@ -269,7 +270,9 @@ var registry = []Fault{
 	newFault(faultRedirect301, "transport", "plain HTTP redirects with 301 instead of 308", "TRANS-002"),
 	newFault(faultTLSAllowOld, "transport", "HTTPS also accepts TLS 1.0 and 1.1 handshakes", "TRANS-003"),
 	newFault(faultTLSExpiredCert, "transport", "the server certificate expired an hour ago", "TRANS-004"),
-	newFault(faultTLSWrongHost, "transport", "the server certificate is in date and signed by the CA, but names another host (not-this-host.invalid)", "TRANS-004"),
+	newFault(faultTLSWrongHost, "transport", "the server certificate is in date and signed by the CA, but names another host (not-this-host.invalid, 192.0.2.254)", "TRANS-004"),
+	catalogueGuess(newFault(faultTLSNamesOnly, "transport", "the server certificate names localhost and no address, while the run's WINSTON_BASE_URL names 127.0.0.1: "+
+		"TRANS-004 and every check must be configuration errors that say to use the host name, never violations", "TRANS-004", "AUTH-001")),
 	newFault(faultHSTSOnlyOn200, "transport", "Strict-Transport-Security is sent on 200 answers only, not on errors (401, 404...)", "TRANS-005"),
 	newFault(faultNoHSTS, "transport", "no Strict-Transport-Security header", "TRANS-005"),
 	newFault(faultMalformedJSON500, "errors", "malformed JSON gets 500", "ERR-001"),

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -164,6 +165,11 @@ var faultProbes = map[string]faultProbe{
 		_, err := handshake(h.s, "127.0.0.1", tls.VersionTLS12, 0)
 		var invalid x509.CertificateInvalidError
 		return errors.As(err, &invalid) && invalid.Reason == x509.Expired
+	}},
+	faultTLSNamesOnly: {broken: func(h *harness) bool {
+		_, err := handshake(h.s, "127.0.0.1", tls.VersionTLS12, 0)
+		var unnamed x509.HostnameError
+		return errors.As(err, &unnamed) && len(unnamed.Certificate.IPAddresses) == 0 && slices.Contains(unnamed.Certificate.DNSNames, "localhost")
 	}},
 	faultTLSWrongHost: {broken: func(h *harness) bool {
 		_, err := handshake(h.s, "127.0.0.1", tls.VersionTLS12, 0)

@@ -77,7 +77,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := newPKI(time.Now(), faults.on(faultTLSExpiredCert), faults.on(faultTLSWrongHost))
+	p, err := newPKI(time.Now(), faults.on(faultTLSExpiredCert), faults.on(faultTLSWrongHost), faults.on(faultTLSNamesOnly))
 	if err != nil {
 		return nil, fmt.Errorf("sandbox certificates: %w", err)
 	}
