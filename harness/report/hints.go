@@ -463,6 +463,26 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 			doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains the failures of %s)", h.text, joinCapped(ids, 8)))
 		}
 	}
+	if hint := notTheAPIHint(doc.Target, all); hint != "" {
+		var ids []string
+		for i := range doc.Requirements {
+			req := &doc.Requirements[i]
+			switch {
+			case !onlyNotFound(req):
+			case req.Status == StatusFailed && req.Classification == ClassContractViolation:
+				req.Classification, req.Advisory = ClassConfigurationError, false
+				req.Reason = "configuration error: " + notTheAPIReason + ": " + req.Reason
+				ids = append(ids, req.ID)
+			case req.Status == StatusPassed:
+				// A pass on 404s alone (an unknown route, an unknown
+				// plan) says nothing when every path answers 404.
+				req.Status, req.Classification = StatusFailed, ClassConfigurationError
+				req.Reason = "configuration error: not judged: it passed on 404s alone, and every path answered 404; " + notTheAPIReason
+				ids = append(ids, req.ID)
+			}
+		}
+		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains %s)", hint, joinCapped(ids, 8)))
+	}
 	if hint := rejectedKeyHint(doc.Target, all); hint != "" {
 		var ids []string
 		for i := range doc.Requirements {
@@ -606,6 +626,54 @@ func rejectedKeyHint(t Target, all []evidence.Exchange) string {
 // anyObservedStatus is true when a failing finding of req observed status.
 func anyObservedStatus(req *Requirement, status int) bool {
 	return slices.ContainsFunc(failingFindings(req), func(f evidence.Finding) bool { return observedStatus(f, status) })
+}
+
+// notTheAPIReason is what a requirement judged on 404s alone says when
+// every request of the run got 404.
+const notTheAPIReason = "probably not the API (every request of the run got 404, even at documented paths; see the run's problems)"
+
+// notTheAPIHint is the hint for a run in which every POST that got an
+// answer got 404, documented paths included, or "": WINSTON_BASE_URL
+// names a host or a path prefix that is not the API (a default backend
+// of a load balancer answers so too).
+func notTheAPIHint(t Target, all []evidence.Exchange) string {
+	sent := 0
+	for _, ex := range all {
+		if ex.Method != "POST" || ex.Status == 0 || ex.ReplayMiss || ex.Unavailable || ex.Status == http.StatusTooManyRequests {
+			continue
+		}
+		if ex.Status != http.StatusNotFound {
+			return ""
+		}
+		sent += 1 + ex.Repeats
+	}
+	if sent == 0 {
+		return ""
+	}
+	return fmt.Sprintf("all %d POST requests that got an answer got 404, at documented paths such as /api/v2/bills too: WINSTON_BASE_URL (%s) probably does not name the API "+
+		"(another host, a path prefix, or a load balancer's default backend); set it to the origin whose /api/v2/bills answers, and run again",
+		sent, orUnknown(t.BaseURL))
+}
+
+// onlyNotFound is true when every answer req got was a 404 (and there is
+// one), and every failing finding of it observed one.
+func onlyNotFound(req *Requirement) bool {
+	got := 0
+	for _, ex := range req.Evidence.Exchanges {
+		if ex.Status == 0 || ex.Unavailable || ex.Status == http.StatusTooManyRequests {
+			continue
+		}
+		if ex.Status != http.StatusNotFound {
+			return false
+		}
+		got++
+	}
+	for _, f := range failingFindings(req) {
+		if !observedStatus(f, 404) {
+			return false
+		}
+	}
+	return got > 0
 }
 
 // keyNeutral is true for an answer that tells nothing of whether the

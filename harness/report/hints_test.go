@@ -596,3 +596,27 @@ func TestARefusedKeyIsSeenThroughOutagesAnd404s(t *testing.T) {
 		t.Errorf("verdict %s with %d violations: %s", doc.Verdict, doc.Counts.ContractViolations, doc.Summary)
 	}
 }
+
+// A host that answers 404 to everything (a wrong WINSTON_BASE_URL, a load
+// balancer's default backend) is a setup error naming WINSTON_BASE_URL:
+// no check fails as a violation, and none passes on its 404s.
+func TestEvery404IsNotTheAPI(t *testing.T) {
+	missing := answer("/api/v2/bills", 404, "<html>Not Found</html>", 10*time.Millisecond)
+	f := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "404 (text/html)"}
+	var specs []fakeSpec
+	for i, s := range allPassing() {
+		s.exchanges = []evidence.Exchange{missing}
+		if i%2 == 0 {
+			s.state, s.msg = types.SpecStateFailed, "1 violation(s)"
+			s.findings = []evidence.Finding{f}
+		}
+		specs = append(specs, s)
+	}
+	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictConfigError || doc.Counts.ContractViolations != 0 || doc.Counts.Passed != 0 {
+		t.Errorf("verdict %s, %d violations, %d passed: %s", doc.Verdict, doc.Counts.ContractViolations, doc.Counts.Passed, doc.Summary)
+	}
+	if !strings.Contains(strings.Join(doc.Run.Problems, "\n"), "WINSTON_BASE_URL") {
+		t.Errorf("no hint at WINSTON_BASE_URL: %q", doc.Run.Problems)
+	}
+}
