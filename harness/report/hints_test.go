@@ -263,10 +263,10 @@ func TestAThrottledRequirementIsUnavailableNotAViolation(t *testing.T) {
 // well is an outage of that endpoint: the requirement is unavailable, not
 // violated, and the run's verdict says no contract verdict, not fail.
 func TestOneEndpointDownIsUnavailableNotAViolation(t *testing.T) {
-	down := answer("/api/v2/list/categories", 503, "Service Unavailable", time.Millisecond)
+	down := answer("/api/v2/tables/order", 503, "Service Unavailable", time.Millisecond)
 	down.Unavailable = true
 	up := answer("/api/v2/bills", 200, "[]", time.Millisecond)
-	notJudged := evidence.Finding{Endpoint: "categories", Expected: "200", Observed: "503 (text/plain)", OK: true,
+	notJudged := evidence.Finding{Endpoint: "create-order", Expected: "200", Observed: "503 (text/plain)", OK: true,
 		Facts: map[string]string{UnavailableFact: "503", "notJudged": "unavailable: the endpoint answered 503"}}
 	judged := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "200 (application/json)", OK: true}
 	s := passing("STRUCT-001", "one endpoint down")
@@ -289,7 +289,7 @@ func TestOneEndpointDownIsUnavailableNotAViolation(t *testing.T) {
 	if !strings.HasPrefix(r.Evidence.Observed, "503") {
 		t.Errorf("STRUCT-001 shows %q, want the 503", r.Evidence.Observed)
 	}
-	if !strings.Contains(doc.Summary, "categories (503) did not answer") {
+	if !strings.Contains(doc.Summary, "create-order (503) did not answer") {
 		t.Errorf("the summary does not name the endpoint that was down: %s", doc.Summary)
 	}
 }
@@ -572,6 +572,28 @@ func TestEveryEndpointDownIsNoPartialOutage(t *testing.T) {
 	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
 	if strings.Contains(doc.Summary, "Only part") {
 		t.Errorf("every endpoint down read as a partial outage: %s", doc.Summary)
+	}
+}
+
+// An endpoint that answered other requests of the run was not down, though
+// one request to it got a 502: the summary must not say it did not answer.
+func TestAnEndpointThatAnsweredIsNotDown(t *testing.T) {
+	crash := answer("/api/v2/tables/order", 502, "Bad Gateway", time.Millisecond)
+	crash.Unavailable = true
+	placed := answer("/api/v2/tables/order", 200, `{"number":12}`, time.Millisecond)
+	s := passing("STRUCT-001", "POST with a JSON body is answered with JSON")
+	s.state, s.msg = types.SpecStateFailed, "not judged"
+	s.exchanges = []evidence.Exchange{crash}
+	s.findings = []evidence.Finding{{Endpoint: "create-order", Expected: "a 4xx", Observed: "502", OK: true,
+		Facts: map[string]string{UnavailableFact: "502", NotJudgedFact: "unavailable"}}}
+	order := passing("ORDER-001", "an order on a known table is placed")
+	order.exchanges = []evidence.Exchange{placed}
+	doc := Build(ginkgoReport(t, append(allPassing("ORDER-001", "STRUCT-001"), order, s)...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Counts.EnvironmentUnavailable != 1 {
+		t.Fatalf("want STRUCT-001 unavailable: %s", doc.Summary)
+	}
+	if strings.Contains(doc.Summary, "did not answer") {
+		t.Errorf("an endpoint that placed an order is said not to answer: %s", doc.Summary)
 	}
 }
 

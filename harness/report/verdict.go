@@ -305,13 +305,30 @@ func DownEndpoints(doc *Document) []string {
 			}
 		}
 	}
+	// An endpoint that answered other requests of the run was not down:
+	// it failed those requests alone (a crash on a bad body, say).
+	answered := answeredEndpoints(doc)
 	var out []string
 	for _, ep := range doc.Coverage.Endpoints {
-		if why, ok := got[ep.ID]; ok && ep.ID != HostRow {
+		if why, ok := got[ep.ID]; ok && ep.ID != HostRow && !answered[ep.ID] {
 			out = append(out, ep.ID+" ("+why+")")
 		}
 	}
 	return out
+}
+
+// answeredEndpoints are the endpoints that gave the run an answer other
+// than an outage's.
+func answeredEndpoints(doc *Document) map[string]bool {
+	answered := map[string]bool{}
+	for _, r := range doc.Requirements {
+		for _, ex := range r.Evidence.Exchanges {
+			if ex.Status != 0 && !ex.Unavailable && !ex.Replayed {
+				answered[endpointOfPath(doc.Coverage.Endpoints, ex.URL)] = true
+			}
+		}
+	}
+	return answered
 }
 
 // partialOutage is true when some catalogue endpoint is not among down
@@ -323,14 +340,7 @@ func partialOutage(doc *Document, down []string) bool {
 		id, _, _ := strings.Cut(d, " ")
 		isDown[id] = true
 	}
-	answered := map[string]bool{}
-	for _, r := range doc.Requirements {
-		for _, ex := range r.Evidence.Exchanges {
-			if ex.Status != 0 && !ex.Unavailable && !ex.Replayed {
-				answered[endpointOfPath(doc.Coverage.Endpoints, ex.URL)] = true
-			}
-		}
-	}
+	answered := answeredEndpoints(doc)
 	for _, ep := range doc.Coverage.Endpoints {
 		if ep.ID != HostRow && !isDown[ep.ID] && answered[ep.ID] {
 			return true
