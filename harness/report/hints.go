@@ -153,7 +153,7 @@ const skippedFact = "skipped"
 
 // timeoutHint says what to change when every unanswered request of the
 // unavailable checks ran out of the client's own time.
-const timeoutHint = "every request left unanswered timed out on the client's side (WINSTON_TIMEOUT, 15s by default): " +
+const timeoutHint = "every request left unanswered timed out on the client's side (WINSTON_TIMEOUT, the time each request may take): " +
 	"the environment may be slow rather than down; if it answers slower than that, raise WINSTON_TIMEOUT (say 60s) and run again"
 
 // timedOutOnly returns the unavailable requirements when every exchange
