@@ -498,8 +498,13 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 				// contract was judged through it.
 				req.Classification, req.Advisory = ClassConfigurationError, false
 				req.Reason = "configuration error: " + rejectedKeyReason + ": " + req.Reason
-			} else {
+			} else if failedOnStatus(req) {
+				// A failure of what status came back may be the key's
+				// doing; one of what a refusal said (a key echoed in
+				// its body) is not, and reads as it is.
 				req.Reason = rejectedKeyReason + ": " + req.Reason
+			} else {
+				continue
 			}
 			ids = append(ids, req.ID)
 		}
@@ -674,6 +679,17 @@ func onlyNotFound(req *Requirement) bool {
 		}
 	}
 	return got > 0
+}
+
+// failedOnStatus is true when every failing finding of req expected a
+// status ("200", "401 or 403", "a 4xx ..."), not something of a body.
+func failedOnStatus(req *Requirement) bool {
+	for _, f := range failingFindings(req) {
+		if f.Expected == "" || !(f.Expected[0] >= '0' && f.Expected[0] <= '9' || strings.HasPrefix(f.Expected, "a 4xx")) {
+			return false
+		}
+	}
+	return true
 }
 
 // keyNeutral is true for an answer that tells nothing of whether the
