@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -66,6 +67,26 @@ func TestARefusedSecondKeyIsASetupError(t *testing.T) {
 	r := runSuite(t, env, focus("AUTH-009"))
 	req := r.requirement(t, "AUTH-009")
 	if req.Classification != report.ClassConfigurationError || !strings.Contains(req.Reason, "WINSTON_API_KEY_2") {
+		t.Errorf("AUTH-009: %s: %s", req.Classification, req.Reason)
+	}
+}
+
+// A second key the target takes on one endpoint and refuses on another is
+// no wrong key: the refusal is the endpoint's, a violation of AUTH-009.
+func TestASecondKeyRefusedOnOneEndpointIsAViolation(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	refuseOnBills := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v2/bills" && strings.Contains(r.Header.Get("Authorization"), sandbox.DefaultKey2) {
+			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+			return
+		}
+		srv.Handler().ServeHTTP(w, r)
+	})
+	url, ca := tlsTarget(t, refuseOnBills)
+	env := liveEnv(srv, "", "")
+	env[config.EnvBaseURL], env[config.EnvCAFile] = url, ca
+	r := runSuite(t, env, focus("AUTH-009"))
+	if req := r.requirement(t, "AUTH-009"); req.Classification != report.ClassContractViolation {
 		t.Errorf("AUTH-009: %s: %s", req.Classification, req.Reason)
 	}
 }

@@ -92,7 +92,9 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 			doc.Requirements = append(doc.Requirements, makeRequirement(cat, fromLabels(id, results[id]), results[id], env))
 		}
 	}
+	certJudged := certificateFailed(doc.Requirements)
 	for i := range doc.Requirements {
+		doc.Requirements[i].certJudged = certJudged
 		markUnreached(&doc.Requirements[i], results[doc.Requirements[i].ID], doc.Run.Interrupted)
 		classify(&doc.Requirements[i], runUnavailable, ledger, doc.Target.BaseURL, run.Start)
 	}

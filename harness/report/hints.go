@@ -313,7 +313,24 @@ func failingFindings(req *Requirement) []evidence.Finding {
 // causeOf classifies one failing finding, with the hint that explains it
 // when the cause is the setup. A finding that got no answer is tied to its
 // exchange by the error text the client put into both.
-func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *setupHint) {
+// certificateFailed is true when TRANS-004, the check of the certificate,
+// failed on it in the run (or found the setting at fault).
+func certificateFailed(reqs []Requirement) bool {
+	for _, r := range reqs {
+		if r.ID != "TRANS-004" {
+			continue
+		}
+		for _, f := range r.Evidence.Findings {
+			if !f.OK && (CertificateRefused(f.Observed) || f.Facts[CertNameFact] != "") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func causeOf(f evidence.Finding, req *Requirement) (failureCause, *setupHint) {
+	exchanges := req.Evidence.Exchanges
 	if f.Facts[InsufficientDataFact] != "" {
 		return causeSetup, &hintThinData
 	}
@@ -336,10 +353,12 @@ func causeOf(f evidence.Finding, exchanges []evidence.Exchange) (failureCause, *
 		return causeSetup, &hintCertName
 	}
 	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
-	if ok && CertificateRefused(errText) && !strings.Contains(errText, "unknown authority") {
+	if ok && req.certJudged && CertificateRefused(errText) && !strings.Contains(errText, "unknown authority") {
 		// A request that never reached the API because its certificate
-		// did not verify judges nothing; TRANS-004, which judges the
-		// certificate, says what is wrong with it.
+		// did not verify judges nothing; TRANS-004, which judged the
+		// certificate in this run and failed it, says what is wrong.
+		// (Where TRANS-004 passed or did not run, a connection refused
+		// its certificate is the target's answer: a stale backend.)
 		return causeSetup, &hintCertificate
 	}
 	if !ok {
@@ -410,7 +429,7 @@ func classifyFindings(req *Requirement) (failureCause, *setupHint) {
 	}
 	var hint *setupHint
 	for _, f := range failing {
-		cause, h := causeOf(f, req.Evidence.Exchanges)
+		cause, h := causeOf(f, req)
 		switch cause {
 		case causeAnswer:
 			return causeAnswer, nil
@@ -439,7 +458,7 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 			continue
 		}
 		for _, f := range failingFindings(&req) {
-			if _, h := causeOf(f, req.Evidence.Exchanges); h != nil {
+			if _, h := causeOf(f, &req); h != nil {
 				if ids := explained[h.id]; len(ids) == 0 || ids[len(ids)-1] != req.ID {
 					explained[h.id] = append(ids, req.ID)
 				}
@@ -592,13 +611,17 @@ func failedOnTheKeys401(req *Requirement) bool {
 			return false
 		}
 	}
-	failing := failingFindings(req)
-	for _, f := range failing {
+	refusals := 0
+	for _, f := range failingFindings(req) {
+		if cause, _ := causeOf(f, req); cause == causeSetup {
+			continue // a guessed path's 404, too few items: not the key's
+		}
 		if !observedStatus(f, 401) && !observedStatus(f, 403) {
 			return false
 		}
+		refusals++
 	}
-	return len(failing) > 0
+	return refusals > 0
 }
 
 // rejectedKeyHint is the hint for a run in which every POST sent with the

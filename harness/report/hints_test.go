@@ -607,10 +607,14 @@ func TestARefusedKeyIsSeenThroughOutagesAnd404s(t *testing.T) {
 	throttled := answer("/api/v2/tables", 429, "slow down", 10*time.Millisecond)
 	missing := answer("/api/v2/list/products", 404, "no route", 10*time.Millisecond)
 	f := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "401 (text/plain)"}
+	// The 404 at the guessed path is a finding of its own, as AUTH-001's
+	// would be: not the key's, and no violation either.
+	guessed := evidence.Finding{Endpoint: "products", Expected: "200", Observed: "404 (text/plain)",
+		Facts: map[string]string{GuessedPathFact: "the target has no route at /api/v2/list/products, a path the catalogue only guessed"}}
 	var specs []fakeSpec
 	for _, s := range allPassing() {
 		s.state, s.msg = types.SpecStateFailed, "1 violation(s)"
-		s.exchanges, s.findings = []evidence.Exchange{rejected, down, throttled, missing}, []evidence.Finding{f}
+		s.exchanges, s.findings = []evidence.Exchange{rejected, down, throttled, missing}, []evidence.Finding{f, guessed}
 		specs = append(specs, s)
 	}
 	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), liveRun(), nil, nil)
@@ -640,5 +644,52 @@ func TestEvery404IsNotTheAPI(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(doc.Run.Problems, "\n"), "WINSTON_BASE_URL") {
 		t.Errorf("no hint at WINSTON_BASE_URL: %q", doc.Run.Problems)
+	}
+}
+
+// A request that failed on the certificate is excused only when TRANS-004
+// failed on it in the same run; where TRANS-004 passed (one stale backend
+// behind a load balancer), the refusal is the target's answer.
+func TestACertificateRefusalIsExcusedOnlyBesideTRANS004(t *testing.T) {
+	refused := answer("/api/v2/bills", 0, "", time.Millisecond)
+	refused.Error = "tls: failed to verify certificate: x509: certificate has expired or is not yet valid"
+	f := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: evidence.NoAnswerPrefix + refused.Error}
+	structFailed := passing("STRUCT-001", "POST with a JSON body is answered with JSON")
+	structFailed.state, structFailed.msg = types.SpecStateFailed, "1 violation(s)"
+	structFailed.exchanges, structFailed.findings = []evidence.Exchange{refused}, []evidence.Finding{f}
+	doc := Build(ginkgoReport(t, append(allPassing("STRUCT-001"), structFailed)...), testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictFail {
+		t.Errorf("TRANS-004 passed, a connection refused the certificate: verdict %s, want fail: %s", doc.Verdict, doc.Summary)
+	}
+	certFailed := passing("TRANS-004", "a valid certificate")
+	certFailed.state, certFailed.msg = types.SpecStateFailed, "1 violation(s)"
+	certFailed.exchanges, certFailed.findings = nil, []evidence.Finding{{Expected: "a certificate that verifies", Observed: evidence.HandshakeFailedPrefix + refused.Error}}
+	doc = Build(ginkgoReport(t, append(allPassing("STRUCT-001", "TRANS-004"), structFailed, certFailed)...), testCatalogue(t), liveRun(), nil, nil)
+	for _, r := range doc.Requirements {
+		want := ClassConfigurationError
+		if r.ID == "TRANS-004" {
+			want = ClassContractViolation
+		}
+		if (r.ID == "STRUCT-001" || r.ID == "TRANS-004") && r.Classification != want {
+			t.Errorf("%s beside TRANS-004's failure: %s, want %s", r.ID, r.Classification, want)
+		}
+	}
+}
+
+// A plain-HTTP redirector answers whatever the HTTPS service behind it
+// does: its 308 does not make a down endpoint one that answered.
+func TestARedirectDoesNotHideADownEndpoint(t *testing.T) {
+	down := answer("/api/v2/tables/order", 503, "Service Unavailable", time.Millisecond)
+	down.Unavailable = true
+	redirect := answer("/api/v2/tables/order", 308, "", time.Millisecond)
+	redirect.URL, redirect.AuthShape = strings.Replace(redirect.URL, "https://", "http://", 1), "none"
+	s := passing("STRUCT-001", "POST with a JSON body is answered with JSON")
+	s.state, s.msg = types.SpecStateFailed, "not judged"
+	s.exchanges = []evidence.Exchange{down, redirect}
+	s.findings = []evidence.Finding{{Endpoint: "create-order", Expected: "200", Observed: "503", OK: true,
+		Facts: map[string]string{UnavailableFact: "503", NotJudgedFact: "unavailable"}}}
+	doc := Build(ginkgoReport(t, append(allPassing("STRUCT-001"), s)...), testCatalogue(t), liveRun(), nil, nil)
+	if !strings.Contains(doc.Summary, "create-order (503) did not answer") {
+		t.Errorf("a redirect hid the endpoint that was down: %s", doc.Summary)
 	}
 }

@@ -196,7 +196,7 @@ func loopbackTarget(target string) bool {
 	if err != nil || u.Hostname() == "" {
 		return false
 	}
-	host := u.Hostname()
+	host := strings.TrimSuffix(u.Hostname(), ".") // "localhost." is localhost too
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
 		return true
 	}
@@ -317,13 +317,15 @@ func DownEndpoints(doc *Document) []string {
 	return out
 }
 
-// answeredEndpoints are the endpoints that gave the run an answer other
-// than an outage's.
+// answeredEndpoints are the endpoints whose API gave the run an answer
+// other than an outage's: to a request over HTTPS with the configured key
+// (a plain-HTTP redirector, or a gateway refusing a bad credential,
+// answers whatever the service behind it does).
 func answeredEndpoints(doc *Document) map[string]bool {
 	answered := map[string]bool{}
 	for _, r := range doc.Requirements {
 		for _, ex := range r.Evidence.Exchanges {
-			if ex.Status != 0 && !ex.Unavailable && !ex.Replayed {
+			if ex.Status != 0 && !ex.Unavailable && !ex.Replayed && ex.AuthShape == "valid" && strings.HasPrefix(ex.URL, "https://") {
 				answered[endpointOfPath(doc.Coverage.Endpoints, ex.URL)] = true
 			}
 		}

@@ -217,7 +217,7 @@ func TestAReplayMissIsAConfigurationErrorNotAnOutage(t *testing.T) {
 // proxy in front of the sandbox that drops its header, or the sandbox
 // itself answered, not a Winston environment.
 func TestALiveRunAgainstThisMachineIsNotValidForSubmission(t *testing.T) {
-	for _, target := range []string{"https://127.0.0.1:38443", "https://localhost:8443", "https://[::1]:443", "https://api.localhost"} {
+	for _, target := range []string{"https://127.0.0.1:38443", "https://localhost:8443", "https://[::1]:443", "https://api.localhost", "https://localhost.:8443", "https://LOCALHOST."} {
 		for _, mode := range []string{"live", "record"} {
 			doc := &Document{Mode: mode, Verdict: VerdictPass, Target: Target{BaseURL: target}}
 			if g := deriveGoLive(doc); g.Verdict != GoLiveNotValidForSubmission || !strings.Contains(g.Reason, "this machine") {
