@@ -204,6 +204,30 @@ func timedOutText(err string) bool {
 const throttleHint = "the target throttled the run (429 Too Many Requests after the client's retries), so some checks judged nothing: " +
 	ThrottleFix + " and run again"
 
+// throttleBadCredentialsHint says what to do when the target throttled
+// only requests with wrong or missing credentials.
+const throttleBadCredentialsHint = "the target answered 429 Too Many Requests only to requests with wrong or missing credentials, as protection against guessing keys does, " +
+	"so the checks that send such requests on purpose judged nothing; a lower WINSTON_MAX_RPS helps only if that protection counts per second: " +
+	"run the auth family alone (make conformance FOCUS=auth) with WINSTON_MAX_RPS=1 and WINSTON_CONCURRENCY=1, or ask Winston how many refused requests it allows"
+
+// throttledBadCredentialsOnly is true when the run got 429s, and every
+// one answered a request without the configured key.
+func throttledBadCredentialsOnly(doc *Document) bool {
+	seen := false
+	for _, r := range doc.Requirements {
+		for _, ex := range r.Evidence.Exchanges {
+			if ex.Status != http.StatusTooManyRequests {
+				continue
+			}
+			if ex.AuthShape == "valid" || ex.AuthShape == "second-tenant" {
+				return false
+			}
+			seen = true
+		}
+	}
+	return seen
+}
+
 // ThrottleFix is what to change when the target throttled a run, in every
 // message that says so.
 const ThrottleFix = "set WINSTON_MAX_RPS to a lower cap (0 means no cap at all) or lower WINSTON_CONCURRENCY (or raise WINSTON_RETRIES)"
@@ -472,7 +496,11 @@ func addRunHints(doc *Document, all []evidence.Exchange) {
 		}
 	}
 	if len(throttled) > 0 {
-		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains why %s were not judged)", throttleHint, joinCapped(throttled, 8)))
+		hint := throttleHint
+		if throttledBadCredentialsOnly(doc) {
+			hint = throttleBadCredentialsHint
+		}
+		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains why %s were not judged)", hint, joinCapped(throttled, 8)))
 	}
 	if ids := timedOutOnly(doc); len(ids) > 0 {
 		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (explains why %s were not judged)", timeoutHint, joinCapped(ids, 8)))

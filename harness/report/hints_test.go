@@ -693,3 +693,19 @@ func TestARedirectDoesNotHideADownEndpoint(t *testing.T) {
 		t.Errorf("a redirect hid the endpoint that was down: %s", doc.Summary)
 	}
 }
+
+// 429s to bad credentials alone are brute-force protection: the hint says
+// so, not only "lower the rate".
+func TestThrottledBadCredentialsAloneSayWhatTheyAre(t *testing.T) {
+	slow := answer("/api/v2/bills", 429, "Too Many Requests", time.Millisecond)
+	slow.AuthShape = "wrong-key"
+	throttled := evidence.Finding{Endpoint: "bills", Expected: "401", Observed: "429", OK: true,
+		Facts: map[string]string{ThrottledFact: "429", NotJudgedFact: "throttled"}}
+	s := passing("AUTH-002", "a missing Authorization header gets 401")
+	s.state, s.msg = types.SpecStateFailed, "not judged"
+	s.exchanges, s.findings = []evidence.Exchange{slow}, []evidence.Finding{throttled}
+	doc := Build(ginkgoReport(t, append(allPassing("AUTH-002"), s)...), testCatalogue(t), liveRun(), nil, nil)
+	if p := strings.Join(doc.Run.Problems, "\n"); !strings.Contains(p, "guessing keys") {
+		t.Errorf("problems: %q", doc.Run.Problems)
+	}
+}
