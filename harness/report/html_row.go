@@ -87,7 +87,7 @@ func rowHTML(r htmlRow) template.HTML {
 		w.raw("</pre>\n")
 	}
 	if f := r.Evidence.Failure; f != nil {
-		w.raw(`<p><strong>Failure</strong>`)
+		w.raw(`<p><strong>The check's message</strong>`)
 		if f.Location != "" {
 			w.raw(` <span class="muted">at `)
 			e(f.Location)

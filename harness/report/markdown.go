@@ -80,10 +80,13 @@ func (d *Document) mdFailures(b *strings.Builder) {
 		}
 	}
 	if len(failed) == 0 {
-		b.WriteString("## Failures\n\nNone.\n\n")
+		b.WriteString("## Not passed\n\nNone.\n\n")
 		return
 	}
-	fmt.Fprintf(b, "## Failures (%d)\n\n", len(failed))
+	// Not every one is a failure of the API: each heading says whether it
+	// is a contract violation, a setup error, a check the environment left
+	// unjudged or a known issue.
+	fmt.Fprintf(b, "## Not passed (%d)\n\nEach heading says what it is: a contract violation (the API's), a configuration error (the run's setup), environment unavailable (not judged) or a known vendor issue.\n\n", len(failed))
 	for _, r := range failed {
 		fmt.Fprintf(b, "### %s %s: %s\n\n", r.ID, r.Title, classLabel(r))
 		fmt.Fprintf(b, "> %s (source: %s, level: %s)\n\n", r.Must, r.Source, r.Level)
