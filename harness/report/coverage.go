@@ -87,6 +87,8 @@ func cellRank(r Requirement, status string) int {
 		return 1
 	case StatusNotRun:
 		return 2
+	case StatusNotJudged:
+		return 3
 	case StatusSkipped:
 		return 3
 	case StatusKnownIssue:
@@ -136,7 +138,7 @@ func buildCoverage(cat *catalogue.Catalogue, reqs []Requirement, profile *Profil
 						cell.Throttled = r.Classification == ClassEnvironmentUnavailable && throttledOnly(r)
 					}
 				}
-				if st == StatusSkipped || st == StatusNotRun {
+				if st == StatusSkipped || st == StatusNotRun || st == StatusNotJudged {
 					why = append(why, r.ID+": "+reason)
 				}
 			}
@@ -167,7 +169,7 @@ func statusOn(r Requirement, endpoint string) (string, string) {
 		return r.Status, r.Reason
 	}
 	seen, exercised, bad, anyEndpoint := false, false, false, false
-	skippedWhy := ""
+	skippedWhy, unjudgedWhy := "", ""
 	for _, f := range r.Evidence.Findings {
 		if f.Endpoint == "" {
 			continue
@@ -184,6 +186,7 @@ func statusOn(r Requirement, endpoint string) (string, string) {
 		if f.OK && f.Facts[NotJudgedFact] != "" {
 			// Seen but not judged (a 429, a status another check
 			// judges): it shows nothing passed on this endpoint.
+			unjudgedWhy = f.Facts[NotJudgedFact]
 			continue
 		}
 		exercised = true
@@ -192,6 +195,9 @@ func statusOn(r Requirement, endpoint string) (string, string) {
 	switch {
 	case seen && !exercised && skippedWhy != "":
 		return StatusSkipped, skippedWhy
+	case r.Status == StatusPassed && seen && !exercised && unjudgedWhy != "":
+		// The requirement passed elsewhere; here it judged nothing.
+		return StatusNotJudged, unjudgedWhy
 	case r.Status != StatusFailed && r.Status != StatusKnownIssue:
 		return r.Status, r.Reason
 	case anyEndpoint && exercised && !bad:

@@ -78,3 +78,25 @@ func TestPercentileNearestRank(t *testing.T) {
 		t.Error("nearest-rank percentiles are wrong")
 	}
 }
+
+// A cell never calls a check that judged nothing there a pass, nor a
+// configuration error a contract violation.
+func TestCoverageCellsSayNotJudgedAndSetup(t *testing.T) {
+	schema := fakeSpec{text: "SCHEMA-001 responses match their schemas", state: types.SpecStatePassed, labels: []string{"SCHEMA-001"},
+		exchanges: []evidence.Exchange{answer("/api/v2/bills", 200, `[{"_id":"b1"}]`, time.Millisecond), answer("/api/v2/list/categories", 200, `[]`, time.Millisecond)},
+		findings: []evidence.Finding{
+			{Endpoint: "bills", Expected: "valid", Observed: "0 schema errors", OK: true},
+			{Endpoint: "categories", Expected: "valid", Observed: "200", OK: true, Facts: map[string]string{NotJudgedFact: "an empty list: no item to validate"}},
+		}}
+	d := Build(ginkgoReport(t, append(allPassing("SCHEMA-001"), schema)...), testCatalogue(t), liveRun(), nil, nil)
+	if c := cellOf(t, d, "categories", "schemas"); c.Status != StatusNotJudged || cellLabel(c) != "not judged" {
+		t.Errorf("an empty list's cell: %+v (%s), want not judged", c, cellLabel(c))
+	}
+	if c := cellOf(t, d, "bills", "schemas"); c.Status != StatusPassed {
+		t.Errorf("bills/schemas: %+v", c)
+	}
+	setup := Cell{Status: StatusFailed, Classification: ClassConfigurationError}
+	if cellLabel(setup) != "setup" || cellCSS(setup) != "c-setup" {
+		t.Errorf("a configuration error's cell reads %q (%s)", cellLabel(setup), cellCSS(setup))
+	}
+}

@@ -73,6 +73,10 @@ const (
 	// StatusNotApplicable appears only in coverage cells: no requirement
 	// of that family covers that endpoint.
 	StatusNotApplicable = "not-applicable"
+	// StatusNotJudged appears only in coverage cells: the checks of that
+	// family saw the endpoint's answers but judged none (an empty list, a
+	// 429), though their requirements passed on other endpoints.
+	StatusNotJudged = "not-judged"
 )
 
 // Classifications say why a requirement did not pass; they are shown next

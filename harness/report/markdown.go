@@ -167,7 +167,7 @@ func (d *Document) mdCoverage(b *strings.Builder) {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\npass: every check passed; FAIL: contract violation; outage: environment unavailable; throttled: 429 after retries, not judged; advisory: a SHOULD failed; known: known vendor issue; skip: skipped; not run: not selected; –: no check of that family applies.\n\n")
+	b.WriteString("\npass: every check passed; FAIL: contract violation; setup: not judged for the run's setup or data (a configuration error); outage: environment unavailable; throttled: 429 after retries, not judged; advisory: a SHOULD failed; known: known vendor issue; skip: skipped; not run: not selected; not judged: its checks saw the answers but judged none (an empty list); –: no check of that family applies.\n\n")
 	if rows := latencyRows(d); len(rows) > 0 {
 		b.WriteString("### Latency (live answers)\n\n| endpoint | p50 ms | p95 ms | answers |\n|---|---|---|---|\n")
 		for _, r := range rows {

@@ -175,10 +175,14 @@ func cellLabel(c Cell) string {
 			return "throttled"
 		case c.Classification == ClassEnvironmentUnavailable:
 			return "outage"
+		case c.Classification == ClassConfigurationError:
+			return "setup"
 		case c.Advisory:
 			return "advisory"
 		}
 		return "FAIL"
+	case StatusNotJudged:
+		return "not judged"
 	case StatusKnownIssue:
 		return "known"
 	case StatusSkipped:
@@ -256,6 +260,8 @@ func cellCSS(c Cell) string {
 	switch {
 	case c.Status == StatusFailed && c.Classification == ClassEnvironmentUnavailable:
 		return "c-unavailable"
+	case c.Status == StatusFailed && c.Classification == ClassConfigurationError:
+		return "c-setup"
 	case c.Status == StatusFailed && c.Advisory:
 		return "c-advisory"
 	}
