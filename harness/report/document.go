@@ -307,10 +307,10 @@ type Requirement struct {
 	DurationMs float64 `json:"durationMs"`
 	// Evidence is what the check sent, received and concluded.
 	Evidence Evidence `json:"evidence"`
-	// certJudged is true while the report is built when TRANS-004 failed
-	// on the certificate in the same run: only then is a request that
-	// failed on it excused as a setup matter (see causeOf).
-	certJudged bool
+	// certJudged says, while the report is built, whether TRANS-004
+	// failed on the certificate in the same run, and whose the fault is:
+	// only then is a request that failed on it left unjudged (see causeOf).
+	certJudged certVerdict
 }
 
 // KnownIssue is the ledger entry that turned a failure into a known

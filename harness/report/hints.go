@@ -267,14 +267,9 @@ var (
 		reason: "not judged: WINSTON_HTTP_URL names a port that speaks TLS (the plain-HTTP probe got a TLS server's 400)",
 		text: "WINSTON_HTTP_URL names a port that speaks TLS: the plain-HTTP probe got the 400 a TLS server gives a plain request, which says nothing of the redirect; " +
 			"set WINSTON_HTTP_URL to the environment's plain-HTTP origin (http://<host>, port 80), or unset it to derive it from WINSTON_BASE_URL"}
-	// hintCertificate has no marks: causeOf gives it to a request that
-	// got no answer because the certificate did not verify.
-	hintCertificate = setupHint{id: "certificate",
-		reason: "not judged: the target's certificate did not verify, so no request reached the API (TRANS-004 judges the certificate)",
-		text: "the target's certificate did not verify for the host in WINSTON_BASE_URL (expired, or issued for another name), so no request reached the API and these checks judged nothing: " +
-			"TRANS-004 reports the certificate; if WINSTON_BASE_URL names the host otherwise than its certificate (an IP address, another alias), use the certificate's host name"}
 	// hintCertName has no marks: TRANS-004 says so itself, through
-	// CertNameFact.
+	// CertNameFact, and causeOf gives it to the requests that got no
+	// answer for it.
 	hintCertName = setupHint{id: "cert-name",
 		reason: "not judged: WINSTON_BASE_URL names the host by an IP address its certificate does not list",
 		text:   "WINSTON_BASE_URL names the host by an IP address, and its certificate is issued for a name: set WINSTON_BASE_URL to the host name the certificate names, and run again"}
@@ -307,7 +302,7 @@ var (
 		reason: "not judged: the answers do not carry a field the check reads, in the form or place it reads it (the field is only inferred)",
 		text: "the answers carried no field the check reads, in the form or place it reads it (a bill's businessDay or modifiedAt as a date or RFC 3339 time; a placed order's table number): " +
 			"these fields are inferred, not documented; each failure names the field and what came, so if Winston writes it otherwise, tell the suite's maintainers, and run again"}
-	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintHTTPURLOnTLS, hintSecondKey, hintCertificate, hintCertName, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
+	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintHTTPURLOnTLS, hintSecondKey, hintCertName, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
 )
 
 // failureCause is what one failing finding failed on.
@@ -337,20 +332,38 @@ func failingFindings(req *Requirement) []evidence.Finding {
 // causeOf classifies one failing finding, with the hint that explains it
 // when the cause is the setup. A finding that got no answer is tied to its
 // exchange by the error text the client put into both.
-// certificateFailed is true when TRANS-004, the check of the certificate,
-// failed on it in the run (or found the setting at fault).
-func certificateFailed(reqs []Requirement) bool {
+// certVerdict is what TRANS-004 found of the certificate in a run.
+type certVerdict int
+
+const (
+	// certUnjudged: TRANS-004 passed or did not run.
+	certUnjudged certVerdict = iota
+	// certTarget: the certificate does not verify, the target's fault
+	// (expired, or for another host).
+	certTarget
+	// certSetting: WINSTON_BASE_URL names the host by an address the
+	// certificate, which lists names only, cannot match.
+	certSetting
+)
+
+// certificateFailed is what TRANS-004, the check of the certificate, found
+// in the run.
+func certificateFailed(reqs []Requirement) certVerdict {
 	for _, r := range reqs {
 		if r.ID != "TRANS-004" {
 			continue
 		}
 		for _, f := range r.Evidence.Findings {
-			if !f.OK && (CertificateRefused(f.Observed) || f.Facts[CertNameFact] != "") {
-				return true
+			switch {
+			case f.OK:
+			case f.Facts[CertNameFact] != "":
+				return certSetting
+			case CertificateRefused(f.Observed):
+				return certTarget
 			}
 		}
 	}
-	return false
+	return certUnjudged
 }
 
 func causeOf(f evidence.Finding, req *Requirement) (failureCause, *setupHint) {
@@ -377,13 +390,19 @@ func causeOf(f evidence.Finding, req *Requirement) (failureCause, *setupHint) {
 		return causeSetup, &hintCertName
 	}
 	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
-	if ok && req.certJudged && CertificateRefused(errText) && !strings.Contains(errText, "unknown authority") {
+	if ok && CertificateRefused(errText) && !strings.Contains(errText, "unknown authority") {
 		// A request that never reached the API because its certificate
-		// did not verify judges nothing; TRANS-004, which judged the
-		// certificate in this run and failed it, says what is wrong.
-		// (Where TRANS-004 passed or did not run, a connection refused
-		// its certificate is the target's answer: a stale backend.)
-		return causeSetup, &hintCertificate
+		// did not verify judges nothing where TRANS-004, which judged
+		// the certificate in this run, failed it: the environment could
+		// not be used (its certificate's fault) or the setting named the
+		// host wrong. Where TRANS-004 passed or did not run, a refused
+		// certificate is the target's answer (a stale backend).
+		switch req.certJudged {
+		case certTarget:
+			return causeUnavailable, nil
+		case certSetting:
+			return causeSetup, &hintCertName
+		}
 	}
 	if !ok {
 		if errText, ok = strings.CutPrefix(f.Observed, evidence.HandshakeFailedPrefix); !ok {
