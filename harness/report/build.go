@@ -99,6 +99,12 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 		classify(&doc.Requirements[i], runUnavailable, ledger, doc.Target.BaseURL, run.Start)
 	}
 	addRunHints(doc, all)
+	for i := range doc.Requirements {
+		if r := &doc.Requirements[i]; r.Status == StatusFailed && r.Classification == ClassConfigurationError {
+			// Its failures were not judged: the count says so.
+			r.Reason = notJudgedCount.ReplaceAllString(r.Reason, "${1} observation(s) not judged")
+		}
+	}
 	if doc.Run.ConfigError == "" && doc.Run.Interrupted == "" && !anyJudged(doc.Requirements) {
 		doc.Run.ConfigError = redact.Global().String(nothingJudged(r, doc.Requirements))
 	}

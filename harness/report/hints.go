@@ -630,7 +630,7 @@ func passedOnTheKeys401(req *Requirement) bool {
 func rejectedKeySummary(doc *Document) string {
 	var ids []string
 	for _, r := range doc.Requirements {
-		if r.Status == StatusFailed && r.Classification == ClassConfigurationError && strings.HasPrefix(r.Reason, "configuration error: "+rejectedKeyReason) {
+		if r.Status == StatusFailed && r.Classification == ClassConfigurationError && strings.Contains(r.Reason, rejectedKeyReason) {
 			ids = append(ids, r.ID)
 		}
 	}

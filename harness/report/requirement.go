@@ -144,6 +144,10 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 // violationCount is how a spec's failure message begins: "8 violation(s)".
 var violationCount = regexp.MustCompile(`^(\d+) violation\(s\)`)
 
+// notJudgedCount is the count of a failure message, wherever it stands in
+// a configuration error's reason (after the hint that explains it).
+var notJudgedCount = regexp.MustCompile(`\b(\d+) violation\(s\)`)
+
 // unansweredCount rewords a failure message's count for a requirement the
 // environment left unjudged: its failures got no answer, which is no
 // violation.

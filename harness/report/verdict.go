@@ -158,7 +158,8 @@ func deriveGoLive(doc *Document) GoLive {
 				}
 			}
 		}
-		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %d contract violation(s): %s.%s", doc.Counts.ContractViolations, joinCapped(ids, 10), inferredNote(inferred))}
+		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %d contract violation(s): %s.%s Send the report's failures to Winston support and run again once they are fixed; a defect Winston acknowledges can be listed in WINSTON_KNOWN_ISSUES until it is.",
+			doc.Counts.ContractViolations, joinCapped(ids, 10), inferredNote(inferred))}
 	}
 	if len(blockers) > 0 {
 		// The note is for rules that failed: one skipped or not run was
@@ -240,7 +241,7 @@ func summarize(doc *Document, runUnavailable bool, attempted int) string {
 	case doc.Verdict == VerdictConfigError:
 		return fmt.Sprintf("No check ran against %s: configuration error (%s).", target, strings.TrimSuffix(allProblems(doc.Run.ConfigError), "."))
 	case runUnavailable && doc.Counts.ContractViolations == 0:
-		return fmt.Sprintf("No contract verdict: %s could not be reached or answered only 5xx/timeouts in %s mode (%d requests attempted, none answered).", target, doc.Mode, attempted)
+		return fmt.Sprintf("No contract verdict: %s could not be reached or answered only 5xx/timeouts in %s mode (%d requests attempted, none got a usable answer).", target, doc.Mode, attempted)
 	}
 	c := doc.Counts
 	s := fmt.Sprintf("%d of %d requirements passed %s", c.Passed, c.Total, answersFrom(doc, target))
@@ -300,7 +301,9 @@ func DownEndpoints(doc *Document) []string {
 				continue
 			}
 			id, _, _ := strings.Cut(f.Endpoint, " ")
-			if _, seen := got[id]; !seen {
+			// The status it answered says more than "not sent" (the
+			// requests held back after it).
+			if prev, seen := got[id]; !seen || prev == "not sent" {
 				got[id] = why
 			}
 		}
