@@ -26,6 +26,7 @@ type settings struct {
 	note        string
 	noBreaker   bool
 	pastBreaker bool
+	ifRecorded  bool
 }
 
 // WithMethod sends the request with method m instead of POST (the structure
@@ -101,6 +102,13 @@ func WithNote(note string) Option { return func(s *settings) { s.note = note } }
 // it fails the same way) says nothing new of an outage, and must not stop
 // the run's other requests.
 func WithoutBreakerCount() Option { return func(s *settings) { s.noBreaker = true } }
+
+// WithIfRecorded makes a request that replay finds no recording for leave
+// no trace: its Response says so (Exchange.ReplayMiss), but the exchange is
+// not kept as the check's evidence, where a miss would make the check a
+// configuration error. It is for a control a recording may or may not
+// hold; in other modes it changes nothing.
+func WithIfRecorded() Option { return func(s *settings) { s.ifRecorded = true } }
 
 // WithoutBreaker sends the request whatever the circuit breaker says, and
 // keeps its outcome out of the count: the breaker's own outage control,

@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,5 +154,38 @@ func TestA404FromNoRouteIsNoRefusal(t *testing.T) {
 		if req := r.requirement(t, id); req.Status == report.StatusPassed || req.Classification == report.ClassContractViolation {
 			t.Errorf("%s: %s %s: %s", id, req.Status, req.Classification, req.Reason)
 		}
+	}
+}
+
+// A recording in which a check found a documented path to be no route (a
+// 404 to its example too) replays to the same judgement: the control is
+// in the cassette, marked, and replay reads it instead of taking the 404
+// for a refusal.
+func TestANoRouteControlReplaysAsRecorded(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	cat := editedCatalogue(t, "path: /api/v2/list/categories\n", "path: /api/v2/list/categoriez\n")
+	cassettes := filepath.Join(t.TempDir(), "cassettes")
+	if err := os.Mkdir(cassettes, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	env := liveEnv(srv, "", "")
+	env[config.EnvMode], env[config.EnvCassetteDir], env[config.EnvCatalogue] = "record", cassettes, cat
+	recorded := runSuite(t, env, focus("ERR-001"))
+	replay := map[string]string{config.EnvMode: "replay", config.EnvCassetteDir: cassettes, config.EnvCatalogue: cat}
+	replayed := runSuite(t, replay, focus("ERR-001"))
+	notJudged := func(r report.Requirement) bool {
+		for _, f := range r.Evidence.Findings {
+			if strings.HasPrefix(f.Endpoint, "categories") && f.Facts[report.NotJudgedFact] != "" {
+				return true
+			}
+		}
+		return false
+	}
+	rec, rep := recorded.requirement(t, "ERR-001"), replayed.requirement(t, "ERR-001")
+	if !notJudged(rec) {
+		t.Fatalf("recording: ERR-001 %s did not leave categories unjudged: %+v", rec.Status, rec.Evidence.Findings)
+	}
+	if rep.Status != rec.Status || !notJudged(rep) {
+		t.Errorf("replay: ERR-001 %s (categories unjudged: %v), recorded %s with categories unjudged", rep.Status, notJudged(rep), rec.Status)
 	}
 }
