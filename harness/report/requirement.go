@@ -9,6 +9,7 @@ import (
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/schema"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
@@ -69,7 +70,21 @@ func makeRequirement(cat *catalogue.Catalogue, creq catalogue.Requirement, res *
 	for _, f := range res.findings {
 		f = redactFinding(f)
 		req.Evidence.Findings = append(req.Evidence.Findings, f)
-		req.Evidence.SchemaErrors = append(req.Evidence.SchemaErrors, f.SchemaErrors...)
+		// Each line names the answer it is about; those about what a
+		// schema only infers (not judged) follow the others.
+		var inferred []string
+		for _, e := range f.SchemaErrors {
+			line := e
+			if f.Endpoint != "" {
+				line = f.Endpoint + ": " + e
+			}
+			if strings.HasSuffix(e, schema.InferredNote) {
+				inferred = append(inferred, line)
+			} else {
+				req.Evidence.SchemaErrors = append(req.Evidence.SchemaErrors, line)
+			}
+		}
+		req.Evidence.SchemaErrors = append(req.Evidence.SchemaErrors, inferred...)
 	}
 	for i := range req.Evidence.Findings {
 		f := &req.Evidence.Findings[i]

@@ -207,6 +207,10 @@ func resolveRef(schemaDoc map[string]any, node any) map[string]any {
 	return nil
 }
 
+// InferredNote ends a formatted schema error about what the schema only
+// infers: such an error is shown, and judged by no check.
+const InferredNote = " (inferred, not judged: the docs do not give this name or form)"
+
 // FormatErrors renders errs as "pointer: keyword: message" lines (the form
 // evidence.Finding.SchemaErrors holds), passed through redact.Global() so a
 // key quoted in a message never reaches a report.
@@ -219,7 +223,7 @@ func FormatErrors(errs []Error) []string {
 	for i, e := range errs {
 		out[i] = red.String(e.String())
 		if e.Inferred {
-			out[i] += " (inferred: the docs do not give this name or form)"
+			out[i] += InferredNote
 		}
 	}
 	return out
