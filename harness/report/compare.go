@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"net/url"
 	"sort"
 	"strings"
@@ -80,12 +81,17 @@ type RunRef struct {
 	Target       string    `json:"target"`
 	SuiteVersion string    `json:"suiteVersion"`
 	Summary      string    `json:"summary"`
+	// NotWinston is true when the answers came from the local sandbox or
+	// from cassettes: not evidence about the real Winston API.
+	NotWinston bool `json:"notWinston,omitempty"`
 }
 
 // RequirementChange is one requirement whose status moved.
 type RequirementChange struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
+	// Inferred is true for a rule the contract only infers.
+	Inferred bool `json:"inferred,omitempty"`
 	// Before and After are the statuses (with the classification, for
 	// other status changes) in the baseline and now.
 	Before string `json:"before"`
@@ -157,7 +163,8 @@ func Compare(baseline, current *Document) *Comparison {
 }
 
 func ref(d *Document) RunRef {
-	return RunRef{Start: d.Run.Start, Verdict: d.Verdict, Mode: d.Mode, Target: d.Target.BaseURL, SuiteVersion: d.Run.SuiteVersion, Summary: d.Summary}
+	return RunRef{Start: d.Run.Start, Verdict: d.Verdict, Mode: d.Mode, Target: d.TargetLabel(), SuiteVersion: d.Run.SuiteVersion, Summary: d.Summary,
+		NotWinston: d.Mode == "replay" || d.Run.Sandbox}
 }
 
 func (c *Comparison) compareRequirements(baseline, current *Document) {
@@ -173,7 +180,7 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 			continue
 		}
 		delete(before, r.ID)
-		ch := RequirementChange{ID: r.ID, Title: r.Title, Before: b.Status, After: r.Status, Classification: r.Classification, Reason: r.Reason}
+		ch := RequirementChange{ID: r.ID, Title: r.Title, Inferred: r.Source == catalogue.SourceInferred, Before: b.Status, After: r.Status, Classification: r.Classification, Reason: r.Reason}
 		switch {
 		case r.Status == StatusFailed && (b.Status != StatusFailed || failureKind(b) != failureKind(r)):
 			if b.Status == StatusFailed {

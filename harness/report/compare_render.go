@@ -109,10 +109,13 @@ func (c *Comparison) headline() string {
 	if n := len(c.NewlyUnavailable); n > 0 && len(c.NewViolations)+len(c.NewConfigErrors)+len(c.NewlyNotJudged) > 0 {
 		lead += fmt.Sprintf(" Part of the run also met an outage or throttling: %d check(s) newly unavailable.", n)
 	}
+	if c.Current.NotWinston {
+		lead += " These answers came from the local sandbox or recorded cassettes: they are no evidence about the real Winston API."
+	}
 	if lead == "" {
 		return counts
 	}
-	return lead + " " + counts
+	return strings.TrimSpace(lead) + " " + counts
 }
 
 // changeIDs lists the IDs of a few changes, "and N more" after five.
@@ -120,6 +123,9 @@ func changeIDs(list []RequirementChange) string {
 	ids := make([]string, len(list))
 	for i, ch := range list {
 		ids[i] = ch.ID
+		if ch.Inferred {
+			ids[i] += " (inferred)"
+		}
 	}
 	return joinCapped(ids, 5)
 }
@@ -130,7 +136,11 @@ func (c *Comparison) sections(emit func(title string, lines []string), code func
 	reqLines := func(list []RequirementChange) []string {
 		var out []string
 		for _, ch := range list {
-			line := fmt.Sprintf("%s %s: %s -> %s", ch.ID, ch.Title, ch.Before, ch.After)
+			id := ch.ID
+			if ch.Inferred {
+				id += " (inferred)"
+			}
+			line := fmt.Sprintf("%s %s: %s -> %s", id, ch.Title, ch.Before, ch.After)
 			if ch.Classification != "" && !strings.Contains(ch.After, "(") {
 				line += " (" + ch.Classification + ")"
 			}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -314,5 +315,27 @@ func TestCompareKeepsAdvisoryFailuresApart(t *testing.T) {
 	}
 	if h := c.headline(); strings.Contains(h, "broke the contract") || !strings.Contains(h, "No MUST rule broke") {
 		t.Errorf("headline: %s", h)
+	}
+}
+
+// A comparison of sandbox runs says so, and marks inferred rules.
+func TestCompareSaysWhereTheAnswersCameFromAndMarksInferredRules(t *testing.T) {
+	base := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), liveRun(), nil, nil)
+	failing := fakeSpec{text: "AUTH-002 a missing Authorization header gets 401", state: types.SpecStateFailed, msg: "bills: expected 401, got 200"}
+	run := liveRun()
+	run.Start, run.Sandbox = run.Start.Add(24*time.Hour), true
+	cur := Build(ginkgoReport(t, append(allPassing("AUTH-002"), failing)...), testCatalogue(t), run, nil, nil)
+	for i := range cur.Requirements {
+		if cur.Requirements[i].ID == "AUTH-002" {
+			cur.Requirements[i].Source = catalogue.SourceInferred
+		}
+	}
+	c := Compare(base, cur)
+	h := c.headline()
+	if !strings.Contains(h, "no evidence about the real Winston API") || !strings.Contains(h, "AUTH-002 (inferred)") {
+		t.Errorf("headline: %s", h)
+	}
+	if !strings.Contains(c.Markdown(), "(local sandbox)") {
+		t.Errorf("compare.md does not name the sandbox:\n%s", c.Markdown())
 	}
 }
