@@ -227,13 +227,23 @@ func dayOf(v string) string {
 	return v
 }
 
-// otherValue returns the smallest business day (dayOf) of field among
-// items that is not not, or "".
+// otherValue returns the smallest business day of field among items that
+// is not not, or "", as the filter takes it: a date. A bill that writes
+// its day as a time at another hour than midnight gives the query that
+// time's date (the query the suite sends must be one the API takes: a
+// time sent as the filter would be refused, and read as the API's fault);
+// the bills listed are then judged on what they write (dayOf).
 func otherValue(items []map[string]any, field, not string) string {
 	best := ""
 	for _, it := range items {
 		v, _ := it[field].(string)
-		if v = dayOf(v); v != "" && v != not && (best == "" || v < best) {
+		v = dayOf(v)
+		if len(v) > 10 && v[10] == 'T' {
+			if _, err := time.Parse(time.RFC3339Nano, v); err == nil {
+				v = v[:10]
+			}
+		}
+		if v != "" && v != not && (best == "" || v < best) {
 			best = v
 		}
 	}
