@@ -375,6 +375,12 @@ func TestBusinessDayMayBeAMidnightTime(t *testing.T) {
 	if got := otherValue(items, "businessDay", "2026-11-20"); got != "2026-11-19" {
 		t.Errorf("otherValue = %q, want the date 2026-11-19", got)
 	}
+	// A day written as a time at noon is queried as its date: the filter
+	// takes a date, and a time sent as one would be refused.
+	noon := []map[string]any{{"businessDay": "2026-11-20T12:00:00Z"}, {"businessDay": "2026-11-18T12:00:00Z"}}
+	if got := otherValue(noon, "businessDay", "2026-11-20"); got != "2026-11-18" {
+		t.Errorf("otherValue of noon times = %q, want the date 2026-11-18", got)
+	}
 }
 
 func TestUnpaidNoTableNumberMayBeAJSONNumber(t *testing.T) {
