@@ -300,8 +300,8 @@ var (
 	// UnreadableFieldFact.
 	hintUnreadableField = setupHint{id: "unreadable-field",
 		reason: "not judged: the answers do not carry a field the check reads, in the form or place it reads it (the field is only inferred)",
-		text: "the answers carried no field the check reads, in the form or place it reads it (a bill's businessDay or modifiedAt as a date or RFC 3339 time; a placed order's table number): " +
-			"these fields are inferred, not documented; each failure names the field and what came, so if Winston writes it otherwise, tell the suite's maintainers, and run again"}
+		text: "the answers carried no field the check reads, in the form or place it reads it: " +
+			"the field is inferred, not documented; each failure names the field, where and in what form it was looked for, and what came, so if Winston writes it otherwise, tell the suite's maintainers, and run again"}
 	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintHTTPURLOnTLS, hintSecondKey, hintCertName, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
 )
 
