@@ -366,28 +366,27 @@ func certificateFailed(reqs []Requirement) certVerdict {
 	return certUnjudged
 }
 
+// factHints are the facts a check records when the setup, not the
+// target, kept a finding from being judged, each with its hint.
+var factHints = []struct {
+	fact string
+	hint *setupHint
+}{
+	{InsufficientDataFact, &hintThinData},
+	{GuessedPathFact, &hintGuessedPath},
+	{UnreadableFieldFact, &hintUnreadableField},
+	{HTTPPortFact, &hintHTTPPort},
+	{HTTPURLOnTLSFact, &hintHTTPURLOnTLS},
+	{SecondKeyRefusedFact, &hintSecondKey},
+	{CertNameFact, &hintCertName},
+}
+
 func causeOf(f evidence.Finding, req *Requirement) (failureCause, *setupHint) {
 	exchanges := req.Evidence.Exchanges
-	if f.Facts[InsufficientDataFact] != "" {
-		return causeSetup, &hintThinData
-	}
-	if f.Facts[GuessedPathFact] != "" {
-		return causeSetup, &hintGuessedPath
-	}
-	if f.Facts[UnreadableFieldFact] != "" {
-		return causeSetup, &hintUnreadableField
-	}
-	if f.Facts[HTTPPortFact] != "" {
-		return causeSetup, &hintHTTPPort
-	}
-	if f.Facts[HTTPURLOnTLSFact] != "" {
-		return causeSetup, &hintHTTPURLOnTLS
-	}
-	if f.Facts[SecondKeyRefusedFact] != "" {
-		return causeSetup, &hintSecondKey
-	}
-	if f.Facts[CertNameFact] != "" {
-		return causeSetup, &hintCertName
+	for _, fh := range factHints {
+		if f.Facts[fh.fact] != "" {
+			return causeSetup, fh.hint
+		}
 	}
 	errText, ok := strings.CutPrefix(f.Observed, evidence.NoAnswerPrefix)
 	if ok && CertificateRefused(errText) && !strings.Contains(errText, "unknown authority") {

@@ -274,14 +274,7 @@ func TestNullableAndEnumFields(t *testing.T) {
 // giving sources, and no closed objects anywhere.
 func TestSchemaFilesDescribeThemselves(t *testing.T) {
 	for _, s := range responseSchemas {
-		data, err := schemas.FS.ReadFile(s.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc map[string]any
-		if err := json.Unmarshal(data, &doc); err != nil {
-			t.Fatal(err)
-		}
+		doc, data := schemaDoc(t, s.name)
 		if doc["$schema"] != Draft07 {
 			t.Errorf("%s: $schema = %v", s.name, doc["$schema"])
 		}
@@ -366,14 +359,7 @@ func TestNoInferredFieldIsRequired(t *testing.T) {
 // only what the docs do not give from failing SCHEMA-001 as a violation.
 func TestInferredPropertiesAreMarked(t *testing.T) {
 	for _, s := range responseSchemas {
-		data, err := schemas.FS.ReadFile(s.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc map[string]any
-		if err := json.Unmarshal(data, &doc); err != nil {
-			t.Fatal(err)
-		}
+		doc, _ := schemaDoc(t, s.name)
 		var walk func(path string, v any)
 		walk = func(path string, v any) {
 			m, ok := v.(map[string]any)
@@ -447,4 +433,18 @@ func TestSchemaErrorsSayWhetherTheyRestOnAnInference(t *testing.T) {
 	if !inferredAt(map[string]any{"properties": map[string]any{"rate": map[string]any{InferredMark: "name"}}}, "", "required", "rate") {
 		t.Error("a missing property whose name is inferred is not marked inferred")
 	}
+}
+
+// schemaDoc is the embedded schema named name, decoded, and its bytes.
+func schemaDoc(t *testing.T, name string) (map[string]any, []byte) {
+	t.Helper()
+	data, err := schemas.FS.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc, data
 }
