@@ -164,7 +164,7 @@ func (c *Client) Post(ctx context.Context, path string, body any, opts ...Option
 	resp.Latency = max(resp.Latency-time.Duration(ctl.waited.Load()), 0)
 	resp.Exchange = c.capture(req, reqBody, &s, resp, int(ctl.retries.Load()))
 	resp.Err = redactErr(resp.Err)
-	if !(s.ifRecorded && resp.Exchange.ReplayMiss) {
+	if !s.ifRecorded || !resp.Exchange.ReplayMiss {
 		c.record(resp.Exchange)
 	}
 	return resp
@@ -179,9 +179,7 @@ func (c *Client) refused(req *http.Request, reqBody []byte, s *settings, err err
 	resp.Exchange = c.capture(req, reqBody, s, resp, 0)
 	resp.Exchange.Error = "not sent: " + resp.Exchange.Error
 	resp.Err = redactErr(resp.Err)
-	if !(s.ifRecorded && resp.Exchange.ReplayMiss) {
-		c.record(resp.Exchange)
-	}
+	c.record(resp.Exchange)
 	return resp
 }
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
-	"github.com/winston-conformance/winston-conformance/harness/schema"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
+	"github.com/winston-conformance/winston-conformance/harness/schema"
 )
 
 // maxExcerpt bounds a body excerpt in the report; the client already cuts
