@@ -288,6 +288,14 @@ func (t *T) observe(endpoint string, ok bool, expected string, resp *client.Resp
 		return
 	}
 	observed := Summary(resp)
+	if resp != nil && errors.Is(resp.Err, client.ErrBodyTooLarge) {
+		// The answer came, longer than the suite reads: its setting,
+		// not the target's answer, kept it from being judged.
+		t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed,
+			Facts: map[string]string{MaxBodyFact: "raise WINSTON_MAX_BODY to read answers this long"}})
+		t.keepDetail(endpoint, expected, observed, resp)
+		return
+	}
 	if judge5xx && resp != nil && resp.Err != nil && resp.Exchange.Unavailable && resp.Exchange.URL != "" && t.servesNow(resp) {
 		// No answer to a request that must be refused, from a path that
 		// answers its example at once: the connection failed on this
@@ -356,6 +364,10 @@ const SecondKeyRefusedFact = report.SecondKeyRefusedFact
 // certificate did not verify for an IP address WINSTON_BASE_URL names
 // (report.CertNameFact).
 const CertNameFact = report.CertNameFact
+
+// MaxBodyFact is the key of a failing finding's Facts that says an answer
+// was longer than WINSTON_MAX_BODY (report.MaxBodyFact).
+const MaxBodyFact = report.MaxBodyFact
 
 // guessFix is the fix a failing finding carries when a guess of the
 // catalogue, not the target, kept it from being judged; "" otherwise.

@@ -119,6 +119,11 @@ func CertificateRefused(errText string) bool {
 // the certificate's.
 const CertNameFact = "certName"
 
+// MaxBodyFact is the key of a failing finding's Facts that says an answer
+// was longer than WINSTON_MAX_BODY, the most of a body the suite reads:
+// not read, so not judged; the limit is the run's setting.
+const MaxBodyFact = "maxBody"
+
 // SecondKeyRefusedFact is the key of a failing finding's Facts that says
 // the target refused the second tenant's key (401 or 403) while it took
 // the first's: WINSTON_API_KEY_2 is probably wrong or rotated, which says
@@ -273,6 +278,12 @@ var (
 	hintCertName = setupHint{id: "cert-name",
 		reason: "not judged: WINSTON_BASE_URL names the host by an IP address its certificate does not list",
 		text:   "WINSTON_BASE_URL names the host by an IP address, and its certificate is issued for a name: set WINSTON_BASE_URL to the host name the certificate names, and run again"}
+	// hintMaxBody has no marks: a check says so itself, through
+	// MaxBodyFact.
+	hintMaxBody = setupHint{id: "max-body",
+		reason: "not judged: an answer was longer than WINSTON_MAX_BODY, the most the suite reads",
+		text: "answers were longer than WINSTON_MAX_BODY (16 MiB unless set), the most of a body the suite reads, so they were not read and judged nothing: " +
+			"if your tenant's lists are that large, raise WINSTON_MAX_BODY (say 64MiB) and run again; an answer without end is no API's, and a raised limit will show it again"}
 	// hintSecondKey has no marks: AUTH-009 says so itself, through
 	// SecondKeyRefusedFact.
 	hintSecondKey = setupHint{id: "second-key",
@@ -302,7 +313,7 @@ var (
 		reason: "not judged: the answers do not carry a field the check reads, in the form or place it reads it (the field is only inferred)",
 		text: "the answers carried no field the check reads, in the form or place it reads it: " +
 			"the field is inferred, not documented; each failure names the field, where and in what form it was looked for, and what came, so if Winston writes it otherwise, tell the suite's maintainers, and run again"}
-	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintHTTPURLOnTLS, hintSecondKey, hintCertName, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
+	setupHints = []setupHint{hintUnknownCA, hintHTTPPort, hintHTTPURLOnTLS, hintSecondKey, hintCertName, hintMaxBody, hintUnknownHost, hintThinData, hintGuessedPath, hintUnreadableField}
 )
 
 // failureCause is what one failing finding failed on.
@@ -379,6 +390,7 @@ var factHints = []struct {
 	{HTTPURLOnTLSFact, &hintHTTPURLOnTLS},
 	{SecondKeyRefusedFact, &hintSecondKey},
 	{CertNameFact, &hintCertName},
+	{MaxBodyFact, &hintMaxBody},
 }
 
 func causeOf(f evidence.Finding, req *Requirement) (failureCause, *setupHint) {

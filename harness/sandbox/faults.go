@@ -321,7 +321,7 @@ var registry = []Fault{
 	newFault(faultNoTableNoNumber, "behaviour", `an unpaid noTable order gets 200 with number "noTable" instead of a 6-character number`, "ORDER-003"),
 	newFault(faultNoTableFixedNumber, "behaviour", `every unpaid noTable order gets 200 with the same table number "100000" (6 characters, but not random)`, "ORDER-003"),
 	newFault(faultOrderNoValidation, "behaviour", "an order without number is placed", "ORDER-004"),
-	newFault(variantStatus422, FamilyCorrect, "a malformed body and a bad list query (limit, filter, window) get 422 instead of 400; create order and an unknown sort field keep 400"),
+	newFault(variantStatus422, FamilyCorrect, "a malformed body and a bad list query (limit, filter, window, an unknown sort field) get 422 instead of 400; create order keeps 400"),
 	newFault(variantCappedLimit, FamilyCorrect, fmt.Sprintf("a limit over 1000 is served as 1000 instead of refused, on a tenant with %d bills a day, so that the cap shows", manyBillsPerDay)),
 	newFault(variantUnstableTies, FamilyCorrect, "bills carry createdAt in whole hours, so many tie, and a query with skip orders ties by _id descending instead of ascending (a sort need not be stable)"),
 	newFault(variantProxyRedirectBody, FamilyCorrect, `the plain-HTTP redirect carries a web server's JSON note {"statusCode","error","message","path","timestamp"}, no API data`),

@@ -195,7 +195,7 @@ var faultProbes = map[string]faultProbe{
 	variantStatus422: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: bills, body: `{"limit":"5"}`}, 422) && hasStatus(h, call{path: bills, body: `{"limit":`}, 422) &&
 			hasStatus(h, call{path: "/api/v2/tables/order", body: `{"plan_id":"plan-main","paid":false}`}, 400) &&
-			hasStatus(h, call{path: bills, body: `{"sort":{"nope":1}}`}, 400)
+			hasStatus(h, call{path: bills, body: `{"sort":{"nope":1}}`}, 422)
 	}},
 	variantCappedLimit: {broken: func(h *harness) bool {
 		r := h.do(call{path: bills, body: `{"limit":1001}`})

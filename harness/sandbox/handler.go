@@ -297,10 +297,10 @@ func (s *Server) wait(r *http.Request, d time.Duration) bool {
 // checkContentType accepts application/json with any parameters
 // (charset=utf-8 is common); a missing or other type gets 415.
 // as422 turns a 400 into 422 with the correct variant correct-422-refusals,
-// except where the contract names 400: create order ("400 on validation")
-// and an unknown sort field (ERR-007's SHOULD).
+// except where the contract names 400: create order ("400 on validation").
+// An unknown sort field gets 422 too, which ERR-007's SHOULD takes.
 func (s *Server) as422(r *http.Request, e *apiError) *apiError {
-	if !s.faults.on(variantStatus422) || e.status != http.StatusBadRequest || r.URL.Path == "/api/v2/tables/order" || strings.HasPrefix(e.field, "sort") {
+	if !s.faults.on(variantStatus422) || e.status != http.StatusBadRequest || r.URL.Path == "/api/v2/tables/order" {
 		return e
 	}
 	c := *e
