@@ -39,7 +39,7 @@ func checkBusinessDayFilter(ctx SpecContext, t *T) {
 				return "", ok
 			}
 		}
-		filterHolds(ctx, t, ep, "businessDay", day, "businessDay", "equal to "+day, shows(day), func(v string) bool { return dayOf(v) == day })
+		filterHolds(ctx, t, ep, "businessDay", day, "businessDay", "equal to "+day, shows(day), func(v string) bool { return dayOf(v) == day }, readsDay)
 		if !ok {
 			continue
 		}
@@ -55,7 +55,7 @@ func checkBusinessDayFilter(ctx SpecContext, t *T) {
 				"set a large query or fixtures.businessDay in your catalogue (WINSTON_CATALOGUE) so that bills of both days are found", probe)
 			continue
 		}
-		filterHolds(ctx, t, ep, "businessDay", other, "businessDay", "equal to "+other, shows(other), func(v string) bool { return dayOf(v) == other })
+		filterHolds(ctx, t, ep, "businessDay", other, "businessDay", "equal to "+other, shows(other), func(v string) bool { return dayOf(v) == other }, readsDay)
 	}
 }
 
@@ -161,7 +161,7 @@ func sinceHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, since string, list
 	if err != nil {
 		Fail(fmt.Sprintf("fixtures.modifiedSince %q is not an RFC 3339 time: fix it in your catalogue", since))
 	}
-	return filterHolds(ctx, t, ep, "modifiedSince", since, "modifiedAt", "at or after "+since, listed, func(v string) bool { return atOrAfter(v, at) })
+	return filterHolds(ctx, t, ep, "modifiedSince", since, "modifiedAt", "at or after "+since, listed, func(v string) bool { return atOrAfter(v, at) }, readsTime)
 }
 
 // filterHolds lists bills with filter name = value and checks field on
@@ -169,7 +169,7 @@ func sinceHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, since string, list
 // that showed bills the filter must keep (the filter dropped them);
 // otherwise it proves nothing, and the spec fails as not judged, naming
 // the fixture to change.
-func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, field, rule string, listed seenBy, holds func(string) bool) ([]map[string]any, bool) {
+func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, field, rule string, listed seenBy, holds, reads func(string) bool) ([]map[string]any, bool) {
 	body := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil, "limit", 1000, name, value)
 	where := fmt.Sprintf("%s (%s %s)", ep.ID, name, value)
 	resp := t.Post(ctx, ep, body)
@@ -188,29 +188,50 @@ func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, fiel
 		}
 		return nil, false
 	}
+	// The field, and its form, are only inferred: a bill that writes it
+	// otherwise (a number of milliseconds, a time at an hour that may be
+	// the venue's midnight in UTC, ISO 8601 without the colon) or not at
+	// all breaks no documented rule, and is not judged by it.
 	readable := 0
 	for _, it := range items {
-		if _, ok := it[field].(string); ok {
+		if v, ok := it[field].(string); ok && reads(v) {
 			readable++
 		}
 	}
 	if readable == 0 {
-		// The field, or its form, is only inferred: an API that writes
-		// it otherwise (a number of milliseconds) or not at all breaks no
-		// documented rule, and the filter cannot be judged by it.
 		t.UnreadableField(where, fmt.Sprintf("every bill's %s %s", field, rule), field,
-			"the bills carry no "+field+" as a date or time string, which the check compares with the filter; the field and its form are inferred, not documented", resp)
+			"the bills carry no "+field+" in the form the check reads (a date, YYYY-MM-DD or its midnight, for businessDay; an RFC 3339 time for modifiedAt); the field and its form are inferred, not documented", resp)
 		return nil, false
 	}
 	var bad []string
 	for _, it := range items {
-		v, _ := it[field].(string)
+		v, ok := it[field].(string)
+		if !ok || !reads(v) {
+			continue
+		}
 		if !holds(v) {
 			bad = append(bad, fmt.Sprintf("%s has %s %q", idOf(it), field, v))
 		}
 	}
-	t.Observe(where, len(bad) == 0, fmt.Sprintf("every bill's %s %s (%d of %d break it%s)", field, rule, len(bad), len(items), example(bad)), resp)
+	unread := ""
+	if n := len(items) - readable; n > 0 {
+		unread = fmt.Sprintf("; %d more without a %s the check reads, not judged", n, field)
+	}
+	t.Observe(where, len(bad) == 0, fmt.Sprintf("every bill's %s %s (%d of %d break it%s%s)", field, rule, len(bad), readable, example(bad), unread), resp)
 	return items, len(bad) == 0
+}
+
+// readsDay is true for a business day the check reads: a date, or its
+// midnight (dayOf).
+func readsDay(v string) bool {
+	_, err := time.Parse(time.DateOnly, dayOf(v))
+	return err == nil
+}
+
+// readsTime is true for a modifiedAt the check reads: an RFC 3339 time.
+func readsTime(v string) bool {
+	_, err := time.Parse(time.RFC3339, v)
+	return err == nil
 }
 
 // dayOf reads a business day: an ISO date, or the date part of a
@@ -229,21 +250,16 @@ func dayOf(v string) string {
 
 // otherValue returns the smallest business day of field among items that
 // is not not, or "", as the filter takes it: a date. A bill that writes
-// its day as a time at another hour than midnight gives the query that
-// time's date (the query the suite sends must be one the API takes: a
-// time sent as the filter would be refused, and read as the API's fault);
-// the bills listed are then judged on what they write (dayOf).
+// its day otherwise (a time at another hour than midnight, which may be
+// the venue's midnight in UTC) names no day the check can query.
 func otherValue(items []map[string]any, field, not string) string {
 	best := ""
 	for _, it := range items {
 		v, _ := it[field].(string)
-		v = dayOf(v)
-		if len(v) > 10 && v[10] == 'T' {
-			if _, err := time.Parse(time.RFC3339Nano, v); err == nil {
-				v = v[:10]
-			}
+		if !readsDay(v) {
+			continue
 		}
-		if v != "" && v != not && (best == "" || v < best) {
+		if v = dayOf(v); v != not && (best == "" || v < best) {
 			best = v
 		}
 	}

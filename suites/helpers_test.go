@@ -375,11 +375,22 @@ func TestBusinessDayMayBeAMidnightTime(t *testing.T) {
 	if got := otherValue(items, "businessDay", "2026-11-20"); got != "2026-11-19" {
 		t.Errorf("otherValue = %q, want the date 2026-11-19", got)
 	}
-	// A day written as a time at noon is queried as its date: the filter
-	// takes a date, and a time sent as one would be refused.
-	noon := []map[string]any{{"businessDay": "2026-11-20T12:00:00Z"}, {"businessDay": "2026-11-18T12:00:00Z"}}
-	if got := otherValue(noon, "businessDay", "2026-11-20"); got != "2026-11-18" {
-		t.Errorf("otherValue of noon times = %q, want the date 2026-11-18", got)
+	// A day written as a time at another hour (maybe the venue's midnight
+	// in UTC) names no day to query: never sent as a filter, nor cut to a
+	// UTC date that may be the day before.
+	venue := []map[string]any{{"businessDay": "2026-11-19T23:00:00.000Z"}, {"businessDay": "2026-11-17T23:00:00.000Z"}}
+	if got := otherValue(venue, "businessDay", "2026-11-20"); got != "" {
+		t.Errorf("otherValue of non-midnight times = %q, want none", got)
+	}
+	for v, want := range map[string]bool{"2026-11-20": true, "2026-11-20T00:00:00Z": true, "2026-11-19T23:00:00.000Z": false, "20 Nov": false, "": false} {
+		if readsDay(v) != want {
+			t.Errorf("readsDay(%q) = %v", v, !want)
+		}
+	}
+	for v, want := range map[string]bool{"2026-11-20T04:37:58Z": true, "2026-11-20T04:37:58.000+01:00": true, "2026-11-20T04:37:58.000+0000": false, "": false} {
+		if readsTime(v) != want {
+			t.Errorf("readsTime(%q) = %v", v, !want)
+		}
 	}
 }
 

@@ -291,7 +291,8 @@ var registry = []Fault{
 	newFault(faultDropRequiredField, "schemas", `bills lose the required "total" field`, "SCHEMA-001"),
 	newFault(faultNumberAsString, "schemas", `bill "total" is sent as a string ("12.50")`, "SCHEMA-001"),
 	newFault(faultOpenBillsNullTotal, "schemas", `bills of today's (still open) business day carry "total": null; the examples list none of them`, "SCHEMA-001"),
-	newFault(faultBillsNoonBusinessDay, "schemas", `bills carry businessDay as a timestamp at noon ("2026-11-20T12:00:00Z"): neither a date nor its midnight (that a bill has the field, and its form, are inferred: SCHEMA-001 shows it without judging it)`, "BILL-003"),
+	catalogueGuess(newFault(faultBillsNoonBusinessDay, "schemas", `bills carry businessDay as a timestamp at noon ("2026-11-20T12:00:00Z"): neither a date nor its UTC midnight, so no day the check reads (it may be a venue's midnight in another zone); `+
+		"the field and its form are inferred: BILL-003 must be a configuration error naming the form it reads, never a violation, and SCHEMA-001 shows it without judging it", "BILL-003")),
 	newFault(faultIgnoreLimit, "schemas", "limit is ignored (answers hold up to 100 items)", "LIST-001"),
 	newFault(faultDefaultLimit50, "schemas", "the default page size is 50", "LIST-002"),
 	newFault(faultIgnoreSkip, "schemas", "skip is ignored", "LIST-003"),
