@@ -145,6 +145,13 @@ func errorChecks() map[string]Check {
 // provocation got a 4xx gave no body to read, and that is a violation: the
 // rule cannot have held where it was never seen.
 func checkErrorBodies(ctx SpecContext, t *T) {
+	// A route that is not there: the router's refusal, with the key.
+	route := t.API.Post(ctx, unknownRoute, map[string]any{})
+	if route.Err == nil && route.Status >= 400 && route.Status <= 499 {
+		t.Observe(unknownRoute, explains(route.Body), "a body that explains the "+strconv.Itoa(route.Status)+" in words (text, or a JSON string value)", route)
+	} else {
+		t.NotJudged(unknownRoute, "a 4xx to read", route, "not a 4xx: ERR-004 judges its status")
+	}
 	t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
 		provocations := []struct {
 			what string
@@ -153,6 +160,16 @@ func checkErrorBodies(ctx SpecContext, t *T) {
 			{"no credentials", t.Post(ctx, ep, ep.Request, client.WithAuth(client.AuthNone))},
 			{"malformed JSON", t.Post(ctx, ep, nil, client.WithRawBody([]byte(malformedJSON)))},
 			{"GET", t.Post(ctx, ep, nil, client.WithMethod(http.MethodGet))},
+		}
+		if !ep.Mutating && !catalogue.CreatesData(ep.Path) {
+			// A refusal of a field's value, which a validation layer
+			// writes (the others come from the auth layer, the JSON
+			// parser and the router). Never to an order route: a
+			// server that ignores the field would place an order.
+			provocations = append(provocations, struct {
+				what string
+				resp *client.Response
+			}{`limit "5"`, t.Post(ctx, ep, With(ep.Request, "limit", "5"))})
 		}
 		read := 0
 		var got []string
@@ -167,7 +184,7 @@ func checkErrorBodies(ctx SpecContext, t *T) {
 			t.Observe(where, explains(p.resp.Body), "a body that explains the "+strconv.Itoa(p.resp.Status)+" in words (text, or a JSON string value)", p.resp)
 		}
 		if read == 0 {
-			t.Observe(ep.ID, false, "at least one 4xx body to judge: none of no credentials, malformed JSON and GET got a 4xx ("+strings.Join(got, "; ")+")", provocations[0].resp)
+			t.Observe(ep.ID, false, "at least one 4xx body to judge: none of no credentials, malformed JSON, GET and a bad field value got a 4xx ("+strings.Join(got, "; ")+")", provocations[0].resp)
 		}
 	})
 }

@@ -104,6 +104,7 @@ const (
 	faultUnknownRoute200         = "unknown-route-200"
 	faultUnknownPlan200          = "unknown-plan-200"
 	faultEmptyErrorBody          = "empty-error-body"
+	faultEmptyValidationBody     = "empty-validation-error-body"
 	faultIgnoreUnknownSort       = "ignore-unknown-sort"
 	fault429NoRetryAfter         = "429-no-retry-after"
 	faultDropRequiredField       = "drop-required-field"
@@ -286,6 +287,7 @@ var registry = []Fault{
 	newFault(faultUnknownPlan200, "errors", "an order on an unknown plan is placed", "ERR-005"),
 	newFault(faultUnknownPlanNewTable, "errors", "an unknown plan is refused on an existing table, but a new table number is created on it and the order placed", "ERR-005"),
 	newFault(faultEmptyErrorBody, "errors", "every 4xx has an empty body", "ERR-006", "AUTH-008"),
+	newFault(faultEmptyValidationBody, "errors", "a request refused for a field's value (a limit sent as a string, a missing filter) gets a 4xx with an empty body; refusals of credentials, malformed JSON, a method or a route still explain themselves", "ERR-006"),
 	newFault(faultIgnoreUnknownSort, "errors", "unknown sort fields are ignored", "ERR-007"),
 	newFault(fault429NoRetryAfter, "errors", "a 5 req/s cap per key is on (unless a lower one is set) and 429 carries no Retry-After", "ERR-008"),
 	newFault(faultDropRequiredField, "schemas", `bills lose the required "total" field`, "SCHEMA-001"),

@@ -279,6 +279,10 @@ var faultProbes = map[string]faultProbe{
 		return hasStatus(h, call{path: orderPath, body: `{"number":12,"plan_id":"plan-does-not-exist","paid":false}`}, 404) &&
 			hasStatus(h, call{path: orderPath, body: `{"number":98765,"plan_id":"plan-does-not-exist","paid":false}`}, 200)
 	}},
+	faultEmptyValidationBody: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"limit":"5"}`})
+		return r.status == 400 && len(r.body) == 0 && hasStatus(h, call{path: bills, auth: "-"}, 401) && len(h.do(call{path: bills, auth: "-"}).body) > 0
+	}},
 	faultEmptyErrorBody: {broken: func(h *harness) bool {
 		a, b, c := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"}), h.do(call{path: bills, auth: "-"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) == 0 && c.status == 401 && len(c.body) == 0

@@ -367,7 +367,7 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	if s.refusalAs200(w, e.status) {
 		return
 	}
-	if e.status >= 400 && e.status < 500 && s.faults.on(faultEmptyErrorBody) {
+	if e.status >= 400 && e.status < 500 && (s.faults.on(faultEmptyErrorBody) || e.field != "" && s.faults.on(faultEmptyValidationBody)) {
 		writeBytes(w, e.status, "", nil)
 		return
 	}
