@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -187,5 +188,39 @@ func TestANoRouteControlReplaysAsRecorded(t *testing.T) {
 	}
 	if rep.Status != rec.Status || !notJudged(rep) {
 		t.Errorf("replay: ERR-001 %s (categories unjudged: %v), recorded %s with categories unjudged", rep.Status, notJudged(rep), rec.Status)
+	}
+}
+
+// A server that ignores skip, on data whose first items all tie on the
+// sort field, cannot be seen ignoring it: LIST-003 says it could not judge,
+// never that skip holds.
+func TestSkipOnTiedDataIsNotJudged(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	tied := regexp.MustCompile(`"createdAt":"[^"]*"`)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		var body map[string]any
+		if json.Unmarshal(raw, &body) == nil {
+			delete(body, "skip")
+			raw, _ = json.Marshal(body)
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(raw)), int64(len(raw))
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, r)
+		out := tied.ReplaceAll(rec.Body.Bytes(), []byte(`"createdAt":"2026-11-20T00:00:00Z"`))
+		for k, v := range rec.Header() {
+			if k != "Content-Length" {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(out)
+	})
+	url, ca := tlsTarget(t, h)
+	env := liveEnv(srv, "", "")
+	env[config.EnvBaseURL], env[config.EnvCAFile] = url, ca
+	r := runSuite(t, env, focus("LIST-003"))
+	if req := r.requirement(t, "LIST-003"); req.Status == report.StatusPassed {
+		t.Errorf("LIST-003 passed a server that ignores skip on tied data: %s", req.Reason)
 	}
 }
