@@ -28,6 +28,29 @@ func finish(doc *Document, cat *catalogue.Catalogue, profile *Profile, all []evi
 		attempted += 1 + ex.Repeats
 	}
 	doc.Summary = summarize(doc, runUnavailable, attempted)
+	if note := keptCassettesNote(doc); note != "" {
+		doc.Run.Problems = append(doc.Run.Problems, note)
+	}
+}
+
+// keptCassettesNote says, for a recording, which checks' cassettes were
+// not rewritten (only a passed check's is), or "": a replay after it
+// answers them from the earlier recording.
+func keptCassettesNote(doc *Document) string {
+	if doc.Mode != "record" {
+		return ""
+	}
+	var ids []string
+	for _, r := range doc.Requirements {
+		if r.Status != StatusPassed && r.Status != StatusNotRun && !strings.HasPrefix(r.Reason, NotSelectedReason) {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("record: the cassettes of %s were not rewritten (only a check that passed replaces its cassette), so a replay answers them from the earlier recording, or misses where there was none",
+		joinCapped(ids, 10))
 }
 
 func countRequirements(reqs []Requirement) Counts {

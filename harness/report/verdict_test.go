@@ -230,3 +230,14 @@ func TestALiveRunAgainstThisMachineIsNotValidForSubmission(t *testing.T) {
 		t.Errorf("a dirty suite against a real host: %s: %s", g.Verdict, g.Reason)
 	}
 }
+
+// A recording names the checks whose cassettes it kept from before.
+func TestARecordingNamesTheCassettesItKept(t *testing.T) {
+	run := liveRun()
+	run.Mode = "record"
+	failing := fakeSpec{text: "AUTH-002 a missing Authorization header gets 401", state: types.SpecStateFailed, msg: "bills: expected 401, got 200"}
+	doc := Build(ginkgoReport(t, append(allPassing("AUTH-002"), failing)...), testCatalogue(t), run, nil, nil)
+	if p := strings.Join(doc.Run.Problems, "\n"); !strings.Contains(p, "cassettes of AUTH-002 were not rewritten") {
+		t.Errorf("problems: %q", doc.Run.Problems)
+	}
+}
