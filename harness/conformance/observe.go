@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"mime"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -73,6 +75,9 @@ func (t *T) Each(ctx context.Context, eps []catalogue.Endpoint, fn func(ep catal
 // judged as Expect4xx judges it: when the path still serves, the 5xx was
 // this bad request's.
 func (t *T) ExpectStatus(endpoint string, resp *client.Response, want ...int) bool {
+	if judged, ok := t.statusOfALongAnswer(endpoint, statusList(want), resp, slices.Contains(want, resp.Status)); judged {
+		return ok
+	}
 	ok := resp.Err == nil && slices.Contains(want, resp.Status)
 	refusal := len(want) > 0
 	for _, w := range want {
@@ -91,9 +96,34 @@ func (t *T) ExpectStatus(endpoint string, resp *client.Response, want ...int) bo
 // the others. Where the path has not answered otherwise, it is an outage,
 // not judged, as in Observe.
 func (t *T) Expect4xx(endpoint string, resp *client.Response, what string) bool {
+	expected := "a 4xx for " + what + " (never 2xx, never 5xx)"
+	if judged, ok := t.statusOfALongAnswer(endpoint, expected, resp, resp.Status >= 400 && resp.Status < 500); judged {
+		return ok
+	}
 	ok := resp.Err == nil && resp.Status >= 400 && resp.Status < 500
-	t.observe(endpoint, ok, "a 4xx for "+what+" (never 2xx, never 5xx)", resp, true)
+	t.observe(endpoint, ok, expected, resp, true)
 	return ok
+}
+
+// statusOfALongAnswer judges the status of an answer whose body was longer
+// than WINSTON_MAX_BODY (and so not read): a check of the status alone
+// needs no body, and a wrong status is a violation whatever the body.
+// judged is false for any other answer, and for an outage's or a
+// throttling status, which observe judges as it always does.
+func (t *T) statusOfALongAnswer(endpoint, expected string, resp *client.Response, statusOK bool) (judged, ok bool) {
+	if resp == nil || resp.Status == 0 || !errors.Is(resp.Err, client.ErrBodyTooLarge) {
+		return false, false
+	}
+	switch resp.Status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return false, false
+	}
+	observed := Summary(resp)
+	t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed, OK: statusOK})
+	if !statusOK {
+		t.keepDetail(endpoint, expected, observed, resp)
+	}
+	return true, statusOK
 }
 
 func statusList(want []int) string {
@@ -109,12 +139,15 @@ func Summary(resp *client.Response) string {
 	if resp == nil {
 		return "no request"
 	}
-	if resp.Err != nil {
+	if resp.Err != nil && (resp.Status == 0 || !errors.Is(resp.Err, client.ErrBodyTooLarge)) {
 		return evidence.NoAnswerPrefix + redactor().String(resp.Err.Error())
 	}
 	s := strconv.Itoa(resp.Status)
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		s += " (" + ct + ")"
+	}
+	if resp.Err != nil {
+		s += "; its body, longer than WINSTON_MAX_BODY, was not read"
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/pem"
 	"net"
 	"net/http"
@@ -256,5 +257,27 @@ func TestWrongAnswersAreContractViolations(t *testing.T) {
 				tc.check(t)
 			}
 		})
+	}
+}
+
+// A wrong status is a violation whatever the length of the body that came
+// with it: a 200 to a request without credentials, longer than
+// WINSTON_MAX_BODY, fails AUTH-002 and is no setup matter.
+func TestALongAnswerWithAWrongStatusIsAViolation(t *testing.T) {
+	big := bytes.Repeat([]byte("x"), 8<<10)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("Authorization") == "" {
+			_, _ = w.Write(big)
+			return
+		}
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+	})
+	url, ca := tlsTarget(t, h)
+	env := hostileEnv(t, url, ca)
+	env[config.EnvMaxBody] = "2KiB"
+	r := runSuite(t, env, focus("AUTH-002"))
+	if req := r.requirement(t, "AUTH-002"); req.Classification != report.ClassContractViolation {
+		t.Errorf("AUTH-002: %s: %s", req.Classification, req.Reason)
 	}
 }
