@@ -91,13 +91,26 @@ func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 		if !ok {
 			continue
 		}
-		var times []string
+		// The distinct instants of the modifiedAt values the check reads,
+		// in time order (offsets differ, so text order is not time order).
+		// Each is sent as the bill wrote it.
+		type instant struct {
+			at   time.Time
+			text string
+		}
+		var instants []instant
 		for _, it := range items {
-			if v, _ := it["modifiedAt"].(string); v != "" && !slices.Contains(times, v) {
-				times = append(times, v)
+			v, _ := it["modifiedAt"].(string)
+			at, err := time.Parse(time.RFC3339, v)
+			if err == nil && !slices.ContainsFunc(instants, func(i instant) bool { return i.at.Equal(at) }) {
+				instants = append(instants, instant{at, v})
 			}
 		}
-		slices.Sort(times)
+		slices.SortFunc(instants, func(a, b instant) int { return a.at.Compare(b.at) })
+		times := make([]string, len(instants))
+		for i, in := range instants {
+			times[i] = in.text
+		}
 		// Three values leave one before and one after the middle, so the
 		// second answer is judged on bills it must drop and bills it
 		// must keep, whether "at or after" is read inclusively or not.

@@ -118,6 +118,10 @@ func buildCoverage(cat *catalogue.Catalogue, reqs []Requirement, profile *Profil
 	}
 	sort.SliceStable(cov.Endpoints, func(i, j int) bool { return cov.Endpoints[i].InProfile && !cov.Endpoints[j].InProfile })
 	cov.Endpoints = append(cov.Endpoints, CoverageEndpoint{ID: HostRow, Title: "Host-level checks (no endpoint)", Path: "", InProfile: profile != nil})
+	known := map[string]bool{}
+	for _, e := range cat.Endpoints {
+		known[e.ID] = true
+	}
 	for _, ep := range cov.Endpoints {
 		row := make([]Cell, len(cov.Families))
 		for j, fam := range cov.Families {
@@ -129,7 +133,7 @@ func buildCoverage(cat *catalogue.Catalogue, reqs []Requirement, profile *Profil
 					continue
 				}
 				cell.Requirements = append(cell.Requirements, r.ID)
-				st, reason := statusOn(r, ep.ID)
+				st, reason := statusOn(r, ep.ID, known)
 				if rank := cellRank(r, st); rank > worst {
 					worst = rank
 					cell.Status, cell.Classification, cell.Advisory, cell.Throttled = st, "", false, false
@@ -164,17 +168,23 @@ func covers(r Requirement, endpoint string) bool {
 // an endpoint the check passed over (a finding with the fact "skipped", as
 // for mutating calls on a production host) is skipped there, and when a
 // failed check's findings on an endpoint all held, that endpoint passed.
-func statusOn(r Requirement, endpoint string) (string, string) {
+//
+// A failing finding on no catalogue endpoint (ERR-006's unknown route)
+// fails every cell of its requirement: it belongs to none, and must show.
+func statusOn(r Requirement, endpoint string, known map[string]bool) (string, string) {
 	if r.Status == StatusSkipped || r.Status == StatusNotRun {
 		return r.Status, r.Reason
 	}
-	seen, exercised, bad, anyEndpoint := false, false, false, false
+	seen, exercised, bad, anyEndpoint, elsewhereBad := false, false, false, false, false
 	skippedWhy, unjudgedWhy := "", ""
 	for _, f := range r.Evidence.Findings {
 		if f.Endpoint == "" {
 			continue
 		}
 		anyEndpoint = true
+		if id, _, _ := strings.Cut(f.Endpoint, " "); !known[id] && !f.OK {
+			elsewhereBad = true
+		}
 		if f.Endpoint != endpoint && !strings.HasPrefix(f.Endpoint, endpoint+" ") {
 			continue
 		}
@@ -200,7 +210,7 @@ func statusOn(r Requirement, endpoint string) (string, string) {
 		return StatusNotJudged, unjudgedWhy
 	case r.Status != StatusFailed && r.Status != StatusKnownIssue:
 		return r.Status, r.Reason
-	case anyEndpoint && exercised && !bad:
+	case anyEndpoint && exercised && !bad && !elsewhereBad:
 		return StatusPassed, ""
 	}
 	return r.Status, r.Reason

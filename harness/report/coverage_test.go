@@ -100,3 +100,18 @@ func TestCoverageCellsSayNotJudgedAndSetup(t *testing.T) {
 		t.Errorf("a configuration error's cell reads %q (%s)", cellLabel(setup), cellCSS(setup))
 	}
 }
+
+// A failure on a path that is no catalogue endpoint (ERR-006's unknown
+// route) shows in the requirement's cells: it belongs to none of them.
+func TestCoverageShowsAFailureOnNoCatalogueEndpoint(t *testing.T) {
+	s := fakeSpec{text: "AUTH-001 a valid token is accepted", state: types.SpecStateFailed, msg: "1 violation(s)",
+		exchanges: []evidence.Exchange{answer("/api/v2/bills", 200, "[]", time.Millisecond)},
+		findings: []evidence.Finding{
+			{Endpoint: "bills", Expected: "200", Observed: "200", OK: true},
+			{Endpoint: "/api/v2/conformance-check/no-such-route", Expected: "a body that explains", Observed: "404", OK: false},
+		}}
+	d := Build(ginkgoReport(t, append(allPassing("AUTH-001"), s)...), testCatalogue(t), liveRun(), nil, nil)
+	if c := cellOf(t, d, "bills", "auth"); c.Status != StatusFailed {
+		t.Errorf("bills/auth = %+v, want the requirement's failure shown", c)
+	}
+}
