@@ -102,7 +102,7 @@ func redactedExcerpt(body []byte) string {
 	// leaves a part no redactor knows, and a window cut first would let
 	// redaction, which shortens, pull text past the window into view.
 	// Bytes never writes to what it is given, so body needs no copy.
-	return evidence.Excerpt(redact.Global().Bytes(body), ExcerptLen)
+	return evidence.MarkedExcerpt(redact.Global().Bytes(body), ExcerptLen)
 }
 
 // unavailable says whether an exchange tells nothing about the contract: the

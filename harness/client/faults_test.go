@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"io"
 	"net"
 	"net/http"
@@ -210,7 +211,7 @@ func TestAGigabyteBodyIsCutAtMaxBody(t *testing.T) {
 	if w := written.Load(); w > 256<<20 {
 		t.Errorf("the server wrote %d bytes: the client kept reading", w)
 	}
-	if len(resp.Exchange.ResponseBody) > ExcerptLen || resp.Exchange.ResponseBytes <= 1<<20 {
+	if len(resp.Exchange.ResponseBody) > ExcerptLen+len(evidence.CutMark) || !strings.HasSuffix(resp.Exchange.ResponseBody, evidence.CutMark) || resp.Exchange.ResponseBytes <= 1<<20 {
 		t.Errorf("exchange excerpt %d bytes, total %d", len(resp.Exchange.ResponseBody), resp.Exchange.ResponseBytes)
 	}
 	if _, err := resp.JSON(); err == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"io"
 	"net/http"
 	"net/url"
@@ -98,9 +99,10 @@ func TestExcerptRedactsBeforeCutting(t *testing.T) {
 	// prefix the redactor cannot recognise.
 	body := strings.Repeat("x", ExcerptLen-5) + planted + strings.Repeat("y", 100)
 	got := redactedExcerpt([]byte(body))
-	if len(got) > ExcerptLen {
-		t.Errorf("excerpt is %d bytes", len(got))
+	if len(got) > ExcerptLen+len(evidence.CutMark) || !strings.HasSuffix(got, evidence.CutMark) {
+		t.Errorf("excerpt is %d bytes, ending %q: want at most %d and the cut marked", len(got), got[max(len(got)-12, 0):], ExcerptLen)
 	}
+	got = strings.TrimSuffix(got, evidence.CutMark)
 	if strings.Contains(got, "PLANT") {
 		t.Errorf("a prefix of the key survived: %q", got[len(got)-20:])
 	}

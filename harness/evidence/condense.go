@@ -34,8 +34,8 @@ func Condense(ex []Exchange) []Exchange {
 			}
 			first[key] = len(out)
 		}
-		e.RequestBody = Excerpt([]byte(e.RequestBody), PassedExcerptLen)
-		e.ResponseBody = Excerpt([]byte(e.ResponseBody), PassedExcerptLen)
+		e.RequestBody = MarkedExcerpt([]byte(e.RequestBody), PassedExcerptLen)
+		e.ResponseBody = MarkedExcerpt([]byte(e.ResponseBody), PassedExcerptLen)
 		out = append(out, e)
 	}
 	return out
@@ -52,6 +52,19 @@ func foldKey(e Exchange) (string, bool) {
 // Latencies are the latencies of e and of the exchanges folded into it.
 func (e Exchange) Latencies() []time.Duration {
 	return append([]time.Duration{e.Latency}, e.RepeatLatencies...)
+}
+
+// CutMark ends an excerpt shorter than the body it was cut from, so that
+// a reader never takes the cut for a truncated answer.
+const CutMark = " … (cut)"
+
+// MarkedExcerpt is Excerpt, with CutMark after it when s was longer than n
+// (a body cut before, and so marked, loses its mark to the new one).
+func MarkedExcerpt(s []byte, n int) string {
+	if len(s) <= n {
+		return string(s)
+	}
+	return Excerpt(s, n) + CutMark
 }
 
 // Excerpt is the first n bytes of s (all of s when shorter) as valid

@@ -45,8 +45,8 @@ func TestCondenseFoldsRepeatsAndKeepsTheirLatencies(t *testing.T) {
 	if len(lat) != 4 || lat[0] != time.Millisecond || lat[3] != 4*time.Millisecond {
 		t.Errorf("latencies of the folded exchanges lost: %v", lat)
 	}
-	if len(got[0].ResponseBody) != PassedExcerptLen || got[0].ResponseBytes != 3000 {
-		t.Errorf("body not cut to %d bytes, or the full length lost: %d, %d", PassedExcerptLen, len(got[0].ResponseBody), got[0].ResponseBytes)
+	if len(got[0].ResponseBody) != PassedExcerptLen+len(CutMark) || !strings.HasSuffix(got[0].ResponseBody, CutMark) || got[0].ResponseBytes != 3000 {
+		t.Errorf("body not cut to %d bytes and marked, or the full length lost: %d, %d", PassedExcerptLen, len(got[0].ResponseBody), got[0].ResponseBytes)
 	}
 }
 

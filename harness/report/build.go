@@ -443,7 +443,7 @@ func cut(s string, n int) string {
 	for n > 0 && !isRuneStart(s[n]) {
 		n--
 	}
-	return s[:n] + " … (cut)"
+	return s[:n] + evidence.CutMark
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -176,23 +176,10 @@ func (w *rowWriter) exchange(ex evidence.Exchange) {
 	}
 	if ex.ResponseBody != "" {
 		w.raw(`<pre>response: `)
-		e(ex.ResponseBody + excerptNote(ex))
+		e(ex.ResponseBody)
 		w.raw(`</pre>`)
 	}
 	w.raw("\n")
-}
-
-// excerptNote says, after a response excerpt shorter than the answer,
-// that the report shows its start only, so a cut is not read as the
-// truncated JSON a check would fail.
-func excerptNote(ex evidence.Exchange) string {
-	// Excerpts are cut at 512 bytes or more, and redaction changes a
-	// body's length by a few bytes a key: a short body, or one a little
-	// shorter than the answer, was not cut.
-	if len(ex.ResponseBody) < 500 || ex.ResponseBytes-len(ex.ResponseBody) <= 64 {
-		return ""
-	}
-	return fmt.Sprintf(" … (the first %d of %d bytes: the report keeps an excerpt)", len(ex.ResponseBody), ex.ResponseBytes)
 }
 
 // headers writes formatHeaders(h), escaped: escaping works byte by byte,

@@ -129,7 +129,7 @@ func mdExchange(b *strings.Builder, ex evidence.Exchange) {
 		b.WriteString(fence("request: " + ex.RequestBody))
 	}
 	if ex.ResponseBody != "" {
-		b.WriteString(fence("response: " + ex.ResponseBody + excerptNote(ex)))
+		b.WriteString(fence("response: " + ex.ResponseBody))
 	}
 }
 
