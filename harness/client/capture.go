@@ -45,6 +45,11 @@ func (c *Client) capture(req *http.Request, reqBody []byte, s *settings, resp *R
 		Replayed:        s.replayed,
 		Cassette:        redactString(s.cassette),
 	}
+	if resp.Truncated && !strings.HasSuffix(e.ResponseBody, evidence.CutMark) {
+		// Cut at WINSTON_MAX_BODY before the excerpt's own cut: marked
+		// all the same.
+		e.ResponseBody += evidence.CutMark
+	}
 	if resp.Truncated {
 		// The rest was never read: the announced length if there is
 		// one, else at least one byte past the cut.

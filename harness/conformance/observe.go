@@ -115,7 +115,9 @@ func (t *T) statusOfALongAnswer(endpoint, expected string, resp *client.Response
 		return false, false
 	}
 	switch resp.Status {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusNotFound:
+		// An outage, throttling, or a 404 that may say the path is no
+		// route at all (which observe asks): not judged here.
 		return false, false
 	}
 	observed := Summary(resp)

@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"encoding/pem"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
+	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -279,5 +281,59 @@ func TestALongAnswerWithAWrongStatusIsAViolation(t *testing.T) {
 	r := runSuite(t, env, focus("AUTH-002"))
 	if req := r.requirement(t, "AUTH-002"); req.Classification != report.ClassContractViolation {
 		t.Errorf("AUTH-002: %s: %s", req.Classification, req.Reason)
+	}
+}
+
+// padded answers every request carrying key with its answer followed by n
+// spaces (still the same JSON), and 404s of n bytes at path.
+func padded(h http.Handler, key string, n int, path string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if path != "" && r.URL.Path == path {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write(bytes.Repeat([]byte("n"), n))
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			if k != "Content-Length" {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		if key != "" && strings.Contains(r.Header.Get("Authorization"), key) {
+			_, _ = w.Write(bytes.Repeat([]byte(" "), n))
+		}
+	})
+}
+
+// Answers longer than WINSTON_MAX_BODY are never judged as what they are
+// not: the second tenant's long answer is no isolation violation, a long
+// 404 at a path that is no route is no refusal, and every excerpt of a cut
+// answer is marked.
+func TestLongAnswersAreJudgedForWhatTheyAre(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	url, ca := tlsTarget(t, padded(srv.Handler(), sandbox.DefaultKey2, 64<<10, "/api/v2/list/bills"))
+	env := liveEnv(srv, "", "")
+	env[config.EnvBaseURL], env[config.EnvCAFile], env[config.EnvMaxBody] = url, ca, "48KiB"
+	r := runSuite(t, env, focus("AUTH-009", "ERR-001"))
+	if req := r.requirement(t, "AUTH-009"); req.Classification == report.ClassContractViolation {
+		t.Errorf("AUTH-009 failed as a violation on the second tenant's long answer: %s", req.Reason)
+	}
+	if req := r.requirement(t, "ERR-001"); req.Status == report.StatusPassed {
+		for _, f := range req.Evidence.Findings {
+			if strings.HasPrefix(f.Endpoint, "list-bills") && f.OK && f.Facts[report.NotJudgedFact] == "" {
+				t.Errorf("ERR-001 took a long 404 at a path that is no route for a refusal: %+v", f)
+			}
+		}
+	}
+	for _, id := range []string{"AUTH-009", "ERR-001"} {
+		for _, ex := range r.requirement(t, id).Evidence.Exchanges {
+			if ex.ResponseBytes > 48<<10 && !strings.HasSuffix(ex.ResponseBody, evidence.CutMark) {
+				t.Errorf("%s: an answer cut at WINSTON_MAX_BODY is shown unmarked (%d bytes)", id, ex.ResponseBytes)
+			}
+		}
 	}
 }
