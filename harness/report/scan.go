@@ -209,11 +209,12 @@ func PrepareScan(secrets []string) {
 }
 
 // newScanner builds the needles of secrets (the keys as given to the
-// redactor, redact.Redactor.Keys): each as is and inside a Token header,
-// its base64, escaped and transformed forms, those forms' own escaped and
-// transformed forms (a Basic header's base64 with "/" escaped, or shouted
-// with the rest of a message), and the loose patterns of the key and its
-// base64 forms.
+// redactor, redact.Redactor.Keys): each key as is and inside a Token
+// header; then, for the key and each of its base64 and escaped forms (the
+// forms the redactor registers), that form, its own base64, escaped and
+// transformed forms, and its loose pattern. So a Basic header's base64
+// with "/" escaped, a JSON error quoted inside another JSON string, or a
+// form shouted with the rest of a message are all found.
 func newScanner(secrets []string) *scanner {
 	sc := &scanner{}
 	seen := map[string]bool{}
@@ -224,49 +225,50 @@ func newScanner(secrets []string) *scanner {
 		seen[text] = true
 		sc.needles = append(sc.needles, needle{kind: kind, fp: fp, text: []byte(text)})
 	}
-	addLoose := func(fp, secret string) {
-		if l := redact.NewLoose(secret); l != nil {
-			// Escapes an encoder applied to some of the signs and not
-			// others (\u002B beside a bare "/"), found around the run
-			// of letters and digits that none of them changes.
-			sc.needles = append(sc.needles, needle{kind: "escaped", fp: fp, text: []byte(l.Anchor()), loose: l, span: l.MaxLen()})
+	escapedKind := func(secret, form string) string {
+		if form == url.QueryEscape(secret) || form == url.PathEscape(secret) {
+			return "url-encoded"
 		}
+		return "escaped"
 	}
 	for _, s := range secrets {
 		if len(s) < redact.MinSecretLen {
 			continue
 		}
 		fp := KeyFingerprint(s)
-		add("secret", fp, s)
 		// A pattern of a key that is not valid UTF-8 does not compile
 		// (and the error would quote the key): the key as is, a needle
 		// of its own, is found all the same.
 		if re, err := regexp.Compile(`Token\s+\S*@` + regexp.QuoteMeta(s)); err == nil {
 			sc.needles = append(sc.needles, needle{kind: "auth-header", fp: fp, text: []byte(s), re: re})
 		}
-		for _, form := range redact.EscapedForms(s) {
-			kind := "escaped"
-			if form == url.QueryEscape(s) || form == url.PathEscape(s) {
-				kind = "url-encoded"
+		type form struct{ kind, text string }
+		forms := []form{{"secret", s}}
+		for _, b := range redact.Base64Forms(s) {
+			forms = append(forms, form{"base64", b})
+		}
+		for _, e := range redact.EscapedForms(s) {
+			forms = append(forms, form{escapedKind(s, e), e})
+		}
+		loose := map[string]bool{}
+		for _, f := range forms {
+			add(f.kind, fp, f.text)
+			for _, b := range redact.Base64Forms(f.text) {
+				add("base64", fp, b)
 			}
-			add(kind, fp, form)
-			for _, t := range redact.TransformedForms(form) {
+			for _, e := range redact.EscapedForms(f.text) {
+				add(escapedKind(f.text, e), fp, e)
+			}
+			for _, t := range redact.TransformedForms(f.text) {
 				add("transformed", fp, t)
 			}
-		}
-		for _, form := range redact.TransformedForms(s) {
-			add("transformed", fp, form)
-		}
-		addLoose(fp, s)
-		for _, form := range redact.Base64Forms(s) {
-			add("base64", fp, form)
-			for _, e := range redact.EscapedForms(form) {
-				add("base64", fp, e)
+			if l := redact.NewLoose(f.text); l != nil && !loose[f.text] {
+				// Escapes an encoder applied to some of the signs and not
+				// others (\u002B beside a bare "/"), found around the run
+				// of letters and digits that none of them changes.
+				loose[f.text] = true
+				sc.needles = append(sc.needles, needle{kind: "escaped", fp: fp, text: []byte(l.Anchor()), loose: l, span: l.MaxLen()})
 			}
-			for _, t := range redact.TransformedForms(form) {
-				add("base64", fp, t)
-			}
-			addLoose(fp, form)
 		}
 	}
 	var texts []string
@@ -397,10 +399,11 @@ func (sc *scanner) redactName(path string) string {
 	if len(sc.scanIndexed([]byte(path))) == 0 {
 		return path
 	}
+	// Every form the scanner finds, and the forms Add derives of each,
+	// so that the name printed in a leak report shows none of them.
 	r := redact.New()
 	for _, n := range sc.needles {
-		if n.kind == "secret" {
-			// Its exact, encoded and loose forms, each as Add knows them.
+		if n.loose == nil {
 			r.Add(string(n.text), "<key "+n.fp+">")
 		}
 	}

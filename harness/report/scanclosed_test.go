@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -245,5 +246,29 @@ func TestScanDirFindsTransformedForms(t *testing.T) {
 		if leaks, err := ScanDir(dir, []string{key}); err != nil || len(leaks) == 0 {
 			t.Errorf("%s: the form was not found: %v %v", name, leaks, err)
 		}
+	}
+}
+
+// Forms of a key's forms are leaks too: a JSON error quoted inside another
+// JSON string (its "\/" escaped again), a query value's base64, a Basic
+// header's base64 encoded again; and a file named after an escaped base64
+// form is reported without the form.
+func TestScanFindsFormsOfForms(t *testing.T) {
+	const key = "Zq8t/Lm3+Xv9Kp2Wd7Rf0aBc"
+	b64 := base64.StdEncoding.EncodeToString([]byte(key))
+	for name, text := range map[string]string{
+		"json-in-json":   `{"error":"{\"detail\":\"invalid token Zq8t\\\/Lm3+Xv9Kp2Wd7Rf0aBc\"}"}`,
+		"base64-of-url":  base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(key))),
+		"base64-of-b64":  base64.StdEncoding.EncodeToString([]byte(b64)),
+		"urlenc-of-json": url.QueryEscape(`Zq8t\/Lm3+Xv9Kp2Wd7Rf0aBc`),
+	} {
+		if hits := newScanner([]string{key}).scanIndexed([]byte(text)); len(hits) == 0 {
+			t.Errorf("%s: not found in %q", name, text)
+		}
+	}
+	sc := newScanner([]string{key})
+	form := url.QueryEscape(b64)
+	if got := sc.redactName("/tmp/cassette-" + form + ".json"); strings.Contains(got, form) {
+		t.Errorf("the leak report prints the form: %q", got)
 	}
 }
