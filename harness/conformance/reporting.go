@@ -84,14 +84,24 @@ func writeReport(env *Env, r types.Report) {
 	if cfg != nil && cfg.IsRecord() {
 		scanned = append(scanned, cfg.CassetteDir)
 	}
+	var failures []string
 	for _, d := range scanned {
 		leaks, err := report.ScanDir(d, redactor().Keys(), report.Written(dir)...)
 		if err != nil {
-			Fail(fmt.Sprintf("secret scan of %s: %v", d, err))
+			failures = append(failures, fmt.Sprintf("secret scan of %s: %v", d, err))
 		}
 		if len(leaks) > 0 {
-			Fail(fmt.Sprintf("SECRET LEAK: the API key (or a form of it) was found in %d place(s) under %s, first in %s; delete those files and report this as a bug", len(leaks), d, leaks[0].File))
+			failures = append(failures, fmt.Sprintf("SECRET LEAK: the API key (or a form of it) was found in %d place(s) under %s, first in %s; delete those files and report this as a bug", len(leaks), d, leaks[0].File))
 		}
+	}
+	if len(failures) > 0 {
+		// The report is written and may say pass: the file beside it
+		// keeps the verdict command from passing the run.
+		msg := strings.Join(failures, "\n")
+		if err := report.WriteFailedAfter(dir, msg); err != nil {
+			msg += "\n(and " + report.FailedAfterFile + " could not be written: " + err.Error() + ")"
+		}
+		Fail(redactor().String(msg))
 	}
 }
 

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -192,5 +194,36 @@ func TestScanFindsAPlantedKeyInEveryKindOfFile(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A key found in the report directory after the report was written fails
+// the run even when the report says pass: RUN-FAILED.txt is left beside it,
+// and the verdict command exits 2.
+func TestALeakFoundAfterTheReportFailsTheRun(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	dir := filepath.Join(t.TempDir(), "report")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("key: "+sandbox.DefaultKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := liveEnv(srv, "", "")
+	env[config.EnvReportDir] = dir
+	r := runSuite(t, env, focus("AUTH-001"))
+	if r.Exit == 0 {
+		t.Error("the suite exited 0 with a key in its report directory")
+	}
+	why, err := os.ReadFile(filepath.Join(dir, report.FailedAfterFile))
+	if err != nil || !strings.Contains(string(why), "SECRET LEAK") || strings.Contains(string(why), sandbox.DefaultKey) {
+		t.Fatalf("%s: %q, %v", report.FailedAfterFile, why, err)
+	}
+	cmd := exec.Command("go", "run", "./harness/cmd/verdict", dir) // #nosec G204 -- the test's own command
+	cmd.Dir = repoRoot
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || !strings.Contains(string(out), "does not pass") {
+		t.Errorf("verdict: %v\n%s", err, out)
 	}
 }

@@ -27,7 +27,19 @@ const (
 
 // reportFiles are the files of one run; an earlier run's set is moved
 // aside, never overwritten, when a new report is written to its directory.
-var reportFiles = []string{JSONFile, JUnitFile, MarkdownFile, HTMLFile, CompareFile}
+var reportFiles = []string{JSONFile, JUnitFile, MarkdownFile, HTMLFile, CompareFile, FailedAfterFile}
+
+// FailedAfterFile is written beside a report when the run failed after
+// the report was written: the secret scan of the report directory (or,
+// recording, of the cassettes) found a key, or could not read all of it.
+// The report itself may say pass; the verdict command reads this file and
+// never lets such a run pass.
+const FailedAfterFile = "RUN-FAILED.txt"
+
+// WriteFailedAfter writes FailedAfterFile into dir with why (redacted).
+func WriteFailedAfter(dir, why string) error {
+	return os.WriteFile(filepath.Join(dir, FailedAfterFile), []byte(redact.Global().String(why)+"\n"), 0o644) // #nosec G306 -- beside the report, which is meant to be read
+}
 
 // ErrReportVersion is wrapped by ReadDocument when a file is a report of
 // another schema version.

@@ -2,7 +2,9 @@
 // verdict: 0 pass, 1 fail (a contract violation), 3 unavailable (the target
 // could not be judged), 4 config-error (or no report of this run), 5
 // interrupted (the run stopped before its end). `make conformance` ends with it, so
-// that CI can tell an outage from a broken contract.
+// that CI can tell an outage from a broken contract. A run that failed after
+// its report was written (report.FailedAfterFile beside it: a key found by
+// the secret scan) exits 2, whatever the report says.
 //
 //	go run ./harness/cmd/verdict reports/latest
 //	go run ./harness/cmd/verdict reports/latest/report.json
@@ -127,11 +129,22 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	}
 	fmt.Fprintf(stdout, "verdict: %s (%s)\n%s\ngo-live: %s\n", doc.Verdict, path, doc.Summary, doc.GoLive.Verdict)
 	printGuidance(stdout, doc, filepath.Dir(path))
+	if why, err := os.ReadFile(filepath.Join(filepath.Dir(path), report.FailedAfterFile)); err == nil {
+		// The run failed after its report was written (a key found by
+		// the secret scan): whatever the report says, it does not pass.
+		fmt.Fprintf(stderr, "verdict: the run failed after its report was written, so it does not pass:\n%s", why)
+		return exitFailedAfter
+	}
 	if *history != "" && doc.Verdict == report.VerdictUnavailable {
 		return unavailableStreak(doc, *history, *maxUnavailable, stdout, stderr)
 	}
 	return doc.ExitCode()
 }
+
+// exitFailedAfter is the status of a run that failed after its report was
+// written (report.FailedAfterFile): a secret leak, or a scan that could not
+// read everything.
+const exitFailedAfter = 2
 
 // printReportDir is -print-report-dir: the folder the suite names from the
 // environment and the WINSTON_CONFIG file (their reportDir, else
