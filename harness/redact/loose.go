@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -29,6 +30,16 @@ func LoosePattern(secret string) (re *regexp.Regexp, anchor string) {
 
 // loosePattern is LoosePattern, and where the anchor starts in secret.
 func loosePattern(secret string) (re *regexp.Regexp, anchor string, at int) {
+	expr, anchor, at := loosePatternText(secret)
+	if expr == "" {
+		return nil, "", 0
+	}
+	return regexp.MustCompile(expr), anchor, at
+}
+
+// loosePatternText is the text of LoosePattern ("" when there is none),
+// its anchor, and where the anchor starts in secret.
+func loosePatternText(secret string) (expr, anchor string, at int) {
 	var b strings.Builder
 	special := false
 	run := 0
@@ -49,9 +60,9 @@ func loosePattern(secret string) (re *regexp.Regexp, anchor string, at int) {
 		b.WriteString("(?:" + strings.Join(charForms(byte(c)), "|") + ")") // #nosec G115 -- c < 0x80 here
 	}
 	if !special {
-		return nil, "", 0
+		return "", "", 0
 	}
-	return regexp.MustCompile(b.String()), anchor, at
+	return b.String(), anchor, at
 }
 
 // Loose finds a secret's LoosePattern in a text. The anchor alone says
@@ -63,6 +74,10 @@ type Loose struct {
 	re          *regexp.Regexp
 	anchor      string
 	anchorBytes []byte
+	// cased are the anchor's upper- and lower-cased forms, looked for
+	// too when the pattern ignores case (a secret of MinCaseFormLen
+	// characters or more: a message upper-cased and escaped after).
+	cased []string
 	// before and after are the most bytes a match spans before and
 	// after its anchor.
 	before, after int
@@ -72,15 +87,27 @@ type Loose struct {
 // NewLoose returns the Loose of secret, or nil when the secret has no
 // LoosePattern (letters and digits alone).
 func NewLoose(secret string) *Loose {
-	re, anchor, at := loosePattern(secret)
-	if re == nil {
+	expr, anchor, at := loosePatternText(secret)
+	if expr == "" {
 		return nil
 	}
-	return &Loose{
-		re: re, anchor: anchor, anchorBytes: []byte(anchor),
+	l := &Loose{
+		anchor: anchor, anchorBytes: []byte(anchor),
 		before: at * maxLooseForm, after: (len(secret) - at - len(anchor)) * maxLooseForm,
 		maxLen: MaxLooseLen(secret),
 	}
+	if len(secret) >= MinCaseFormLen {
+		// A long key is no word: its forms are found in either case,
+		// as TransformedForms finds the key's.
+		expr = "(?i)" + expr
+		for _, c := range []string{strings.ToUpper(anchor), strings.ToLower(anchor)} {
+			if c != anchor && !slices.Contains(l.cased, c) {
+				l.cased = append(l.cased, c)
+			}
+		}
+	}
+	l.re = regexp.MustCompile(expr)
+	return l
 }
 
 // Anchor is the secret's longest run of letters and digits ("" for a
@@ -97,12 +124,31 @@ func (l *Loose) MaxLen() int { return l.maxLen }
 // there is none. Where several matches overlap windows it may name a
 // later one than the leftmost; whether there is a match is always right.
 func (l *Loose) Index(b []byte) int {
-	return looseIndex(l, b, l.anchorBytes, bytes.Index, l.re.FindIndex)
+	at := looseIndex(l, b, l.anchorBytes, bytes.Index, l.re.FindIndex)
+	for _, c := range l.cased {
+		at = earliest(at, looseIndex(l, b, []byte(c), bytes.Index, l.re.FindIndex))
+	}
+	return at
 }
 
 // IndexString is Index of a string.
 func (l *Loose) IndexString(s string) int {
-	return looseIndex(l, s, l.anchor, strings.Index, l.re.FindStringIndex)
+	at := looseIndex(l, s, l.anchor, strings.Index, l.re.FindStringIndex)
+	for _, c := range l.cased {
+		at = earliest(at, looseIndex(l, s, c, strings.Index, l.re.FindStringIndex))
+	}
+	return at
+}
+
+// earliest is the smaller of two indexes, -1 meaning none.
+func earliest(a, b int) int {
+	switch {
+	case a < 0:
+		return b
+	case b < 0:
+		return a
+	}
+	return min(a, b)
 }
 
 // looseIndex is Index over either kind of text: index finds the anchor,

@@ -145,3 +145,19 @@ func TestLooseIndexAgreesWithThePattern(t *testing.T) {
 		}
 	}
 }
+
+// A long key upper- or lower-cased and then escaped (a message shouted,
+// then written by a JSON encoder that escapes "+") is found and redacted;
+// a short one is not cased, so that no word is taken for it.
+func TestAKeyCasedThenEscapedIsRedacted(t *testing.T) {
+	r := New()
+	r.Add(looseKey, "<K>")
+	for _, form := range []string{`ZQ8T+LM3/XV9KP2WD7RF0ABC`, `ZQ8T\u002BLM3/XV9KP2WD7RF0ABC`, `zq8t\u002blm3/xv9kp2wd7rf0abc`, `ZQ8T&#43;LM3/XV9KP2WD7RF0ABC`, `ZQ8T LM3/XV9KP2WD7RF0ABC`} {
+		if got := r.String("TOKEN API_TEST@" + form); strings.Contains(strings.ToLower(got), "xv9kp2wd7rf0abc") {
+			t.Errorf("%s: left %q", form, got)
+		}
+	}
+	if l := NewLoose("Ab+cd/Ef"); l.Regexp().MatchString("AB+CD/EF") {
+		t.Error("a short key's pattern ignores case")
+	}
+}

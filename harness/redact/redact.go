@@ -93,6 +93,23 @@ func (r *Redactor) Add(secret, placeholder string) bool {
 	return true
 }
 
+// AddPublic registers a value that is no secret but stands for one (the
+// replay stand-in key, a published constant) to be shown as placeholder,
+// so that a report reads alike whatever key was used. Only the value as is
+// is replaced: it has no escaped or transformed forms to hunt, and the
+// leak scan does not look for it (Keys leaves it out).
+func (r *Redactor) AddPublic(value, placeholder string) bool {
+	if len(value) < MinSecretLen {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.addLocked(value, placeholder)
+	sort.SliceStable(r.pairs, func(i, j int) bool { return len(r.pairs[i].secret) > len(r.pairs[j].secret) })
+	r.find = NewFinder(r.secretsLocked())
+	return true
+}
+
 func (r *Redactor) hasLooseLocked(secret string) bool {
 	for _, l := range r.loose {
 		if l.secret == secret {

@@ -202,3 +202,19 @@ func TestTransformedFormsOfAKeyAreRedacted(t *testing.T) {
 		t.Errorf("a short key's lower-cased form redacted ordinary text: %q", got)
 	}
 }
+
+// A public stand-in is shown as its placeholder, as is, and is no key the
+// leak scan looks for.
+func TestAPublicStandInIsReplacedButNotHunted(t *testing.T) {
+	r := New()
+	r.AddPublic("replay-mode-stand-in-key", "<K>")
+	if got := r.String("Token api_test@replay-mode-stand-in-key"); got != "Token api_test@<K>" {
+		t.Errorf("String = %q", got)
+	}
+	if len(r.Keys()) != 0 {
+		t.Errorf("Keys = %q, want none", r.Keys())
+	}
+	if got := r.String("REPLAY-MODE-STAND-IN-KEY"); got != "REPLAY-MODE-STAND-IN-KEY" {
+		t.Errorf("a public value's forms are hunted: %q", got)
+	}
+}
