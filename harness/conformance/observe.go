@@ -75,14 +75,14 @@ func (t *T) Each(ctx context.Context, eps []catalogue.Endpoint, fn func(ep catal
 // judged as Expect4xx judges it: when the path still serves, the 5xx was
 // this bad request's.
 func (t *T) ExpectStatus(endpoint string, resp *client.Response, want ...int) bool {
-	if judged, ok := t.statusOfALongAnswer(endpoint, statusList(want), resp, slices.Contains(want, resp.Status)); judged {
-		return ok
-	}
-	ok := resp.Err == nil && slices.Contains(want, resp.Status)
 	refusal := len(want) > 0
 	for _, w := range want {
 		refusal = refusal && w >= 400 && w < 500
 	}
+	if judged, ok := t.statusOfALongAnswer(endpoint, statusList(want), resp, slices.Contains(want, resp.Status), refusal); judged {
+		return ok
+	}
+	ok := resp.Err == nil && slices.Contains(want, resp.Status)
 	t.observe(endpoint, ok, statusList(want), resp, refusal)
 	return ok
 }
@@ -97,7 +97,7 @@ func (t *T) ExpectStatus(endpoint string, resp *client.Response, want ...int) bo
 // not judged, as in Observe.
 func (t *T) Expect4xx(endpoint string, resp *client.Response, what string) bool {
 	expected := "a 4xx for " + what + " (never 2xx, never 5xx)"
-	if judged, ok := t.statusOfALongAnswer(endpoint, expected, resp, resp.Status >= 400 && resp.Status < 500); judged {
+	if judged, ok := t.statusOfALongAnswer(endpoint, expected, resp, resp.Status >= 400 && resp.Status < 500, true); judged {
 		return ok
 	}
 	ok := resp.Err == nil && resp.Status >= 400 && resp.Status < 500
@@ -110,17 +110,20 @@ func (t *T) Expect4xx(endpoint string, resp *client.Response, what string) bool 
 // needs no body, and a wrong status is a violation whatever the body.
 // judged is false for any other answer, and for an outage's or a
 // throttling status, which observe judges as it always does.
-func (t *T) statusOfALongAnswer(endpoint, expected string, resp *client.Response, statusOK bool) (judged, ok bool) {
+func (t *T) statusOfALongAnswer(endpoint, expected string, resp *client.Response, statusOK, refusal bool) (judged, ok bool) {
 	if resp == nil || resp.Status == 0 || !errors.Is(resp.Err, client.ErrBodyTooLarge) {
 		return false, false
 	}
 	switch resp.Status {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusNotFound:
-		// An outage, throttling, or a 404 that may say the path is no
-		// route at all (which observe asks): not judged here.
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		// An outage or throttling: observe judges them as it always does.
 		return false, false
 	}
 	observed := Summary(resp)
+	if t.routeMissing(endpoint, expected, observed, resp, statusOK, refusal) {
+		// A 404 that says the path is no route, as for a short answer.
+		return true, statusOK
+	}
 	t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed, OK: statusOK})
 	if !statusOK {
 		t.keepDetail(endpoint, expected, observed, resp)

@@ -308,25 +308,7 @@ func (t *T) observe(endpoint string, ok bool, expected string, resp *client.Resp
 		t.keepDetail(endpoint, expected, observed, resp)
 		return
 	}
-	if judge5xx && ok {
-		if ep, noRoute := t.noRouteRefusal(resp); noRoute {
-			// The 404 says the path is no route, not that this request
-			// was refused: the rule was never seen to hold.
-			if ep.Source == catalogue.SourceInferred || ep.Source == catalogue.SourceUnknown {
-				t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed + ", and 404 to the path's example request too",
-					Facts: map[string]string{GuessedPathFact: fmt.Sprintf("the target has no route at %s, a path the catalogue only guessed (endpoint %s, source %s): "+
-						"set its path for your environment in a catalogue of your own (WINSTON_CATALOGUE), or remove it", ep.Path, ep.ID, ep.Source)}})
-				return
-			}
-			t.NotJudged(endpoint, expected, resp, "the path answered 404 to its own example request too, so it is no route here and a 404 shows no refusal of this request; the checks that send the example judge the missing route")
-			return
-		}
-	}
-	if ep, guessed := t.guessedPath(resp); !ok && guessed {
-		t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed,
-			Facts: map[string]string{GuessedPathFact: fmt.Sprintf("the target has no route at %s, a path the catalogue only guessed (endpoint %s, source %s): "+
-				"set its path for your environment in a catalogue of your own (WINSTON_CATALOGUE), or remove it", ep.Path, ep.ID, ep.Source)}})
-		t.keepDetail(endpoint, expected, observed, resp)
+	if t.routeMissing(endpoint, expected, observed, resp, ok, judge5xx) {
 		return
 	}
 	t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed, OK: ok})
@@ -419,6 +401,44 @@ func (t *T) servesNow(resp *client.Response) bool {
 	}
 }
 
+// routeMissing records, and reports, a 404 that says the path is no route
+// rather than anything of the rule: one a refusal-expecting check took for
+// its refusal (ok) while the path's example gets 404 too, or one a check
+// failed on at a path the catalogue only guessed.
+func (t *T) routeMissing(endpoint, expected, observed string, resp *client.Response, ok, refusal bool) bool {
+	if refusal && ok {
+		if ep, noRoute := t.noRouteRefusal(resp); noRoute {
+			// The 404 says the path is no route, not that this request
+			// was refused: the rule was never seen to hold.
+			if ep.Source == catalogue.SourceInferred || ep.Source == catalogue.SourceUnknown {
+				t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed + ", and 404 to the path's example request too",
+					Facts: map[string]string{GuessedPathFact: guessedPathFix(ep)}})
+				return true
+			}
+			t.NotJudged(endpoint, expected, resp, "the path answered 404 to its own example request too, so it is no route here and a 404 shows no refusal of this request; the checks that send the example judge the missing route")
+			return true
+		}
+	}
+	if ep, guessed := t.guessedPath(resp); !ok && guessed {
+		t.Record(evidence.Finding{Endpoint: endpoint, Expected: expected, Observed: observed, Facts: map[string]string{GuessedPathFact: guessedPathFix(ep)}})
+		t.keepDetail(endpoint, expected, observed, resp)
+		return true
+	}
+	return false
+}
+
+// answerless is true when resp carries no status to read: an error other
+// than a body longer than WINSTON_MAX_BODY (whose status came).
+func answerless(resp *client.Response) bool {
+	return resp.Err != nil && (resp.Status == 0 || !errors.Is(resp.Err, client.ErrBodyTooLarge))
+}
+
+// guessedPathFix is the GuessedPathFact of a path the catalogue guessed.
+func guessedPathFix(ep catalogue.Endpoint) string {
+	return fmt.Sprintf("the target has no route at %s, a path the catalogue only guessed (endpoint %s, source %s): "+
+		"set its path for your environment in a catalogue of your own (WINSTON_CATALOGUE), or remove it", ep.Path, ep.ID, ep.Source)
+}
+
 // noRouteRefusal reports whether resp, a 404 to a POST that the check
 // counts as a refusal, came from a path that is no route at all: no POST
 // of the run has shown the path to be one (resp.PathFound), and the
@@ -427,7 +447,7 @@ func (t *T) servesNow(resp *client.Response) bool {
 // from the cassette when the recording sent it, and else judges the 404 as
 // recorded (a recording made where the path had been found has none).
 func (t *T) noRouteRefusal(resp *client.Response) (catalogue.Endpoint, bool) {
-	if resp == nil || resp.Err != nil || resp.Status != http.StatusNotFound || resp.PathFound ||
+	if resp == nil || answerless(resp) || resp.Status != http.StatusNotFound || resp.PathFound ||
 		resp.Exchange.Method != http.MethodPost || t.API == nil || t.env == nil || t.env.Config == nil {
 		return catalogue.Endpoint{}, false
 	}
@@ -442,7 +462,7 @@ func (t *T) noRouteRefusal(resp *client.Response) (catalogue.Endpoint, bool) {
 	// an example request the check itself sends later.
 	control := t.Post(ctx, ep, ep.Request, client.WithIfRecorded(), client.WithQuery(url.Values{"conformance_probe": {"route"}}),
 		client.WithNote("control: is the path a route? (a 404 to the bad request before it shows a refusal only where the example is served)"))
-	return ep, control.Err == nil && control.Status == http.StatusNotFound
+	return ep, !answerless(control) && control.Status == http.StatusNotFound
 }
 
 // endpointAt is the first endpoint of the catalogue at the path resp was
@@ -465,7 +485,7 @@ func (t *T) endpointAt(resp *client.Response, keep func(catalogue.Endpoint) bool
 func (t *T) guessedPath(resp *client.Response) (catalogue.Endpoint, bool) {
 	// Only a POST can show a missing route (a GET may get 404 for its
 	// method), and only where the path has not answered otherwise.
-	if resp == nil || resp.Err != nil || resp.Status != http.StatusNotFound || t.Cat == nil ||
+	if resp == nil || answerless(resp) || resp.Status != http.StatusNotFound || t.Cat == nil ||
 		resp.Exchange.Method != http.MethodPost || resp.PathFound {
 		return catalogue.Endpoint{}, false
 	}
