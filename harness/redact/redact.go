@@ -78,17 +78,33 @@ func (r *Redactor) Add(secret, placeholder string) bool {
 		forms = append(forms, pair{form, placeholder})
 	}
 	// Each form transformed whole too (a Basic header's base64 shouted
-	// with the rest of a message): the leak scan looks for them all.
+	// with the rest of a message), and escaped or base64-encoded once
+	// more (a JSON error quoted inside another JSON string): the leak
+	// scan looks for all of them, so they are replaced where an answer is
+	// captured, not found only when the report is written and refused.
 	for _, f := range forms {
 		r.addLocked(f.secret, f.placeholder)
 		for _, form := range TransformedForms(f.secret) {
 			r.addLocked(form, f.placeholder)
 		}
+		if f.secret == secret {
+			continue
+		}
+		for _, form := range EscapedForms(f.secret) {
+			r.addLocked(form, f.placeholder)
+		}
+		for _, form := range Base64Forms(f.secret) {
+			if len(form) >= MinSecretLen {
+				r.addLocked(form, b64)
+			}
+		}
 	}
 	sort.SliceStable(r.pairs, func(i, j int) bool { return len(r.pairs[i].secret) > len(r.pairs[j].secret) })
 	r.find = NewFinder(r.secretsLocked())
-	if l := NewLoose(secret); l != nil && !r.hasLooseLocked(secret) {
-		r.loose = append(r.loose, looseForm{Loose: l, placeholder: placeholder, secret: secret})
+	for _, f := range forms {
+		if l := NewLoose(f.secret); l != nil && !r.hasLooseLocked(f.secret) {
+			r.loose = append(r.loose, looseForm{Loose: l, placeholder: f.placeholder, secret: f.secret})
+		}
 	}
 	return true
 }

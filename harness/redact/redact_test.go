@@ -218,3 +218,37 @@ func TestAPublicStandInIsReplacedButNotHunted(t *testing.T) {
 		t.Errorf("a public value's forms are hunted: %q", got)
 	}
 }
+
+// A key echoed inside a JSON string that is itself quoted in another JSON
+// string (an error wrapping an upstream error), or escaped and then
+// base64-encoded, is replaced where it is captured: the leak scan looks
+// for these second-level forms, so a redactor that missed them would have
+// the report refused as a leak rather than written.
+func TestSecondLevelFormsAreRedacted(t *testing.T) {
+	const key = `q8Fz+Tk/9Lw2<m&"x'=%\9z`
+	r := New()
+	if !r.Add(key, "<WINSTON_API_KEY>") {
+		t.Fatal("Add refused the key")
+	}
+	inner, _ := json.Marshal(map[string]string{"error": "invalid token " + key})
+	outer, _ := json.Marshal(map[string]string{"upstream": string(inner)})
+	twiceQuery := url.QueryEscape(url.QueryEscape(key))
+	escaped, _ := json.Marshal(key)
+	b64OfEscaped := base64.StdEncoding.EncodeToString([]byte("x" + string(escaped) + "y"))
+	for name, text := range map[string]string{
+		"json in json":          string(outer),
+		"url-encoded twice":     "next=" + twiceQuery,
+		"base64 of json-quoted": "blob " + b64OfEscaped + " end",
+	} {
+		got := r.String(text)
+		if strings.Contains(got, "9Lw2") {
+			t.Errorf("%s: the key survives redaction: %q", name, got)
+		}
+		if !strings.Contains(got, "<WINSTON_API_KEY") {
+			t.Errorf("%s: no placeholder in %q", name, got)
+		}
+		if r.Contains([]byte(got)) {
+			t.Errorf("%s: the redacted text still holds a form of the key: %q", name, got)
+		}
+	}
+}
