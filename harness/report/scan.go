@@ -73,11 +73,24 @@ type dirScan struct {
 
 func (w *dirScan) fail(path, problem string, err error) {
 	if err != nil {
-		w.errs = append(w.errs, fmt.Errorf("scan %s: %s: %w", w.sc.redactName(path), problem, err))
+		// The error's own text names the path again (an *fs.PathError),
+		// and that name may hold a form of a key: it is redacted too,
+		// with the error kept for errors.Is.
+		w.errs = append(w.errs, fmt.Errorf("scan %s: %s: %w", w.sc.redactName(path), problem, &namedError{msg: w.sc.redactName(err.Error()), err: err}))
 		return
 	}
 	w.errs = append(w.errs, fmt.Errorf("scan %s: %s", w.sc.redactName(path), problem))
 }
+
+// namedError is an error whose text had the forms of a key replaced; it
+// unwraps to the error it was made from.
+type namedError struct {
+	msg string
+	err error
+}
+
+func (e *namedError) Error() string { return e.msg }
+func (e *namedError) Unwrap() error { return e.err }
 
 // walk scans path; ancestors are the real paths of the directories above
 // it, for telling a symlink loop from a second link to the same folder.

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/base64"
 	"errors"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -202,5 +203,30 @@ func TestScanDirPassesOverVerifiedFiles(t *testing.T) {
 		if strings.HasSuffix(l.File, "verified.json") {
 			t.Errorf("a verified file was scanned again: %s", l)
 		}
+	}
+}
+
+// A file the scan cannot read is named in its error, and so is the path
+// inside the error it got (an *fs.PathError): a name that holds a form of
+// the key is redacted in both, and the error still says what went wrong.
+func TestScanErrorsNameNoKeyForm(t *testing.T) {
+	const key = "scan-me-key+/=0123456789"
+	dir := t.TempDir()
+	name := filepath.Join(dir, "echo-"+url.QueryEscape(key))
+	if err := os.Symlink(filepath.Join(dir, "gone"), name); err != nil {
+		t.Fatal(err)
+	}
+	leaks, err := ScanDir(dir, []string{key})
+	if err == nil {
+		t.Fatal("a broken symlink was scanned without an error")
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the error lost its cause: %v", err)
+	}
+	if strings.Contains(err.Error(), "scan-me-key") || strings.Contains(err.Error(), url.QueryEscape(key)) {
+		t.Errorf("the scan error quotes the key: %v", err)
+	}
+	if len(leaks) == 0 {
+		t.Error("the key in the file's name was not reported as a leak")
 	}
 }
