@@ -68,41 +68,61 @@ func writeReport(env *Env, r types.Report) {
 		}
 		history = h
 	}
-	if err := doc.Write(dir, history); err != nil {
-		Fail(redactor().String(fmt.Sprintf("write the report to %s: %v", dir, err)))
-		return
+	// Every failure is gathered and reported once, at the end: the secret
+	// scan runs whatever went wrong before it.
+	var failures []string
+	writeErr := doc.Write(dir, history)
+	if _, err := os.Stat(filepath.Join(dir, report.JSONFile)); err == nil {
+		linkLatest(dir)
+		fmt.Fprintf(os.Stdout, "\nWinston conformance: %s\n  %s\n  report: %s\n", strings.ToUpper(doc.Verdict), doc.Summary, filepath.Join(dir, "report.html"))
 	}
-	linkLatest(dir)
-	fmt.Fprintf(os.Stdout, "\nWinston conformance: %s\n  %s\n  report: %s\n", strings.ToUpper(doc.Verdict), doc.Summary, filepath.Join(dir, "report.html"))
 	if doc.Verdict != report.VerdictPass && r.SuiteSucceeded {
 		// No spec failed, yet the run is no pass: a configuration error
 		// whose CONFIG spec a focus or label filter left out, or a
 		// selection that ran nothing. The process must not exit 0.
-		Fail(redactor().String(notPassMessage(doc)))
+		failures = append(failures, notPassMessage(doc))
 	}
 	scanned := []string{dir}
 	if cfg != nil && cfg.IsRecord() {
 		scanned = append(scanned, cfg.CassetteDir)
 	}
-	var failures []string
+	if msg := failedAfterReport(dir, writeErr, scanned); msg != "" {
+		failures = append(failures, msg)
+	}
+	if len(failures) > 0 {
+		Fail(redactor().String(strings.Join(failures, "\n")))
+	}
+}
+
+// failedAfterReport scans the folders in scanned for the keys, and returns
+// why the run fails now that its report is written, or "" when it does
+// not: a report file refused as a leak or not written (writeErr), a key
+// found, or a folder the scan could not read through. Then it leaves
+// report.FailedAfterFile in dir, so that the verdict command never passes
+// the run on a report.json that says pass. The files written are kept:
+// each was scanned for the keys before it was written.
+func failedAfterReport(dir string, writeErr error, scanned []string) string {
+	var why []string
+	if writeErr != nil {
+		why = append(why, fmt.Sprintf("write the report to %s: %v", dir, writeErr))
+	}
 	for _, d := range scanned {
 		leaks, err := report.ScanDir(d, redactor().Keys(), report.Written(dir)...)
 		if err != nil {
-			failures = append(failures, fmt.Sprintf("secret scan of %s: %v", d, err))
+			why = append(why, fmt.Sprintf("secret scan of %s: %v", d, err))
 		}
 		if len(leaks) > 0 {
-			failures = append(failures, fmt.Sprintf("SECRET LEAK: the API key (or a form of it) was found in %d place(s) under %s, first in %s; delete those files and report this as a bug", len(leaks), d, leaks[0].File))
+			why = append(why, fmt.Sprintf("SECRET LEAK: the API key (or a form of it) was found in %d place(s) under %s, first in %s; delete those files and report this as a bug", len(leaks), d, leaks[0].File))
 		}
 	}
-	if len(failures) > 0 {
-		// The report is written and may say pass: the file beside it
-		// keeps the verdict command from passing the run.
-		msg := strings.Join(failures, "\n")
-		if err := report.WriteFailedAfter(dir, msg); err != nil {
-			msg += "\n(and " + report.FailedAfterFile + " could not be written: " + err.Error() + ")"
-		}
-		Fail(redactor().String(msg))
+	if len(why) == 0 {
+		return ""
 	}
+	msg := strings.Join(why, "\n")
+	if err := report.WriteFailedAfter(dir, msg); err != nil {
+		msg += "\n(and " + report.FailedAfterFile + " could not be written: " + err.Error() + ")"
+	}
+	return msg
 }
 
 // notPassMessage is the failure of a run that is no pass although no spec

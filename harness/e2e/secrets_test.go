@@ -199,7 +199,7 @@ func TestScanFindsAPlantedKeyInEveryKindOfFile(t *testing.T) {
 
 // A key found in the report directory after the report was written fails
 // the run even when the report says pass: RUN-FAILED.txt is left beside it,
-// and the verdict command exits 2.
+// and the verdict command exits 7.
 func TestALeakFoundAfterTheReportFailsTheRun(t *testing.T) {
 	srv, _ := startSandbox(t, sandbox.Options{})
 	dir := filepath.Join(t.TempDir(), "report")

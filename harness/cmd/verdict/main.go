@@ -4,7 +4,8 @@
 // interrupted (the run stopped before its end). `make conformance` ends with it, so
 // that CI can tell an outage from a broken contract. A run that failed after
 // its report was written (report.FailedAfterFile beside it: a key found by
-// the secret scan) exits 2, whatever the report says.
+// the secret scan, or a report file refused) exits 7, whatever the
+// report says, and even when no report.json of the run was written.
 //
 //	go run ./harness/cmd/verdict reports/latest
 //	go run ./harness/cmd/verdict reports/latest/report.json
@@ -117,22 +118,34 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		stopped = fmt.Sprintf("The suite exited with status %d and wrote no report for this run; see its output above (a FOCUS or LABELS it cannot read, a Ginkgo flag in GINKGO_FLAGS it does not know, a build error, or a --timeout in GINKGO_FLAGS that ran out while the suite was still being built stops it before any report).", *suiteExit)
 	}
 	path := report.JSONPath(fs.Arg(0))
+	// A run that failed after it began writing its report (a key found
+	// by the secret scan, a report file refused or not written) leaves
+	// report.FailedAfterFile: it is read first, as report.json may be
+	// missing, or say pass. One older than -since is an earlier run's.
+	failedAfter := readFailedAfter(filepath.Dir(path), notBefore)
 	doc, err := report.ReadDocument(path)
 	if err != nil {
+		if failedAfter != "" {
+			fmt.Fprintf(stderr, "verdict: %v\nverdict: the run failed while its report was being written, so it does not pass:\n%s", err, failedAfter)
+			return exitFailedAfter
+		}
 		fmt.Fprintf(stderr, "verdict: %v\n%s\n", err, stopped)
 		return exitNoReport
 	}
 	if !notBefore.IsZero() && doc.Run.Start.Before(notBefore) {
+		if failedAfter != "" {
+			fmt.Fprintf(stderr, "verdict: %s is an earlier run's report, and this run failed while its report was being written, so it does not pass:\n%s", path, failedAfter)
+			return exitFailedAfter
+		}
 		fmt.Fprintf(stderr, "verdict: %s is an earlier run's report (started %s, before this run began at %s), not this run's: its verdict %q says nothing about this run.\n%s\n",
 			path, doc.Run.Start.UTC().Format(time.RFC3339), notBefore.UTC().Format(time.RFC3339), doc.Verdict, stopped)
 		return exitNoReport
 	}
 	fmt.Fprintf(stdout, "verdict: %s (%s)\n%s\ngo-live: %s\n", doc.Verdict, path, doc.Summary, doc.GoLive.Verdict)
 	printGuidance(stdout, doc, filepath.Dir(path))
-	if why, err := os.ReadFile(filepath.Join(filepath.Dir(path), report.FailedAfterFile)); err == nil {
-		// The run failed after its report was written (a key found by
-		// the secret scan): whatever the report says, it does not pass.
-		fmt.Fprintf(stderr, "verdict: the run failed after its report was written, so it does not pass:\n%s", why)
+	if failedAfter != "" {
+		// Whatever the report says, the run does not pass.
+		fmt.Fprintf(stderr, "verdict: the run failed after its report was written, so it does not pass:\n%s", failedAfter)
 		return exitFailedAfter
 	}
 	if *history != "" && doc.Verdict == report.VerdictUnavailable {
@@ -141,10 +154,30 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	return doc.ExitCode()
 }
 
+// readFailedAfter is the text of report.FailedAfterFile in dir, or "" when
+// there is none, or it was written before notBefore (an earlier run's).
+func readFailedAfter(dir string, notBefore time.Time) string {
+	p := filepath.Join(dir, report.FailedAfterFile)
+	info, err := os.Stat(p)
+	if err != nil || !notBefore.IsZero() && info.ModTime().Before(notBefore) {
+		return ""
+	}
+	why, err := os.ReadFile(p) // #nosec G304 -- the report folder the user named
+	if err != nil {
+		return fmt.Sprintf("(%s exists but could not be read: %v)\n", p, err)
+	}
+	if len(why) == 0 {
+		return "(" + p + " is empty)\n"
+	}
+	return string(why)
+}
+
 // exitFailedAfter is the status of a run that failed after its report was
 // written (report.FailedAfterFile): a secret leak, or a scan that could not
-// read everything.
-const exitFailedAfter = 2
+// read everything, or a report file refused or not written. It is none of
+// the codes a verdict has (0, 1, 3 to 6), nor 2, this command's own usage
+// error, so that CI can tell a leak from a misused command.
+const exitFailedAfter = 7
 
 // printReportDir is -print-report-dir: the folder the suite names from the
 // environment and the WINSTON_CONFIG file (their reportDir, else

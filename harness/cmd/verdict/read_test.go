@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,4 +82,62 @@ func TestVerdictShowsTheRunsHintsAndWhatToAttach(t *testing.T) {
 			t.Errorf("the verdict's output lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// A run that failed after its report was written exits 7, never 2 (this
+// command's usage error) nor the report's own verdict: with a report that
+// says pass, with no report.json at all (its writing was refused), and
+// with only an earlier run's report beside it. A RUN-FAILED.txt older
+// than -since is an earlier run's and is not this run's failure.
+func TestARunThatFailedAfterItsReportNeverPasses(t *testing.T) {
+	start := time.Now().Add(-time.Minute)
+	since := fmt.Sprintf("%d.%09d", start.Unix(), 0)
+	failed := func(t *testing.T, dir string) {
+		t.Helper()
+		if err := report.WriteFailedAfter(dir, "SECRET LEAK: found in report.html"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("report says pass", func(t *testing.T) {
+		dir := writeReport(t, report.VerdictPass, time.Now())
+		failed(t, dir)
+		var out, errOut bytes.Buffer
+		if code := run([]string{"-since", since, dir}, env(nil), &out, &errOut); code != exitFailedAfter {
+			t.Errorf("exit %d, want %d: %s", code, exitFailedAfter, errOut.String())
+		}
+		if !strings.Contains(errOut.String(), "SECRET LEAK") {
+			t.Errorf("the reason is not shown: %s", errOut.String())
+		}
+	})
+	t.Run("no report.json", func(t *testing.T) {
+		dir := t.TempDir()
+		failed(t, dir)
+		var out, errOut bytes.Buffer
+		if code := run([]string{"-since", since, dir}, env(nil), &out, &errOut); code != exitFailedAfter {
+			t.Errorf("exit %d, want %d: %s", code, exitFailedAfter, errOut.String())
+		}
+		if !strings.Contains(errOut.String(), "SECRET LEAK") {
+			t.Errorf("the reason is not shown: %s", errOut.String())
+		}
+	})
+	t.Run("only an earlier run's report", func(t *testing.T) {
+		dir := writeReport(t, report.VerdictPass, start.Add(-time.Hour))
+		failed(t, dir)
+		var out, errOut bytes.Buffer
+		if code := run([]string{"-since", since, dir}, env(nil), &out, &errOut); code != exitFailedAfter {
+			t.Errorf("exit %d, want %d: %s", code, exitFailedAfter, errOut.String())
+		}
+	})
+	t.Run("an earlier run's RUN-FAILED.txt", func(t *testing.T) {
+		dir := writeReport(t, report.VerdictPass, time.Now())
+		failed(t, dir)
+		old := start.Add(-time.Hour)
+		if err := os.Chtimes(filepath.Join(dir, report.FailedAfterFile), old, old); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		if code := run([]string{"-since", since, dir}, env(nil), &out, &errOut); code != report.ExitPass {
+			t.Errorf("exit %d, want %d (pass): an earlier run's failure was taken for this run's: %s", code, report.ExitPass, errOut.String())
+		}
+	})
 }
