@@ -231,6 +231,14 @@ func checkRetryAfter(ctx SpecContext, t *T) {
 			t.Observe(ep.ID, validRetryAfter(ra), "a Retry-After header (seconds or an HTTP date) on 429", r)
 		}
 		if limited == 0 {
+			if r := unanswered(resps); r != nil {
+				// No request of the burst was answered at all (no
+				// connection, the key refused, the endpoint down): that
+				// says nothing of a rate limit, and is the run's setup or
+				// an outage, as Observe records it.
+				t.Observe(ep.ID+" (burst)", false, "an answer to the burst's requests (200, or 429 with a Retry-After header)", r)
+				continue
+			}
 			fix := "raise fixtures.rateLimitBurst in your catalogue (WINSTON_CATALOGUE) to provoke one"
 			if t.Env().Config.IsReplay() {
 				fix = "the recorded run got none either; a live run, with a larger fixtures.rateLimitBurst if need be, may provoke one"
@@ -238,6 +246,21 @@ func checkRetryAfter(ctx SpecContext, t *T) {
 			Skip(fmt.Sprintf("the target did not rate-limit a burst of %d requests to %s, so no 429 could be read: %s", n, ep.Path, fix))
 		}
 	}
+}
+
+// unanswered is the first of resps when none of them is an answer that
+// could show a rate limit (no connection, 401 or 403, a 5xx), and nil when
+// one is.
+func unanswered(resps []*client.Response) *client.Response {
+	for _, r := range resps {
+		if r.Err == nil && r.Status < 500 && r.Status != http.StatusUnauthorized && r.Status != http.StatusForbidden {
+			return nil
+		}
+	}
+	if len(resps) == 0 {
+		return nil
+	}
+	return resps[0]
 }
 
 func validRetryAfter(v string) bool {

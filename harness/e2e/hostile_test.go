@@ -337,3 +337,19 @@ func TestLongAnswersAreJudgedForWhatTheyAre(t *testing.T) {
 		}
 	}
 }
+
+// ERR-008 sends a burst to provoke a 429. A burst that got no answer at
+// all (here, TLS to a plain-HTTP port) says nothing of a rate limit: the
+// check is the run's setup error like the others, never skipped with
+// "the target did not rate-limit", which would send the user off to
+// raise fixtures.rateLimitBurst.
+func TestABurstWithNoAnswerIsNoMissingRateLimit(t *testing.T) {
+	r := runSuite(t, hostileEnv(t, "https://"+plainHTTPTarget(t), ""), focus("ERR-008"))
+	req := r.requirement(t, "ERR-008")
+	if req.Status != report.StatusFailed || req.Classification != report.ClassConfigurationError || !strings.Contains(req.Reason, "WINSTON_BASE_URL") {
+		t.Errorf("ERR-008: %s/%s: %s", req.Status, req.Classification, req.Reason)
+	}
+	if strings.Contains(req.Reason, "rateLimitBurst") {
+		t.Errorf("ERR-008 sends the user to raise the burst: %s", req.Reason)
+	}
+}
