@@ -42,7 +42,10 @@ func keptCassettesNote(doc *Document) string {
 	}
 	var ids []string
 	for _, r := range doc.Requirements {
-		if r.Status != StatusPassed && r.Status != StatusNotRun && !strings.HasPrefix(r.Reason, NotSelectedReason) {
+		if r.Status != StatusPassed && r.Status != StatusNotRun && !strings.HasPrefix(r.Reason, NotSelectedReason) &&
+			(r.Status != StatusSkipped || !strings.HasPrefix(r.Reason, didNotRun)) {
+			// A check the focus or a label filter left out was not
+			// asked to be recorded: keeping its cassette is no problem.
 			ids = append(ids, r.ID)
 		}
 	}
@@ -176,7 +179,7 @@ func deriveGoLive(doc *Document) GoLive {
 		for _, r := range doc.Requirements {
 			if isViolation(r) {
 				ids = append(ids, r.ID+inferredMark(r))
-				if r.Source == catalogue.SourceInferred {
+				if catalogue.Undocumented(r.Source) {
 					inferred++
 				}
 			}
@@ -189,7 +192,7 @@ func deriveGoLive(doc *Document) GoLive {
 		// not shown to be wrong for this API.
 		inferred := 0
 		for _, r := range doc.Requirements {
-			if r.Level == catalogue.LevelMust && r.Status == StatusFailed && r.Source == catalogue.SourceInferred && (doc.Profile == nil || r.InProfile) {
+			if r.Level == catalogue.LevelMust && r.Status == StatusFailed && catalogue.Undocumented(r.Source) && (doc.Profile == nil || r.InProfile) {
 				inferred++
 			}
 		}
@@ -475,10 +478,11 @@ func catalogueNote(d *Document) string {
 		joinCapped(d.Run.Catalogue.Changes, 10))
 }
 
-// inferredMark marks a requirement whose rule the contract only infers.
+// inferredMark marks a requirement whose rule the contract only infers,
+// or that is about something the contract labels unknown.
 func inferredMark(r Requirement) string {
-	if r.Source == catalogue.SourceInferred {
-		return " (inferred)"
+	if catalogue.Undocumented(r.Source) {
+		return " (" + r.Source + ")"
 	}
 	return ""
 }
@@ -489,7 +493,7 @@ func inferredNote(n int) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" %d of them rest on inferred rules: reasoning the suite applies by default, not stated by Winston. "+
+	return fmt.Sprintf(" %d of them rest on inferred rules (or on what the docs leave unknown): reasoning the suite applies by default, not stated by Winston. "+
 		"If Winston confirms that its API differs there, set that requirement's level: should in a catalogue of your own (WINSTON_CATALOGUE), "+
 		"which reports it without holding the go-live back, and say so in the go-live e-mail.", n)
 }

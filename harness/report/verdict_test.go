@@ -241,3 +241,23 @@ func TestARecordingNamesTheCassettesItKept(t *testing.T) {
 		t.Errorf("problems: %q", doc.Run.Problems)
 	}
 }
+
+// A focused recording (make record FOCUS=ID) rewrites the focused checks'
+// cassettes only, as asked: the checks the focus left out are not named
+// as kept, which read like a problem with the recording. A check that
+// ran and skipped itself still is.
+func TestAFocusedRecordingNamesOnlyTheChecksItRan(t *testing.T) {
+	run := liveRun()
+	run.Mode = "record"
+	specs := append(allPassing("STRUCT-003", "TRANS-004"),
+		fakeSpec{text: "STRUCT-003 a refused method gets 405 with Allow POST", state: types.SpecStateSkipped},
+		fakeSpec{text: "TRANS-004 a valid certificate", state: types.SpecStateSkipped, msg: "no certificate to read: the target is plain HTTP"})
+	doc := Build(ginkgoReport(t, specs...), testCatalogue(t), run, nil, nil)
+	p := strings.Join(doc.Run.Problems, "\n")
+	if strings.Contains(p, "STRUCT-003") {
+		t.Errorf("a check the focus left out is named as kept: %q", p)
+	}
+	if !strings.Contains(p, "cassettes of TRANS-004 were not rewritten") {
+		t.Errorf("a check that skipped itself is not named as kept: %q", p)
+	}
+}
