@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -140,6 +141,12 @@ func errorChecks() map[string]Check {
 	}
 }
 
+// provocation is a request sent to get a 4xx, and its answer.
+type provocation struct {
+	what string
+	resp *client.Response
+}
+
 // checkErrorBodies provokes each kind of client error on the endpoints and
 // reads the bodies: every 4xx must explain itself. An endpoint where no
 // provocation got a 4xx gave no body to read, and that is a violation: the
@@ -157,10 +164,7 @@ func checkErrorBodies(ctx SpecContext, t *T) {
 		t.NotJudged(unknownRoute, "a 4xx to read", route, "not a 4xx: ERR-004 judges its status")
 	}
 	t.Each(ctx, t.Exercised(), func(ep catalogue.Endpoint) {
-		provocations := []struct {
-			what string
-			resp *client.Response
-		}{
+		provocations := []provocation{
 			{"no credentials", t.Post(ctx, ep, ep.Request, client.WithAuth(client.AuthNone))},
 			{"malformed JSON", t.Post(ctx, ep, nil, client.WithRawBody([]byte(malformedJSON)))},
 			{"GET", t.Post(ctx, ep, nil, client.WithMethod(http.MethodGet))},
@@ -170,10 +174,15 @@ func checkErrorBodies(ctx SpecContext, t *T) {
 			// writes (the others come from the auth layer, the JSON
 			// parser and the router). Never to an order route: a
 			// server that ignores the field would place an order.
-			provocations = append(provocations, struct {
-				what string
-				resp *client.Response
-			}{`limit "5"`, t.Post(ctx, ep, With(ep.Request, "limit", "5"))})
+			provocations = append(provocations, provocation{`limit "5"`, t.Post(ctx, ep, With(ep.Request, "limit", "5"))})
+			// The content-type refusal (STRUCT-004) and the method
+			// refusal, each written by a layer of its own. Not to an
+			// order route either: a server that ignores them would
+			// place an order.
+			raw, _ := json.Marshal(ep.Request)
+			provocations = append(provocations,
+				provocation{"Content-Type text/plain", t.Post(ctx, ep, nil, client.WithRawBody(raw), client.WithContentType("text/plain"))},
+				provocation{"PUT", t.Post(ctx, ep, ep.Request, client.WithMethod(http.MethodPut))})
 		}
 		read := 0
 		var got []string
@@ -194,7 +203,7 @@ func checkErrorBodies(ctx SpecContext, t *T) {
 			t.Observe(where, explains(p.resp.Body), "a body that explains the "+strconv.Itoa(p.resp.Status)+" in words (text, or a JSON string value)", p.resp)
 		}
 		if read == 0 {
-			t.Observe(ep.ID, false, "at least one 4xx body to judge: none of no credentials, malformed JSON, GET and a bad field value got a 4xx ("+strings.Join(got, "; ")+")", provocations[0].resp)
+			t.Observe(ep.ID, false, "at least one 4xx body to judge: none of no credentials, malformed JSON, GET, a bad field value, a text/plain body and PUT got a 4xx ("+strings.Join(got, "; ")+")", provocations[0].resp)
 		}
 	})
 }

@@ -66,7 +66,8 @@ func anyString(v any, ok func(string) bool) bool {
 // the request: there field is a member name ({"request": {"sort":
 // {"field": 1}}}), or sits in a string value that is itself a JSON
 // document (the request's body quoted back). A message that quotes a
-// fragment ("unknown sort field in {\"field\":1}") still names it.
+// fragment ("unknown sort field in {\"field\":1}") still names it, and so
+// does a member named by the field's path ("sort.field").
 func namesField(body []byte, field string) bool {
 	names := func(s string) bool {
 		for rest := s; ; {
@@ -91,7 +92,33 @@ func namesField(body []byte, field string) bool {
 			return false
 		}
 		return names(s)
+	}) || anyKey(v, func(k string) bool {
+		// A member named by the field's path ({"errors":
+		// {"sort.field": "is not allowed"}}, as Rails or Laravel key
+		// their validation errors) names it; a member named the field
+		// alone is the request echoed.
+		return k != field && names(k)
 	})
+}
+
+// anyKey reports whether ok holds for a member name anywhere in v, a
+// decoded JSON value.
+func anyKey(v any, ok func(string) bool) bool {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if anyKey(e, ok) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if ok(k) || anyKey(e, ok) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // identRune reports whether r can be part of an identifier; the

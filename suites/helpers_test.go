@@ -232,6 +232,9 @@ func TestNamesFieldInWordsNotInAnEcho(t *testing.T) {
 		`{"message":"unknown sort field in {\"conformanceNoSuchField\":1}"}`:                  true,
 		`"\"sort.conformanceNoSuchField\" is not allowed"`:                                    true,
 		`{"message":"bad request"}`:                                                           false,
+		`{"errors":{"sort.conformanceNoSuchField":"is not allowed here"}}`:                    true,
+		`{"errors":{"sort[conformanceNoSuchField]":["is invalid"]}}`:                          true,
+		`{"errors":{"conformanceNoSuchFieldX.sort":"is invalid"}}`:                            false,
 	} {
 		if namesField([]byte(body), f) != want {
 			t.Errorf("%s: want %v", body, want)

@@ -383,6 +383,14 @@ func SelectorHint(sel []string) string {
 	return "add an endpoint it names, or name one that exists"
 }
 
+// Undocumented reports whether a rule of source s rests on no published
+// statement: one the suite infers, or one about something the contract
+// labels unknown. A go-live reader is told such a rule is the suite's
+// default, which a catalogue of their own may set aside.
+func Undocumented(s string) bool {
+	return s == SourceInferred || s == SourceUnknown
+}
+
 func validSource(s string) bool {
 	return s == SourceMission || s == SourceDocs || s == SourceInferred || s == SourceUnknown
 }

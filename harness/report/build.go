@@ -414,7 +414,7 @@ func fromLabels(id string, res *specResult) catalogue.Requirement {
 		switch {
 		case contains(catalogue.Families, l):
 			req.Family = l
-		case l == catalogue.SourceMission || l == catalogue.SourceDocs || l == catalogue.SourceInferred:
+		case l == catalogue.SourceMission || l == catalogue.SourceDocs || l == catalogue.SourceInferred || l == catalogue.SourceUnknown:
 			req.Source = l
 		}
 	}

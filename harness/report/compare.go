@@ -180,7 +180,7 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 			continue
 		}
 		delete(before, r.ID)
-		ch := RequirementChange{ID: r.ID, Title: r.Title, Inferred: r.Source == catalogue.SourceInferred, Before: b.Status, After: r.Status, Classification: r.Classification, Reason: r.Reason}
+		ch := RequirementChange{ID: r.ID, Title: r.Title, Inferred: catalogue.Undocumented(r.Source), Before: b.Status, After: r.Status, Classification: r.Classification, Reason: r.Reason}
 		switch {
 		case r.Status == StatusFailed && (b.Status != StatusFailed || failureKind(b) != failureKind(r)):
 			if b.Status == StatusFailed {

@@ -152,7 +152,7 @@ func (s *Server) found(t *tenant, why string) (*tenant, string) {
 // byKey returns the tenant owning key, or nil.
 func (s *Server) byKey(key string) *tenant {
 	for _, t := range s.tenants {
-		if key != "" && t.key == key {
+		if key != "" && (t.key == key || s.faults.on(faultKeyPrefixMatch) && len(key) >= 20 && key[:20] == t.key[:20]) {
 			return t
 		}
 	}

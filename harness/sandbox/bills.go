@@ -65,7 +65,8 @@ type billFilter struct {
 	from, to      *time.Time
 	// none drops every bill (faults that answer [] to a filter with
 	// bills).
-	none bool
+	none        bool
+	onCreatedAt bool
 }
 
 func (f billFilter) match(b bill) bool {
@@ -75,7 +76,10 @@ func (f billFilter) match(b bill) bool {
 	if f.businessDay != "" && b.BusinessDay != f.businessDay {
 		return false
 	}
-	if f.modifiedSince != nil && b.ModifiedAt.Before(*f.modifiedSince) {
+	if f.modifiedSince != nil && f.onCreatedAt && b.CreatedAt.Before(*f.modifiedSince) {
+		return false
+	}
+	if f.modifiedSince != nil && !f.onCreatedAt && b.ModifiedAt.Before(*f.modifiedSince) {
 		return false
 	}
 	// inferred: both ends of modifiedAt are inclusive.
@@ -111,7 +115,7 @@ func (s *Server) listBills(t *tenant, body map[string]json.RawMessage, requireFi
 		}
 	}
 	src := t.bills
-	if t.num == 2 && (s.faults.on(faultTenantLeak) || requireFilter && s.faults.on(faultTenantLeakList)) {
+	if t.num == 2 && (s.faults.on(faultTenantLeak) || f.businessDay != "" && s.faults.on(faultTenantLeakByDay) || requireFilter && s.faults.on(faultTenantLeakList)) {
 		src = s.tenants[0].bills
 	}
 	var matched []bill
@@ -180,6 +184,7 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 			f.modifiedSince = &fixed
 		case !s.faults.on(faultBillsIgnoreSince):
 			f.modifiedSince = &since
+			f.onCreatedAt = s.faults.on(faultSinceOnCreatedAt)
 		}
 	}
 	if raw, ok := body["modifiedAt"]; ok {

@@ -188,6 +188,21 @@ const (
 	variantTLSAEADOnly            = "correct-tls-aead-only"
 	// The query of a request this API reads from its body.
 	variantRedirectDropsQuery = "correct-redirect-drops-query"
+	// Refusals a web framework writes its own way.
+	variant422ContentType     = "correct-422-content-type"
+	variantErrorsKeyedByField = "correct-errors-keyed-by-field"
+	// A field name the guide never gives.
+	variantVATCategoryID = "correct-vat-categoryid"
+	// A refusal that explains nothing, from a layer other checks never read.
+	faultEmpty415Body = "empty-415-body"
+	// Faults whose checks come in the commits that follow.
+	faultSinceOnCreatedAt = "bills-modifiedsince-on-createdat"
+	faultKeyPrefixMatch   = "key-prefix-match"
+	faultHTTPPortClosed   = "http-port-closed"
+	faultLimitCap100      = "limit-capped-at-100"
+	faultTenantLeakByDay  = "tenant-leak-businessday"
+	faultUnknownRoute503  = "unknown-route-503"
+	faultUnknownPlan502   = "unknown-plan-502"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -337,6 +352,10 @@ var registry = []Fault{
 	newFault(variantVATRateAsText, FamilyCorrect, `the VAT list writes each rate as a percentage text ("21%"), not a number (the docs give a rate per category, not its name or form; schemas/vat-list.json only infers a number)`),
 	newFault(variantBareOrderAnswer, FamilyCorrect, `a placed order is answered {"number": ...} alone, without _id, paid or plan_id (the route page documents no answer body)`),
 	newFault(variantUnknownPlan400, FamilyCorrect, "an order on an unknown plan gets 400 (the route's other documented error status) instead of 404, and is still not placed"),
+	newFault(faultEmpty415Body, "errors", "a 415 (non-JSON Content-Type) has an empty body", "ERR-006"),
+	newFault(variantVATCategoryID, FamilyCorrect, "VAT list entries name their category categoryId (the docs name no field of the VAT list)"),
+	newFault(variant422ContentType, FamilyCorrect, "a non-JSON Content-Type gets 422 instead of 415"),
+	newFault(variantErrorsKeyedByField, FamilyCorrect, `validation errors are {"errors": {"<field path>": "<message>"}}`),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	catalogueGuess(newFault(faultProductsElsewhere, "structure", "products are served at /api/v2/products, and /api/v2/list/products (the catalogue's guess: the path is [UNKNOWN]) answers 404: "+
 		"the checks that read products must fail as configuration errors naming the endpoint's path, never as violations",

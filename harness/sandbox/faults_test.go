@@ -287,6 +287,21 @@ var faultProbes = map[string]faultProbe{
 		a, b, c := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"}), h.do(call{path: bills, auth: "-"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) == 0 && c.status == 401 && len(c.body) == 0
 	}},
+	faultEmpty415Body: {broken: func(h *harness) bool {
+		a, b := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"})
+		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) > 0
+	}},
+	variant422ContentType: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: bills, ct: "text/plain"}, 422) && hasStatus(h, call{path: bills, body: `{"limit":`}, 400)
+	}},
+	variantErrorsKeyedByField: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"sort":{"nope":1}}`})
+		return r.status == 400 && bytes.Contains(r.body, []byte(`{"errors":{"`)) && bytes.Contains(r.body, []byte(`nope`))
+	}},
+	variantVATCategoryID: {broken: func(h *harness) bool {
+		r := h.do(call{path: "/api/v2/categories/vatList"})
+		return r.status == 200 && bytes.Contains(r.body, []byte(`"categoryId":`)) && !bytes.Contains(r.body, []byte(`"category_id":`))
+	}},
 	faultOpaqueErrorBody: {broken: func(h *harness) bool {
 		a, b := h.do(call{path: "/api/v2/nope"}), h.do(call{path: bills, auth: "-"})
 		return a.status == 404 && string(a.body) == "{}" && b.status == 401 && string(b.body) == "{}"

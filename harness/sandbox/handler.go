@@ -177,6 +177,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, plain bool) {
 		}
 	}
 	if !known {
+		if s.faults.on(faultUnknownRoute503) {
+			writeText(w, http.StatusServiceUnavailable, "no healthy upstream")
+			return
+		}
 		if s.faults.on(faultUnknownRoute200) {
 			s.writeJSON(w, []struct{}{})
 			return
@@ -320,6 +324,9 @@ func (s *Server) checkContentType(r *http.Request) *apiError {
 	if err == nil && mt == "application/x-www-form-urlencoded" && s.faults.on(faultFormAsJSON) {
 		return nil
 	}
+	if (err != nil || mt != "application/json") && s.faults.on(variant422ContentType) {
+		return &apiError{status: http.StatusUnprocessableEntity, message: "unsupported Content-Type: send the body as JSON with Content-Type: application/json"}
+	}
 	if err != nil || mt != "application/json" {
 		return &apiError{status: http.StatusUnsupportedMediaType, message: "unsupported Content-Type: send the body as JSON with Content-Type: application/json"}
 	}
@@ -369,6 +376,15 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	}
 	if e.status >= 400 && e.status < 500 && (s.faults.on(faultEmptyErrorBody) || e.field != "" && s.faults.on(faultEmptyValidationBody)) {
 		writeBytes(w, e.status, "", nil)
+		return
+	}
+	if e.status == http.StatusUnsupportedMediaType && s.faults.on(faultEmpty415Body) {
+		writeBytes(w, e.status, "", nil)
+		return
+	}
+	if e.field != "" && e.status >= 400 && e.status < 500 && s.faults.on(variantErrorsKeyedByField) {
+		data, _ := json.Marshal(map[string]map[string]string{"errors": {e.field: "is not allowed here"}})
+		writeBytes(w, e.status, "application/json", data)
 		return
 	}
 	if e.status >= 400 && e.status < 500 && s.faults.on(faultOpaqueErrorBody) {

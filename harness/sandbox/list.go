@@ -96,6 +96,9 @@ func (s *Server) parseListQuery(body map[string]json.RawMessage, sortFields []st
 	if s.faults.on(faultIgnoreLimit) {
 		q.limit = DefaultLimit
 	}
+	if s.faults.on(faultLimitCap100) && q.limit > DefaultLimit {
+		q.limit = DefaultLimit
+	}
 	if s.faults.on(faultIgnoreSkip) {
 		q.skip = 0
 	}

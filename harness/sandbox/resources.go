@@ -116,6 +116,13 @@ func (s *Server) listVAT(t *tenant, body map[string]json.RawMessage) (any, *apiE
 		}
 		return texts, nil
 	}
+	if entries, ok := out.([]vatEntry); ok && e == nil && s.faults.on(variantVATCategoryID) {
+		renamed := make([]map[string]any, len(entries))
+		for i, v := range entries {
+			renamed[i] = map[string]any{"categoryId": v.CategoryID, "vatRate": v.VATRate, "revenueGroup_id": v.RevenueGroupID}
+		}
+		return renamed, nil
+	}
 	return out, e
 }
 

@@ -121,7 +121,11 @@ func Start(opts Options) (*Server, error) {
 	s.httpsSrv = s.httpServer(s.downAfter(s.logged(s.throttleAfter(s.api, o.ThrottleAfter, true), "https"), o.DownAfter))
 	s.httpSrv = s.httpServer(s.downAfter(s.logged(s.throttleAfter(http.HandlerFunc(s.serveRedirect), o.ThrottleAfter, false), "http"), o.DownAfter))
 	s.serve(s.httpsSrv, tlsLn)
-	s.serve(s.httpSrv, httpLn)
+	if faults.on(faultHTTPPortClosed) {
+		_ = httpLn.Close()
+	} else {
+		s.serve(s.httpSrv, httpLn)
+	}
 	return s, nil
 }
 
