@@ -40,7 +40,7 @@ func authChecks() map[string]Check {
 		"AUTH-003": rejected([]client.Auth{client.AuthNoAt, client.AuthEmptyApp, client.AuthEmptyKey}, 401),
 		"AUTH-004": rejected([]client.Auth{client.AuthOtherScheme, client.AuthBasic}, 401),
 		"AUTH-005": rejected([]client.Auth{client.AuthWrongApp}, 401, 403),
-		"AUTH-006": rejected([]client.Auth{client.AuthWrongKey}, 401),
+		"AUTH-006": rejected([]client.Auth{client.AuthWrongKey, client.AuthNearKey}, 401),
 		"AUTH-007": rejected([]client.Auth{client.AuthV1Query}, 401),
 		"AUTH-008": {Run: checkAuthFailureBody},
 		"AUTH-009": {Gates: []Gate{NeedsSecondTenant}, Run: checkTenantIsolation},

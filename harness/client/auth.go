@@ -25,6 +25,12 @@ const (
 	// AuthWrongKey sends the catalogue's wrongKey fixture (a key no tenant
 	// owns) in the configured scheme. It is a fixture, not a secret.
 	AuthWrongKey Auth = "wrong-key"
+	// AuthNearKey sends the configured key with its last letter or digit
+	// changed (config.NearKey) in the configured scheme: a server that
+	// compares only a prefix of the key, or looks it up by an id and
+	// never checks the rest, takes it for the key. It is redacted as
+	// <WINSTON_API_KEY:altered>.
+	AuthNearKey Auth = "near-key"
 	// AuthWrongApp sends "Token <wrongApp fixture>@<key>". Under the
 	// bearer scheme there is no app name to get wrong, so the Token form
 	// is sent all the same.
@@ -51,7 +57,7 @@ const (
 
 // Variants lists every Auth value, for tables and validation.
 func Variants() []Auth {
-	return []Auth{AuthValid, AuthNone, AuthWrongKey, AuthWrongApp, AuthNoAt, AuthEmptyApp, AuthEmptyKey,
+	return []Auth{AuthValid, AuthNone, AuthWrongKey, AuthNearKey, AuthWrongApp, AuthNoAt, AuthEmptyApp, AuthEmptyKey,
 		AuthOtherScheme, AuthBasic, AuthSecondTenant, AuthV1Query}
 }
 
@@ -85,6 +91,8 @@ func (c *Client) credentialFor(a Auth) (credential, error) {
 			return credential{}, errors.New("the wrong-key credential needs fixtures.wrongKey in the catalogue")
 		}
 		return credential{header: valid(c.fixtures.WrongKey)}, nil
+	case AuthNearKey:
+		return credential{header: valid(cfg.NearKey())}, nil
 	case AuthWrongApp:
 		if c.fixtures.WrongApp == "" {
 			return credential{}, errors.New("the wrong-app credential needs fixtures.wrongApp in the catalogue")
@@ -121,7 +129,7 @@ func (c *Client) credentialFor(a Auth) (credential, error) {
 // authFallback hides an Authorization value that still holds a key after
 // redaction (a key the redactor does not know), leaving only its shape.
 func (c *Client) authFallback(value string, a Auth) string {
-	for _, k := range []string{c.cfg.APIKey(), c.cfg.APIKey2()} {
+	for _, k := range []string{c.cfg.APIKey(), c.cfg.APIKey2(), c.cfg.NearKey()} {
 		if k != "" && strings.Contains(value, k) {
 			return "<" + string(a) + " credential>"
 		}

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/redact"
@@ -59,7 +60,57 @@ const StandInKey2 = "replay-mode-stand-in-key-2"
 const (
 	KeyPlaceholder  = "<WINSTON_API_KEY>"
 	Key2Placeholder = "<WINSTON_API_KEY_2>"
+	// NearKeyPlaceholder stands for NearKey(WINSTON_API_KEY), which
+	// shows all of the key but one character and is kept as secret.
+	NearKeyPlaceholder = "<WINSTON_API_KEY:altered>"
 )
+
+// NearKey is key with its last letter or digit changed (a digit to the
+// next, a letter to the next in its case, 9 to 0, z to a), and never equal
+// to any of avoid (the second tenant's key, which a server accepts): the
+// key a server that compares only a prefix of keys, or looks a key up by
+// its id and never checks the rest, takes for key. It reveals all of key
+// but one character, so it is registered with the redactor as a secret.
+// A key with no letter or digit is returned with its last byte changed.
+func NearKey(key string, avoid ...string) string {
+	b := []byte(key)
+	i := len(b) - 1
+	for i >= 0 && !isAlnumByte(b[i]) {
+		i--
+	}
+	if i < 0 {
+		i = len(b) - 1
+		if i < 0 {
+			return key
+		}
+	}
+	orig := b[i]
+	for step := 1; step < 36; step++ {
+		b[i] = shiftAlnum(orig, step)
+		if near := string(b); near != key && !slices.Contains(avoid, near) {
+			return near
+		}
+	}
+	return string(b)
+}
+
+func isAlnumByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// shiftAlnum is c moved step places within its class (digits, lower or
+// upper letters), wrapping around; any other byte becomes a letter.
+func shiftAlnum(c byte, step int) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return '0' + byte((int(c-'0')+step)%10)
+	case 'a' <= c && c <= 'z':
+		return 'a' + byte((int(c-'a')+step)%26)
+	case 'A' <= c && c <= 'Z':
+		return 'A' + byte((int(c-'A')+step)%26)
+	}
+	return 'a' + byte(step%26)
+}
 
 // Config is the validated configuration of one run. Build it with Load or
 // LoadFrom, never by hand: the API keys are unexported so that printing,
@@ -139,6 +190,10 @@ type Config struct {
 // replay mode when it is unset. Only the client calls this; everything
 // else uses KeyFingerprint.
 func (c *Config) APIKey() string { return c.apiKey }
+
+// NearKey returns NearKey of the key, never the second tenant's key: the
+// near-miss credential of the wrong-key check.
+func (c *Config) NearKey() string { return NearKey(c.apiKey, c.apiKey2) }
 
 // APIKey2 returns the second tenant's key (WINSTON_API_KEY_2), "" if unset.
 func (c *Config) APIKey2() string { return c.apiKey2 }

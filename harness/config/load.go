@@ -184,6 +184,15 @@ func (l *loader) loadKeys(c *Config) {
 		r.AddPublic(StandInKey2, Key2Placeholder)
 		c.apiKey2, c.standIn2 = StandInKey2, true
 	}
+	// The near-miss key shows all of the key but one character: a secret
+	// like the key, except for the stand-in's, which is public.
+	switch {
+	case c.apiKey == "":
+	case c.standIn:
+		r.AddPublic(c.NearKey(), NearKeyPlaceholder)
+	default:
+		r.Add(c.NearKey(), NearKeyPlaceholder)
+	}
 }
 
 // keyProblem says what is wrong with a key as pasted, and what to remove,

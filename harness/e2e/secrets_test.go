@@ -120,7 +120,9 @@ func TestPlantedKeyNeverLeavesALiveRun(t *testing.T) {
 			t.Errorf("every kind of report must be written and scanned: %v", err)
 		}
 	}
-	assertNoKey(t, []string{key, key2}, r.ReportDir, r.OutputDir, logDir)
+	// The near-miss key AUTH-006 sends shows all of the key but one
+	// character: it is kept out as the key is.
+	assertNoKey(t, []string{key, key2, config.NearKey(key, key2)}, r.ReportDir, r.OutputDir, logDir)
 }
 
 // Record mode writes cassettes; none of them, nor the report or the
@@ -143,7 +145,7 @@ func TestPlantedKeyNeverLeavesARecording(t *testing.T) {
 	if len(written) < 30 {
 		t.Fatalf("record mode wrote %d cassettes: the scan would prove little", len(written))
 	}
-	assertNoKey(t, []string{key, key2}, cassettes, r.ReportDir, r.OutputDir)
+	assertNoKey(t, []string{key, key2, config.NearKey(key, key2)}, cassettes, r.ReportDir, r.OutputDir)
 }
 
 // The positive control: the scan finds a key planted in each kind of file

@@ -287,6 +287,10 @@ var faultProbes = map[string]faultProbe{
 		a, b, c := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"}), h.do(call{path: bills, auth: "-"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) == 0 && c.status == 401 && len(c.body) == 0
 	}},
+	faultKeyPrefixMatch: {broken: func(h *harness) bool {
+		near := DefaultKey[:len(DefaultKey)-1] + "9"
+		return hasStatus(h, call{path: bills, auth: validToken(near)}, 200) && hasStatus(h, call{path: bills, auth: validToken("wrong-key-000000")}, 401)
+	}},
 	faultEmpty415Body: {broken: func(h *harness) bool {
 		a, b := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) > 0
