@@ -197,11 +197,12 @@ const (
 	faultEmpty415Body = "empty-415-body"
 	// A key checked by its prefix only.
 	faultKeyPrefixMatch = "key-prefix-match"
+	// Tenant scoping missing from one query path.
+	faultTenantLeakByDay = "tenant-leak-businessday"
 	// Faults whose checks come in the commits that follow.
 	faultSinceOnCreatedAt = "bills-modifiedsince-on-createdat"
 	faultHTTPPortClosed   = "http-port-closed"
 	faultLimitCap100      = "limit-capped-at-100"
-	faultTenantLeakByDay  = "tenant-leak-businessday"
 	faultUnknownRoute503  = "unknown-route-503"
 	faultUnknownPlan502   = "unknown-plan-502"
 )
@@ -358,6 +359,7 @@ var registry = []Fault{
 	newFault(variant422ContentType, FamilyCorrect, "a non-JSON Content-Type gets 422 instead of 415"),
 	newFault(variantErrorsKeyedByField, FamilyCorrect, `validation errors are {"errors": {"<field path>": "<message>"}}`),
 	newFault(faultKeyPrefixMatch, "auth", "only the first 20 characters of the key are compared (the key id is looked up, the secret part never checked)", "AUTH-006"),
+	newFault(faultTenantLeakByDay, "auth", "the second tenant's key lists the first tenant's bills when the query filters on businessDay", "AUTH-009"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	catalogueGuess(newFault(faultProductsElsewhere, "structure", "products are served at /api/v2/products, and /api/v2/list/products (the catalogue's guess: the path is [UNKNOWN]) answers 404: "+
 		"the checks that read products must fail as configuration errors naming the endpoint's path, never as violations",

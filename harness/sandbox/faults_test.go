@@ -291,6 +291,14 @@ var faultProbes = map[string]faultProbe{
 		near := DefaultKey[:len(DefaultKey)-1] + "9"
 		return hasStatus(h, call{path: bills, auth: validToken(near)}, 200) && hasStatus(h, call{path: bills, auth: validToken("wrong-key-000000")}, 401)
 	}},
+	faultTenantLeakByDay: {broken: func(h *harness) bool {
+		day := `{"businessDay":"2026-11-20","limit":1000}`
+		one, two := h.do(call{path: "/api/v2/list/bills", body: day}), h.do(call{path: "/api/v2/list/bills", body: day, auth: validToken(DefaultKey2)})
+		since := `{"modifiedSince":"2026-11-20T00:00:00Z","limit":1000}`
+		oneS, twoS := h.do(call{path: "/api/v2/list/bills", body: since}), h.do(call{path: "/api/v2/list/bills", body: since, auth: validToken(DefaultKey2)})
+		return one.status == 200 && listLen(one.body) > 0 && bytes.Equal(one.body, two.body) &&
+			oneS.status == 200 && twoS.status == 200 && !bytes.Equal(oneS.body, twoS.body)
+	}},
 	faultEmpty415Body: {broken: func(h *harness) bool {
 		a, b := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) > 0
