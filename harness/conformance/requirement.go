@@ -373,16 +373,26 @@ func (t *T) UnreadableField(endpoint, expected, field, fix string, resp *client.
 // request, sent now, gets 200) and the same request, sent once more, fails
 // the same way. Then the backend died on the bad request behind a gateway;
 // a blip of a flaky environment, a bad backend behind a load balancer or a
-// slow answer (a timeout is never judged) does not repeat so. A mutating
-// endpoint is never sent a control (it would place an order), and replay
-// has none: both leave the failure an outage.
+// slow answer (a timeout is never judged) does not repeat so. A path of
+// no endpoint (an unknown route) is controlled by an endpoint that reads.
+// A mutating endpoint is never sent a control (it would place an order),
+// and replay has none: both leave the failure an outage.
 func (t *T) servesNow(resp *client.Response) bool {
 	if t.API == nil || t.Cat == nil || t.env == nil || t.env.Config == nil || t.env.Config.IsReplay() || client.TimedOut(resp.Err) {
 		return false
 	}
 	ep, ok := t.endpointAt(resp, func(ep catalogue.Endpoint) bool { return !ep.Mutating })
 	if !ok {
-		return false
+		if _, known := t.endpointAt(resp, func(catalogue.Endpoint) bool { return true }); known {
+			// A mutating endpoint: no control.
+			return false
+		}
+		// A path of no endpoint (ERR-004's unknown route): the API
+		// serves when an endpoint of it does, and a 5xx that repeats
+		// is then the router's answer to this path.
+		if ep, ok = t.anyReadEndpoint(); !ok {
+			return false
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*t.env.Config.Timeout+time.Second)
 	defer cancel()
@@ -399,6 +409,17 @@ func (t *T) servesNow(resp *client.Response) bool {
 	default:
 		return again.Err == nil && again.Unavailable() && again.Status >= 500
 	}
+}
+
+// anyReadEndpoint is the catalogue's first endpoint that places nothing,
+// the control of a path that is no endpoint.
+func (t *T) anyReadEndpoint() (catalogue.Endpoint, bool) {
+	for _, ep := range t.Cat.Endpoints {
+		if !ep.Mutating && !catalogue.CreatesData(ep.Path) {
+			return ep, true
+		}
+	}
+	return catalogue.Endpoint{}, false
 }
 
 // routeMissing records, and reports, a 404 that says the path is no route

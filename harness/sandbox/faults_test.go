@@ -299,6 +299,9 @@ var faultProbes = map[string]faultProbe{
 		return one.status == 200 && listLen(one.body) > 0 && bytes.Equal(one.body, two.body) &&
 			oneS.status == 200 && twoS.status == 200 && !bytes.Equal(oneS.body, twoS.body)
 	}},
+	faultUnknownRoute503: {broken: func(h *harness) bool {
+		return hasStatus(h, call{path: "/api/v2/nope"}, 503) && hasStatus(h, call{path: bills}, 200)
+	}},
 	faultEmpty415Body: {broken: func(h *harness) bool {
 		a, b := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) > 0
