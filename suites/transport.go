@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
@@ -40,10 +41,11 @@ func transportChecks() map[string]Check {
 				_, err := t.API.ProbeTLS(ctx, tls.VersionTLS12, tls.VersionTLS13)
 				return report.IsHTTPPortError(err)
 			})
+			httpsAnswers := httpsAnswersNow(ctx, t)
 			for _, ep := range t.Exercised() {
 				resp := plainHTTP(ctx, t, ep)
 				expected := "a redirect to https://" + t.TargetOrigin().Host + ep.Path + " and no data"
-				if plainOnTLSPort(t, ep, expected, resp) {
+				if plainOnTLSPort(t, ep, expected, resp) || plainHTTPRefused(t, ep, expected, resp, httpsAnswers) {
 					continue
 				}
 				problem := redirectProblem(t, ep.Path, resp)
@@ -57,9 +59,10 @@ func transportChecks() map[string]Check {
 			}
 		}},
 		"TRANS-002": {Run: func(ctx SpecContext, t *T) {
+			httpsAnswers := httpsAnswersNow(ctx, t)
 			for _, ep := range t.Exercised() {
 				resp := plainHTTP(ctx, t, ep)
-				if plainOnTLSPort(t, ep, "307 or 308", resp) {
+				if plainOnTLSPort(t, ep, "307 or 308", resp) || plainHTTPRefused(t, ep, "307 or 308", resp, httpsAnswers) {
 					continue
 				}
 				t.ExpectStatus(ep.ID, resp, 307, 308)
@@ -140,6 +143,42 @@ func plainHTTP(ctx SpecContext, t *T, ep catalogue.Endpoint) *client.Response {
 		opts = append(opts, client.WithMutation())
 	}
 	return t.API.Post(ctx, ep.Path, map[string]any{}, opts...)
+}
+
+// httpsAnswersNow returns a function that asks, each time it is called,
+// whether the target completes a TLS handshake on its HTTPS origin now:
+// asked after each refusal, so that a target that went down whole meanwhile
+// is never taken for one that serves HTTPS alone.
+func httpsAnswersNow(ctx SpecContext, t *T) func() bool {
+	return func() bool {
+		if t.Env().Config.IsReplay() {
+			return false
+		}
+		_, err := t.API.ProbeTLS(ctx, tls.VersionTLS12, tls.VersionTLS13)
+		return err == nil
+	}
+}
+
+// plainHTTPRefused records, and reports, a plain-HTTP probe refused at
+// connection (nothing listens there) by a host whose HTTPS origin answers
+// a TLS handshake: plain HTTP is not served, so not redirected, and no
+// waiting changes that. It is a violation, not an outage; a probe that
+// timed out is still an outage (a firewall that drops the port cannot be
+// told from a network that does). A port named in WINSTON_HTTP_URL may be
+// the mistake, which the finding says.
+func plainHTTPRefused(t *T, ep catalogue.Endpoint, expected string, resp *client.Response, httpsAnswers func() bool) bool {
+	if resp.Err == nil || !errors.Is(resp.Err, syscall.ECONNREFUSED) || !httpsAnswers() {
+		return false
+	}
+	origin := t.Env().Config.HTTPURL
+	observed := "nothing listens for plain HTTP at " + origin.Host + " (connection refused), while https://" + t.TargetOrigin().Host +
+		" answers: plain HTTP is not served, so it is not redirected"
+	if origin.Port() != "" {
+		observed += " (WINSTON_HTTP_URL names port " + origin.Port() + ": if the target serves plain HTTP on another port, set that one)"
+	}
+	t.Record(evidence.Finding{Endpoint: ep.ID, Expected: expected, Observed: observed,
+		Facts: map[string]string{report.RefusedConnectionFact: origin.Host}})
+	return true
 }
 
 // redirectStatuses are the 3xx statuses that send a client to Location.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -33,8 +34,9 @@ const (
 // ready to use). A path that keeps failing while others answer (one service
 // of the alpha channel down) is stopped alone; an origin is stopped when
 // its failures in a row, with no good answer between them, span two paths
-// or more. The plain-HTTP origin is apart from the HTTPS one: a closed port
-// 80 stops the redirect probes, not the API.
+// or more. The plain-HTTP origin is apart from the HTTPS one: a port 80
+// that drops the probes stops them, not the API, and one that refuses them
+// at once (nothing listens) stops nothing.
 type breaker struct {
 	mu      sync.Mutex
 	origins map[string]*originState
@@ -162,6 +164,12 @@ func (b *breaker) observe(u *url.URL, method string, resp *http.Response, err er
 	o, p := b.state(u)
 	var last string
 	switch {
+	case err != nil && u.Scheme == "http" && errors.Is(err, syscall.ECONNREFUSED):
+		// Nothing listens for plain HTTP: an answer at once, which the
+		// redirect checks judge (no plain HTTP, no redirect), not an
+		// outage to stop the probes for. A port that drops them (a
+		// timeout) still counts.
+		return false
 	case err != nil && unavailable(0, err):
 		last = err.Error()
 	case err != nil:

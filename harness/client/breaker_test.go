@@ -3,9 +3,12 @@ package client
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -188,6 +191,26 @@ func TestThePlainHTTPOriginIsApart(t *testing.T) {
 	}
 	if err := b.allow(billsURL); err != nil {
 		t.Errorf("the HTTPS origin answered nothing wrong and must be sent: %v", err)
+	}
+}
+
+// A plain-HTTP port that refuses connections at once (nothing listens)
+// answers, in its way: the redirect checks judge it, so the probes are
+// not stopped. The same refusal over HTTPS is an outage, as before.
+func TestARefusedPlainHTTPPortDoesNotStopTheProbes(t *testing.T) {
+	b := newBreaker()
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	for _, p := range []string{"/api/v2/bills", "/api/v2/tables", "/api/v2/list/categories"} {
+		for i := 0; i < BreakerThreshold; i++ {
+			b.observe(mustParse("http://t.example"+p), http.MethodPost, nil, refused, false)
+			b.observe(mustParse("https://t.example"+p), http.MethodPost, nil, refused, false)
+		}
+	}
+	if err := b.allow(mustParse("http://t.example/api/v2/list/products")); err != nil {
+		t.Errorf("refusals at once on the plain-HTTP port must not stop its probes: %v", err)
+	}
+	if err := b.allow(mustParse("https://t.example/api/v2/list/products")); !errors.Is(err, ErrTargetUnavailable) {
+		t.Errorf("refusals over HTTPS are an outage and must stop the origin: %v", err)
 	}
 }
 

@@ -134,12 +134,12 @@ func classify(req *Requirement, runUnavailable bool, ledger *Ledger, baseURL str
 	case cause == causeSetup:
 		req.Classification = ClassConfigurationError
 		req.Reason = "configuration error: " + hint.requirementReason() + ": " + req.Reason
-	case runUnavailable && (cause != causeAnswer || !probeAnswered(req)):
+	case runUnavailable && (cause != causeAnswer || !probeAnswered(req) && !refusalJudged(req)):
 		// A check that made no request (the TLS probes) and got an
 		// answer about the contract is judged on it, outage or not.
 		req.Classification = ClassEnvironmentUnavailable
 		req.Reason = "environment unavailable: " + unansweredCount(req.Reason)
-	case cause == causeUnavailable, allUnavailable(req.Evidence.Exchanges):
+	case cause == causeUnavailable, allUnavailable(req.Evidence.Exchanges) && !refusalJudged(req):
 		req.Classification = ClassEnvironmentUnavailable
 		req.Reason = "environment unavailable: " + unansweredCount(req.Reason)
 	case entry != nil:
@@ -193,6 +193,23 @@ func allUnavailable(exchanges []evidence.Exchange) bool {
 	}
 	return true
 }
+
+// refusalJudged is true when a failing finding of req judged a connection
+// refused at once (RefusedConnectionFact): no answer, yet no outage.
+func refusalJudged(req *Requirement) bool {
+	for _, f := range req.Evidence.Findings {
+		if !f.OK && f.Facts[RefusedConnectionFact] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// RefusedConnectionFact is the key of a failing finding's Facts that says
+// the finding judged a connection refused at once by a target that answers
+// otherwise (nothing listens for plain HTTP while HTTPS serves): a
+// violation, though its exchange got no answer.
+const RefusedConnectionFact = "refusedConnection"
 
 // probeAnswered is true when a finding of req records a TLS probe's answer
 // (a handshake that succeeded, or failed for a reason of the target's):

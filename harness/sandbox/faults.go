@@ -201,9 +201,10 @@ const (
 	faultTenantLeakByDay = "tenant-leak-businessday"
 	// A gateway with no upstream for paths it does not know.
 	faultUnknownRoute503 = "unknown-route-503"
+	// No plain-HTTP listener at all.
+	faultHTTPPortClosed = "http-port-closed"
 	// Faults whose checks come in the commits that follow.
 	faultSinceOnCreatedAt = "bills-modifiedsince-on-createdat"
-	faultHTTPPortClosed   = "http-port-closed"
 	faultLimitCap100      = "limit-capped-at-100"
 	faultUnknownPlan502   = "unknown-plan-502"
 )
@@ -362,6 +363,7 @@ var registry = []Fault{
 	newFault(faultKeyPrefixMatch, "auth", "only the first 20 characters of the key are compared (the key id is looked up, the secret part never checked)", "AUTH-006"),
 	newFault(faultTenantLeakByDay, "auth", "the second tenant's key lists the first tenant's bills when the query filters on businessDay", "AUTH-009"),
 	newFault(faultUnknownRoute503, "errors", "unknown routes under /api/v2/ answer 503 (a gateway with no upstream for them); every route serves", "ERR-004"),
+	newFault(faultHTTPPortClosed, "transport", "the plain-HTTP port refuses connections (no redirect at all); HTTPS serves", "TRANS-001", "TRANS-002"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	catalogueGuess(newFault(faultProductsElsewhere, "structure", "products are served at /api/v2/products, and /api/v2/list/products (the catalogue's guess: the path is [UNKNOWN]) answers 404: "+
 		"the checks that read products must fail as configuration errors naming the endpoint's path, never as violations",

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -301,6 +302,13 @@ var faultProbes = map[string]faultProbe{
 	}},
 	faultUnknownRoute503: {broken: func(h *harness) bool {
 		return hasStatus(h, call{path: "/api/v2/nope"}, 503) && hasStatus(h, call{path: bills}, 200)
+	}},
+	faultHTTPPortClosed: {broken: func(h *harness) bool {
+		conn, err := net.DialTimeout("tcp", strings.TrimPrefix(h.s.HTTPURL(), "http://"), time.Second)
+		if err == nil {
+			_ = conn.Close()
+		}
+		return err != nil && errors.Is(err, syscall.ECONNREFUSED) && hasStatus(h, call{path: bills}, 200)
 	}},
 	faultEmpty415Body: {broken: func(h *harness) bool {
 		a, b := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"})
