@@ -87,7 +87,7 @@ func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 			}
 			return "", true
 		}
-		items, ok := sinceHolds(ctx, t, ep, since, byDay)
+		items, _, ok := sinceHolds(ctx, t, ep, since, byDay)
 		if !ok {
 			continue
 		}
@@ -120,8 +120,45 @@ func checkModifiedSinceFilter(ctx SpecContext, t *T) {
 				"set fixtures.modifiedSince in your catalogue (WINSTON_CATALOGUE) to a time with more bills after it", nil)
 			continue
 		}
-		sinceHolds(ctx, t, ep, times[len(times)/2], func(*client.Response) (string, bool) { return "the modifiedSince " + since + " query", true })
+		mid := instants[len(instants)/2]
+		later, resp, ok := sinceHolds(ctx, t, ep, mid.text, func(*client.Response) (string, bool) { return "the modifiedSince " + since + " query", true })
+		if ok {
+			relisted(t, ep, since, mid.text, mid.at, items, later, resp)
+		}
 	}
+}
+
+// relisted judges that the answer to modifiedSince at (later, resp) lists
+// again every bill of the earlier answer to modifiedSince since (items)
+// whose modifiedAt is at or after at: a filter that reads another field
+// (createdAt), or drops some bills, returns only bills that meet the rule
+// and still breaks it. A later answer as long as the limit asked (1000)
+// may have been cut there, and is not judged so.
+func relisted(t *T, ep catalogue.Endpoint, since, atText string, at time.Time, items, later []map[string]any, resp *client.Response) {
+	where := fmt.Sprintf("%s (modifiedSince %s)", ep.ID, atText)
+	if len(later) >= 1000 {
+		t.NotJudged(where, "every bill modified at or after "+atText+" listed", resp, "the answer holds as many bills as the limit asked (1000), so it may have been cut there")
+		return
+	}
+	have := map[string]bool{}
+	for _, it := range later {
+		have[idOf(it)] = true
+	}
+	var missing []string
+	due := 0
+	for _, it := range items {
+		v, _ := it["modifiedAt"].(string)
+		m, err := time.Parse(time.RFC3339, v)
+		if err != nil || m.Before(at) || idOf(it) == "" {
+			continue
+		}
+		due++
+		if !have[idOf(it)] {
+			missing = append(missing, fmt.Sprintf("%s (modifiedAt %s)", idOf(it), v))
+		}
+	}
+	t.Observe(where, len(missing) == 0, fmt.Sprintf("every bill of the modifiedSince %s answer modified at or after %s listed again (%d of %d missing%s)",
+		since, atText, len(missing), due, example(missing)), resp)
 }
 
 // seenBy names an earlier answer of the same check that listed bills a
@@ -169,7 +206,7 @@ func atOrAfter(v string, at time.Time) bool {
 
 // sinceHolds lists bills modified since the given time and judges every
 // bill's modifiedAt; it returns the bills when it could read them.
-func sinceHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, since string, listed seenBy) ([]map[string]any, bool) {
+func sinceHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, since string, listed seenBy) ([]map[string]any, *client.Response, bool) {
 	at, err := time.Parse(time.RFC3339, since)
 	if err != nil {
 		Fail(fmt.Sprintf("fixtures.modifiedSince %q is not an RFC 3339 time: fix it in your catalogue", since))
@@ -182,24 +219,24 @@ func sinceHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, since string, list
 // that showed bills the filter must keep (the filter dropped them);
 // otherwise it proves nothing, and the spec fails as not judged, naming
 // the fixture to change.
-func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, field, rule string, listed seenBy, holds, reads func(string) bool) ([]map[string]any, bool) {
+func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, field, rule string, listed seenBy, holds, reads func(string) bool) ([]map[string]any, *client.Response, bool) {
 	body := With(ep.Request, "businessDay", nil, "modifiedSince", nil, "modifiedAt", nil, "limit", 1000, name, value)
 	where := fmt.Sprintf("%s (%s %s)", ep.ID, name, value)
 	resp := t.Post(ctx, ep, body)
 	items, ok := listOf(t, where, resp)
 	if !ok {
-		return nil, false
+		return nil, resp, false
 	}
 	if len(items) == 0 {
 		if by, known := listed(resp); !known {
-			return nil, false
+			return nil, resp, false
 		} else if by != "" {
 			t.Observe(where, false, fmt.Sprintf("the bills with %s %s that %s listed; none came", field, rule, by), resp)
 		} else {
 			t.TooFew(where, "bills to judge the filter by", "none matched "+value,
 				"set fixtures."+name+" in your catalogue (WINSTON_CATALOGUE) to a value with bills on this target", resp)
 		}
-		return nil, false
+		return nil, resp, false
 	}
 	// The field, and its form, are only inferred: a bill that writes it
 	// otherwise (a number of milliseconds, a time at an hour that may be
@@ -214,7 +251,7 @@ func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, fiel
 	if readable == 0 {
 		t.UnreadableField(where, fmt.Sprintf("every bill's %s %s", field, rule), field,
 			"the bills carry no "+field+" in the form the check reads (a date, YYYY-MM-DD or its midnight, for businessDay; an RFC 3339 time for modifiedAt); the field and its form are inferred, not documented", resp)
-		return nil, false
+		return nil, resp, false
 	}
 	var bad []string
 	for _, it := range items {
@@ -231,7 +268,7 @@ func filterHolds(ctx SpecContext, t *T, ep catalogue.Endpoint, name, value, fiel
 		unread = fmt.Sprintf("; %d more without a %s the check reads, not judged", n, field)
 	}
 	t.Observe(where, len(bad) == 0, fmt.Sprintf("every bill's %s %s (%d of %d break it%s%s)", field, rule, len(bad), readable, example(bad), unread), resp)
-	return items, len(bad) == 0
+	return items, resp, len(bad) == 0
 }
 
 // readsDay is true for a business day the check reads: a date, or its

@@ -203,10 +203,11 @@ const (
 	faultUnknownRoute503 = "unknown-route-503"
 	// No plain-HTTP listener at all.
 	faultHTTPPortClosed = "http-port-closed"
-	// Faults whose checks come in the commits that follow.
+	// A filter on the wrong field, whose answers all meet the rule.
 	faultSinceOnCreatedAt = "bills-modifiedsince-on-createdat"
-	faultLimitCap100      = "limit-capped-at-100"
-	faultUnknownPlan502   = "unknown-plan-502"
+	// Faults whose checks come in the commits that follow.
+	faultLimitCap100    = "limit-capped-at-100"
+	faultUnknownPlan502 = "unknown-plan-502"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -364,6 +365,7 @@ var registry = []Fault{
 	newFault(faultTenantLeakByDay, "auth", "the second tenant's key lists the first tenant's bills when the query filters on businessDay", "AUTH-009"),
 	newFault(faultUnknownRoute503, "errors", "unknown routes under /api/v2/ answer 503 (a gateway with no upstream for them); every route serves", "ERR-004"),
 	newFault(faultHTTPPortClosed, "transport", "the plain-HTTP port refuses connections (no redirect at all); HTTPS serves", "TRANS-001", "TRANS-002"),
+	newFault(faultSinceOnCreatedAt, "behaviour", "modifiedSince filters on createdAt: bills created before T but modified after it are dropped", "BILL-004"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	catalogueGuess(newFault(faultProductsElsewhere, "structure", "products are served at /api/v2/products, and /api/v2/list/products (the catalogue's guess: the path is [UNKNOWN]) answers 404: "+
 		"the checks that read products must fail as configuration errors naming the endpoint's path, never as violations",

@@ -310,6 +310,25 @@ var faultProbes = map[string]faultProbe{
 		}
 		return err != nil && errors.Is(err, syscall.ECONNREFUSED) && hasStatus(h, call{path: bills}, 200)
 	}},
+	faultSinceOnCreatedAt: {broken: func(h *harness) bool {
+		var items []struct {
+			CreatedAt  time.Time `json:"createdAt"`
+			ModifiedAt time.Time `json:"modifiedAt"`
+		}
+		r := h.do(call{path: "/api/v2/list/bills", body: `{"businessDay":"2026-11-20","limit":1000}`})
+		if r.status != 200 || json.Unmarshal(r.body, &items) != nil {
+			return false
+		}
+		// A bill created before T and modified after it is left out.
+		for _, b := range items {
+			if b.ModifiedAt.Sub(b.CreatedAt) > time.Minute {
+				at := b.CreatedAt.Add(time.Second).UTC().Format(time.RFC3339)
+				since := h.do(call{path: "/api/v2/list/bills", body: `{"modifiedSince":"` + at + `","limit":1000}`})
+				return since.status == 200 && !bytes.Contains(since.body, []byte(b.CreatedAt.UTC().Format(time.RFC3339)))
+			}
+		}
+		return false
+	}},
 	faultEmpty415Body: {broken: func(h *harness) bool {
 		a, b := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) > 0
