@@ -63,6 +63,16 @@ func schemaChecks() map[string]Check {
 					return
 				}
 				t.Observe(ep.ID, len(got) == want, fmt.Sprintf("exactly %d items without limit (the default page is 100; limit 101 gave %d); got %d", want, len(more), len(got)), plain)
+				if len(more) < 101 {
+					// Fewer than asked: too few match, or the page was
+					// cut short of the limit (capped at 100, say). An item
+					// past them tells which.
+					past := t.Post(ctx, ep, With(ep.Large, "skip", len(more), "limit", 1))
+					if rest, ok := listOf(t, ep.ID+fmt.Sprintf(" (skip %d)", len(more)), past); ok && len(rest) > 0 {
+						t.Observe(ep.ID+" (limit 101)", false, fmt.Sprintf("101 items for limit 101 (the guide allows a limit up to 1000) when more match: got %d, and skip %d still lists an item", len(more), len(more)), probe)
+						return
+					}
+				}
 				enough(t, ep.ID+" (limit 101)", len(more), 101, "a default page larger than 100 (or limit is not honoured: see LIST-001)", probe)
 			})
 		}},

@@ -205,9 +205,8 @@ const (
 	faultHTTPPortClosed = "http-port-closed"
 	// A filter on the wrong field, whose answers all meet the rule.
 	faultSinceOnCreatedAt = "bills-modifiedsince-on-createdat"
-	// Faults whose checks come in the commits that follow.
-	faultLimitCap100    = "limit-capped-at-100"
-	faultUnknownPlan502 = "unknown-plan-502"
+	// A page cut short of the limit asked.
+	faultLimitCap100 = "limit-capped-at-100"
 )
 
 // faultRateLimit is the requests-per-second cap that 429-no-retry-after
@@ -366,6 +365,7 @@ var registry = []Fault{
 	newFault(faultUnknownRoute503, "errors", "unknown routes under /api/v2/ answer 503 (a gateway with no upstream for them); every route serves", "ERR-004"),
 	newFault(faultHTTPPortClosed, "transport", "the plain-HTTP port refuses connections (no redirect at all); HTTPS serves", "TRANS-001", "TRANS-002"),
 	newFault(faultSinceOnCreatedAt, "behaviour", "modifiedSince filters on createdAt: bills created before T but modified after it are dropped", "BILL-004"),
+	newFault(faultLimitCap100, "schemas", "a limit over 100 is served as 100 (the documented maximum is 1000)", "LIST-002"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
 	catalogueGuess(newFault(faultProductsElsewhere, "structure", "products are served at /api/v2/products, and /api/v2/list/products (the catalogue's guess: the path is [UNKNOWN]) answers 404: "+
 		"the checks that read products must fail as configuration errors naming the endpoint's path, never as violations",

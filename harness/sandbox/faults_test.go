@@ -329,6 +329,11 @@ var faultProbes = map[string]faultProbe{
 		}
 		return false
 	}},
+	faultLimitCap100: {broken: func(h *harness) bool {
+		r := h.do(call{path: bills, body: `{"limit":101}`})
+		rest := h.do(call{path: bills, body: `{"limit":1,"skip":100}`})
+		return r.status == 200 && listLen(r.body) == 100 && rest.status == 200 && listLen(rest.body) == 1
+	}},
 	faultEmpty415Body: {broken: func(h *harness) bool {
 		a, b := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) > 0

@@ -82,9 +82,6 @@ func (s *Server) placeOrder(t *tenant, body map[string]json.RawMessage) (any, *a
 			// says no order is placed, not which status refuses it.
 			status = http.StatusBadRequest
 		}
-		if s.faults.on(faultUnknownPlan502) {
-			status = http.StatusBadGateway // the order service crashed on the missing plan
-		}
 		return nil, &apiError{status: status, message: "plan not found: no order was placed"}
 	}
 	t.mu.Lock()
