@@ -200,8 +200,42 @@ func collectSpecs(r ginkgotypes.Report) collected {
 			}
 		}
 	}
+	if c.interrupted == "" {
+		c.interrupted = failFastStop(r)
+	}
 	return c
 }
+
+// failFastStop says why a run with --fail-fast stopped before its end, or
+// "": after its first failure Ginkgo skips every spec left, without a word,
+// as it skips those the focus left out, so the specs that started are
+// counted against those that would have run. A check that failed as a
+// SHOULD (advisory) stops such a run as well, and what never ran was not
+// judged, so the run cannot pass.
+func failFastStop(r ginkgotypes.Report) string {
+	if !r.SuiteConfig.FailFast {
+		return ""
+	}
+	started, failed := 0, false
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType != ginkgotypes.NodeTypeIt {
+			continue
+		}
+		if sr.State != ginkgotypes.SpecStateSkipped || strings.TrimSpace(sr.Failure.Message) != "" {
+			started++
+		}
+		failed = failed || sr.State.Is(ginkgotypes.SpecStateFailureStates)
+	}
+	if !failed || started >= r.PreRunStats.SpecsThatWillRun {
+		return ""
+	}
+	return fmt.Sprintf("%s: %d of the %d selected specs did not run", failFastStopped, r.PreRunStats.SpecsThatWillRun-started, r.PreRunStats.SpecsThatWillRun)
+}
+
+// failFastStopped begins the Interrupted reason of a run --fail-fast
+// stopped: one whose failure was a contract violation fails, as the
+// violation is evidence whatever did not run.
+const failFastStopped = "the run stopped at its first failure (--fail-fast)"
 
 func addSpec(res *specResult, sr ginkgotypes.SpecReport) {
 	res.runTime += sr.RunTime

@@ -95,14 +95,15 @@ func countRequirements(reqs []Requirement) Counts {
 // even when no request got an answer (a TLS setup mistake fails every
 // handshake, which is no outage); a target that never answered, or a check
 // that could not reach it, leaves the run unavailable; otherwise it
-// passes. (A run that never answered has no violation: classify makes its
-// failures unavailable.) Known issues and SHOULD failures never fail the
+// passes. A run stopped part-way is interrupted, unless --fail-fast stopped
+// it at a violation, which fails it. (A run that never answered has no
+// violation: classify makes its failures unavailable.) Known issues and SHOULD failures never fail the
 // run.
 func deriveVerdict(doc *Document, runUnavailable bool) string {
 	switch {
 	case doc.Run.ConfigError != "":
 		return VerdictConfigError
-	case doc.Run.Interrupted != "":
+	case doc.Run.Interrupted != "" && (doc.Counts.ContractViolations == 0 || !strings.HasPrefix(doc.Run.Interrupted, failFastStopped)):
 		return VerdictInterrupted
 	case doc.Counts.ContractViolations > 0:
 		return VerdictFail

@@ -261,3 +261,38 @@ func TestAFocusedRecordingNamesOnlyTheChecksItRan(t *testing.T) {
 		t.Errorf("a check that skipped itself is not named as kept: %q", p)
 	}
 }
+
+// --fail-fast stops a run at its first failed spec and Ginkgo skips the
+// rest without a word. A SHOULD failure stops it too, and what never ran
+// was not judged: the run is interrupted, never a pass. Stopped at a MUST
+// violation, it fails.
+func TestAFailFastRunIsNeverAPass(t *testing.T) {
+	failFast := func(failing fakeSpec) types.Report {
+		specs := allPassing("STRUCT-003", "TRANS-004", "SCHEMA-001", "ORDER-001", "ERR-004")
+		specs = append(specs, failing,
+			fakeSpec{text: "TRANS-004 a valid certificate", state: types.SpecStateSkipped},
+			fakeSpec{text: "SCHEMA-001 responses match their schemas", state: types.SpecStateSkipped},
+			fakeSpec{text: "ORDER-001 an order on a known table is placed", state: types.SpecStateSkipped})
+		r := ginkgoReport(t, specs...)
+		r.SuiteConfig.FailFast = true
+		r.PreRunStats.SpecsThatWillRun = len(specs)
+		return r
+	}
+	should := failFast(fakeSpec{text: "STRUCT-003 a refused method gets 405 with Allow POST", state: types.SpecStateFailed, msg: "bills: expected 405, got 404"})
+	doc := Build(should, testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictInterrupted || !strings.Contains(doc.Run.Interrupted, "--fail-fast") || doc.ExitCode() != ExitInterrupted {
+		t.Errorf("stopped at a SHOULD failure: verdict %s (%s), exit %d", doc.Verdict, doc.Run.Interrupted, doc.ExitCode())
+	}
+	must := failFast(fakeSpec{text: "ERR-004 an unknown route gets 404", state: types.SpecStateFailed, msg: "1 violation(s); first: expected 404, got 200"})
+	if doc := Build(must, testCatalogue(t), liveRun(), nil, nil); doc.Verdict != VerdictFail {
+		t.Errorf("stopped at a MUST violation: verdict %s (%s)", doc.Verdict, doc.Run.Interrupted)
+	}
+	// Without --fail-fast, specs skipped without a word were left out by
+	// the focus: no interruption.
+	focused := should
+	focused.SuiteConfig.FailFast = false
+	focused.PreRunStats.SpecsThatWillRun = 5
+	if doc := Build(focused, testCatalogue(t), liveRun(), nil, nil); doc.Run.Interrupted != "" {
+		t.Errorf("a focused run was taken for a stopped one: %s", doc.Run.Interrupted)
+	}
+}
