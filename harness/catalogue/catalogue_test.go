@@ -62,6 +62,20 @@ func TestUnknownFieldAndReference(t *testing.T) {
 	}
 }
 
+// A fixture a request uses that is empty (its line deleted from a copy
+// of the catalogue) would be sent as "" and refused with a 400 read as a
+// broken contract: it is refused up front, naming the fixture.
+func TestAnEmptyFixtureARequestUsesIsRefused(t *testing.T) {
+	data := strings.Replace(string(defaultYAML), "  planId: plan-main\n", "", 1)
+	c, err := Parse([]byte(data), "mine.yaml")
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if _, err := c.Resolve(time.Now()); err == nil || !strings.Contains(err.Error(), "fixtures.planId is empty") || !strings.Contains(err.Error(), "create-order") {
+		t.Errorf("an empty planId used by create-order's request: %v", err)
+	}
+}
+
 func TestEndpointsOf(t *testing.T) {
 	c, _ := Default()
 	if got := len(c.EndpointsOf(c.Requirement("AUTH-001"))); got != len(c.Endpoints) {

@@ -158,6 +158,10 @@ func resolveString(s string, now time.Time, fx map[string]any) (string, error) {
 			}
 			return ref
 		}
+		if v == "" && firstErr == nil {
+			// Sent empty, it would earn a 400 read as a broken contract.
+			firstErr = fmt.Errorf("reference %s: fixtures.%s is empty (or missing): set it in the catalogue's fixtures to a value of your environment", ref, name)
+		}
 		return fmt.Sprint(v)
 	})
 	return out, firstErr

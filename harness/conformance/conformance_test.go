@@ -178,9 +178,18 @@ func TestGatesSaySomethingToTurnTheCheckOn(t *testing.T) {
 	own := *live
 	own.Catalogue = "/home/me/winston-catalogue.yaml"
 	env.Config = &own
+	// A copy of the catalogue that kept the sandbox's plan is gated as
+	// the embedded one is; one with a plan of its own is not.
+	if reason := NeedsOwnFixtures(env); !strings.Contains(reason, "your catalogue (WINSTON_CATALOGUE) keeps") || !strings.Contains(reason, "plan-main") {
+		t.Errorf("fixtures gate with the user's catalogue that kept the sandbox's plan: %q", reason)
+	}
+	mine := *cat
+	mine.Fixtures.PlanID = "plan-of-my-tenant"
+	env.Catalogue = &mine
 	if reason := NeedsOwnFixtures(env); reason != "" {
 		t.Errorf("fixtures gate with the user's catalogue: %q", reason)
 	}
+	env.Catalogue = cat
 	local, err := config.LoadFrom(config.MapLookup(map[string]string{config.EnvMode: "live", config.EnvBaseURL: "https://127.0.0.1:28443", config.EnvHTTPURL: "http://127.0.0.1:28080",
 		config.EnvAPIKey: "a-long-enough-key", config.EnvReportDir: t.TempDir()}))
 	if err != nil {

@@ -50,24 +50,48 @@ func NeedsSecondTenant(env *Env) string {
 }
 
 // NeedsOwnFixtures keeps a check that places an order on fixtures.planId
-// from a target that is not on this machine (live or recording) while the catalogue is
-// the embedded one: its fixtures are the sandbox's (plan-main, table 12),
-// which a real environment does not have, and the order's 404 would be
-// read as a broken contract.
+// from a target that is not on this machine (live or recording) while the
+// catalogue is the embedded one, or a copy that kept its plan: those
+// fixtures are the sandbox's (plan-main, table 12), which a real
+// environment does not have, and the order's 404 would be read as a broken
+// contract.
 func NeedsOwnFixtures(env *Env) string {
 	cfg := env.Config
-	if cfg.IsReplay() || cfg.Catalogue != "" || cfg.BaseURL == nil || isLoopback(cfg.BaseURL.Hostname()) {
+	if cfg.IsReplay() || cfg.BaseURL == nil || isLoopback(cfg.BaseURL.Hostname()) {
 		return ""
 	}
-	reason := fmt.Sprintf("needs your environment's fixtures: the embedded catalogue's fixtures.planId (%s) and tableNumber are the sandbox's, not %s's; "+
-		"copy harness/catalogue/catalogue.yaml, set fixtures.planId and fixtures.tableNumber to a plan and table of your environment, and point WINSTON_CATALOGUE at it",
-		env.Catalogue.Fixtures.PlanID, cfg.BaseURL.Host)
+	var reason string
+	if cfg.Catalogue != "" {
+		// A catalogue of the user's own that kept the sandbox's plan (a
+		// copy whose fixtures were not changed): its 404 would read as a
+		// broken contract just the same.
+		if env.Catalogue == nil || env.Catalogue.Fixtures.PlanID != sandboxPlanID() {
+			return ""
+		}
+		reason = fmt.Sprintf("needs your environment's fixtures: your catalogue (WINSTON_CATALOGUE) keeps the embedded catalogue's fixtures.planId (%s), the sandbox's plan, not one of %s's; "+
+			"set fixtures.planId and fixtures.tableNumber in it to a plan and table of your environment",
+			env.Catalogue.Fixtures.PlanID, cfg.BaseURL.Host)
+	} else {
+		reason = fmt.Sprintf("needs your environment's fixtures: the embedded catalogue's fixtures.planId (%s) and tableNumber are the sandbox's, not %s's; "+
+			"copy harness/catalogue/catalogue.yaml, set fixtures.planId and fixtures.tableNumber to a plan and table of your environment, and point WINSTON_CATALOGUE at it",
+			env.Catalogue.Fixtures.PlanID, cfg.BaseURL.Host)
+	}
 	if !cfg.AllowMutations {
 		// Said at once, so that the fix takes one round, not two.
 		reason += "; it places orders, so WINSTON_ALLOW_MUTATIONS=true is needed too (" + cfg.MutationsReason + ")"
 	}
 	return reason
 }
+
+// sandboxPlanID is the embedded catalogue's fixtures.planId: the sandbox's
+// plan, which no Winston environment has.
+var sandboxPlanID = sync.OnceValue(func() string {
+	def, err := catalogue.Default()
+	if err != nil {
+		return ""
+	}
+	return def.Fixtures.PlanID
+})
 
 // isLoopback reports whether host names this machine (the sandbox's place).
 func isLoopback(host string) bool {
