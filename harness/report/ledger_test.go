@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
 )
 
 func writeFile(t *testing.T, name, content string) string {
@@ -166,5 +168,24 @@ func TestProfileRequirementsAreInTheProfile(t *testing.T) {
 	}
 	if !found || !contains(d.Profile.Requirements, "ORDER-001") {
 		t.Errorf("the profile summary does not cover ORDER-001: %v", d.Profile.Requirements)
+	}
+}
+
+// A profile that names none of the bills endpoints still covers the auth
+// checks: tenant isolation (AUTH-009, on the bills routes) skipped for
+// want of a second key leaves go-live not ready, as the README says.
+func TestTheAuthChecksAreInEveryProfile(t *testing.T) {
+	cat := testCatalogue(t)
+	cat.Requirement("AUTH-002").Endpoints = []string{"bills"}
+	profile := &Profile{Name: "Acme kitchen display", Endpoints: []string{"categories"}}
+	specs := append(allPassing("AUTH-002"), fakeSpec{text: "AUTH-002 a missing Authorization header gets 401", state: types.SpecStateSkipped, msg: "needs a second tenant's key"})
+	d := Build(ginkgoReport(t, specs...), cat, liveRun(), nil, profile)
+	for _, r := range d.Requirements {
+		if r.ID == "AUTH-002" && !r.InProfile {
+			t.Error("an auth check on the bills routes is left out of a profile without them")
+		}
+	}
+	if d.GoLive.Verdict != GoLiveNotReady || !strings.Contains(d.GoLive.Reason, "AUTH-002") {
+		t.Errorf("go-live %s: %s", d.GoLive.Verdict, d.GoLive.Reason)
 	}
 }

@@ -148,7 +148,10 @@ func markProfile(doc *Document, profile *Profile) {
 	}
 	for i := range doc.Requirements {
 		r := &doc.Requirements[i]
-		r.InProfile = len(r.Endpoints) == 0 || slices.Contains(profile.Requirements, r.ID)
+		// The auth checks are every integration's: a key that reaches
+		// another tenant's bills (AUTH-009) reaches its other data too,
+		// whatever endpoints the profile names.
+		r.InProfile = len(r.Endpoints) == 0 || r.Family == "auth" || slices.Contains(profile.Requirements, r.ID)
 		for _, e := range r.Endpoints {
 			if want[e] {
 				r.InProfile = true
