@@ -38,8 +38,8 @@
 // prints where each leak is, naming the key by its fingerprint only, and
 // exits 0 when the directory is clean, 1 when a key was found, 2 when the
 // directory, or any part of it, could not be scanned (a file it cannot
-// read, a broken symlink or a loop, a pipe), or when a key is too short to
-// look for: it fails closed. The nightly job runs it before uploading.
+// read, a broken symlink or a loop, a pipe), when a key is too short to
+// look for, or when no key is set: it fails closed. The nightly job runs it before uploading.
 //
 //	WINSTON_API_KEY=... go run ./harness/cmd/verdict -scan-keys reports/latest
 package main
@@ -308,8 +308,10 @@ func scanKeys(dir string, getenv func(string) string, stdout, stderr io.Writer) 
 	defer func() { _, _ = outW.Close(), errW.Close() }()
 	stdout, stderr = outW, errW
 	if len(keys) == 0 {
-		fmt.Fprintf(stdout, "scan-keys: %s and %s are unset: there is no key to look for in %s\n", config.EnvAPIKey, config.EnvAPIKey2, dir)
-		return exitClean
+		// Fail closed: "verdict -scan-keys DIR && upload", run where the
+		// keys are not exported, must not upload what nobody checked.
+		fmt.Fprintf(stderr, "scan-keys: %s and %s are unset, so %s was not checked: export the key(s) the run used and scan again (a run with no key set needs no scan: skip this step for it)\n", config.EnvAPIKey, config.EnvAPIKey2, dir)
+		return exitScanError
 	}
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		fmt.Fprintf(stderr, "scan-keys: %s is not a readable directory: name the report directory to scan\n", dir)

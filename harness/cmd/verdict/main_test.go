@@ -65,9 +65,11 @@ func TestScanKeysCleanMissingAndUnset(t *testing.T) {
 		!strings.Contains(stderr.String(), "not a readable directory") {
 		t.Errorf("a missing directory: exit %d: %s", code, stderr.String())
 	}
-	stdout.Reset()
-	if code := run([]string{"-scan-keys", dir}, env(nil), &stdout, &stderr); code != exitClean || !strings.Contains(stdout.String(), "unset") {
-		t.Errorf("no key set: exit %d: %s", code, stdout.String())
+	stderr.Reset()
+	// No key to look for: nothing was checked, and "scan && upload" must
+	// not upload.
+	if code := run([]string{"-scan-keys", dir}, env(nil), &stdout, &stderr); code != exitScanError || !strings.Contains(stderr.String(), "unset") {
+		t.Errorf("no key set: exit %d: %s", code, stderr.String())
 	}
 	if code := run([]string{"-scan-keys"}, env(nil), &stdout, &stderr); code != 2 {
 		t.Errorf("no directory: exit %d, want 2", code)
