@@ -5,7 +5,7 @@ SHELL := bash
 # The variables read from make's command line. Any other is refused: a typo
 # such as FOKUS=AUTH-001 or focus=... would be ignored and run everything.
 # WINSTON_* are checked by the suite itself (config names the closest one).
-COMMAND_VARS := FOCUS LABELS REPORT_DIR GINKGO_FLAGS BASELINE CURRENT ARGS FUZZTIME BENCH_FLAGS SELFCHECK_DIR GO GOFLAGS
+COMMAND_VARS := FOCUS LABELS REPORT_DIR GINKGO_FLAGS BASELINE CURRENT ARGS FUZZTIME BENCH_FLAGS SELFCHECK_DIR RECORD_HTTPS RECORD_HTTP GO GOFLAGS
 unknown_vars := $(filter-out $(COMMAND_VARS) WINSTON_%,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))
 ifneq ($(strip $(unknown_vars)),)
 $(error $(unknown_vars): not a variable this Makefile reads, so it would be ignored; check the spelling and case: it reads $(COMMAND_VARS) and WINSTON_* (see the README))
@@ -89,9 +89,15 @@ suite-replay: ## the suite from the committed cassettes, offline
 suite-live: $(BIN)/withsandbox ## the suite live against a sandbox started and stopped here
 	@$(BIN)/withsandbox -- $(MAKE) --no-print-directory conformance WINSTON_MODE=live REPORT_DIR="$(CURDIR)/reports/test-$(STAMP)-live"
 
+# The sandbox's addresses while recording: fixed, so that the cassettes name the same target
+# each time; set others (make record RECORD_HTTPS=127.0.0.1:28443 RECORD_HTTP=127.0.0.1:28080)
+# when these are taken.
+RECORD_HTTPS ?= 127.0.0.1:18443
+RECORD_HTTP ?= 127.0.0.1:18080
+
 record: $(BIN)/withsandbox ## re-record cassettes: from the sandbox, or from WINSTON_BASE_URL when set (FOCUS=ID for one)
 ifeq ($(WINSTON_BASE_URL),)
-	@$(BIN)/withsandbox --https 127.0.0.1:18443 --http 127.0.0.1:18080 -- $(MAKE) --no-print-directory conformance WINSTON_MODE=record REPORT_DIR="$(CURDIR)/reports/$(STAMP)-record"
+	@$(BIN)/withsandbox --https $(RECORD_HTTPS) --http $(RECORD_HTTP) -- $(MAKE) --no-print-directory conformance WINSTON_MODE=record REPORT_DIR="$(CURDIR)/reports/$(STAMP)-record"
 else
 	@# The URL itself is not echoed: it could carry credentials; the report shows it cleaned.
 	@echo "make record: recording from the target in WINSTON_BASE_URL (it is set), not from the local sandbox, into the cassettes; to record from the sandbox, unset WINSTON_BASE_URL"
