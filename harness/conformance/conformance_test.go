@@ -18,6 +18,7 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/client"
 	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/report"
+	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
 
 func replayConfig(t *testing.T, extra map[string]string) *config.Config {
@@ -115,6 +116,46 @@ func TestProvenanceReadsTheCassetteEntries(t *testing.T) {
 		if source != cassette.SourceSandbox || at != meta.RecordedAt || !sandbox {
 			t.Errorf("%s: got %q %q %v", name, source, at, sandbox)
 		}
+	}
+}
+
+// Cassettes recorded some from the sandbox and some from an environment
+// are said to be both, never all one: the sandbox's label is no more
+// right for the environment's answers than the reverse.
+func TestProvenanceOfMixedCassettesSaysBoth(t *testing.T) {
+	env := &Env{Config: replayConfig(t, nil)}
+	var specs types.SpecReports
+	for _, src := range []string{cassette.SourceTarget, cassette.SourceSandbox, cassette.SourceTarget} {
+		specs = append(specs, types.SpecReport{ReportEntries: types.ReportEntries{
+			{Name: CassetteEntryName, Value: types.WrapEntryValue(cassette.Meta{Source: src, RecordedAt: "2026-11-28T13:19:27Z"})},
+		}})
+	}
+	source, _, sandbox := provenance(env, types.Report{SpecReports: specs})
+	if source != report.CassettesMixed || !sandbox {
+		t.Errorf("mixed cassettes: source %q, sandbox %v", source, sandbox)
+	}
+	source, _, sandbox = provenance(env, types.Report{SpecReports: specs[:1]})
+	if source != "environment" || sandbox {
+		t.Errorf("an environment's cassette: source %q, sandbox %v", source, sandbox)
+	}
+}
+
+// A recording through make record trusts the sandbox's CA: its cassettes
+// say the sandbox even when they hold no answer (the TLS checks').
+func TestARecordingTrustingTheSandboxCAIsTheSandboxs(t *testing.T) {
+	srv, err := sandbox.Start(sandbox.Options{CAOut: filepath.Join(t.TempDir(), "ca.pem")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	cfg := replayConfig(t, nil)
+	cfg.CAFile = srv.CAFile()
+	if got := recordSource(cfg); got != cassette.SourceSandbox {
+		t.Errorf("a recording trusting the sandbox's CA names %q", got)
+	}
+	cfg.CAFile = ""
+	if got := recordSource(cfg); got != cassette.SourceTarget {
+		t.Errorf("a recording with no extra CA names %q", got)
 	}
 }
 

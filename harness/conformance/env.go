@@ -7,6 +7,8 @@
 package conformance
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +25,7 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/client"
 	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/evidence"
 	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/schema"
 )
@@ -157,7 +160,7 @@ func Setup() *Env {
 		if cfg.IsRecord() {
 			mode = cassette.ModeRecord
 			meta = cassette.Meta{
-				Source:       "target",
+				Source:       recordSource(cfg),
 				RecordedAt:   env.Start.Format(time.RFC3339),
 				ReferenceNow: env.referenceNow(cassette.Meta{}).Format(time.RFC3339),
 				Target:       cfg.BaseURL.String(),
@@ -190,6 +193,32 @@ func Setup() *Env {
 		}
 	}
 	return env
+}
+
+// recordSource is the source a recording names before any answer says
+// otherwise: the sandbox when the extra CA bundle holds the sandbox's CA
+// (as make record sets it), so that a cassette with no answer in it (the
+// TLS checks') says where it was recorded too; else the target. An answer
+// carrying the sandbox's header marks its cassette the sandbox's whatever
+// this says.
+func recordSource(cfg *config.Config) string {
+	if cfg.CAFile == "" {
+		return cassette.SourceTarget
+	}
+	data, err := os.ReadFile(cfg.CAFile)
+	if err != nil {
+		return cassette.SourceTarget
+	}
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return cassette.SourceTarget
+		}
+		if cert, err := x509.ParseCertificate(block.Bytes); err == nil && cert.Subject.CommonName == evidence.SandboxCAName {
+			return cassette.SourceSandbox
+		}
+	}
 }
 
 // controlExamples are the example requests that tell an outage from

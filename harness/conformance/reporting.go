@@ -147,7 +147,7 @@ func notPassMessage(doc *report.Document) string {
 const CassetteEntryName = "winston.cassette"
 
 // provenance says where replayed answers came from: cassettes recorded from
-// the sandbox or from an environment, and when. (Answers that carried the
+// the sandbox, from an environment, or some from each, and when. (Answers that carried the
 // sandbox's header are found by report.Build itself.)
 func provenance(env *Env, r types.Report) (source, recordedAt string, sandbox bool) {
 	if env.Config == nil {
@@ -176,8 +176,13 @@ func provenance(env *Env, r types.Report) (source, recordedAt string, sandbox bo
 			if m.RecordedAt > recordedAt {
 				recordedAt = m.RecordedAt
 			}
-			if source == "" || m.Source == cassette.SourceSandbox {
+			switch {
+			case source == "":
 				source = m.Source
+			case source != m.Source:
+				// Some from the sandbox, some from an environment: the
+				// report says both, never one for all.
+				source = report.CassettesMixed
 			}
 		}
 	}

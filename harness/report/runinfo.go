@@ -11,6 +11,10 @@ import (
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
 
+// CassettesMixed is the CassetteSource of a replay whose cassettes were
+// recorded some from the sandbox and some from an environment.
+const CassettesMixed = "mixed"
+
 // RunInfo is what the suite knows about a run that Ginkgo's report does
 // not: the configuration it ran with and the target it reached. Zero
 // fields are filled from Ginkgo's report where it can tell (start, end,
@@ -26,7 +30,8 @@ type RunInfo struct {
 	Seed       int64
 	Start, End time.Time
 	Target     Target
-	// CassetteSource is "sandbox", "environment" or "" (live).
+	// CassetteSource is "sandbox", "environment", CassettesMixed or ""
+	// (live).
 	CassetteSource      string
 	CassettesRecordedAt string
 	// Sandbox is true when the target answered with the
@@ -65,13 +70,13 @@ func fillRunInfo(run RunInfo, r ginkgotypes.Report, results map[string]*specResu
 		run.Parallel = max(r.SuiteConfig.ParallelTotal, 1)
 	}
 	switch run.CassetteSource {
-	case "", "sandbox":
+	case "", "sandbox", CassettesMixed:
 	default:
 		// Cassette meta says "target" for a recording made against a real
 		// environment; the report calls that "environment".
 		run.CassetteSource = "environment"
 	}
-	if run.CassetteSource == "sandbox" {
+	if run.CassetteSource == "sandbox" || run.CassetteSource == CassettesMixed {
 		run.Sandbox = true
 	}
 	if run.Mode == "" {

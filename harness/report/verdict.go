@@ -126,7 +126,7 @@ func deriveGoLive(doc *Document) GoLive {
 	target := doc.Target.BaseURL
 	switch {
 	case doc.Mode == "replay":
-		src := doc.Run.CassetteSource
+		src := cassetteSourceWords(doc.Run.CassetteSource)
 		if src == "" {
 			src = "an unknown source"
 		}
@@ -446,13 +446,24 @@ func answersFrom(doc *Document, target string) string {
 		}
 		return fmt.Sprintf("against %s in %s mode", target, doc.Mode)
 	}
-	switch doc.Run.CassetteSource {
-	case "sandbox":
-		return "on answers replayed from cassettes recorded from the local sandbox (replay mode: no server was asked)"
-	case "environment":
-		return "on answers replayed from cassettes recorded from a Winston environment (replay mode: no server was asked)"
+	if from := cassetteSourceWords(doc.Run.CassetteSource); from != "" {
+		return "on answers replayed from cassettes recorded from " + from + " (replay mode: no server was asked)"
 	}
 	return "on answers replayed from cassettes (replay mode: no server was asked)"
+}
+
+// cassetteSourceWords says in words where cassettes of a CassetteSource
+// were recorded, or "" when it is not known.
+func cassetteSourceWords(src string) string {
+	switch src {
+	case "sandbox":
+		return "the local sandbox"
+	case "environment":
+		return "a Winston environment"
+	case CassettesMixed:
+		return "the local sandbox and a Winston environment (some from each)"
+	}
+	return ""
 }
 
 // CatalogueLabel says which catalogue the run checked against: the
@@ -507,11 +518,8 @@ func (d *Document) TargetLabel() string {
 	switch {
 	case d.Mode == "replay":
 		label := "replay of cassettes"
-		switch d.Run.CassetteSource {
-		case "sandbox":
-			label += " recorded from the local sandbox"
-		case "environment":
-			label += " recorded from a Winston environment"
+		if from := cassetteSourceWords(d.Run.CassetteSource); from != "" {
+			label += " recorded from " + from
 		}
 		if replayedHost(d) {
 			label += " (" + d.Target.BaseURL + " not asked)"

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -197,7 +198,7 @@ func cellLabel(c Cell) string {
 func modeLabel(d *Document) string {
 	s := d.Mode
 	if d.Run.CassetteSource != "" {
-		s += fmt.Sprintf(" (cassettes from %s", d.Run.CassetteSource)
+		s += fmt.Sprintf(" (cassettes from %s", cmp.Or(cassetteSourceWords(d.Run.CassetteSource), d.Run.CassetteSource))
 		if d.Run.CassettesRecordedAt != "" {
 			s += ", recorded " + d.Run.CassettesRecordedAt
 		}
