@@ -55,6 +55,14 @@ func transportChecks() map[string]Check {
 							"set WINSTON_BASE_URL to the HTTPS origin and port, and WINSTON_HTTP_URL to the plain-HTTP one"}})
 					continue
 				}
+				if problem != "" && onlyThePortDiffers(t, ep.Path, resp) && settingsDiffer(t, httpsAnswers) {
+					loc, _ := url.Parse(resp.Header.Get("Location"))
+					t.Record(evidence.Finding{Endpoint: ep.ID, Expected: expected, Observed: Summary(resp) + problem,
+						Facts: map[string]string{URLMismatchFact: fmt.Sprintf("WINSTON_HTTP_URL (%s) redirects to https://%s, not to WINSTON_BASE_URL's https://%s: "+
+							"if these are two servers, set WINSTON_BASE_URL to https://%s or WINSTON_HTTP_URL to the plain-HTTP origin of WINSTON_BASE_URL's server",
+							t.Env().Config.HTTPURL.Host, loc.Host, t.TargetOrigin().Host, loc.Host)}})
+					continue
+				}
 				t.Observe(ep.ID, problem == "", expected+problem, resp)
 			}
 		}},
@@ -143,6 +151,20 @@ func plainHTTP(ctx SpecContext, t *T, ep catalogue.Endpoint) *client.Response {
 		opts = append(opts, client.WithMutation())
 	}
 	return t.API.Post(ctx, ep.Path, map[string]any{}, opts...)
+}
+
+// settingsDiffer reports, for a redirect to another port of the base
+// URL's host, whether WINSTON_BASE_URL and WINSTON_HTTP_URL probably name
+// different servers rather than the target redirecting wrong: the base
+// URL's port does not complete a TLS handshake (nothing of the target is
+// there), or WINSTON_HTTP_URL was given with a port of its own (two local
+// servers side by side). Derived from the base URL on the default ports,
+// the redirect to another port is the target's.
+func settingsDiffer(t *T, httpsAnswers func() bool) bool {
+	if t.Env().Config.IsReplay() {
+		return false
+	}
+	return t.Env().Config.HTTPURL.Port() != "" || !httpsAnswers()
 }
 
 // httpsAnswersNow returns a function that asks, each time it is called,

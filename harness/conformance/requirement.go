@@ -361,6 +361,12 @@ const HTTPPortFact = report.HTTPPortFact
 // plain-HTTP probe reached a port that speaks TLS (report.HTTPURLOnTLSFact).
 const HTTPURLOnTLSFact = report.HTTPURLOnTLSFact
 
+// URLMismatchFact is the key of a failing finding's Facts that says the
+// plain-HTTP origin redirected to another port of the base URL's host
+// while the settings probably name different servers
+// (report.URLMismatchFact).
+const URLMismatchFact = report.URLMismatchFact
+
 // SecondKeyRefusedFact is the key of a failing finding's Facts that says
 // the target refused the second tenant's key while it took the first's
 // (report.SecondKeyRefusedFact).

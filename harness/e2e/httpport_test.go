@@ -90,3 +90,23 @@ func TestASecondKeyRefusedOnOneEndpointIsAViolation(t *testing.T) {
 		t.Errorf("AUTH-009: %s: %s", req.Classification, req.Reason)
 	}
 }
+
+// Two servers side by side: WINSTON_HTTP_URL names one sandbox's
+// plain-HTTP port, WINSTON_BASE_URL another's HTTPS port. The redirect to
+// the first one's HTTPS port is the settings' mismatch, not the target's
+// wrong redirect: TRANS-001 is a configuration error naming both
+// settings, never a violation.
+func TestMismatchedURLSettingsAreASetupError(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	other, _ := startSandbox(t, sandbox.Options{})
+	env := liveEnv(srv, "", "")
+	env[config.EnvHTTPURL] = other.HTTPURL()
+	r := runSuite(t, env, focus("TRANS-001"))
+	if doc := r.mustDoc(t); doc.Verdict != report.VerdictConfigError {
+		t.Errorf("verdict %s, want %s: %s", doc.Verdict, report.VerdictConfigError, doc.Summary)
+	}
+	req := r.requirement(t, "TRANS-001")
+	if req.Classification != report.ClassConfigurationError || !strings.Contains(req.Reason, "WINSTON_HTTP_URL") || !strings.Contains(req.Reason, "WINSTON_BASE_URL") {
+		t.Errorf("TRANS-001: %s: %s", req.Classification, req.Reason)
+	}
+}

@@ -86,6 +86,14 @@ const HTTPPortFact = "httpPort"
 // error with that hint, unless another finding is a violation.
 const HTTPURLOnTLSFact = "httpUrlOnTls"
 
+// URLMismatchFact is the key of a failing finding's Facts that says the
+// plain-HTTP origin redirected to the base URL's host on another port,
+// where WINSTON_BASE_URL's own port does not answer TLS, or where
+// WINSTON_HTTP_URL was given with a port of its own: the two settings most
+// likely name different servers. The requirement is a configuration error
+// with that hint, unless another finding is a violation.
+const URLMismatchFact = "urlMismatch"
+
 // PlainRequestToTLSPort reports whether a plain-HTTP answer is a TLS
 // server's refusal of a plain request (Go's, nginx's and Apache's words).
 func PlainRequestToTLSPort(status int, body []byte) bool {
@@ -272,6 +280,12 @@ var (
 		reason: "not judged: WINSTON_HTTP_URL names a port that speaks TLS (the plain-HTTP probe got a TLS server's 400)",
 		text: "WINSTON_HTTP_URL names a port that speaks TLS: the plain-HTTP probe got the 400 a TLS server gives a plain request, which says nothing of the redirect; " +
 			"set WINSTON_HTTP_URL to the environment's plain-HTTP origin (http://<host>, port 80), or unset it to derive it from WINSTON_BASE_URL"}
+	// hintURLMismatch has no marks: TRANS-001 says so itself, through
+	// URLMismatchFact.
+	hintURLMismatch = setupHint{id: "url-mismatch",
+		reason: "not judged: WINSTON_HTTP_URL redirects to another port of the host than WINSTON_BASE_URL names",
+		text: "WINSTON_HTTP_URL's server redirects to an HTTPS port of the host other than the one WINSTON_BASE_URL names: " +
+			"the two settings probably name different servers; point both at the same environment (the redirect's Location names the HTTPS origin it expects)"}
 	// hintCertName has no marks: TRANS-004 says so itself, through
 	// CertNameFact, and causeOf gives it to the requests that got no
 	// answer for it.
@@ -388,6 +402,7 @@ var factHints = []struct {
 	{UnreadableFieldFact, &hintUnreadableField},
 	{HTTPPortFact, &hintHTTPPort},
 	{HTTPURLOnTLSFact, &hintHTTPURLOnTLS},
+	{URLMismatchFact, &hintURLMismatch},
 	{SecondKeyRefusedFact, &hintSecondKey},
 	{CertNameFact, &hintCertName},
 	{MaxBodyFact, &hintMaxBody},
