@@ -98,6 +98,7 @@ func TestEachVariableWrongInTurn(t *testing.T) {
 		{EnvCAFile, filepath.Join(dir, "missing.pem"), "cannot be read"},
 		{EnvCAFile, notPEM, "no PEM certificate"},
 		{EnvAllowMutations, "maybe", "not a boolean"},
+		{EnvTimeout, "1ms", "shorter than 100ms"},
 		{EnvConfig, filepath.Join(dir, "missing.yaml"), "cannot be read"},
 		{EnvConfig, badYAML, "not a YAML mapping"},
 		{EnvCassetteCache, "false", "not off, on or a directory"},

@@ -42,6 +42,7 @@ func (e *FieldError) Error() string {
 // Bounds of the numeric settings: outside them a value is a typo, not a
 // choice.
 const (
+	minTimeout     = 100 * time.Millisecond
 	maxTimeout     = 10 * time.Minute
 	maxRetries     = 10
 	maxConcurrency = 64
@@ -69,6 +70,11 @@ func (l *loader) loadNumbers(c *Config) {
 			l.fail(EnvTimeout, src, v, "is not a Go duration", "write it like 15s, 500ms or 1m30s")
 		case d <= 0 || d > maxTimeout:
 			l.fail(EnvTimeout, src, v, "is out of range", "use a duration above 0 and at most 10m")
+		case d < minTimeout:
+			// Every request would time out, and the run would read as
+			// an outage of the target rather than as this setting.
+			l.fail(EnvTimeout, src, v, "is shorter than 100ms: too short for a TLS handshake and an answer, so every request would time out and the run would look like an outage",
+				"use 15s (the default), or at least 1s")
 		default:
 			c.Timeout = d
 		}

@@ -205,7 +205,7 @@ func timedOutOnly(doc *Document) []string {
 // timedOutText is true for the error texts of a request that ran out of
 // the client's time.
 func timedOutText(err string) bool {
-	for _, m := range []string{"context deadline exceeded", "Client.Timeout exceeded", "i/o timeout", "timeout awaiting response headers"} {
+	for _, m := range []string{"context deadline exceeded", "Client.Timeout exceeded", "i/o timeout", "timeout awaiting response headers", "TLS handshake timeout"} {
 		if strings.Contains(err, m) {
 			return true
 		}

@@ -528,9 +528,15 @@ func TestTimeoutsAloneHintAtWinstonTimeout(t *testing.T) {
 	down := evidence.Finding{Endpoint: "bills", Expected: "200", Observed: "503", OK: true,
 		Facts: map[string]string{UnavailableFact: "503", NotJudgedFact: "unavailable"}}
 	var specs []fakeSpec
+	// A TLS handshake that ran out of time is a timeout too.
+	handshake := slow
+	handshake.Error = `POST https://api-qa.example.test/api/v2/bills: net/http: TLS handshake timeout`
 	for i, s := range allPassing() {
 		s.state, s.msg = types.SpecStateFailed, "1 violation(s); first: bills: expected 200"
 		s.exchanges, s.findings = []evidence.Exchange{slow}, []evidence.Finding{f}
+		if i == 2 {
+			s.exchanges = []evidence.Exchange{handshake}
+		}
 		if i == 1 {
 			// This one met a 503, not a timeout: the hint is not its.
 			s.exchanges, s.findings = []evidence.Exchange{outage}, []evidence.Finding{down}
