@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/winston-conformance/winston-conformance/harness/redact"
@@ -101,15 +102,13 @@ func isAlnumByte(c byte) bool {
 // shiftAlnum is c moved step places within its class (digits, lower or
 // upper letters), wrapping around; any other byte becomes a letter.
 func shiftAlnum(c byte, step int) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return '0' + byte((int(c-'0')+step)%10)
-	case 'a' <= c && c <= 'z':
-		return 'a' + byte((int(c-'a')+step)%26)
-	case 'A' <= c && c <= 'Z':
-		return 'A' + byte((int(c-'A')+step)%26)
+	const lower = "abcdefghijklmnopqrstuvwxyz"
+	for _, class := range []string{"0123456789", lower, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"} {
+		if i := strings.IndexByte(class, c); i >= 0 {
+			return class[(i+step)%len(class)]
+		}
 	}
-	return 'a' + byte(step%26)
+	return lower[step%len(lower)]
 }
 
 // Config is the validated configuration of one run. Build it with Load or
