@@ -132,9 +132,17 @@ func checkHSTS(ctx SpecContext, t *T) {
 			opts []client.Option
 		}{{"example", nil}, {"no credentials", []client.Option{client.WithAuth(client.AuthNone)}}} {
 			resp := t.Post(ctx, ep, ep.Request, probe.opts...)
+			where, expected := ep.ID+" ("+probe.what+")", "a Strict-Transport-Security header with max-age > 0"
+			if resp.Err != nil || resp.Status == 429 || resp.Unavailable() {
+				// No answer, throttled, or an outage's 5xx (a gateway's
+				// page, not the API's): Observe records it as what it
+				// is, and the header on it judges nothing.
+				t.Observe(where, false, expected, resp)
+				continue
+			}
 			hsts := resp.Header.Get("Strict-Transport-Security")
-			t.Record(evidence.Finding{Endpoint: ep.ID + " (" + probe.what + ")", Expected: "a Strict-Transport-Security header with max-age > 0",
-				Observed: Summary(resp) + "; Strict-Transport-Security: " + orNone(hsts), OK: resp.Err == nil && hstsOK(hsts),
+			t.Record(evidence.Finding{Endpoint: where, Expected: expected,
+				Observed: Summary(resp) + "; Strict-Transport-Security: " + orNone(hsts), OK: hstsOK(hsts),
 				Facts: map[string]string{"hsts": orNone(hsts)}})
 		}
 	}

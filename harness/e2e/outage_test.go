@@ -48,3 +48,15 @@ func TestATargetStoppedMidRunIsUnavailable(t *testing.T) {
 		t.Errorf("verdict %s with %d contract violation(s), want unavailable and none: %s", doc.Verdict, doc.Counts.ContractViolations, doc.Summary)
 	}
 }
+
+// TRANS-005 reads a header off the answers; an outage's 503s (a gateway's
+// page, not the API's) judge no rule, so it neither passes nor fails on
+// them: the run is unavailable. (Before, it passed on them.)
+func TestHSTSIsNotJudgedOnOutageAnswers(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{Faults: []string{"outage"}})
+	r := runSuite(t, liveEnv(srv, "", ""), focus("TRANS-005"))
+	req := r.requirement(t, "TRANS-005")
+	if req.Status == report.StatusPassed || req.Classification != report.ClassEnvironmentUnavailable {
+		t.Errorf("TRANS-005 %s (%s): judged on an outage's answers: %s", req.Status, req.Classification, req.Reason)
+	}
+}
