@@ -5,7 +5,7 @@ SHELL := bash
 # The variables read from make's command line. Any other is refused: a typo
 # such as FOKUS=AUTH-001 or focus=... would be ignored and run everything.
 # WINSTON_* are checked by the suite itself (config names the closest one).
-COMMAND_VARS := FOCUS LABELS REPORT_DIR GINKGO_FLAGS BASELINE CURRENT ARGS FUZZTIME BENCH_FLAGS SELFCHECK_DIR RECORD_HTTPS RECORD_HTTP GO GOFLAGS
+COMMAND_VARS := FOCUS LABELS REPORT_DIR GINKGO_FLAGS BASELINE CURRENT ARGS FUZZTIME BENCH_FLAGS SELFCHECK_DIR RECORD_HTTPS RECORD_HTTP HISTORY GO GOFLAGS
 unknown_vars := $(filter-out $(COMMAND_VARS) WINSTON_%,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))
 ifneq ($(strip $(unknown_vars)),)
 $(error $(unknown_vars): not a variable this Makefile reads, so it would be ignored; check the spelling and case: it reads $(COMMAND_VARS) and WINSTON_* (see the README))
@@ -110,9 +110,9 @@ sandbox: ## run the sandbox in the foreground for offline development (ARGS=--fa
 families: ## print the check families (FOCUS=family runs one)
 	@echo $(FAMILIES)
 
-compare: ## compare two report directories: make compare BASELINE=dir CURRENT=dir
+compare: ## compare two report directories: make compare BASELINE=dir CURRENT=dir [HISTORY=dir of earlier runs]
 	@test -n "$(BASELINE)" -a -n "$(CURRENT)" || { echo "usage: make compare BASELINE=dir CURRENT=dir (report directories)"; exit 2; }
-	$(GO) run ./harness/cmd/compare -baseline "$(BASELINE)" -current "$(CURRENT)"
+	$(GO) run ./harness/cmd/compare -baseline "$(BASELINE)" -current "$(CURRENT)" $(if $(HISTORY),-history "$(HISTORY)")
 
 SELFCHECK_DIR ?= $(CURDIR)/reports/selfcheck
 # A count, not a duration, for make test: a duration-bound fuzz run can end

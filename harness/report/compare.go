@@ -99,6 +99,10 @@ type RequirementChange struct {
 	// Classification and Reason are the current run's.
 	Classification string `json:"classification"`
 	Reason         string `json:"reason"`
+	// BeforeFrom names the earlier run Before comes from when the
+	// baseline did not judge the requirement (an outage, a setup error, a
+	// check not run) and a run of the history did: "" for the baseline.
+	BeforeFrom string `json:"beforeFrom,omitempty"`
 }
 
 // StatusCodeChange is the same request (requirement, endpoint, method,
@@ -129,6 +133,16 @@ type LatencyChange struct {
 
 // Compare sets the current run against a baseline run.
 func Compare(baseline, current *Document) *Comparison {
+	return CompareWithHistory(baseline, current, nil)
+}
+
+// CompareWithHistory is Compare, with earlier runs (history, in any order)
+// to fall back on: a requirement the baseline did not judge (an outage's
+// night, a setup error, a check not run) is set against the last earlier
+// run of the same target that judged it, so that a violation standing
+// since before the outage is not called new, and one fixed meanwhile is
+// called fixed.
+func CompareWithHistory(baseline, current *Document, history []*Document) *Comparison {
 	c := &Comparison{Baseline: ref(baseline), Current: ref(current), NewViolations: []RequirementChange{},
 		NewlyUnavailable: []RequirementChange{}, NewConfigErrors: []RequirementChange{}, Fixed: []RequirementChange{},
 		Recovered: []RequirementChange{}, NewlySkipped: []RequirementChange{}, Changed: []RequirementChange{}, StatusCodes: []StatusCodeChange{},
@@ -139,7 +153,7 @@ func Compare(baseline, current *Document) *Comparison {
 	if baseline.Mode != current.Mode {
 		c.Notes = append(c.Notes, fmt.Sprintf("the runs used different modes (%s, then %s)", baseline.Mode, current.Mode))
 	}
-	c.compareRequirements(baseline, current)
+	c.compareRequirements(baseline, current, history)
 	if down := DownEndpoints(current); len(down) > 0 && partialOutage(current, down) {
 		c.DownEndpoints = down
 	}
@@ -167,7 +181,7 @@ func ref(d *Document) RunRef {
 		NotWinston: d.Mode == "replay" || d.Run.Sandbox}
 }
 
-func (c *Comparison) compareRequirements(baseline, current *Document) {
+func (c *Comparison) compareRequirements(baseline, current *Document, history []*Document) {
 	before := map[string]Requirement{}
 	for _, r := range baseline.Requirements {
 		before[r.ID] = r
@@ -180,7 +194,14 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 			continue
 		}
 		delete(before, r.ID)
-		ch := RequirementChange{ID: r.ID, Title: r.Title, Inferred: catalogue.Undocumented(r.Source), Before: b.Status, After: r.Status, Classification: r.Classification, Reason: r.Reason}
+		from := ""
+		if !judged(b) {
+			if earlier, run, found := lastJudged(r.ID, baseline, current, history); found {
+				from = fmt.Sprintf("the run of %s, the last to judge it (the baseline did not: %s)", run.Run.Start.UTC().Format(time.RFC3339), statusWord(b))
+				b = earlier
+			}
+		}
+		ch := RequirementChange{ID: r.ID, Title: r.Title, Inferred: catalogue.Undocumented(r.Source), Before: b.Status, After: r.Status, Classification: r.Classification, Reason: r.Reason, BeforeFrom: from}
 		switch {
 		case r.Status == StatusFailed && (b.Status != StatusFailed || failureKind(b) != failureKind(r)):
 			if b.Status == StatusFailed {
@@ -216,6 +237,49 @@ func (c *Comparison) compareRequirements(baseline, current *Document) {
 	for _, id := range sortedKeys(before) {
 		c.Notes = append(c.Notes, fmt.Sprintf("%s is in the baseline but not in this run's report", id))
 	}
+}
+
+// judged reports whether a run judged r: it passed, failed as a contract
+// violation (or an advisory failure), or was a known issue. An outage, a
+// setup error, too few items, a skip or a check not run judged nothing.
+func judged(r Requirement) bool {
+	switch r.Status {
+	case StatusPassed, StatusKnownIssue:
+		return true
+	case StatusFailed:
+		k := failureKind(r)
+		return k == ClassContractViolation || k == kindAdvisory
+	}
+	return false
+}
+
+// lastJudged finds, among the history's runs of the current run's target
+// that started before the baseline, the latest that judged requirement id.
+func lastJudged(id string, baseline, current *Document, history []*Document) (Requirement, *Document, bool) {
+	var best *Document
+	var found Requirement
+	for _, d := range history {
+		if d == nil || d.Target.BaseURL != current.Target.BaseURL || !d.Run.Start.Before(baseline.Run.Start) {
+			continue
+		}
+		if best != nil && !d.Run.Start.After(best.Run.Start) {
+			continue
+		}
+		if r, ok := findRequirement(d, id); ok && judged(r) {
+			best, found = d, r
+		}
+	}
+	return found, best, best != nil
+}
+
+// findRequirement is requirement id of d.
+func findRequirement(d *Document, id string) (Requirement, bool) {
+	for _, r := range d.Requirements {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Requirement{}, false
 }
 
 // kindNotJudged is the failureKind of a configuration error for want of

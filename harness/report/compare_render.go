@@ -144,6 +144,9 @@ func (c *Comparison) sections(emit func(title string, lines []string), code func
 			if ch.Classification != "" && !strings.Contains(ch.After, "(") {
 				line += " (" + ch.Classification + ")"
 			}
+			if ch.BeforeFrom != "" {
+				line += " [before: " + ch.BeforeFrom + "]"
+			}
 			if ch.Reason != "" && ch.After != StatusPassed {
 				line += ": " + ch.Reason
 			}

@@ -339,3 +339,34 @@ func TestCompareSaysWhereTheAnswersCameFromAndMarksInferredRules(t *testing.T) {
 		t.Errorf("compare.md does not name the sandbox:\n%s", c.Markdown())
 	}
 }
+
+// Nights: broken (AUTH-001 violated), outage, broken again, outage, and
+// all passing. With the history, the violation after the first outage is
+// the standing one, not new, and the night it is gone after the second
+// outage is its fix; each says which run it was set against.
+func TestCompareWithHistorySeesPastAnOutage(t *testing.T) {
+	pass, outage, broken := nights(t)
+	night := func(d *Document, n int) *Document {
+		c := *d
+		c.Run.Start = testStart.Add(time.Duration(n) * 24 * time.Hour)
+		return &c
+	}
+	a, b, c, d, e := night(broken, 0), night(outage, 1), night(broken, 2), night(outage, 3), night(pass, 4)
+	history := []*Document{a, b, c, d, e}
+
+	cmp := CompareWithHistory(b, c, history)
+	if len(cmp.NewViolations) != 0 {
+		t.Errorf("a violation standing since before the outage was called new: %+v", cmp.NewViolations)
+	}
+	cmp = CompareWithHistory(d, e, history)
+	if len(cmp.Fixed) != 1 || cmp.Fixed[0].ID != "AUTH-001" || !strings.Contains(cmp.Fixed[0].BeforeFrom, c.Run.Start.UTC().Format(time.RFC3339)) {
+		t.Errorf("the fix after the second outage: fixed %+v", cmp.Fixed)
+	}
+	if md := cmp.Markdown(); !strings.Contains(md, "the last to judge it") {
+		t.Errorf("compare.md does not say which run the fix was set against:\n%s", md)
+	}
+	// Without the history, the same nights read as before: nothing known.
+	if cmp := Compare(d, e); len(cmp.Fixed) != 0 {
+		t.Errorf("without the history a fix cannot be known: %+v", cmp.Fixed)
+	}
+}

@@ -10,6 +10,11 @@
 //	go run ./harness/cmd/compare -baseline reports/last-night -current reports/tonight
 //	make compare BASELINE=reports/last-night CURRENT=reports/tonight
 //
+// -history DIR (HISTORY= for make) names earlier runs' report.json files:
+// a check the baseline did not judge (an outage's night) is compared with
+// the last of them that judged it, so that a violation standing since
+// before the outage is not called new, nor one fixed meanwhile missed.
+//
 // Exit codes: 0 when the comparison was made (whatever it found: the
 // suite's own exit code says whether the contract held), 2 when a report
 // cannot be read (missing, of another report version, or corrupt). A bad
@@ -41,11 +46,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	baseline := fs.String("baseline", "", "the baseline run: a report directory, or its report.json")
 	current := fs.String("current", "", "the run to check: a report directory, or its report.json")
 	out := fs.String("out", "", "where to write the Markdown comparison (default: compare.md in the current report directory)")
+	historyDir := fs.String("history", "", "a folder of earlier runs' report.json files (at any depth): a check the baseline did not judge is compared with the last of them that did")
 	if err := fs.Parse(args); err != nil {
 		return exitBadInput
 	}
 	if *baseline == "" || *current == "" || fs.NArg() > 0 {
-		say(stderr, "usage: compare -baseline DIR -current DIR [-out FILE] (DIR: a report directory written by the suite)\n")
+		say(stderr, "usage: compare -baseline DIR -current DIR [-history DIR] [-out FILE] (DIR: a report directory written by the suite)\n")
 		return exitBadInput
 	}
 	currentPath := report.JSONPath(*current)
@@ -70,7 +76,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitBadInput
 	}
-	c := report.Compare(base, cur)
+	var history []*report.Document
+	if *historyDir != "" {
+		h, err := report.LoadHistory(*historyDir)
+		if err != nil {
+			// Runs that cannot be read are left out, and said so.
+			say(stderr, "compare: some of the history in %s was not read: %v\n", *historyDir, err)
+		}
+		history = h
+	}
+	c := report.CompareWithHistory(base, cur, history)
 	say(stdout, "%s", c.Text())
 	if err := writeKeeping(outPath, []byte(c.Markdown())); err != nil {
 		say(stderr, "compare: %v\n", err)
