@@ -166,7 +166,21 @@ func CompareWithHistory(baseline, current *Document, history []*Document) *Compa
 	for _, ep := range sortedKeys(current.Shapes) {
 		if before, ok := baseline.Shapes[ep]; ok {
 			c.Drift = append(c.Drift, diffShapes(ep, before, current.Shapes[ep])...)
+			continue
 		}
+		if len(baseline.Shapes) == 0 {
+			continue // said once above
+		}
+		// The endpoint gave the baseline no answer to read (it was down,
+		// or its check did not run): the last run that read one, or a
+		// note, never a drift dropped without a word.
+		if before, run, ok := lastShape(ep, baseline, current, history); ok {
+			drift := diffShapes(ep, before, current.Shapes[ep])
+			c.Drift = append(c.Drift, drift...)
+			c.Notes = append(c.Notes, fmt.Sprintf("%s gave the baseline no answer to read: its shape is compared with the run of %s", ep, run.Run.Start.UTC().Format(time.RFC3339)))
+			continue
+		}
+		c.Notes = append(c.Notes, fmt.Sprintf("%s gave the baseline no answer to read (it was down, or its check did not run), so its shape drift could not be compared", ep))
 	}
 	for _, ep := range sortedKeys(baseline.Shapes) {
 		if _, ok := current.Shapes[ep]; !ok {
@@ -270,6 +284,25 @@ func lastJudged(id string, baseline, current *Document, history []*Document) (Re
 		}
 	}
 	return found, best, best != nil
+}
+
+// lastShape finds, among the history's runs of the current run's target
+// that started before the baseline, the latest that recorded a shape of
+// endpoint ep.
+func lastShape(ep string, baseline, current *Document, history []*Document) (Shape, *Document, bool) {
+	var best *Document
+	for _, d := range history {
+		if d == nil || d.Target.BaseURL != current.Target.BaseURL || !d.Run.Start.Before(baseline.Run.Start) {
+			continue
+		}
+		if _, ok := d.Shapes[ep]; ok && (best == nil || d.Run.Start.After(best.Run.Start)) {
+			best = d
+		}
+	}
+	if best == nil {
+		return nil, nil, false
+	}
+	return best.Shapes[ep], best, true
 }
 
 // findRequirement is requirement id of d.

@@ -370,3 +370,26 @@ func TestCompareWithHistorySeesPastAnOutage(t *testing.T) {
 		t.Errorf("without the history a fix cannot be known: %+v", cmp.Fixed)
 	}
 }
+
+// An endpoint down in the baseline left it no shape: its drift tonight is
+// compared with the last run that read it, or a note says it could not
+// be, never dropped without a word.
+func TestCompareShapeDriftPastAnEndpointDownInTheBaseline(t *testing.T) {
+	base, cur := baselineAndCurrent(t)
+	older := *base
+	older.Run.Start = base.Run.Start.Add(-24 * time.Hour)
+	older.Shapes = map[string]Shape{"products": {"$": {"array"}, "[]": {"object"}, "[]._id": {"string"}}}
+	cur.Shapes["products"] = Shape{"$": {"array"}, "[]": {"object"}}
+	c := Compare(base, cur)
+	if !strings.Contains(strings.Join(c.Notes, "\n"), "products gave the baseline no answer to read") {
+		t.Errorf("no note for the endpoint the baseline did not read: %v", c.Notes)
+	}
+	c = CompareWithHistory(base, cur, []*Document{&older})
+	found := false
+	for _, d := range c.Drift {
+		found = found || d.Endpoint == "products" && d.Path == "[]._id"
+	}
+	if !found {
+		t.Errorf("the drift against the last run that read products is missing: %+v", c.Drift)
+	}
+}
