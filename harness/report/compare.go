@@ -154,6 +154,11 @@ func CompareWithHistory(baseline, current *Document, history []*Document) *Compa
 		c.Notes = append(c.Notes, fmt.Sprintf("the runs used different modes (%s, then %s)", baseline.Mode, current.Mode))
 	}
 	c.compareRequirements(baseline, current, history)
+	if baseline.Run.Retries != current.Run.Retries {
+		// A night that passed on retries reads like a clean one but for
+		// this: the target throttled or failed part of it.
+		c.Notes = append(c.Notes, fmt.Sprintf("retries (requests sent again after a 429 or a 5xx): %d in the baseline, %d now", baseline.Run.Retries, current.Run.Retries))
+	}
 	if down := DownEndpoints(current); len(down) > 0 && partialOutage(current, down) {
 		c.DownEndpoints = down
 	}

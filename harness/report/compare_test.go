@@ -393,3 +393,34 @@ func TestCompareShapeDriftPastAnEndpointDownInTheBaseline(t *testing.T) {
 		t.Errorf("the drift against the last run that read products is missing: %+v", c.Drift)
 	}
 }
+
+// Retries are reported, never hidden: a run whose requests were sent again
+// after 429s says so among its problems, counts them as attempted, and
+// compare notes the change from the baseline.
+func TestRetriesAreShownInTheReportAndTheComparison(t *testing.T) {
+	clean := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), liveRun(), nil, nil)
+	retried := answer("/api/v2/bills", 200, "[]", 10*time.Millisecond)
+	retried.Retries = 2
+	specs := allPassing("AUTH-001")
+	s := passing("AUTH-001", "a valid token is accepted")
+	s.exchanges = []evidence.Exchange{retried}
+	throttled := Build(ginkgoReport(t, append(specs, s)...), testCatalogue(t), liveRun(), nil, nil)
+	if throttled.Run.Retries != 2 || !strings.Contains(strings.Join(throttled.Run.Problems, "\n"), "retries: 1 of ") {
+		t.Errorf("retries %d, problems %q", throttled.Run.Retries, throttled.Run.Problems)
+	}
+	if md := throttled.renderMarkdownString(t); !strings.Contains(md, "retries: 1 of ") {
+		t.Errorf("report.md does not show the retries")
+	}
+	if c := Compare(clean, throttled); !strings.Contains(strings.Join(c.Notes, "\n"), "0 in the baseline, 2 now") {
+		t.Errorf("compare notes: %v", c.Notes)
+	}
+}
+
+func (d *Document) renderMarkdownString(t *testing.T) string {
+	t.Helper()
+	b, err := d.renderMarkdown()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -172,6 +172,9 @@ type Run struct {
 	Config any `json:"config,omitempty"`
 	// Parallel is the number of Ginkgo processes.
 	Parallel int `json:"parallel"`
+	// Retries counts the requests sent again after a 429 or a 5xx, in
+	// all (each exchange says how many of its own).
+	Retries int `json:"retries,omitempty"`
 	// Problems lists failures outside any requirement (a failed suite
 	// setup, an interrupted run).
 	Problems []string `json:"problems,omitempty"`

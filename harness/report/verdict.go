@@ -23,11 +23,23 @@ func finish(doc *Document, cat *catalogue.Catalogue, profile *Profile, all []evi
 	if doc.GoLive.Verdict != GoLiveNotValidForSubmission {
 		doc.GoLive.Reason += catalogueNote(doc)
 	}
-	attempted := 0
+	attempted, retried := 0, 0
+	doc.Run.Retries = 0
 	for _, ex := range all {
-		attempted += 1 + ex.Repeats
+		attempted += 1 + ex.Repeats + ex.Retries
+		doc.Run.Retries += ex.Retries
+		if ex.Retries > 0 {
+			retried++
+		}
 	}
 	doc.Summary = summarize(doc, runUnavailable, attempted)
+	if doc.Run.Retries > 0 {
+		// Retries are reported, never hidden: a throttled night that
+		// passed must not read like a clean one.
+		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("retries: %d of %d requests were sent again after a 429 (waiting out Retry-After) or a 5xx, %d retries in all; "+
+			"the checks judged the last answer (each exchange in report.json and report.html says how many of its own); many 429s say the run asked faster than the target allows: lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY",
+			retried, len(all), doc.Run.Retries))
+	}
 	if note := keptCassettesNote(doc); note != "" {
 		doc.Run.Problems = append(doc.Run.Problems, note)
 	}
