@@ -22,9 +22,10 @@
 //
 // -history DIR counts an unavailable run with the unavailable runs of the
 // same target just before it among the report.json files under DIR, and
-// -max-unavailable N turns exit 3 into 6 from N such runs in a row: a
-// nightly that is throttled or unanswered every night judged nothing for
-// days, which one night's warning would hide.
+// -max-unavailable N turns exit 3 into 6 when such runs in a row span N
+// days (UTC): a nightly that is throttled or unanswered every night judged
+// nothing for days, which one night's warning would hide, while runs
+// started again by hand during one outage are one day.
 //
 // -print-report-dir prints the report folder the suite would write to with
 // the environment as it is, a WINSTON_CONFIG file included, and exits:
@@ -81,7 +82,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	scan := fs.Bool("scan-keys", false, "scan REPORT_DIR for the keys in WINSTON_API_KEY and WINSTON_API_KEY_2 (every encoded form) instead of reading the verdict")
 	suiteExit := fs.Int("suite-exit", -1, "the suite's exit status, named when there is no report of this run")
 	history := fs.String("history", "", "a folder of earlier runs' report.json files (at any depth): an unavailable run is counted with the unavailable runs just before it")
-	maxUnavailable := fs.Int("max-unavailable", 0, "with -history: exit 6 instead of 3 when this many runs in a row, this one included, were unavailable (0: never)")
+	maxUnavailable := fs.Int("max-unavailable", 0, "with -history: exit 6 instead of 3 when the unavailable runs in a row, this one included, span this many days (0: never)")
 	printDir := fs.Bool("print-report-dir", false, "print the report folder the suite would write to with this environment (WINSTON_CONFIG included) and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -210,6 +211,7 @@ func unavailableStreak(doc *report.Document, dir string, limit int, stdout, stde
 		fmt.Fprintf(stderr, "verdict: part of the history was not read, so the count below may be short: %v\n", err)
 	}
 	streak, since := 1, doc.Run.Start
+	days := map[string]bool{dayOf(doc.Run.Start): true}
 	for i := len(earlier) - 1; i >= 0; i-- {
 		d := earlier[i]
 		if !d.Run.Start.Before(since) || d.Target.BaseURL != doc.Target.BaseURL || d.Mode != doc.Mode {
@@ -219,21 +221,27 @@ func unavailableStreak(doc *report.Document, dir string, limit int, stdout, stde
 			break
 		}
 		streak, since = streak+1, d.Run.Start
+		days[dayOf(d.Run.Start)] = true
 	}
 	runs := "runs"
 	if streak == 1 {
 		runs = "run"
 	}
-	fmt.Fprintf(stdout, "unavailable: %d %s in a row without a contract verdict (since %s)\n", streak, runs, since.UTC().Format(time.RFC3339))
-	if limit == 0 || streak < limit {
+	fmt.Fprintf(stdout, "unavailable: %d %s in a row without a contract verdict, on %d day(s) (since %s)\n", streak, runs, len(days), since.UTC().Format(time.RFC3339))
+	// Days, not runs: runs started again by hand during one afternoon's
+	// outage are one night, not three.
+	if limit == 0 || len(days) < limit {
 		return report.ExitUnavailable
 	}
-	fmt.Fprintf(stderr, "verdict: %d runs in a row (the limit is %d) ended unavailable (no answer, outage answers or throttling), so the target's contract has not been fully judged since %s. "+
+	fmt.Fprintf(stderr, "verdict: %d runs in a row, on %d days (the limit is %d), ended unavailable (no answer, outage answers or throttling), so the target's contract has not been fully judged since %s. "+
 		"If the reports say 429 (throttled), "+report.ThrottleFix+"; "+
 		"if they say no answer or 5xx, check WINSTON_BASE_URL and ask Winston whether the test environment is down.\n",
-		streak, limit, since.UTC().Format(time.RFC3339))
+		streak, len(days), limit, since.UTC().Format(time.RFC3339))
 	return exitUnavailableTooLong
 }
+
+// dayOf is the UTC calendar day of t, which the unavailable streak counts.
+func dayOf(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 // maxProblems is how many of the run's problems the console shows; the
 // report has them all.

@@ -94,3 +94,31 @@ func TestVerdictEndsALongRunOfUnavailableNights(t *testing.T) {
 		t.Errorf("-max-unavailable without -history: exit %d: %s", code, errOut.String())
 	}
 }
+
+// Runs started again by hand during one afternoon's outage are one night:
+// three unavailable runs an hour apart do not end the streak's patience.
+func TestRunsOfOneDayCountAsOneNight(t *testing.T) {
+	now := time.Date(2026, 11, 29, 15, 0, 0, 0, time.UTC)
+	tonight := writeReport(t, report.VerdictUnavailable, now)
+	history := t.TempDir()
+	for i := 1; i <= 3; i++ {
+		start := now.Add(-time.Duration(i) * time.Hour)
+		src := writeReport(t, report.VerdictUnavailable, start)
+		dst := filepath.Join(history, start.Format("20060102-150405"))
+		if err := os.MkdirAll(dst, 0o750); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(filepath.Join(src, report.JSONFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, report.JSONFile), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"-history", history, "-max-unavailable", "3", tonight}, env(nil), &out, &errOut); code != report.ExitUnavailable ||
+		!strings.Contains(out.String(), "4 runs in a row") || !strings.Contains(out.String(), "on 1 day(s)") {
+		t.Errorf("exit %d, want %d (one day): %s%s", code, report.ExitUnavailable, out.String(), errOut.String())
+	}
+}
