@@ -80,7 +80,7 @@ func Variables() []Variable {
 		{EnvCatalogue, "catalogue", "the embedded catalogue", "A catalogue file (a copy of harness/catalogue/catalogue.yaml with your environment's fixtures)."},
 		{EnvCassetteDir, "cassetteDir", "<repo>/cassettes", "The cassette directory."},
 		{EnvCassetteCache, "cassetteCache", "<user cache dir>/winston-conformance/cassettes", "Where replay keeps parsed cassettes between runs, keyed by the SHA-256 of each YAML (derived data, safe to delete): off to parse the YAML every run, or a directory."},
-		{EnvNow, "now", "the cassette's reference time in replay, else the start of the run", "The RFC 3339 reference time that fixtures such as ${now-36h} resolve against."},
+		{EnvNow, "now", "the cassette's reference time in replay, else the start of the run", "The RFC 3339 reference time that fixtures such as ${now-36h} resolve against. For the sandbox's fixed clock: a run against an environment with it set is not ready for go-live."},
 		{EnvTimeout, "timeout", DefaultTimeout, "A Go duration bounding each request attempt, body included: from 100ms to 10m."},
 		{EnvMaxRPS, "maxRps", "10", "Requests per second across all processes of the run; 0 means no cap."},
 		{EnvRetries, "retries", "2", "How many times a 429, 502, 503 or 504 answer is retried (0 to 10). Retries are reported, never hidden."},

@@ -130,6 +130,24 @@ func deriveVerdict(doc *Document, runUnavailable bool) string {
 	}
 }
 
+// pinnedNow is the WINSTON_NOW a run was given, or "": read from the
+// configuration the report keeps (a config.Redacted as built, a JSON
+// object as read back).
+func pinnedNow(doc *Document) string {
+	switch c := doc.Run.Config.(type) {
+	case config.Redacted:
+		return c.Now
+	case *config.Redacted:
+		if c != nil {
+			return c.Now
+		}
+	case map[string]any:
+		s, _ := c["now"].(string)
+		return s
+	}
+	return ""
+}
+
 // deriveGoLive decides whether the run supports the go-live request. A
 // replay or a sandbox run never does; a live run does only when it passed
 // and every MUST requirement (of the profile, when one is given) passed
@@ -164,6 +182,12 @@ func deriveGoLive(doc *Document) GoLive {
 			ThrottleFix+" and run again.", target)}
 	case doc.Verdict == VerdictUnavailable:
 		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %s was unavailable (no answer, or only 5xx/timeouts), so the contract could not be judged; run again when it answers.", target)}
+	case pinnedNow(doc) != "" && doc.Verdict == VerdictPass:
+		// The sandbox's line sets WINSTON_NOW for its fixed clock; against
+		// an environment, the time windows were built on a pinned clock,
+		// not on the environment's.
+		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: WINSTON_NOW pinned the run's clock to %s, so the checks built their time windows (modifiedSince, businessDay) on it rather than on %s's own clock; "+
+			"unset WINSTON_NOW (only the sandbox, with its fixed clock, needs it) and run again.", pinnedNow(doc), target)}
 	}
 	var blockers []string
 	scope := "MUST requirement"

@@ -13,6 +13,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
@@ -294,5 +295,24 @@ func TestAFailFastRunIsNeverAPass(t *testing.T) {
 	focused.PreRunStats.SpecsThatWillRun = 5
 	if doc := Build(focused, testCatalogue(t), liveRun(), nil, nil); doc.Run.Interrupted != "" {
 		t.Errorf("a focused run was taken for a stopped one: %s", doc.Run.Interrupted)
+	}
+}
+
+// WINSTON_NOW, copied from the sandbox's printed line into a run against
+// an environment, pins the clock the checks build their time windows on:
+// such a run is not ready for go-live, and says which setting to unset.
+func TestAPinnedClockIsNotReadyForGoLive(t *testing.T) {
+	for name, cfg := range map[string]any{
+		"as built":     config.Redacted{Now: "2026-11-21T12:00:00Z"},
+		"as read back": map[string]any{"now": "2026-11-21T12:00:00Z"},
+	} {
+		doc := &Document{Mode: "live", Verdict: VerdictPass, Target: Target{BaseURL: "https://api-qa.mrwinston.com"}, Run: Run{Config: cfg}}
+		if g := deriveGoLive(doc); g.Verdict != GoLiveNotReady || !strings.Contains(g.Reason, "WINSTON_NOW") {
+			t.Errorf("%s: %s: %s", name, g.Verdict, g.Reason)
+		}
+	}
+	doc := &Document{Mode: "live", Verdict: VerdictPass, Target: Target{BaseURL: "https://api-qa.mrwinston.com"}, Run: Run{Config: config.Redacted{}}}
+	if g := deriveGoLive(doc); g.Verdict != GoLiveReady {
+		t.Errorf("no WINSTON_NOW: %s: %s", g.Verdict, g.Reason)
 	}
 }
