@@ -116,7 +116,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	}
 	stopped := "The suite wrote no readable report; see its output above."
 	if *suiteExit > 0 {
-		stopped = fmt.Sprintf("The suite exited with status %d and wrote no report for this run; see its output above (a FOCUS or LABELS it cannot read, a Ginkgo flag in GINKGO_FLAGS it does not know, a build error, or a --timeout in GINKGO_FLAGS that ran out while the suite was still being built stops it before any report).", *suiteExit)
+		stopped = fmt.Sprintf("The suite exited with status %d and wrote no report for this run; see its output above (a FOCUS or LABELS it cannot read, a Ginkgo flag in GINKGO_FLAGS it does not know, a build error, or a --timeout in GINKGO_FLAGS that ran out while the suite was still being built stops it before any report; so does a suite process killed from outside, by kill -9 or for want of memory).", *suiteExit)
 	}
 	path := report.JSONPath(fs.Arg(0))
 	// A run that failed after it began writing its report (a key found
