@@ -88,7 +88,7 @@ func Variables() []Variable {
 		{EnvKnownIssues, "knownIssues", "none", "A known-issue ledger file: failures it matches are reported as known vendor issues."},
 		{EnvProfile, "profile", "none", "An integration profile file: the endpoints and requirements your integration uses."},
 		{EnvHistoryDir, "historyDir", "none", "A folder of earlier report.json files, for trends."},
-		{EnvMaxBody, "maxBody", "16MiB", "The most bytes of a response read (bytes, or with a KiB, MiB or GiB suffix); a longer body is cut and flagged."},
+		{EnvMaxBody, "maxBody", "16MiB", "The most bytes of a response read (bytes, or with a KiB, MiB or GiB suffix; KB, MB and GB are read as the same binary units); a longer body is cut and flagged."},
 	}
 }
 
