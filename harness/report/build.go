@@ -99,6 +99,7 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 		classify(&doc.Requirements[i], runUnavailable, ledger, doc.Target.BaseURL, run.Start)
 	}
 	addRunHints(doc, all)
+	addFixtureHint(doc, cat)
 	for i := range doc.Requirements {
 		if r := &doc.Requirements[i]; r.Status == StatusFailed && r.Classification == ClassConfigurationError {
 			// Its failures were not judged: the count says so.

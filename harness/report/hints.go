@@ -3,9 +3,11 @@ package report
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
+	"github.com/winston-conformance/winston-conformance/harness/catalogue"
 	"github.com/winston-conformance/winston-conformance/harness/evidence"
 )
 
@@ -849,4 +851,47 @@ func setupSummary(doc *Document) string {
 	}
 	return fmt.Sprintf("%d check(s) got no answer from %s in %s mode because of the run's setup (%s): %s.",
 		len(ids), orUnknown(doc.Target.BaseURL), doc.Mode, joinCapped(ids, 5), hint.text)
+}
+
+// addFixtureHint says, when a contract violation rests on a 404 to a
+// mutating endpoint's example request (an order placed on fixtures.planId
+// and tableNumber), that the fixtures may not be the environment's: a plan
+// the tenant lacks gets the 404 a broken route would. The violations stay
+// violations (the suite cannot tell the two apart); the hint names the
+// settings to check before reporting them to Winston.
+func addFixtureHint(doc *Document, cat *catalogue.Catalogue) {
+	if cat == nil || cat.Fixtures.PlanID == "" {
+		return
+	}
+	planField := `"plan_id":"` + cat.Fixtures.PlanID + `"`
+	for _, ep := range cat.Endpoints {
+		if !ep.Mutating {
+			continue
+		}
+		var ids []string
+		for _, req := range doc.Requirements {
+			if req.Classification != ClassContractViolation {
+				continue
+			}
+			for _, ex := range req.Evidence.Exchanges {
+				if ex.Status == 404 && ex.AuthShape == "valid" && strings.HasSuffix(pathOf(ex.URL), ep.Path) && strings.Contains(ex.RequestBody, planField) {
+					ids = append(ids, req.ID)
+					break
+				}
+			}
+		}
+		if len(ids) > 0 {
+			doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("hint: %s (%s) answered 404 to its example request, which names fixtures.planId %q and tableNumber %d: "+
+				"if they are not a plan and a table of your environment, set them in your catalogue (WINSTON_CATALOGUE) and run again before reporting these failures to Winston; "+
+				"otherwise the 404 is the target's (explains the failures of %s)", ep.ID, ep.Path, cat.Fixtures.PlanID, cat.Fixtures.TableNumber, joinCapped(ids, 8)))
+		}
+	}
+}
+
+// pathOf is the path of an exchange's URL, or the URL when it does not parse.
+func pathOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Path
+	}
+	return raw
 }

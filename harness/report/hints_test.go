@@ -719,3 +719,26 @@ func TestThrottledBadCredentialsAloneSayWhatTheyAre(t *testing.T) {
 		t.Errorf("problems: %q", doc.Run.Problems)
 	}
 }
+
+// A violation on a 404 to the order route's example, which names the
+// catalogue's plan and table, may be a plan the tenant lacks: the run's
+// problems say which fixtures to check before the failures go to Winston.
+// A 404 to another request says nothing of the fixtures.
+func TestA404ToTheOrderExampleNamesTheFixtures(t *testing.T) {
+	placed := answer("/api/v2/tables/order", 404, `{"message":"plan not found"}`, 10*time.Millisecond)
+	placed.RequestBody = `{"number":12,"paid":false,"plan_id":"plan-main"}`
+	failing := fakeSpec{text: "ORDER-001 an order on a known table is placed", state: types.SpecStateFailed, msg: "1 violation(s); first: create-order: expected 200, got 404",
+		exchanges: []evidence.Exchange{placed}, findings: []evidence.Finding{{Endpoint: "create-order", Expected: "200", Observed: "404"}}}
+	doc := Build(ginkgoReport(t, append(allPassing("ORDER-001"), failing)...), testCatalogue(t), liveRun(), nil, nil)
+	problems := strings.Join(doc.Run.Problems, "\n")
+	if !strings.Contains(problems, `fixtures.planId "plan-main"`) || !strings.Contains(problems, "ORDER-001") {
+		t.Errorf("no fixture hint: %q", doc.Run.Problems)
+	}
+	other := answer("/api/v2/tables/order", 404, `{}`, 10*time.Millisecond)
+	other.RequestBody = `{"number":12,"paid":false,"plan_id":"plan-does-not-exist"}`
+	failing.exchanges = []evidence.Exchange{other}
+	doc = Build(ginkgoReport(t, append(allPassing("ORDER-001"), failing)...), testCatalogue(t), liveRun(), nil, nil)
+	if strings.Contains(strings.Join(doc.Run.Problems, "\n"), "fixtures.planId") {
+		t.Errorf("a 404 to another request was taken for the fixtures': %q", doc.Run.Problems)
+	}
+}
