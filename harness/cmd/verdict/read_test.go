@@ -98,36 +98,23 @@ func TestARunThatFailedAfterItsReportNeverPasses(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Run("report says pass", func(t *testing.T) {
-		dir := writeReport(t, report.VerdictPass, time.Now())
-		failed(t, dir)
-		var out, errOut bytes.Buffer
-		if code := run([]string{"-since", since, dir}, env(nil), &out, &errOut); code != exitFailedAfter {
-			t.Errorf("exit %d, want %d: %s", code, exitFailedAfter, errOut.String())
-		}
-		if !strings.Contains(errOut.String(), "SECRET LEAK") {
-			t.Errorf("the reason is not shown: %s", errOut.String())
-		}
-	})
-	t.Run("no report.json", func(t *testing.T) {
-		dir := t.TempDir()
-		failed(t, dir)
-		var out, errOut bytes.Buffer
-		if code := run([]string{"-since", since, dir}, env(nil), &out, &errOut); code != exitFailedAfter {
-			t.Errorf("exit %d, want %d: %s", code, exitFailedAfter, errOut.String())
-		}
-		if !strings.Contains(errOut.String(), "SECRET LEAK") {
-			t.Errorf("the reason is not shown: %s", errOut.String())
-		}
-	})
-	t.Run("only an earlier run's report", func(t *testing.T) {
-		dir := writeReport(t, report.VerdictPass, start.Add(-time.Hour))
-		failed(t, dir)
-		var out, errOut bytes.Buffer
-		if code := run([]string{"-since", since, dir}, env(nil), &out, &errOut); code != exitFailedAfter {
-			t.Errorf("exit %d, want %d: %s", code, exitFailedAfter, errOut.String())
-		}
-	})
+	for name, dir := range map[string]func(t *testing.T) string{
+		"report says pass":             func(t *testing.T) string { return writeReport(t, report.VerdictPass, time.Now()) },
+		"no report.json":               func(t *testing.T) string { return t.TempDir() },
+		"only an earlier run's report": func(t *testing.T) string { return writeReport(t, report.VerdictPass, start.Add(-time.Hour)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := dir(t)
+			failed(t, dir)
+			var out, errOut bytes.Buffer
+			if code := run([]string{"-since", since, dir}, env(nil), &out, &errOut); code != exitFailedAfter {
+				t.Errorf("exit %d, want %d: %s", code, exitFailedAfter, errOut.String())
+			}
+			if !strings.Contains(errOut.String(), "SECRET LEAK") {
+				t.Errorf("the reason is not shown: %s", errOut.String())
+			}
+		})
+	}
 	t.Run("an earlier run's RUN-FAILED.txt", func(t *testing.T) {
 		dir := writeReport(t, report.VerdictPass, time.Now())
 		failed(t, dir)

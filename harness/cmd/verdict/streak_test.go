@@ -18,21 +18,27 @@ func nightsOf(t *testing.T, now time.Time, verdicts ...string) string {
 	t.Helper()
 	history := t.TempDir()
 	for i, v := range verdicts {
-		start := now.Add(-time.Duration(len(verdicts)-i) * 24 * time.Hour)
-		src := writeReport(t, v, start)
-		dst := filepath.Join(history, start.UTC().Format("20060102-150405"))
-		if err := os.MkdirAll(dst, 0o750); err != nil {
-			t.Fatal(err)
-		}
-		data, err := os.ReadFile(filepath.Join(src, report.JSONFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, report.JSONFile), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		keepInHistory(t, history, v, now.Add(-time.Duration(len(verdicts)-i)*24*time.Hour))
 	}
 	return history
+}
+
+// keepInHistory writes a report of verdict started at start into history,
+// in a folder of its own, as the nightly job keeps each night.
+func keepInHistory(t *testing.T, history, verdict string, start time.Time) {
+	t.Helper()
+	src := writeReport(t, verdict, start)
+	dst := filepath.Join(history, start.UTC().Format("20060102-150405"))
+	if err := os.MkdirAll(dst, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(src, report.JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dst, report.JSONFile), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // A nightly that the target throttles (or leaves unanswered) night after
@@ -102,19 +108,7 @@ func TestRunsOfOneDayCountAsOneNight(t *testing.T) {
 	tonight := writeReport(t, report.VerdictUnavailable, now)
 	history := t.TempDir()
 	for i := 1; i <= 3; i++ {
-		start := now.Add(-time.Duration(i) * time.Hour)
-		src := writeReport(t, report.VerdictUnavailable, start)
-		dst := filepath.Join(history, start.Format("20060102-150405"))
-		if err := os.MkdirAll(dst, 0o750); err != nil {
-			t.Fatal(err)
-		}
-		data, err := os.ReadFile(filepath.Join(src, report.JSONFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, report.JSONFile), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		keepInHistory(t, history, report.VerdictUnavailable, now.Add(-time.Duration(i)*time.Hour))
 	}
 	var out, errOut bytes.Buffer
 	if code := run([]string{"-history", history, "-max-unavailable", "3", tonight}, env(nil), &out, &errOut); code != report.ExitUnavailable ||
