@@ -214,7 +214,9 @@ func (c *Comparison) compareRequirements(baseline, current *Document, history []
 		}
 		delete(before, r.ID)
 		from := ""
-		if !judged(b) {
+		// Only a check judged now looks back: one unjudged in both runs
+		// (a second night of outage) is no change, whatever came before.
+		if !judged(b) && judged(r) {
 			if earlier, run, found := lastJudged(r.ID, baseline, current, history); found {
 				from = fmt.Sprintf("the run of %s, the last to judge it (the baseline did not: %s)", run.Run.Start.UTC().Format(time.RFC3339), statusWord(b))
 				b = earlier

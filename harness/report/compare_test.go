@@ -365,6 +365,11 @@ func TestCompareWithHistorySeesPastAnOutage(t *testing.T) {
 	if md := cmp.Markdown(); !strings.Contains(md, "the last to judge it") {
 		t.Errorf("compare.md does not say which run the fix was set against:\n%s", md)
 	}
+	// A second night of outage is no change: nothing is newly unavailable
+	// because a night before the first one passed.
+	if cmp := CompareWithHistory(d, night(outage, 5), history); len(cmp.NewlyUnavailable) != 0 || len(cmp.NewViolations) != 0 {
+		t.Errorf("a second outage night: newly unavailable %d, new violations %d", len(cmp.NewlyUnavailable), len(cmp.NewViolations))
+	}
 	// Without the history, the same nights read as before: nothing known.
 	if cmp := Compare(d, e); len(cmp.Fixed) != 0 {
 		t.Errorf("without the history a fix cannot be known: %+v", cmp.Fixed)
