@@ -67,6 +67,9 @@ type billFilter struct {
 	// bills).
 	none        bool
 	onCreatedAt bool
+	// sinceExclusive reads modifiedSince as strictly after (a correct
+	// variant: the docs do not say which).
+	sinceExclusive bool
 }
 
 func (f billFilter) match(b bill) bool {
@@ -80,6 +83,9 @@ func (f billFilter) match(b bill) bool {
 		return false
 	}
 	if f.modifiedSince != nil && !f.onCreatedAt && b.ModifiedAt.Before(*f.modifiedSince) {
+		return false
+	}
+	if f.modifiedSince != nil && f.sinceExclusive && b.ModifiedAt.Equal(*f.modifiedSince) {
 		return false
 	}
 	// inferred: both ends of modifiedAt are inclusive.
@@ -185,6 +191,7 @@ func (s *Server) parseBillFilter(body map[string]json.RawMessage) (billFilter, *
 		case !s.faults.on(faultBillsIgnoreSince):
 			f.modifiedSince = &since
 			f.onCreatedAt = s.faults.on(faultSinceOnCreatedAt)
+			f.sinceExclusive = s.faults.on(variantSinceExclusive)
 		}
 	}
 	if raw, ok := body["modifiedAt"]; ok {

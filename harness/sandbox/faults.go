@@ -193,6 +193,8 @@ const (
 	variantErrorsKeyedByField = "correct-errors-keyed-by-field"
 	// A field name the guide never gives.
 	variantVATCategoryID = "correct-vat-categoryid"
+	// A bound the docs leave open.
+	variantSinceExclusive = "correct-exclusive-modifiedsince"
 	// A refusal that explains nothing, from a layer other checks never read.
 	faultEmpty415Body = "empty-415-body"
 	// A key checked by its prefix only.
@@ -359,6 +361,7 @@ var registry = []Fault{
 	newFault(faultEmpty415Body, "errors", "a 415 (non-JSON Content-Type) has an empty body", "ERR-006"),
 	newFault(variantVATCategoryID, FamilyCorrect, "VAT list entries name their category categoryId (the docs name no field of the VAT list)"),
 	newFault(variant422ContentType, FamilyCorrect, "a non-JSON Content-Type gets 422 instead of 415"),
+	newFault(variantSinceExclusive, FamilyCorrect, "modifiedSince lists the bills modified strictly after the time given, not at it (the docs do not say which)"),
 	newFault(variantErrorsKeyedByField, FamilyCorrect, `validation errors are {"errors": {"<field path>": "<message>"}}`),
 	newFault(faultKeyPrefixMatch, "auth", "only the first 20 characters of the key are compared (the key id is looked up, the secret part never checked)", "AUTH-006"),
 	newFault(faultTenantLeakByDay, "auth", "the second tenant's key lists the first tenant's bills when the query filters on businessDay", "AUTH-009"),

@@ -334,6 +334,18 @@ var faultProbes = map[string]faultProbe{
 		rest := h.do(call{path: bills, body: `{"limit":1,"skip":100}`})
 		return r.status == 200 && listLen(r.body) == 100 && rest.status == 200 && listLen(rest.body) == 1
 	}},
+	variantSinceExclusive: {broken: func(h *harness) bool {
+		var items []struct {
+			ModifiedAt string `json:"modifiedAt"`
+		}
+		r := h.do(call{path: "/api/v2/list/bills", body: `{"businessDay":"2026-11-20","limit":1000}`})
+		if r.status != 200 || json.Unmarshal(r.body, &items) != nil || len(items) == 0 {
+			return false
+		}
+		at := items[0].ModifiedAt
+		since := h.do(call{path: "/api/v2/list/bills", body: `{"modifiedSince":"` + at + `","limit":1000}`})
+		return since.status == 200 && !bytes.Contains(since.body, []byte(`"modifiedAt":"`+at+`"`))
+	}},
 	faultEmpty415Body: {broken: func(h *harness) bool {
 		a, b := h.do(call{path: bills, ct: "text/plain"}), h.do(call{path: "/api/v2/nope"})
 		return a.status == 415 && len(a.body) == 0 && b.status == 404 && len(b.body) > 0
