@@ -26,7 +26,7 @@ const (
 	// owns) in the configured scheme. It is a fixture, not a secret.
 	AuthWrongKey Auth = "wrong-key"
 	// AuthNearKey sends the configured key with its last letter or digit
-	// changed (config.NearKey) in the configured scheme: a server that
+	// replaced by a letter (config.NearKey) in the configured scheme: a server that
 	// compares only a prefix of the key, or looks it up by an id and
 	// never checks the rest, takes it for the key. It is redacted as
 	// <WINSTON_API_KEY:altered>.

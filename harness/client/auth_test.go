@@ -23,7 +23,7 @@ func TestEachCredentialVariantSendsItsExactHeader(t *testing.T) {
 		{"token", AuthValid, "Token api_test@" + planted, ""},
 		{"token", AuthNone, "", ""},
 		{"token", AuthWrongKey, "Token api_test@wrong-key-fixture-00000000000000", ""},
-		{"token", AuthNearKey, "Token api_test@PLANTED-client-key-123457", ""},
+		{"token", AuthNearKey, "Token api_test@PLANTED-client-key-12345Z", ""},
 		{"token", AuthWrongApp, "Token not_an_app@" + planted, ""},
 		{"token", AuthNoAt, "Token api_test" + planted, ""},
 		{"token", AuthEmptyApp, "Token @" + planted, ""},
@@ -35,7 +35,7 @@ func TestEachCredentialVariantSendsItsExactHeader(t *testing.T) {
 		{"bearer", AuthValid, "Bearer " + planted, ""},
 		{"bearer", AuthOtherScheme, "Token api_test@" + planted, ""},
 		{"bearer", AuthWrongKey, "Bearer wrong-key-fixture-00000000000000", ""},
-		{"bearer", AuthNearKey, "Bearer PLANTED-client-key-123457", ""},
+		{"bearer", AuthNearKey, "Bearer PLANTED-client-key-12345Z", ""},
 		{"bearer", AuthSecondTenant, "Bearer " + planted2, ""},
 		{"bearer", AuthWrongApp, "Token not_an_app@" + planted, ""},
 	}
@@ -100,7 +100,7 @@ func TestAuthFallbackHidesAnUnregisteredKey(t *testing.T) {
 	if got := c.authFallback("Token api_test@<WINSTON_API_KEY>", AuthValid); got != "Token api_test@<WINSTON_API_KEY>" {
 		t.Errorf("a redacted value must stay: %q", got)
 	}
-	if got := c.authFallback("Token api_test@PLANTED-client-key-123457", AuthNearKey); got != "<near-key credential>" {
+	if got := c.authFallback("Token api_test@PLANTED-client-key-12345Z", AuthNearKey); got != "<near-key credential>" {
 		t.Errorf("the near key must be hidden too: %q", got)
 	}
 	if len(Variants()) != 12 {

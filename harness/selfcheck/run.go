@@ -136,7 +136,7 @@ func (o Options) runSuite(ctx context.Context, dir string, fault sandbox.Fault) 
 	redact.Global().Add(key, config.KeyPlaceholder)
 	redact.Global().Add(key2, config.Key2Placeholder)
 	defer func() {
-		leaks, scanErr := report.ScanDir(dir, []string{key, key2})
+		leaks, scanErr := report.ScanDir(dir, []string{key, key2, config.NearKey(key, key2)})
 		for _, l := range leaks {
 			err = errors.Join(err, fmt.Errorf("secret leak: %s: a key of this run reached a file", l))
 		}

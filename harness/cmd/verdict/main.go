@@ -34,7 +34,8 @@
 //
 // With -scan-keys it checks a directory for the API keys instead: every
 // file, at any depth, for WINSTON_API_KEY and WINSTON_API_KEY_2 (read from
-// the environment, never from the command line) as is, base64, URL-encoded,
+// the environment, never from the command line), and for the near-miss key
+// AUTH-006 sends (config.NearKey), as is, base64, URL-encoded,
 // escaped for JSON or HTML, and inside a Token header (report.ScanDir). It
 // prints where each leak is, naming the key by its fingerprint only, and
 // exits 0 when the directory is clean, 1 when a key was found, 2 when the
@@ -305,12 +306,23 @@ func scanKeys(dir string, getenv func(string) string, stdout, stderr io.Writer) 
 		}
 		keys = append(keys, k)
 	}
+	given := len(keys)
+	if k1 := strings.TrimSpace(getenv(config.EnvAPIKey)); k1 != "" {
+		// AUTH-006's near-miss key shows all of the key but one
+		// character: the run keeps it out of every output like the key,
+		// and so the last gate before an upload looks for it too.
+		keys = append(keys, config.NearKey(k1, strings.TrimSpace(getenv(config.EnvAPIKey2))))
+	}
 	// Whatever the scan prints passes through a redactor of the keys: a
 	// key given where the directory goes, or in a file's name, is never
 	// printed back.
 	red := redact.New()
 	for i, k := range keys {
-		red.Add(k, fmt.Sprintf("<key %d>", i+1))
+		name := fmt.Sprintf("<key %d>", i+1)
+		if i >= given {
+			name = "<key 1:altered>"
+		}
+		red.Add(k, name)
 	}
 	outW, errW := red.Writer(stdout), red.Writer(stderr)
 	defer func() { _, _ = outW.Close(), errW.Close() }()
@@ -343,6 +355,10 @@ func scanKeys(dir string, getenv func(string) string, stdout, stderr io.Writer) 
 	case err != nil:
 		return exitScanError
 	}
-	fmt.Fprintf(stdout, "scan-keys: no API key in %s (%d key(s) looked for in every encoded form)\n", dir, len(keys))
+	near := ""
+	if len(keys) > given {
+		near = ", and the near-miss key AUTH-006 sends"
+	}
+	fmt.Fprintf(stdout, "scan-keys: no API key in %s (%d key(s) looked for in every encoded form%s)\n", dir, given, near)
 	return exitClean
 }

@@ -75,3 +75,19 @@ func TestScanKeysCleanMissingAndUnset(t *testing.T) {
 		t.Errorf("no directory: exit %d, want 2", code)
 	}
 }
+
+// The near-miss key AUTH-006 sends shows all of the key but one
+// character: the last gate before an upload finds it as it finds the key,
+// and never prints it.
+func TestScanKeysFindsTheNearMissKey(t *testing.T) {
+	near := config.NearKey(key)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "report.json"), "line one\nAuthorization: Token api_test@"+near+"\n")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-scan-keys", dir}, env(map[string]string{config.EnvAPIKey: key}), &stdout, &stderr); code != exitLeak {
+		t.Fatalf("exit %d, want %d (a leak): %s%s", code, exitLeak, stdout.String(), stderr.String())
+	}
+	if out := stdout.String() + stderr.String(); strings.Contains(out, near) || strings.Contains(out, key) {
+		t.Errorf("the scan printed the key it found: %s", out)
+	}
+}
