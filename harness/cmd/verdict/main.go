@@ -22,8 +22,8 @@
 //
 // -history DIR counts an unavailable run with the unavailable runs of the
 // same target just before it among the report.json files under DIR, and
-// -max-unavailable N turns exit 3 into 6 when such runs in a row span N
-// days (UTC): a nightly that is throttled or unanswered every night judged
+// -max-unavailable N turns exit 3 into 6 when such runs in a row fall on N
+// different days (UTC): a nightly that is throttled or unanswered every night judged
 // nothing for days, which one night's warning would hide, while runs
 // started again by hand during one outage are one day.
 //
@@ -83,7 +83,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	scan := fs.Bool("scan-keys", false, "scan REPORT_DIR for the keys in WINSTON_API_KEY and WINSTON_API_KEY_2 (every encoded form) instead of reading the verdict")
 	suiteExit := fs.Int("suite-exit", -1, "the suite's exit status, named when there is no report of this run")
 	history := fs.String("history", "", "a folder of earlier runs' report.json files (at any depth): an unavailable run is counted with the unavailable runs just before it")
-	maxUnavailable := fs.Int("max-unavailable", 0, "with -history: exit 6 instead of 3 when the unavailable runs in a row, this one included, span this many days (0: never)")
+	maxUnavailable := fs.Int("max-unavailable", 0, "with -history: exit 6 instead of 3 when the unavailable runs in a row, this one included, fall on this many different days (0: never)")
 	printDir := fs.Bool("print-report-dir", false, "print the report folder the suite would write to with this environment (WINSTON_CONFIG included) and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -97,7 +97,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	}
 	switch {
 	case *maxUnavailable < 0:
-		fmt.Fprintf(stderr, "verdict: -max-unavailable %d: give a count of runs, 1 or more (0 never turns exit 3 into 6)\n", *maxUnavailable)
+		fmt.Fprintf(stderr, "verdict: -max-unavailable %d: give a count of days, 1 or more (0 never turns exit 3 into 6)\n", *maxUnavailable)
 		return 2
 	case *maxUnavailable > 0 && *history == "":
 		fmt.Fprintf(stderr, "verdict: -max-unavailable %d counts earlier runs: add -history naming the folder of their report.json files\n", *maxUnavailable)
@@ -198,14 +198,15 @@ func printReportDir(stdout, stderr io.Writer) int {
 }
 
 // exitUnavailableTooLong is the status of an unavailable run that ends a
-// run of -max-unavailable or more unavailable runs: no contract verdict
-// for that long is for someone to look into, not a warning to scroll past.
+// run of unavailable runs on -max-unavailable or more different days: no
+// contract verdict for that long is for someone to look into, not a
+// warning to scroll past.
 const exitUnavailableTooLong = report.ExitUnavailableTooLong
 
 // unavailableStreak counts doc, an unavailable run, with the unavailable
 // runs of the same target and mode just before it in the history, says
-// how many, and returns exitUnavailableTooLong from limit of them on (3
-// before).
+// how many and on how many different days, and returns
+// exitUnavailableTooLong when those days are limit or more (3 before).
 func unavailableStreak(doc *report.Document, dir string, limit int, stdout, stderr io.Writer) int {
 	earlier, err := report.LoadHistory(dir)
 	if err != nil {
