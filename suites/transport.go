@@ -55,8 +55,7 @@ func transportChecks() map[string]Check {
 							"set WINSTON_BASE_URL to the HTTPS origin and port, and WINSTON_HTTP_URL to the plain-HTTP one"}})
 					continue
 				}
-				if problem != "" && onlyThePortDiffers(t, ep.Path, resp) && settingsDiffer(t, httpsAnswers) {
-					loc, _ := url.Parse(resp.Header.Get("Location"))
+				if loc, _ := url.Parse(resp.Header.Get("Location")); problem != "" && onlyThePortDiffers(t, ep.Path, resp) && settingsDiffer(t, loc, httpsAnswers) {
 					t.Record(evidence.Finding{Endpoint: ep.ID, Expected: expected, Observed: Summary(resp) + problem,
 						Facts: map[string]string{URLMismatchFact: fmt.Sprintf("WINSTON_HTTP_URL (%s) redirects to https://%s, not to WINSTON_BASE_URL's https://%s: "+
 							"if these are two servers, set WINSTON_BASE_URL to https://%s or WINSTON_HTTP_URL to the plain-HTTP origin of WINSTON_BASE_URL's server",
@@ -161,18 +160,36 @@ func plainHTTP(ctx SpecContext, t *T, ep catalogue.Endpoint) *client.Response {
 	return t.API.Post(ctx, ep.Path, map[string]any{}, opts...)
 }
 
-// settingsDiffer reports, for a redirect to another port of the base
+// settingsDiffer reports, for a redirect to loc, another port of the base
 // URL's host, whether WINSTON_BASE_URL and WINSTON_HTTP_URL probably name
 // different servers rather than the target redirecting wrong: the base
 // URL's port does not complete a TLS handshake (nothing of the target is
-// there), or WINSTON_HTTP_URL was given with a port of its own (two local
-// servers side by side). Derived from the base URL on the default ports,
-// the redirect to another port is the target's.
-func settingsDiffer(t *T, httpsAnswers func() bool) bool {
+// there), or WINSTON_HTTP_URL was given with a port of its own and a
+// server listens at loc (two servers side by side). Derived from the base
+// URL on the default ports, or to a port where nothing listens, the
+// redirect to another port is the target's.
+func settingsDiffer(t *T, loc *url.URL, httpsAnswers func() bool) bool {
 	if t.Env().Config.IsReplay() {
 		return false
 	}
-	return t.Env().Config.HTTPURL.Port() != "" || !httpsAnswers()
+	if !httpsAnswers() {
+		return true
+	}
+	if port := t.Env().Config.HTTPURL.Port(); port == "" || port == "80" {
+		return false
+	}
+	// A server at the Location's port is another HTTPS server beside the
+	// configured one; nothing there is the target's wrong redirect.
+	port := loc.Port()
+	if port == "" {
+		port = "443"
+	}
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort(loc.Hostname(), port), 2*time.Second)
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
 }
 
 // httpsAnswersNow returns a function that asks, each time it is called,

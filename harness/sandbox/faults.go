@@ -205,6 +205,8 @@ const (
 	faultUnknownRoute503 = "unknown-route-503"
 	// No plain-HTTP listener at all.
 	faultHTTPPortClosed = "http-port-closed"
+	// A redirect to a port of the host where nothing listens.
+	faultRedirectWrongPort = "redirect-wrong-port"
 	// A filter on the wrong field, whose answers all meet the rule.
 	faultSinceOnCreatedAt = "bills-modifiedsince-on-createdat"
 	// A page cut short of the limit asked.
@@ -287,6 +289,7 @@ var registry = []Fault{
 	newFault(faultRedirectLeaksData, "transport", "the plain-HTTP redirect (308, right Location) carries in its body the JSON the HTTPS endpoint would answer", "TRANS-001"),
 	newFault(faultRedirectWrongPath, "transport", `the redirect Location is the https origin with path "/"`, "TRANS-001"),
 	newFault(faultRedirectToHTTP, "transport", "the redirect Location is http:// (the HTTPS port, but not https)", "TRANS-001"),
+	newFault(faultRedirectWrongPort, "transport", "the redirect Location is the right host and path on port 1, where nothing listens (a proxy that names the wrong HTTPS port)", "TRANS-001"),
 	newFault(faultRedirectOtherHost, "transport", `the redirect Location names the host "localhost" instead of the one asked (127.0.0.1)`, "TRANS-001"),
 	newFault(faultHTTPNotModified, "transport", "plain HTTP answers 304 Not Modified with the right Location: a 3xx, but not a redirect a client follows", "TRANS-001", "TRANS-002"),
 	newFault(faultRedirect301, "transport", "plain HTTP redirects with 301 instead of 308", "TRANS-002"),

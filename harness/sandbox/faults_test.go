@@ -521,6 +521,10 @@ var faultProbes = map[string]faultProbe{
 		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
 		return strings.HasPrefix(loc, "http://") && strings.HasSuffix(loc, bills+"?a=1")
 	}},
+	faultRedirectWrongPort: {broken: func(h *harness) bool {
+		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
+		return strings.HasPrefix(loc, "https://127.0.0.1:1/") && strings.HasSuffix(loc, bills+"?a=1")
+	}},
 	faultRedirectOtherHost: {broken: func(h *harness) bool {
 		loc := h.do(call{path: bills, plain: true, auth: "-", query: "a=1"}).header.Get("Location")
 		return strings.HasPrefix(loc, "https://localhost:") && strings.HasSuffix(loc, bills+"?a=1")

@@ -55,6 +55,14 @@ func (s *Server) serveRedirect(w http.ResponseWriter, r *http.Request) {
 		loc = origin + r.URL.EscapedPath()
 	case s.faults.on(faultRedirectToHTTP):
 		loc = "http://" + strings.TrimPrefix(loc, "https://")
+	case s.faults.on(faultRedirectWrongPort):
+		// The https origin on a port where nothing listens (1, tcpmux):
+		// a redirect a client cannot follow, on the right host.
+		host, _, err := net.SplitHostPort(r.Host)
+		if err != nil {
+			host = r.Host
+		}
+		loc = "https://" + net.JoinHostPort(host, "1") + strings.TrimPrefix(loc, origin)
 	case s.faults.on(faultRedirectOtherHost):
 		other := "localhost"
 		if h, _, err := net.SplitHostPort(r.Host); err == nil && h == "localhost" {
