@@ -213,3 +213,28 @@ func TestAMisspeltKeyIsNamedWithTheKeyMeant(t *testing.T) {
 		t.Errorf("yaml's own wording, or a Go type, reaches the user: %s", msg)
 	}
 }
+
+// Each fixture a check reads, left out of a copy, is refused up front
+// with the requirements that read it; a copy without those requirements
+// needs no such fixture.
+func TestCheckFixturesNamesEachMissingOne(t *testing.T) {
+	for _, c := range []struct{ line, want string }{
+		{"  planId: plan-main\n", "fixtures.planId is empty"},
+		{"  tableNumber: 12\n", "fixtures.tableNumber is 0"},
+		{"  wrongKey: wrong-key-fixture-00000000000000\n", "fixtures.wrongKey is empty (or missing), and AUTH-006, AUTH-008 read it"},
+		{"  unknownPlanId: plan-does-not-exist\n", "fixtures.unknownPlanId is empty (or missing), and ERR-005 read it"},
+	} {
+		data := strings.Replace(string(defaultYAML), c.line, "", 1)
+		cat, err := Parse([]byte(data), "mine.yaml")
+		if err != nil {
+			t.Fatalf("parse without %q: %v", c.line, err)
+		}
+		if err := cat.CheckFixtures(time.Now()); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("without %q: %v", strings.TrimSpace(c.line), err)
+		}
+	}
+	cat, _ := Default()
+	if err := cat.CheckFixtures(time.Now()); err != nil {
+		t.Errorf("the embedded catalogue: %v", err)
+	}
+}

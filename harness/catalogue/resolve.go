@@ -114,6 +114,11 @@ func resolveValue(v any, now time.Time, fx map[string]any) (any, error) {
 		return out, nil
 	case string:
 		if m := refPattern.FindStringSubmatch(t); m != nil && m[0] == t && m[1] != "now" {
+			if n, ok := fx[m[1]].(json.Number); ok && n.String() == "0" {
+				// A number fixture left out of a copy reads as 0: sent,
+				// it would earn a refusal read as a broken contract.
+				return nil, fmt.Errorf("reference %s: fixtures.%s is 0 (or missing): set it in the catalogue's fixtures to a value of your environment", t, m[1])
+			}
 			if n, ok := fx[m[1]].(json.Number); ok {
 				if i, err := n.Int64(); err == nil {
 					return i, nil
@@ -165,4 +170,52 @@ func resolveString(s string, now time.Time, fx map[string]any) (string, error) {
 		return fmt.Sprint(v)
 	})
 	return out, firstErr
+}
+
+// fixtureUses names, for each fixture a check reads itself (not through a
+// ${} reference, which Resolve checks), the requirements that read it.
+var fixtureUses = []struct {
+	name  string
+	empty func(Fixtures) bool
+	ids   []string
+}{
+	{"wrongKey", func(f Fixtures) bool { return f.WrongKey == "" }, []string{"AUTH-006", "AUTH-008"}},
+	{"wrongApp", func(f Fixtures) bool { return f.WrongApp == "" }, []string{"AUTH-005", "AUTH-008"}},
+	{"unknownPlanId", func(f Fixtures) bool { return f.UnknownPlanID == "" }, []string{"ERR-005"}},
+	{"tableNumber", func(f Fixtures) bool { return f.TableNumber == 0 }, []string{"ERR-005"}},
+	{"businessDay", func(f Fixtures) bool { return f.BusinessDay == "" }, []string{"BILL-003", "BILL-004"}},
+	{"modifiedSince", func(f Fixtures) bool { return f.ModifiedSince == "" }, []string{"BILL-004"}},
+	{"tooOldModifiedSince", func(f Fixtures) bool { return f.TooOldModifiedSince == "" }, []string{"BILL-002"}},
+	{"wideModifiedAtFrom", func(f Fixtures) bool { return f.WideModifiedAtFrom == "" }, []string{"BILL-002"}},
+	{"wideModifiedAtTo", func(f Fixtures) bool { return f.WideModifiedAtTo == "" }, []string{"BILL-002"}},
+}
+
+// CheckFixtures refuses, before any request, a fixture that a request or a
+// requirement of the catalogue uses and that is empty or 0 (its line left
+// out of a copy of the catalogue): sent so, it would earn a refusal, or a
+// request no check could make, read as a broken contract. now is any
+// reference time (the check is of the values, not of the time).
+func (c *Catalogue) CheckFixtures(now time.Time) error {
+	if _, err := c.Resolve(now); err != nil {
+		return err
+	}
+	var problems []string
+	for _, u := range fixtureUses {
+		if !u.empty(c.Fixtures) {
+			continue
+		}
+		var users []string
+		for _, id := range u.ids {
+			if c.Requirement(id) != nil {
+				users = append(users, id)
+			}
+		}
+		if len(users) > 0 {
+			problems = append(problems, fmt.Sprintf("fixtures.%s is empty (or missing), and %s read it: set it in the catalogue's fixtures (see harness/catalogue/catalogue.yaml), or remove those requirements", u.name, strings.Join(users, ", ")))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return nil
 }

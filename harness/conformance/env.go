@@ -120,6 +120,13 @@ func Setup() *Env {
 	if err := reg.CheckCatalogue(cat); err != nil {
 		env.Err = joinErr(env.Err, fmt.Errorf("catalogue and schemas disagree: %w", err))
 	}
+	if cfg != nil && cfg.Catalogue != "" {
+		// A copy of the catalogue with a fixture left out is refused
+		// before any request, not found by each check that reads it.
+		if err := cat.CheckFixtures(time.Now()); err != nil {
+			env.Err = joinErr(env.Err, fmt.Errorf("WINSTON_CATALOGUE %s: %w", cfg.Catalogue, err))
+		}
+	}
 	env.Schemas = reg
 	if env.Err != nil || cfg == nil {
 		return env

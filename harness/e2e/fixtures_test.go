@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/winston-conformance/winston-conformance/harness/config"
+	"github.com/winston-conformance/winston-conformance/harness/report"
 	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
 
@@ -98,5 +99,23 @@ func TestSchemaCheckWithThrottledAnswersIsNotThinData(t *testing.T) {
 	req := runSuite(t, env, focus("SCHEMA-001")).requirement(t, "SCHEMA-001")
 	if req.Status != "failed" || req.Classification != "environment-unavailable" || strings.Contains(req.Reason, "too few items") {
 		t.Errorf("SCHEMA-001 %s, %s (%q): throttled answers must not read as too few items", req.Status, req.Classification, req.Reason)
+	}
+}
+
+// A copy of the catalogue with a fixture a request uses left out (an empty
+// planId) is a configuration error before any request: never thirty
+// contract violations of checks that sent an order with no plan.
+func TestAnEmptyFixtureIsAConfigurationError(t *testing.T) {
+	cat := editedCatalogue(t, "planId: plan-main", `planId: ""`)
+	srv, log := startSandbox(t, sandbox.Options{})
+	env := liveEnv(srv, "", "")
+	env[config.EnvCatalogue] = cat
+	r := runSuite(t, env, focus("AUTH-001", "ORDER-001"))
+	doc := r.mustDoc(t)
+	if doc.Verdict != report.VerdictConfigError || !strings.Contains(doc.Run.ConfigError, "fixtures.planId is empty") {
+		t.Errorf("verdict %s (%s), want %s naming fixtures.planId", doc.Verdict, doc.Run.ConfigError, report.VerdictConfigError)
+	}
+	if n := log.count(); n != 0 {
+		t.Errorf("the sandbox got %d requests: nothing may be sent with a fixture missing", n)
 	}
 }
