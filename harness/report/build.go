@@ -63,6 +63,11 @@ func Build(r ginkgotypes.Report, cat *catalogue.Catalogue, run RunInfo, ledger *
 	if c.setupFailure != "" && run.ConfigError == "" {
 		run.ConfigError = "the suite's setup failed before any check ran: " + c.setupFailure
 	}
+	if r.SuiteConfig.DryRun && run.ConfigError == "" {
+		// Ginkgo reports every spec of a dry run as passed, though none
+		// ran: nothing was sent, so nothing was judged.
+		run.ConfigError = "a dry run (--dry-run in GINKGO_FLAGS) lists the specs without running them, so no request was sent and nothing was judged: run again without --dry-run"
+	}
 	doc := newDocument(cat, run, profile)
 	doc.Run.Interrupted = c.interrupted
 	doc.Run.Problems = append(doc.Run.Problems, c.problems...)
@@ -179,6 +184,10 @@ func collectSpecs(r ginkgotypes.Report) collected {
 				c.setupFailure = msg
 			}
 			continue
+		}
+		if r.SuiteConfig.DryRun && sr.State.Is(ginkgotypes.SpecStatePassed) {
+			// Walked, not run: no row of a dry run may read as passed.
+			sr.State = ginkgotypes.SpecStateSkipped
 		}
 		id := specRequirementID(sr)
 		if id == "" {

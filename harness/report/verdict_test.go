@@ -316,3 +316,22 @@ func TestAPinnedClockIsNotReadyForGoLive(t *testing.T) {
 		t.Errorf("no WINSTON_NOW: %s: %s", g.Verdict, g.Reason)
 	}
 }
+
+// Ginkgo's --dry-run reports every spec passed though none ran: the run is
+// a configuration error that names the flag, and no row reads as passed.
+func TestADryRunNeverPasses(t *testing.T) {
+	r := ginkgoReport(t, allPassing()...)
+	r.SuiteConfig.DryRun = true
+	doc := Build(r, testCatalogue(t), liveRun(), nil, nil)
+	if doc.Verdict != VerdictConfigError || !strings.Contains(doc.Run.ConfigError, "--dry-run") || doc.ExitCode() != ExitConfigError {
+		t.Errorf("verdict %s (%s), exit %d", doc.Verdict, doc.Run.ConfigError, doc.ExitCode())
+	}
+	for _, req := range doc.Requirements {
+		if req.Status == StatusPassed {
+			t.Errorf("%s reads as passed in a dry run", req.ID)
+		}
+	}
+	if doc.GoLive.Verdict == GoLiveReady {
+		t.Errorf("a dry run is ready for go-live: %s", doc.GoLive.Reason)
+	}
+}
