@@ -210,8 +210,11 @@ func collectSpecs(r ginkgotypes.Report) collected {
 			}
 		}
 	}
-	if c.interrupted == "" {
-		c.interrupted = failFastStop(r)
+	if ff := failFastStop(r); ff != "" {
+		// Also over "Interrupted by Other Ginkgo Process": with -p, the
+		// other processes stop when one fails, which is --fail-fast's
+		// stop too.
+		c.interrupted = ff
 	}
 	return c
 }
@@ -231,10 +234,16 @@ func failFastStop(r ginkgotypes.Report) string {
 		if sr.LeafNodeType != ginkgotypes.NodeTypeIt {
 			continue
 		}
-		if sr.State != ginkgotypes.SpecStateSkipped || strings.TrimSpace(sr.Failure.Message) != "" {
+		switch {
+		case cutOff(sr):
+			// Stopped part-way by the failure (another process's, with
+			// -p): not run to its end.
+		case sr.State == ginkgotypes.SpecStateSkipped && strings.TrimSpace(sr.Failure.Message) == "":
+			// Never started.
+		default:
 			started++
+			failed = failed || sr.State.Is(ginkgotypes.SpecStateFailureStates)
 		}
-		failed = failed || sr.State.Is(ginkgotypes.SpecStateFailureStates)
 	}
 	if !failed || started >= r.PreRunStats.SpecsThatWillRun {
 		return ""

@@ -288,6 +288,16 @@ func TestAFailFastRunIsNeverAPass(t *testing.T) {
 	if doc := Build(must, testCatalogue(t), liveRun(), nil, nil); doc.Verdict != VerdictFail {
 		t.Errorf("stopped at a MUST violation: verdict %s (%s)", doc.Verdict, doc.Run.Interrupted)
 	}
+	// With -p the other processes stop as "Interrupted by Other Ginkgo
+	// Process": the stop is still --fail-fast's, and a MUST violation
+	// still fails the run.
+	parallel := failFast(fakeSpec{text: "ERR-004 an unknown route gets 404", state: types.SpecStateFailed, msg: "1 violation(s); first: expected 404, got 200"})
+	parallel.SpecReports[0].State = types.SpecStateInterrupted
+	parallel.SpecReports[0].Failure.Message = "Interrupted by Other Ginkgo Process"
+	parallel.SpecialSuiteFailureReasons = []string{"Interrupted by Other Ginkgo Process"}
+	if doc := Build(parallel, testCatalogue(t), liveRun(), nil, nil); doc.Verdict != VerdictFail || !strings.Contains(doc.Run.Interrupted, "--fail-fast") {
+		t.Errorf("-p --fail-fast stopped at a MUST violation: verdict %s (%s)", doc.Verdict, doc.Run.Interrupted)
+	}
 	// Without --fail-fast, specs skipped without a word were left out by
 	// the focus: no interruption.
 	focused := should
