@@ -163,8 +163,8 @@ func plainHTTP(ctx SpecContext, t *T, ep catalogue.Endpoint) *client.Response {
 // settingsDiffer reports, for a redirect to loc, another port of the base
 // URL's host, whether WINSTON_BASE_URL and WINSTON_HTTP_URL probably name
 // different servers rather than the target redirecting wrong: the base
-// URL's port does not complete a TLS handshake (nothing of the target is
-// there), or WINSTON_HTTP_URL was given with a port of its own and a
+// URL's API does not answer (nothing of the target is there), or
+// WINSTON_HTTP_URL was given with a port of its own and a
 // server listens at loc (two servers side by side). Derived from the base
 // URL on the default ports, or to a port where nothing listens, the
 // redirect to another port is the target's.
@@ -193,22 +193,31 @@ func settingsDiffer(t *T, loc *url.URL, httpsAnswers func() bool) bool {
 }
 
 // httpsAnswersNow returns a function that asks, each time it is called,
-// whether the target completes a TLS handshake on its HTTPS origin now:
-// asked after each refusal, so that a target that went down whole meanwhile
-// is never taken for one that serves HTTPS alone.
+// whether the target's HTTPS API answers now: an endpoint that reads gets
+// its example request answered with a status below 500. A handshake alone
+// is not enough (a target that resets every request, or answers only an
+// outage's 503, completes one). Asked after each refusal, so that a target
+// that went down whole meanwhile is never taken for one that serves HTTPS
+// alone.
 func httpsAnswersNow(ctx SpecContext, t *T) func() bool {
 	return func() bool {
 		if t.Env().Config.IsReplay() {
 			return false
 		}
-		_, err := t.API.ProbeTLS(ctx, tls.VersionTLS12, tls.VersionTLS13)
-		return err == nil
+		for _, ep := range t.Cat.Endpoints {
+			if ep.Mutating || catalogue.CreatesData(ep.Path) {
+				continue
+			}
+			resp := t.Post(ctx, ep, ep.Request, client.WithNote("control: does the HTTPS API answer? (to judge the plain-HTTP answer before it)"))
+			return resp.Err == nil && resp.Status > 0 && resp.Status < 500
+		}
+		return false
 	}
 }
 
 // plainHTTPRefused records, and reports, a plain-HTTP probe refused at
-// connection (nothing listens there) by a host whose HTTPS origin answers
-// a TLS handshake: plain HTTP is not served, so not redirected, and no
+// connection (nothing listens there) by a host whose HTTPS API answers
+// (httpsAnswersNow): plain HTTP is not served, so not redirected, and no
 // waiting changes that. It is a violation, not an outage; a probe that
 // timed out is still an outage (a firewall that drops the port cannot be
 // told from a network that does). A port named in WINSTON_HTTP_URL may be

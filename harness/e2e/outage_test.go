@@ -60,3 +60,14 @@ func TestHSTSIsNotJudgedOnOutageAnswers(t *testing.T) {
 		t.Errorf("TRANS-005 %s (%s): judged on an outage's answers: %s", req.Status, req.Classification, req.Reason)
 	}
 }
+
+// A closed plain-HTTP port fails TRANS-001 only where the HTTPS API
+// answers: with every HTTPS request reset (a TLS handshake completes, then
+// nothing), the run is an outage, not a broken contract.
+func TestAClosedHTTPPortOfADownTargetIsNoViolation(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{Faults: []string{"reset", "http-port-closed"}})
+	r := runSuite(t, liveEnv(srv, "", ""), focus("TRANS-001"))
+	if req := r.requirement(t, "TRANS-001"); req.Classification == report.ClassContractViolation {
+		t.Errorf("TRANS-001 %s (%s) on a target whose HTTPS answers nothing: %s", req.Status, req.Classification, req.Reason)
+	}
+}
