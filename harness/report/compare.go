@@ -164,28 +164,28 @@ func CompareWithHistory(baseline, current *Document, history []*Document) *Compa
 	}
 	c.compareStatusCodes(baseline, current)
 	c.compareLatency(baseline, current)
-	if len(baseline.Shapes) == 0 && len(current.Shapes) > 0 {
-		c.Notes = append(c.Notes, "the baseline recorded no response shapes (its run judged no list: an outage, throttling or a setup error), "+
-			"so shape drift could not be compared: compare with the last run that judged the lists (make compare BASELINE=...)")
-	}
+	unread := 0
 	for _, ep := range sortedKeys(current.Shapes) {
 		if before, ok := baseline.Shapes[ep]; ok {
 			c.Drift = append(c.Drift, diffShapes(ep, before, current.Shapes[ep])...)
 			continue
 		}
-		if len(baseline.Shapes) == 0 {
-			continue // said once above
-		}
 		// The endpoint gave the baseline no answer to read (it was down,
 		// or its check did not run): the last run that read one, or a
 		// note, never a drift dropped without a word.
 		if before, run, ok := lastShape(ep, baseline, current, history); ok {
-			drift := diffShapes(ep, before, current.Shapes[ep])
-			c.Drift = append(c.Drift, drift...)
+			c.Drift = append(c.Drift, diffShapes(ep, before, current.Shapes[ep])...)
 			c.Notes = append(c.Notes, fmt.Sprintf("%s gave the baseline no answer to read: its shape is compared with the run of %s", ep, run.Run.Start.UTC().Format(time.RFC3339)))
 			continue
 		}
-		c.Notes = append(c.Notes, fmt.Sprintf("%s gave the baseline no answer to read (it was down, or its check did not run), so its shape drift could not be compared", ep))
+		if len(baseline.Shapes) > 0 {
+			c.Notes = append(c.Notes, fmt.Sprintf("%s gave the baseline no answer to read (it was down, or its check did not run), so its shape drift could not be compared", ep))
+		}
+		unread++
+	}
+	if len(baseline.Shapes) == 0 && unread > 0 {
+		c.Notes = append(c.Notes, "the baseline recorded no response shapes (its run judged no list: an outage, throttling or a setup error), "+
+			"so shape drift could not be compared: compare with the last run that judged the lists (make compare BASELINE=... or HISTORY=...)")
 	}
 	for _, ep := range sortedKeys(baseline.Shapes) {
 		if _, ok := current.Shapes[ep]; !ok {

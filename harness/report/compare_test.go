@@ -429,3 +429,23 @@ func (d *Document) renderMarkdownString(t *testing.T) string {
 	}
 	return string(b)
 }
+
+// After a whole outage night (a baseline with no shapes at all), the
+// history's last run that read the lists gives the drift tonight.
+func TestCompareShapeDriftPastAWholeOutage(t *testing.T) {
+	base, cur := baselineAndCurrent(t)
+	older := *base
+	older.Run.Start = base.Run.Start.Add(-24 * time.Hour)
+	base.Shapes = nil
+	c := CompareWithHistory(base, cur, []*Document{&older})
+	found := false
+	for _, d := range c.Drift {
+		found = found || d.Endpoint == "bills" && d.Path == "[].total"
+	}
+	if !found {
+		t.Errorf("the drift against the last run that read bills is missing: %+v (notes %v)", c.Drift, c.Notes)
+	}
+	if c := Compare(base, cur); !strings.Contains(strings.Join(c.Notes, "\n"), "the baseline recorded no response shapes") {
+		t.Errorf("without history, the missing shapes are not noted: %v", c.Notes)
+	}
+}
