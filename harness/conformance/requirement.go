@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -189,8 +191,14 @@ func runCheck(ctx SpecContext, env *Env, req *catalogue.Requirement, check Check
 		}
 		// Only a passed spec replaces its cassette: a failed, skipped
 		// (say, no 429 came) or interrupted one keeps the old recording.
+		// A skipped one with no recording yet writes what it saw, so
+		// that a replay of a fresh recording skips it again rather than
+		// missing it.
+		cassetteFile := env.Cassettes.Path(req.ID)
 		DeferCleanup(func() error {
-			return session.Finish(CurrentSpecReport().State.Is(types.SpecStatePassed))
+			state := CurrentSpecReport().State
+			_, statErr := os.Stat(cassetteFile)
+			return session.Finish(state.Is(types.SpecStatePassed) || state.Is(types.SpecStateSkipped) && errors.Is(statErr, fs.ErrNotExist))
 		})
 		inner = session.RoundTripper()
 		t.cassette = session.Meta()

@@ -64,7 +64,7 @@ func keptCassettesNote(doc *Document) string {
 	if len(ids) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("record: the cassettes of %s were not rewritten (only a check that passed replaces its cassette), so a replay answers them from the earlier recording, or misses where there was none",
+	return fmt.Sprintf("record: the cassettes of %s were not rewritten (only a check that passed replaces its cassette; one that skipped writes one only where there was none), so a replay answers them from the earlier recording, or misses where a failed check had none",
 		joinCapped(ids, 10))
 }
 
