@@ -97,7 +97,7 @@ RECORD_HTTP ?= 127.0.0.1:18080
 
 record: $(BIN)/withsandbox ## re-record cassettes: from the sandbox, or from WINSTON_BASE_URL when set (FOCUS=ID for one)
 ifeq ($(WINSTON_BASE_URL),)
-	@$(BIN)/withsandbox --https $(RECORD_HTTPS) --http $(RECORD_HTTP) -- $(MAKE) --no-print-directory conformance WINSTON_MODE=record REPORT_DIR="$(CURDIR)/reports/$(STAMP)-record"
+	@$(BIN)/withsandbox --https $(RECORD_HTTPS) --http $(RECORD_HTTP) -- $(MAKE) --no-print-directory conformance WINSTON_MODE=record REPORT_DIR="$(if $(filter command line environment,$(origin REPORT_DIR)),$(REPORT_DIR),$(CURDIR)/reports/$(STAMP)-record)"
 else
 	@# The URL itself is not echoed: it could carry credentials; the report shows it cleaned.
 	@echo "make record: recording from the target in WINSTON_BASE_URL (it is set), not from the local sandbox, into the cassettes; to record from the sandbox, unset WINSTON_BASE_URL"
