@@ -6,8 +6,12 @@ import "testing"
 // (underscores ignored for variable names, case ignored for IDs) and the
 // same tie rule (the first in sorted order).
 func TestClosestNames(t *testing.T) {
-	vars := []string{EnvReportDir, EnvAPIKey2, EnvAPIKey, EnvAppName}
+	vars := []string{EnvReportDir, EnvAPIKey2, EnvAPIKey, EnvAppName, EnvNow, EnvMode}
 	for _, c := range []struct{ name, want string }{
+		// A word of a known name: the name it belongs to, not the one a
+		// few letters away (WINSTON_NOW).
+		{"WINSTON_KEY", EnvAPIKey},
+		{"WINSTON_NOWW", EnvNow},
 		{"WINSTON_APIKEY", EnvAPIKey},
 		{"WINSTON_API_KEY2", EnvAPIKey2},
 		{"WINSTON_APPNAME", EnvAppName},

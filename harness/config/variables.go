@@ -208,6 +208,23 @@ func looksSecret(name string) bool {
 // closestName is the known name nearest to name by edit distance, with
 // underscores ignored so that WINSTON_APIKEY finds WINSTON_API_KEY first.
 func closestName(name string, known []string) string {
+	// A name whose every word is a word of a known one (WINSTON_KEY in
+	// WINSTON_API_KEY) means that one, however short: look among those.
+	words := strings.Split(strings.TrimPrefix(name, envPrefix), "_")
+	var holding []string
+	for _, k := range known {
+		kw := strings.Split(strings.TrimPrefix(k, envPrefix), "_")
+		all := len(words) > 0
+		for _, w := range words {
+			all = all && w != "" && slices.Contains(kw, w)
+		}
+		if all {
+			holding = append(holding, k)
+		}
+	}
+	if len(holding) > 0 {
+		known = holding
+	}
 	squash := func(s string) string { return strings.ReplaceAll(strings.TrimPrefix(s, envPrefix), "_", "") }
 	squashed := squash(name)
 	return nearest(known, func(k string) int {

@@ -36,9 +36,10 @@ func finish(doc *Document, cat *catalogue.Catalogue, profile *Profile, all []evi
 	if doc.Run.Retries > 0 {
 		// Retries are reported, never hidden: a throttled night that
 		// passed must not read like a clean one.
+		why := "after 429s the run asked faster than the target allows (lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY); after 5xx the target failed part of the run and answered when asked again"
 		doc.Run.Problems = append(doc.Run.Problems, fmt.Sprintf("retries: %d of %d requests were sent again after a 429 (waiting out Retry-After) or a 5xx, %d retries in all; "+
-			"the checks judged the last answer (each exchange in report.json and report.html says how many of its own); many 429s say the run asked faster than the target allows: lower WINSTON_MAX_RPS or WINSTON_CONCURRENCY",
-			retried, len(all), doc.Run.Retries))
+			"the checks judged the last answer (each exchange in report.json and report.html says how many of its own); %s",
+			retried, len(all), doc.Run.Retries, why))
 	}
 	if note := keptCassettesNote(doc); note != "" {
 		doc.Run.Problems = append(doc.Run.Problems, note)
