@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -184,7 +185,10 @@ func settingsDiffer(t *T, loc *url.URL, httpsAnswers func() bool) bool {
 	if port == "" {
 		port = "443"
 	}
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort(loc.Hostname(), port), 2*time.Second)
+	dialCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(dialCtx, "tcp", net.JoinHostPort(loc.Hostname(), port))
 	if err != nil {
 		return false
 	}
