@@ -12,8 +12,9 @@ import (
 // LoosePattern matches secret with each of its characters that is not an
 // ASCII letter or digit written in any of the ways an encoder may write
 // it, each character on its own: as is; as a JSON or Go escape (\u002B,
-// \u002b, \x2b, \/ and \" included); percent-encoded in either case, or
-// twice; as an HTML reference (&#x2B;, &#43;, &amp;, with up to four
+// \u002b, \x2b, \/ and \" included), its backslash doubled for each time
+// the text was quoted in JSON again, up to three; percent-encoded in either
+// case, up to four times; as an HTML reference (&#x2B;, &#43;, &amp;, with up to four
 // leading zeros); and "+" as the space
 // form decoding makes of it. Encoders differ in which characters they
 // escape and how (.NET's JSON writer turns "+" into \u002B and leaves "/"
@@ -178,12 +179,15 @@ func looseIndex[T string | []byte](l *Loose, s, anchor T, index func(T, T) int, 
 // charForms are the patterns of the ways c may be written.
 func charForms(c byte) []string {
 	hex := caseless(fmt.Sprintf("%02x", c))
+	// An escape's backslash is doubled each time the text is quoted in
+	// JSON again (an upstream's error inside a gateway's): up to three
+	// levels, as %25 is repeated for each percent-encoding.
+	const esc = `\\{1,8}`
 	forms := []string{
 		regexp.QuoteMeta(string(c)),
-		`\\u00` + hex,
-		`\\x` + hex,
-		`%` + hex,
-		`%25` + hex,
+		esc + `u00` + hex,
+		esc + `x` + hex,
+		`%(?:25){0,3}` + hex,
 		`&#[xX]0{0,4}` + hex + `;`,
 		`&#0{0,4}` + strconv.Itoa(int(c)) + `;`,
 	}
@@ -195,13 +199,13 @@ func charForms(c byte) []string {
 	case '>':
 		forms = append(forms, `&gt;`)
 	case '"':
-		forms = append(forms, `&quot;`, `\\"`)
+		forms = append(forms, `&quot;`, esc+`"`)
 	case '\'':
-		forms = append(forms, `&apos;`, `\\'`)
+		forms = append(forms, `&apos;`, esc+`'`)
 	case '/':
-		forms = append(forms, `\\/`)
+		forms = append(forms, esc+`/`)
 	case '\\':
-		forms = append(forms, `\\\\`)
+		forms = append(forms, esc)
 	case '+':
 		forms = append(forms, ` `)
 	case ' ':
@@ -232,9 +236,9 @@ type looseForm struct {
 	secret      string
 }
 
-// maxLooseForm is the longest way charForms writes one character
-// (&#x00002B; and the like).
-const maxLooseForm = len("&#x00002B;")
+// maxLooseForm is the longest way charForms writes one character: a \u
+// escape quoted three times more (eight backslashes, then u002B).
+const maxLooseForm = len(`\\\\\\\\u002B`)
 
 // MaxLooseLen is the longest text LoosePattern(secret) can match: a
 // scanner reading in chunks keeps that many bytes less one from each

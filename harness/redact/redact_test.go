@@ -252,3 +252,28 @@ func TestSecondLevelFormsAreRedacted(t *testing.T) {
 		}
 	}
 }
+
+// A key escaped the .NET way (upper-case \u, some signs left bare) and
+// then quoted inside another JSON string (an upstream's error wrapped by a
+// gateway) has each backslash doubled: it is redacted all the same, at
+// any of three levels of quoting.
+func TestMixedEscapesQuotedAgainAreRedacted(t *testing.T) {
+	const key = `Ab+/c=d&e%f_live_key_9xY+/==`
+	r := New()
+	if !r.Add(key, "<WINSTON_API_KEY>") {
+		t.Fatal("Add refused the key")
+	}
+	mixed := strings.NewReplacer("+", `\u002B`, "/", `\u002F`, "=", `\u003D`, "&", `\u0026`).Replace(key)
+	text := "received Token api_test@" + mixed
+	for level := 1; level <= 3; level++ {
+		quoted, _ := json.Marshal(text)
+		text = string(quoted)
+		got := r.String(text)
+		if strings.Contains(got, "live_key_9xY") {
+			t.Errorf("quoted %d time(s): the key survives: %s", level, got)
+		}
+		if !r.Contains([]byte(text)) {
+			t.Errorf("quoted %d time(s): Contains misses the key", level)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"net/url"
@@ -228,5 +229,22 @@ func TestScanErrorsNameNoKeyForm(t *testing.T) {
 	}
 	if len(leaks) == 0 {
 		t.Error("the key in the file's name was not reported as a leak")
+	}
+}
+
+// The leak scan finds a key escaped the .NET way and quoted again in
+// another JSON string, as the redactor replaces it.
+func TestScanDirFindsMixedEscapesQuotedAgain(t *testing.T) {
+	const key = `Ab+/c=d&e%f_live_key_9xY+/==`
+	mixed := strings.NewReplacer("+", `\u002B`, "/", `\u002F`, "=", `\u003D`, "&", `\u0026`).Replace(key)
+	inner, _ := json.Marshal("received Token api_test@" + mixed)
+	outer, _ := json.Marshal(map[string]string{"upstream": string(inner)})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "report.json"), append([]byte("first line\n"), outer...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	leaks, err := ScanDir(dir, []string{key})
+	if err != nil || len(leaks) == 0 {
+		t.Errorf("the nested echo was not found: %v %v", leaks, err)
 	}
 }
