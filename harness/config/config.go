@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 )
@@ -72,18 +73,28 @@ const (
 // letter, not the next digit: keys issued in sequence differ in their last
 // digits, and the next one may be another tenant's. It reveals all of key
 // but one character, so it is registered with the redactor as a secret. A
-// key with no letter or digit has its last byte replaced.
+// key with no letter or digit has its last ASCII character replaced (its
+// last character, when it has none), so that it stays valid UTF-8.
 func NearKey(key string, avoid ...string) string {
 	b := []byte(key)
 	i := len(b) - 1
 	for i >= 0 && !isAlnumByte(b[i]) {
 		i--
 	}
+	for j := len(b) - 1; i < 0 && j >= 0; j-- {
+		if b[j] < 0x80 {
+			i = j // no letter or digit: the last ASCII byte
+		}
+	}
 	if i < 0 {
-		i = len(b) - 1
-		if i < 0 {
+		// Not one ASCII byte: the last character is replaced whole, so
+		// that the key stays valid UTF-8.
+		if key == "" {
 			return key
 		}
+		_, size := utf8.DecodeLastRuneInString(key)
+		b = append([]byte(key[:len(key)-size]), 'Z')
+		i = len(b) - 1
 	}
 	for _, c := range []byte("ZzXxQq") {
 		b[i] = c

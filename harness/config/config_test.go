@@ -12,6 +12,8 @@ func TestNearKeyChangesOneCharacterAndAvoidsTheSecondKey(t *testing.T) {
 		{"sandbox-tenant-1-key-0001", "sandbox-tenant-1-key-000Z", "sandbox-tenant-1-key-000z"},
 		{"k3y+w/Ab=c9==", "", "k3y+w/Ab=cZ=="},
 		{"++//", "", "++/Z"},
+		{"+é/ü", "", "+éZü"},
+		{"éüöäßø", "", "éüöäßZ"},
 	} {
 		if got := NearKey(c.key, c.avoid); got != c.want {
 			t.Errorf("NearKey(%q, %q) = %q, want %q", c.key, c.avoid, got, c.want)
