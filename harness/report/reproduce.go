@@ -120,13 +120,16 @@ func detectVersion() string {
 	if stampedVersion != "" {
 		return stampedVersion
 	}
-	if v := os.Getenv("WINSTON_SUITE_VERSION"); v != "" {
-		return v
-	}
+	// A checkout names its own version, local changes included: the
+	// variable is for a copy without .git, and cannot hide a modified
+	// suite where git can see it.
 	if root := sourceRoot(); root != "" {
 		if v := GitDescribe(context.Background(), root); v != "" {
 			return v
 		}
+	}
+	if v := os.Getenv("WINSTON_SUITE_VERSION"); v != "" {
+		return v + " (from WINSTON_SUITE_VERSION)"
 	}
 	return "devel"
 }
