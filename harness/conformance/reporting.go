@@ -47,6 +47,9 @@ func writeReport(env *Env, r types.Report) {
 		}
 	}
 	run.CassetteSource, run.CassettesRecordedAt, run.Sandbox = provenance(env, r)
+	if sandboxKey(cfg) {
+		run.Sandbox = true
+	}
 	if cfg != nil && cfg.Catalogue != "" && env.Catalogue != nil {
 		run.Catalogue = catalogueInfo(cfg.Catalogue, env.Catalogue)
 	}
@@ -123,6 +126,14 @@ func failedAfterReport(dir string, writeErr error, scanned []string) string {
 		msg += "\n(and " + report.FailedAfterFile + " could not be written: " + err.Error() + ")"
 	}
 	return msg
+}
+
+// sandboxKey reports whether a live or recording run used a key the
+// sandbox publishes: they open no Winston environment, so a target that
+// took one is the sandbox, behind a proxy that dropped its header if need
+// be, and the report is never one to submit.
+func sandboxKey(cfg *config.Config) bool {
+	return cfg != nil && !cfg.IsReplay() && (cfg.APIKey() == sandbox.DefaultKey || cfg.APIKey() == sandbox.DefaultKey2)
 }
 
 // notPassMessage is the failure of a run that is no pass although no spec

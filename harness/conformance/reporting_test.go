@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/winston-conformance/winston-conformance/harness/config"
 	"github.com/winston-conformance/winston-conformance/harness/redact"
 	"github.com/winston-conformance/winston-conformance/harness/report"
+	"github.com/winston-conformance/winston-conformance/harness/sandbox"
 )
 
 // A report file refused as a leak while the report was being written
@@ -52,5 +54,24 @@ func TestAReportFileRefusedAsALeakFailsTheRun(t *testing.T) {
 	msg = failedAfterReport(leaky, nil, []string{leaky})
 	if !strings.Contains(msg, "SECRET LEAK") || strings.Contains(msg, key) {
 		t.Errorf("a key in the report folder: %q", msg)
+	}
+}
+
+// A live run with the sandbox's published key is the sandbox's, even
+// behind a proxy that drops its header: never a report to submit.
+func TestTheSandboxKeyMarksTheRunTheSandboxs(t *testing.T) {
+	load := func(key string) *config.Config {
+		cfg, err := config.LoadFrom(config.MapLookup(map[string]string{config.EnvMode: "live", config.EnvBaseURL: "https://192.0.2.2:9443",
+			config.EnvHTTPURL: "http://192.0.2.2:9080", config.EnvAPIKey: key, config.EnvReportDir: t.TempDir()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	if !sandboxKey(load(sandbox.DefaultKey)) {
+		t.Error("the sandbox's key was not recognised")
+	}
+	if sandboxKey(load("a-key-of-a-real-tenant-0123456789")) {
+		t.Error("another key was taken for the sandbox's")
 	}
 }
