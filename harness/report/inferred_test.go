@@ -37,16 +37,28 @@ func TestTheGoLiveReasonMarksInferredRules(t *testing.T) {
 // excused does not read as a clean pass: the reason names what was
 // excused, with the ledger's note and expiry.
 func TestAReadyGoLiveNamesWhatTheLedgerExcused(t *testing.T) {
-	broken := fakeSpec{text: "AUTH-002 a missing Authorization header gets 401", state: types.SpecStateFailed, msg: "1 violation(s); first: expected 401; observed 200"}
-	ledger := &Ledger{Entries: []LedgerEntry{{ID: "AUTH-002", Note: "Winston ticket 77", Expires: "2099-01-01"}}}
-	doc := Build(ginkgoReport(t, append(allPassing("AUTH-002", "ORDER-001"), broken, passing("ORDER-001", "an order on a known table is placed"))...), testCatalogue(t), liveRun(), ledger, nil)
+	broken := fakeSpec{text: "ERR-004 an unknown route gets 404", state: types.SpecStateFailed, msg: "1 violation(s); first: expected 404; observed 500"}
+	ledger := &Ledger{Entries: []LedgerEntry{{ID: "ERR-004", Note: "Winston ticket 77", Expires: "2099-01-01"}}}
+	doc := Build(ginkgoReport(t, append(allPassing("ERR-004"), broken)...), testCatalogue(t), liveRun(), ledger, nil)
 	if doc.GoLive.Verdict != GoLiveReady {
 		t.Fatalf("fixture: go-live %s: %s", doc.GoLive.Verdict, doc.GoLive.Reason)
 	}
-	for _, want := range []string{"AUTH-002", "Winston ticket 77", "2099-01-01", "known vendor issue"} {
+	for _, want := range []string{"ERR-004", "Winston ticket 77", "2099-01-01", "known vendor issue"} {
 		if !strings.Contains(doc.GoLive.Reason, want) {
 			t.Errorf("the ready reason lacks %q: %s", want, doc.GoLive.Reason)
 		}
+	}
+}
+
+// An auth rule broken (a missing header taken, another tenant's data
+// seen) lets a key do what it must not: a ledger entry shows it as a
+// known issue, never as fit to go live.
+func TestTheLedgerCannotExcuseAnAuthRuleForGoLive(t *testing.T) {
+	broken := fakeSpec{text: "AUTH-002 a missing Authorization header gets 401", state: types.SpecStateFailed, msg: "1 violation(s); first: expected 401; observed 200"}
+	ledger := &Ledger{Entries: []LedgerEntry{{ID: "AUTH-002", Note: "Winston ticket 1234", Expires: "2099-12-31"}}}
+	doc := Build(ginkgoReport(t, append(allPassing("AUTH-002"), broken)...), testCatalogue(t), liveRun(), ledger, nil)
+	if doc.GoLive.Verdict != GoLiveNotReady || !strings.Contains(doc.GoLive.Reason, "AUTH-002") || !strings.Contains(doc.GoLive.Reason, "cannot be excused") {
+		t.Errorf("go-live %s: %s", doc.GoLive.Verdict, doc.GoLive.Reason)
 	}
 }
 

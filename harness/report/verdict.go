@@ -236,7 +236,7 @@ func deriveGoLive(doc *Document) GoLive {
 		}
 		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: every %s must pass, and %d did not: %s.%s", scope, len(blockers), joinCapped(blockers, 10), inferredNote(inferred))}
 	}
-	var excused []string
+	var excused, security []string
 	for _, r := range doc.Requirements {
 		if r.Level == catalogue.LevelMust && r.Status == StatusKnownIssue && (doc.Profile == nil || r.InProfile) {
 			note := r.ID
@@ -244,7 +244,17 @@ func deriveGoLive(doc *Document) GoLive {
 				note += " (" + r.KnownIssue.Note + ", until " + r.KnownIssue.Expires + ")"
 			}
 			excused = append(excused, note)
+			if r.Family == "auth" {
+				security = append(security, r.ID)
+			}
 		}
+	}
+	if len(security) > 0 {
+		// A broken auth or tenant-isolation rule lets a key do what it
+		// must not, whatever ticket names it: a ledger entry shows it as
+		// known, never as fit to go live.
+		return GoLive{GoLiveNotReady, fmt.Sprintf("Not ready: %s failed, and the known-issues ledger lists it, but an auth rule (who may call the API, and see which tenant's data) "+
+			"cannot be excused for go-live: a broken one lets a key do what it must not. Known issues excused: %s.", strings.Join(security, ", "), joinCapped(excused, 10))}
 	}
 	if len(excused) > 0 {
 		// Ready, but not on a clean pass: the reason names what the
