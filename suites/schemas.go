@@ -207,7 +207,7 @@ type counts struct{ validated, empty, unusable atomic.Int32 }
 // validates expects a 200 whose body validates against the endpoint's
 // schema, recording every schema error and counting the answer in n.
 func validates(t *T, ep catalogue.Endpoint, where string, resp *client.Response, n *counts) bool {
-	if !t.ExpectStatus(where, resp, 200) {
+	if !readable200(t, where, resp) {
 		n.unusable.Add(1)
 		return false
 	}
