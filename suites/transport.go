@@ -222,10 +222,10 @@ func httpsAnswersNow(ctx SpecContext, t *T) func() bool {
 // plainHTTPRefused records, and reports, a plain-HTTP probe refused at
 // connection (nothing listens there) by a host whose HTTPS API answers
 // (httpsAnswersNow): plain HTTP is not served, so not redirected, and no
-// waiting changes that. It is a violation, not an outage; a probe that
-// timed out is still an outage (a firewall that drops the port cannot be
-// told from a network that does). A port named in WINSTON_HTTP_URL may be
-// the mistake, which the finding says.
+// waiting changes that. On the default port 80 it is a violation, not an
+// outage; on a port WINSTON_HTTP_URL names, a configuration error (a typo
+// there is likelier). A probe that timed out is still an outage (a
+// firewall that drops the port cannot be told from a network that does).
 func plainHTTPRefused(t *T, ep catalogue.Endpoint, expected string, resp *client.Response, httpsAnswers func() bool) bool {
 	if resp.Err == nil || !errors.Is(resp.Err, syscall.ECONNREFUSED) || !httpsAnswers() {
 		return false
@@ -233,11 +233,13 @@ func plainHTTPRefused(t *T, ep catalogue.Endpoint, expected string, resp *client
 	origin := t.Env().Config.HTTPURL
 	observed := "nothing listens for plain HTTP at " + origin.Host + " (connection refused), while https://" + t.TargetOrigin().Host +
 		" answers: plain HTTP is not served, so it is not redirected"
-	if origin.Port() != "" {
-		observed += " (WINSTON_HTTP_URL names port " + origin.Port() + ": if the target serves plain HTTP on another port, set that one)"
+	facts := map[string]string{report.RefusedConnectionFact: origin.Host}
+	if port := origin.Port(); port != "" && port != "80" {
+		// A port the user named: a typo there is likelier than a target
+		// with no plain HTTP at all.
+		facts[HTTPURLClosedFact] = "WINSTON_HTTP_URL names port " + port + ", where nothing listens: set it to the target's plain-HTTP origin, or unset it to derive port 80"
 	}
-	t.Record(evidence.Finding{Endpoint: ep.ID, Expected: expected, Observed: observed,
-		Facts: map[string]string{report.RefusedConnectionFact: origin.Host}})
+	t.Record(evidence.Finding{Endpoint: ep.ID, Expected: expected, Observed: observed, Facts: facts})
 	return true
 }
 

@@ -369,6 +369,11 @@ const HTTPPortFact = report.HTTPPortFact
 // plain-HTTP probe reached a port that speaks TLS (report.HTTPURLOnTLSFact).
 const HTTPURLOnTLSFact = report.HTTPURLOnTLSFact
 
+// HTTPURLClosedFact is the key of a failing finding's Facts that says
+// nothing listens at the port WINSTON_HTTP_URL names
+// (report.HTTPURLClosedFact).
+const HTTPURLClosedFact = report.HTTPURLClosedFact
+
 // URLMismatchFact is the key of a failing finding's Facts that says the
 // plain-HTTP origin redirected to another port of the base URL's host
 // while the settings probably name different servers

@@ -88,6 +88,14 @@ const HTTPPortFact = "httpPort"
 // error with that hint, unless another finding is a violation.
 const HTTPURLOnTLSFact = "httpUrlOnTls"
 
+// HTTPURLClosedFact is the key of a failing finding's Facts that says
+// nothing listens at the port WINSTON_HTTP_URL names (connection refused)
+// while the HTTPS API answers: a mistyped port is likelier than a target
+// with no plain HTTP, which a run on the default port 80 judges. The
+// requirement is a configuration error with that hint, unless another
+// finding is a violation.
+const HTTPURLClosedFact = "httpUrlClosed"
+
 // URLMismatchFact is the key of a failing finding's Facts that says the
 // plain-HTTP origin redirected to the base URL's host on another port,
 // where WINSTON_BASE_URL's own port does not answer TLS, or where
@@ -282,6 +290,12 @@ var (
 		reason: "not judged: WINSTON_HTTP_URL names a port that speaks TLS (the plain-HTTP probe got a TLS server's 400)",
 		text: "WINSTON_HTTP_URL names a port that speaks TLS: the plain-HTTP probe got the 400 a TLS server gives a plain request, which says nothing of the redirect; " +
 			"set WINSTON_HTTP_URL to the environment's plain-HTTP origin (http://<host>, port 80), or unset it to derive it from WINSTON_BASE_URL"}
+	// hintHTTPURLClosed has no marks: TRANS-001/002 say so themselves,
+	// through HTTPURLClosedFact.
+	hintHTTPURLClosed = setupHint{id: "http-url-closed",
+		reason: "not judged: nothing listens at the port WINSTON_HTTP_URL names",
+		text: "nothing listens at the port WINSTON_HTTP_URL names (connection refused) while the HTTPS API answers: " +
+			"set it to the target's plain-HTTP origin, or unset it to derive http://<host> (port 80) from WINSTON_BASE_URL, where a refused connection is TRANS-001's violation"}
 	// hintURLMismatch has no marks: TRANS-001 says so itself, through
 	// URLMismatchFact.
 	hintURLMismatch = setupHint{id: "url-mismatch",
@@ -405,6 +419,7 @@ var factHints = []struct {
 	{HTTPPortFact, &hintHTTPPort},
 	{HTTPURLOnTLSFact, &hintHTTPURLOnTLS},
 	{URLMismatchFact, &hintURLMismatch},
+	{HTTPURLClosedFact, &hintHTTPURLClosed},
 	{SecondKeyRefusedFact, &hintSecondKey},
 	{CertNameFact, &hintCertName},
 	{MaxBodyFact, &hintMaxBody},

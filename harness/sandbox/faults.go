@@ -231,6 +231,14 @@ func catalogueGuess(f Fault) Fault {
 	return f
 }
 
+// settingBlamed marks a fault that the run's own settings explain better
+// than the target does (ExpectSetup): the selfcheck names every port of
+// the sandbox itself, so what a wrong port would do is what it sees.
+func settingBlamed(f Fault) Fault {
+	f.Expect = ExpectSetup
+	return f
+}
+
 // newFault derives Expect from the family: availability faults make a run
 // unavailable, every other fault makes checks fail.
 func newFault(name, family, summary string, breaks ...string) Fault {
@@ -369,7 +377,9 @@ var registry = []Fault{
 	newFault(faultKeyPrefixMatch, "auth", "only the first 20 characters of the key are compared (the key id is looked up, the secret part never checked)", "AUTH-006"),
 	newFault(faultTenantLeakByDay, "auth", "the second tenant's key lists the first tenant's bills when the query filters on businessDay", "AUTH-009"),
 	newFault(faultUnknownRoute503, "errors", "unknown routes under /api/v2/ answer 503 (a gateway with no upstream for them); every route serves", "ERR-004"),
-	newFault(faultHTTPPortClosed, "transport", "the plain-HTTP port refuses connections (no redirect at all); HTTPS serves", "TRANS-001", "TRANS-002"),
+	settingBlamed(newFault(faultHTTPPortClosed, "transport", "the plain-HTTP port refuses connections (no redirect at all); HTTPS serves. "+
+		"With WINSTON_HTTP_URL naming that port (as the selfcheck does) a mistyped port is likelier: the checks must be configuration errors naming it, never an outage; "+
+		"on the default port 80 they fail", "TRANS-001", "TRANS-002")),
 	newFault(faultSinceOnCreatedAt, "behaviour", "modifiedSince filters on createdAt: bills created before T but modified after it are dropped", "BILL-004"),
 	newFault(faultLimitCap100, "schemas", "a limit over 100 is served as 100 (the documented maximum is 1000)", "LIST-002"),
 	newFault(faultOutage, FamilyAvailability, "every request, HTTP and HTTPS, gets 503 with a short text"),
