@@ -98,3 +98,21 @@ func TestACatalogueOfYourOwnIsNamedWithItsChanges(t *testing.T) {
 		}
 	}
 }
+
+// junit.xml carries what the other report files do for a go-live reader:
+// the user's catalogue hash and changes, the profile, the key fingerprint.
+func TestJUnitCarriesTheRunsIntegrityInfo(t *testing.T) {
+	run := liveRun()
+	run.Catalogue = &CatalogueInfo{SHA256: strings.Repeat("cd", 32), Changes: []string{"ERR-004 level should (the suite's: must)"}}
+	run.Target.KeyFingerprint = "sha256:0123456789ab"
+	doc := Build(ginkgoReport(t, allPassing()...), testCatalogue(t), run, nil, &Profile{Name: "Acme kitchen display", Endpoints: []string{"categories"}})
+	out, err := doc.renderJUnit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`name="catalogueSHA256" value="` + strings.Repeat("cd", 32), "ERR-004 level should", `name="profile" value="Acme kitchen display"`, "sha256:0123456789ab"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("junit.xml lacks %q", want)
+		}
+	}
+}

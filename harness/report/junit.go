@@ -96,7 +96,20 @@ func (d *Document) renderJUnit() ([]byte, error) {
 			{"goLiveReason", d.GoLive.Reason}, {"sandbox", fmt.Sprint(d.Run.Sandbox)},
 			{"summary", d.Summary}, {"mode", d.Mode}, {"target", d.Target.BaseURL}, {"appName", d.Target.AppName},
 			{"suiteVersion", d.Run.SuiteVersion}, {"seed", fmt.Sprint(d.Run.Seed)}, {"command", d.Run.Command},
+			{"keyFingerprint", d.Target.KeyFingerprint},
 		},
+	}
+	// What a go-live reader checks the verdict against, as the other
+	// report files carry it: the user's own catalogue and how it differs,
+	// and the profile the verdict covers.
+	if c := d.Run.Catalogue; c != nil {
+		suite.Properties = append(suite.Properties, JUnitProperty{"catalogueSHA256", c.SHA256})
+		for _, ch := range c.Changes {
+			suite.Properties = append(suite.Properties, JUnitProperty{"catalogueChange", ch})
+		}
+	}
+	if d.Profile != nil {
+		suite.Properties = append(suite.Properties, JUnitProperty{"profile", d.Profile.Name})
 	}
 	for _, r := range d.Requirements {
 		tc := JUnitTestCase{
