@@ -188,6 +188,7 @@ func collectSpecs(r ginkgotypes.Report) collected {
 		if r.SuiteConfig.DryRun && sr.State.Is(ginkgotypes.SpecStatePassed) {
 			// Walked, not run: no row of a dry run may read as passed.
 			sr.State = ginkgotypes.SpecStateSkipped
+			sr.Failure.Message = "not run: a dry run (--dry-run) lists the specs without running them"
 		}
 		id := specRequirementID(sr)
 		if id == "" {
@@ -365,13 +366,20 @@ func cutOffWords(state ginkgotypes.SpecState) string {
 }
 
 // markUnreached makes a requirement whose every spec Ginkgo skipped
-// without a message, in a run that stopped early, not run: the run never
-// reached it, which a reviewer must not read as a skip by choice.
+// without a message not run: in a run that stopped early, the run never
+// reached it; otherwise the focus or a label filter left it out. Either
+// way a reviewer must not read it as a skip by choice.
 func markUnreached(req *Requirement, res *specResult, interrupted string) {
-	if interrupted == "" || res == nil || req.Status != StatusSkipped || res.unreached == 0 || res.unreached != res.skipped {
+	if res == nil || req.Status != StatusSkipped || res.unreached == 0 || res.unreached != res.skipped {
 		return
 	}
 	req.Status = StatusNotRun
+	if interrupted == "" {
+		// Left out by the focus or a label filter, as a requirement
+		// with no spec at all is.
+		req.Reason = NotSelectedReason
+		return
+	}
 	req.Reason = "not run: the run stopped before this check (" + interrupted + ")"
 }
 
